@@ -1,0 +1,198 @@
+"""The ``equilibria`` command: a thin layer over the Python API.
+
+User errors print one line to stderr and exit with status 2; there is never a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ._numbers import format_array, format_number
+from .errors import EquilibriaError, InvalidParameterError
+
+
+def _parse_option(text: str) -> tuple[str, Any]:
+    import ast
+
+    if "=" not in text:
+        raise InvalidParameterError(f"--option takes KEY=VALUE, got {text!r}")
+    key, val = text.split("=", 1)
+    key = key.strip().replace("-", "_")
+    try:
+        return key, ast.literal_eval(val)
+    except (ValueError, SyntaxError):
+        return key, val
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="equilibria",
+        description="Compute or learn equilibria of games and measure how far a strategy is from one.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("games", help="list the catalog's game names")
+    sub.add_parser("methods", help="list the method names and the game families each accepts")
+
+    s = sub.add_parser("solve", help="solve or learn a game")
+    s.add_argument("game", help="catalog name, e.g. 'goofspiel(num_cards=4)', or a .nfg/.efg/.json file")
+    s.add_argument("--method", "-m", default=None)
+    s.add_argument("--iterations", "-n", type=int, default=None)
+    s.add_argument("--exact", action="store_true", help="exact rational arithmetic")
+    s.add_argument("--seed", type=int, default=None)
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--output", choices=["average", "last"], default=None,
+                   help="for learners: return the average or the last iterate")
+    s.add_argument("--eval-every", type=int, default=None)
+    s.add_argument("--tol", type=float, default=None)
+    s.add_argument("--plot", default=None, help="write a learning-curve plot to this PNG file")
+    s.add_argument("--checkpoint", default=None, help="checkpoint file; an existing one is resumed")
+    s.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
+                   help="a method option, e.g. -o alpha=1.5 (repeatable)")
+    s.add_argument("--ray", action="store_true", help="distribute over a local Ray instance")
+    s.add_argument("--ray-address", default=None, help="address of an existing Ray cluster")
+
+    e = sub.add_parser("eval", help="NashConv and per-player gains of a strategy profile")
+    e.add_argument("game")
+    e.add_argument("strategy", help="JSON file with the profile (as printed by solve --json)")
+    e.add_argument("--exact", action="store_true")
+    e.add_argument("--json", action="store_true")
+
+    d = sub.add_parser("demo", help="the showcase: classic games, then CFR+ on Kuhn and Leduc")
+    d.add_argument("--plot", default="equilibria-demo.png")
+    d.add_argument("--quick", action="store_true", help="a shorter run")
+    return p
+
+
+def _cmd_games() -> int:
+    from .registry import GAMES
+
+    for name in GAMES.names():
+        print(name)
+    return 0
+
+
+def _cmd_methods() -> int:
+    from .registry import METHODS
+
+    for entry in METHODS:
+        print(f"{entry.name}\t{','.join(entry.families)}")
+    return 0
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    from .api import load_game, solve
+
+    options = dict(_parse_option(o) for o in args.option)
+    if args.ray or args.ray_address:
+        options["ray"] = args.ray_address or True
+    game = load_game(args.game)
+    sols = solve(
+        game, args.method, exact=args.exact, iterations=args.iterations, seed=args.seed,
+        output=args.output, eval_every=args.eval_every, tol=args.tol,
+        checkpoint=args.checkpoint, **options,
+    )
+    method = sols[0].method if sols else (args.method or game.default_method())
+    if args.plot:
+        traces = {s.method: s.info["trace"] for s in sols if "trace" in s.info}
+        if not traces:
+            raise InvalidParameterError("--plot draws learning curves; use it with a learning method")
+        from .plotting import plot_nash_conv
+
+        plot_nash_conv(traces, args.plot, title=f"{args.game}")
+    if args.json:
+        out: dict[str, Any] = {
+            "game": args.game,
+            "method": method,
+            "equilibria": [
+                {"strategies": game.profile_to_json(s.strategies, s.exact),
+                 "payoffs": format_array(s.payoffs, s.exact)}
+                for s in sols
+            ],
+            "nash_conv": format_number(sols[0].nash_conv, sols[0].exact) if sols else None,
+            "iterations": sols[0].iterations if sols else None,
+            "seconds": round(sum(s.seconds for s in sols[:1]), 6),
+        }
+        info = {}
+        for k, v in (sols[0].info.items() if sols else []):
+            if isinstance(v, (int, float, str, bool)) or (
+                isinstance(v, list) and all(isinstance(x, (int, float, str)) for x in v)
+            ):
+                info[k] = v
+            elif hasattr(v, "numerator"):
+                info[k] = format_number(v, True)
+        if info:
+            out["info"] = info
+        print(json.dumps(out))
+        return 0
+    print(f"{game!r}: {len(sols)} equilibri{'um' if len(sols) == 1 else 'a'} by {method}")
+    for k, s in enumerate(sols):
+        strat = game.profile_to_json(s.strategies, s.exact)
+        pay = format_array(s.payoffs, s.exact)
+        print(f"  #{k + 1}: strategies={json.dumps(strat)} payoffs={json.dumps(pay)} "
+              f"nash_conv={format_number(s.nash_conv, s.exact)}")
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .api import load_game
+    from .errors import InvalidStrategyError
+    from .metrics import deviation_gains
+
+    game = load_game(args.game)
+    try:
+        with open(args.strategy) as f:
+            data = json.load(f)
+    except OSError as exc:
+        raise InvalidStrategyError(f"cannot read {args.strategy}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidStrategyError(
+            f"{args.strategy}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    if isinstance(data, dict) and "equilibria" in data:
+        data = data["equilibria"][0]["strategies"]
+    profile = game.profile_from_json(data)
+    exact = args.exact
+    gains = deviation_gains(game, profile, exact=exact)
+    nc = sum(gains[1:], gains[0]) if exact else float(np.sum(gains))
+    if args.json:
+        print(json.dumps({"game": args.game, "nash_conv": format_number(nc, exact),
+                          "gains": format_array(gains, exact)}))
+    else:
+        print(f"NashConv {format_number(nc, exact)}")
+        for i, g in enumerate(gains):
+            print(f"  player {i + 1} best-response gain {format_number(g, exact)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "games":
+            return _cmd_games()
+        if args.command == "methods":
+            return _cmd_methods()
+        if args.command == "solve":
+            return _cmd_solve(args)
+        if args.command == "eval":
+            return _cmd_eval(args)
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return run_demo(plot=args.plot, quick=args.quick)
+    except EquilibriaError as exc:
+        print(f"equilibria: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("equilibria: interrupted", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Learning dynamics: `Learner` subclasses driven by `equilibria.run.run`, registered by name."""

@@ -1,0 +1,41 @@
+"""The `Game` base class: what every game family offers to the solvers, metrics and the CLI."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+
+class Game(ABC):
+    """Immutable game data. Subclasses set ``family`` and implement the profile conversions."""
+
+    family: str = "game"
+    title: str = ""
+
+    @property
+    @abstractmethod
+    def num_players(self) -> int: ...
+
+    @abstractmethod
+    def default_method(self) -> str:
+        """The method `solve` uses when none is named."""
+
+    @abstractmethod
+    def profile_to_json(self, profile: Any, exact: bool = False) -> Any:
+        """A profile in JSON form: labels instead of indices, ``"1/3"`` strings in exact mode."""
+
+    @abstractmethod
+    def profile_from_json(self, data: Any) -> Any:
+        """Inverse of `profile_to_json`; raises `InvalidStrategyError` on a profile that does not fit."""
+
+    @abstractmethod
+    def uniform_profile(self) -> Any:
+        """The profile in which every player mixes uniformly."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{type(self).__name__} is immutable; build a new game instead")
+        object.__setattr__(self, name, value)
+
+    def _freeze(self) -> None:
+        object.__setattr__(self, "_frozen", True)

@@ -1,0 +1,1 @@
+"""Named games. Each module registers factories with `equilibria.registry.register_game`."""

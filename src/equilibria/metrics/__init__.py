@@ -1,0 +1,22 @@
+"""The one verification core: best responses, NashConv, exploitability, CE and CCE gaps.
+
+Every family registers its implementation of the generic functions in `core`; tests, the CLI,
+`solve` and every learner's trace call these and nothing else.
+"""
+
+from . import normal_form as _normal_form  # noqa: F401  (registers the normal-form implementations)
+from .core import best_response, best_response_values, deviation_gains, exploitability, nash_conv
+from .normal_form import best_response_sets, cce_gap, ce_gap, product_distribution, swap_regrets
+
+__all__ = [
+    "best_response",
+    "best_response_sets",
+    "best_response_values",
+    "cce_gap",
+    "ce_gap",
+    "deviation_gains",
+    "exploitability",
+    "nash_conv",
+    "product_distribution",
+    "swap_regrets",
+]

@@ -1,0 +1,59 @@
+"""The generic verification interface. Each game family registers its implementation.
+
+These are `functools.singledispatch` functions on the game type, so ``nash_conv(game, profile)``
+works for every family and new families plug in without touching callers.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+from typing import Any
+
+import numpy as np
+
+from ..errors import NotApplicableError
+
+
+def _missing(what: str, game: Any) -> NotApplicableError:
+    return NotApplicableError(f"{what} is not defined for {type(game).__name__}")
+
+
+@singledispatch
+def deviation_gains(game: Any, profile: Any, *, exact: bool = False) -> np.ndarray:
+    """``g[i] = max_{σ'_i} u_i(σ'_i, σ_{-i}) - u_i(σ)``: each player's gain from a best response."""
+    raise _missing("deviation_gains", game)
+
+
+@singledispatch
+def best_response(game: Any, profile: Any, player: int, *, exact: bool = False) -> Any:
+    """A pure best response of ``player`` to the others' strategies in ``profile``."""
+    raise _missing("best_response", game)
+
+
+@singledispatch
+def best_response_values(game: Any, profile: Any, *, exact: bool = False) -> np.ndarray:
+    """``v[i] = max_{σ'_i} u_i(σ'_i, σ_{-i})``: the value of each player's best response."""
+    raise _missing("best_response_values", game)
+
+
+def nash_conv(game: Any, profile: Any, *, exact: bool = False) -> Any:
+    """NashConv: the sum over players of the best-response gain. Zero exactly at a Nash equilibrium.
+
+    In exact mode the result is a `fractions.Fraction`.
+    """
+    gains = deviation_gains(game, profile, exact=exact)
+    return sum(gains[1:], gains[0]) if exact else float(np.sum(gains))
+
+
+def exploitability(game: Any, profile: Any, *, exact: bool = False) -> Any:
+    """Exploitability of a two-player zero-sum (or constant-sum) game: NashConv / 2.
+
+    This is OpenSpiel's convention: the mean over players of the best-response gain, which for a
+    zero-sum game equals ``(br_1(σ_2) + br_2(σ_1)) / 2``.
+    """
+    if getattr(game, "num_players", 2) != 2 or not getattr(game, "is_constant_sum", True):
+        raise NotApplicableError(
+            "exploitability is defined for two-player zero-sum games; use nash_conv for others"
+        )
+    nc = nash_conv(game, profile, exact=exact)
+    return nc / 2

@@ -1,0 +1,1 @@
+"""Population methods: PSRO, meta-solvers, empirical games, alpha-rank."""

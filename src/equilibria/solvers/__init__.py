@@ -1,0 +1,1 @@
+"""Exact equilibrium solvers: functions ``game -> list[Solution]``, registered by name."""
