@@ -4,7 +4,8 @@ Every family registers its implementation of the generic functions in `core`; te
 `solve` and every learner's trace call these and nothing else.
 """
 
-from . import normal_form as _normal_form  # noqa: F401  (registers the normal-form implementations)
+from . import extensive_form as _extensive_form  # noqa: F401  (registers implementations)
+from . import normal_form as _normal_form  # noqa: F401
 from .core import best_response, best_response_values, deviation_gains, exploitability, nash_conv
 from .normal_form import best_response_sets, cce_gap, ce_gap, product_distribution, swap_regrets
 
