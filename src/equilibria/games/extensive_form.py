@@ -132,6 +132,7 @@ class ExtensiveFormGame(Game):
         player_labels: Sequence[str] | None = None,
         title: str = "",
         expand: Callable[[Any], _Expanded] = _expand_tree,
+        max_nodes: int = 10_000_000,
     ):
         if num_players < 1:
             raise InvalidGameError("an extensive-form game needs at least one player")
@@ -140,7 +141,7 @@ class ExtensiveFormGame(Game):
         if len(self.player_labels) != num_players:
             raise InvalidGameError(f"{len(self.player_labels)} player labels for {num_players} players")
         self._n = num_players
-        self._compile(root, expand)
+        self._compile(root, expand, max_nodes)
         self._freeze()
 
     @classmethod
@@ -161,7 +162,7 @@ class ExtensiveFormGame(Game):
         return cls(state, num_players, expand=_expand_state, **kwargs)
 
     # ---- compilation ------------------------------------------------------------------------
-    def _compile(self, root: Any, expand: Callable[[Any], _Expanded]) -> None:
+    def _compile(self, root: Any, expand: Callable[[Any], _Expanded], max_nodes: int) -> None:
         n = self._n
         parent: list[int] = [-1]
         action: list[int] = [-1]
@@ -215,6 +216,11 @@ class ExtensiveFormGame(Game):
                         "at another; all its nodes must offer the same actions"
                     )
                 node_infoset_key[idx] = key
+            if len(parent) + len(ex.children) > max_nodes:
+                raise InvalidGameError(
+                    f"the game tree has more than {max_nodes} nodes; it is too large to enumerate "
+                    "(raise max_nodes if you have the memory)"
+                )
             for a, child in enumerate(ex.children):
                 child_idx = len(parent)
                 parent.append(idx)
