@@ -88,7 +88,13 @@ def to_tabular_policy(game: ExtensiveFormGame, policy: np.ndarray, spiel_game: A
 
     sigma = game.validate_profile(policy)
     tab = TabularPolicy(spiel_game)
-    for I, key in _infoset_map(game, spiel_game).items():
+    mapping = _infoset_map(game, spiel_game)
+    if len(set(mapping.values())) != len(mapping):
+        raise InvalidGameError(
+            "OpenSpiel merges information sets that this game keeps apart (its information state "
+            "forgets part of the player's own history), so a policy cannot be carried over one to one"
+        )
+    for I, key in mapping.items():
         row = tab.state_lookup[key]
         legal = np.flatnonzero(tab.legal_actions_mask[row])
         tab.action_probability_array[row] = 0.0

@@ -1,0 +1,193 @@
+"""The extensive-form game core: compilation, perfect recall, payoffs, NashConv, catalog games.
+
+Known values: Kuhn and Leduc NashConv of the uniform policy (shared/reference/known-values.md,
+OpenSpiel's published tests); trees of our native catalog games are checked node for node against
+OpenSpiel's through the bridge's parallel walk.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+import pyspiel
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from open_spiel.python.algorithms import exploitability as os_exploitability
+
+import equilibria as eq
+from equilibria.games.extensive_form import Chance, Decision, ExtensiveFormGame, Terminal, mix_policies
+from equilibria.io.openspiel import from_pyspiel, from_tabular_policy, to_tabular_policy
+
+
+def random_policy(game, rng):
+    p = rng.random(game.legal_mask.shape) * game.legal_mask
+    return p / p.sum(axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def leduc():
+    return eq.load_game("leduc_poker")
+
+
+def test_uniform_nash_conv_known_values(leduc):
+    # known-values.md: Kuhn 11/12, Leduc 4.7472222
+    kuhn = eq.load_game("kuhn_poker")
+    assert eq.nash_conv(kuhn, kuhn.uniform_profile(), exact=True) == Fraction(11, 12)
+    assert eq.nash_conv(leduc, leduc.uniform_profile()) == pytest.approx(4.7472222, abs=1e-7)
+    assert (leduc.num_infosets, leduc.num_terminals, leduc.num_nodes) == (936, 5520, 9457)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        ("kuhn_poker", "kuhn_poker"),
+        ("kuhn_poker(players=3)", "kuhn_poker(players=3)"),
+        ("leduc_poker", "leduc_poker"),
+        ("liars_dice(faces=3)", "liars_dice(dice_sides=3)"),
+        ("goofspiel(num_cards=3)", "goofspiel(num_cards=3,points_order=descending)"),
+        ("goofspiel(num_cards=3, order=random)", "goofspiel(num_cards=3)"),
+    ],
+)
+def test_catalog_matches_openspiel(ours, theirs):
+    """Same tree (parallel walk) and the same NashConv for random policies as OpenSpiel."""
+    game = eq.load_game(ours)
+    sg = pyspiel.load_game(theirs)
+    if sg.get_type().dynamics == pyspiel.GameType.Dynamics.SIMULTANEOUS:
+        sg = pyspiel.convert_to_turn_based(sg)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        pol = random_policy(game, rng)
+        tab = to_tabular_policy(game, pol, sg)
+        assert eq.nash_conv(game, pol) == pytest.approx(os_exploitability.nash_conv(sg, tab), abs=1e-10)
+        np.testing.assert_allclose(from_tabular_policy(game, tab, sg), pol)
+
+
+def test_bridge_refuses_merged_infosets():
+    # OpenSpiel's goofspiel information state forgets the order of tied bids; ours keeps it
+    game = eq.load_game("goofspiel(num_cards=4, order=ascending)")
+    sg = pyspiel.convert_to_turn_based(pyspiel.load_game("goofspiel(num_cards=4,points_order=ascending)"))
+    with pytest.raises(eq.InvalidGameError, match="merges information sets"):
+        to_tabular_policy(game, game.uniform_profile(), sg)
+
+
+def test_bridge_converts_any_small_game():
+    game = from_pyspiel("tic_tac_toe", max_nodes=600_000)
+    assert game.num_players == 2 and game.is_zero_sum
+    with pytest.raises(eq.InvalidGameError, match="too large"):
+        from_pyspiel("tic_tac_toe", max_nodes=1000)
+
+
+def test_expected_payoffs_exact_and_zero_sum(leduc):
+    kuhn = eq.load_game("kuhn_poker")
+    u = kuhn.uniform_profile()
+    exact = kuhn.expected_payoffs(u, exact=True)
+    assert all(isinstance(x, Fraction) for x in exact)
+    assert sum(exact) == 0
+    np.testing.assert_allclose(kuhn.expected_payoffs(u), [float(x) for x in exact])
+    pol = random_policy(leduc, np.random.default_rng(3))
+    assert leduc.expected_payoffs(pol).sum() == pytest.approx(0, abs=1e-12)
+
+
+def test_best_response_is_pure_and_attains_value(leduc):
+    pol = random_policy(leduc, np.random.default_rng(4))
+    for p in range(2):
+        br = eq.best_response(leduc, pol, p)
+        rows = leduc.player_infosets[p]
+        assert set(np.unique(br[rows])) <= {0.0, 1.0}
+        value = leduc.expected_payoffs(br)[p]
+        assert value == pytest.approx(eq.best_response_values(leduc, pol)[p], abs=1e-12)
+
+
+def test_subgame_perfect_profiles_are_equilibria():
+    # Rosenthal 1981: in the centipede game the first mover takes at once (backward induction)
+    cent = eq.load_game("centipede(rounds=5)")
+    take = np.zeros_like(cent.uniform_profile())
+    take[:, 0] = 1.0
+    assert eq.nash_conv(cent, take, exact=True) == 0
+    passing = np.zeros_like(take)
+    passing[:, 1] = 1.0
+    assert eq.nash_conv(cent, passing) > 0
+    # Berg et al. 1995: sending nothing and returning nothing is subgame perfect
+    trust = eq.load_game("trust_game")
+    zero = np.zeros_like(trust.uniform_profile())
+    zero[:, 0] = 1.0
+    assert eq.nash_conv(trust, zero, exact=True) == 0
+
+
+def test_perfect_recall_violation_is_reported():
+    # player 1 forgets its own first action: both second-stage nodes share one infoset
+    tree = Decision(0, "first", [
+        ("L", Decision(0, "forgot", [("l", Terminal([1, -1])), ("r", Terminal([0, 0]))])),
+        ("R", Decision(0, "forgot", [("l", Terminal([0, 0])), ("r", Terminal([1, -1]))])),
+    ])
+    with pytest.raises(eq.PerfectRecallError, match="'forgot'.*perfect recall"):
+        ExtensiveFormGame.from_tree(tree, 2)
+
+
+@pytest.mark.parametrize(
+    "tree, match",
+    [
+        (Chance([("a", 0.5, Terminal([1, 0])), ("b", 0.6, Terminal([0, 1]))]), "sum to 1"),
+        (Decision(2, "x", [("a", Terminal([1, 0]))]), "player 2"),
+        (Decision(0, "x", [("a", Terminal([1, 0, 3]))]), "3 payoffs"),
+        (Decision(0, "x", [("a", Terminal([np.nan, 0]))]), "non-finite"),
+        (Decision(0, "x", [("a", Decision(1, "y", [("u", Terminal([0, 0]))])),
+                           ("b", Decision(1, "y", [("v", Terminal([0, 0]))]))]), "same actions"),
+    ],
+)
+def test_invalid_trees(tree, match):
+    with pytest.raises(eq.InvalidGameError, match=match):
+        ExtensiveFormGame.from_tree(tree, 2)
+
+
+def test_invalid_policies(leduc):
+    with pytest.raises(eq.InvalidStrategyError, match="shape"):
+        eq.nash_conv(leduc, np.ones((3, 3)))
+    bad = leduc.uniform_profile().copy()
+    bad[5, 0] += 0.5
+    with pytest.raises(eq.InvalidStrategyError, match="sums to"):
+        eq.nash_conv(leduc, bad)
+
+
+def test_profile_json_round_trip():
+    kuhn = eq.load_game("kuhn_poker")
+    pol = random_policy(kuhn, np.random.default_rng(5))
+    data = kuhn.profile_to_json(pol)
+    assert set(data[0]) == {kuhn.infoset_labels[I] for I in kuhn.player_infosets[0]}
+    np.testing.assert_allclose(kuhn.profile_from_json(data), pol)
+    exact = kuhn.profile_to_json(kuhn.uniform_profile(), exact=True)
+    assert exact[0]["0"] == ["1/2", "1/2"]
+    with pytest.raises(eq.InvalidStrategyError, match="no information set"):
+        kuhn.profile_from_json([{"nope": [1, 0]}, {}])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0.01, 1.0), min_size=3, max_size=3), st.integers(0, 2**31 - 1))
+def test_mixture_of_policies_is_realization_weighted(weights, seed):
+    """Kuhn's theorem: the mixed policy's payoff against any fixed opponent is the weighted sum."""
+    kuhn = eq.load_game("kuhn_poker")
+    rng = np.random.default_rng(seed)
+    w = np.array(weights) / sum(weights)
+    pols = [random_policy(kuhn, rng) for _ in range(3)]
+    opp = random_policy(kuhn, rng)
+    mixed = mix_policies(kuhn, pols, w)
+    mixed[kuhn.player_infosets[1]] = opp[kuhn.player_infosets[1]]
+    expected = 0.0
+    for wk, pk in zip(w, pols, strict=True):
+        prof = pk.copy()
+        prof[kuhn.player_infosets[1]] = opp[kuhn.player_infosets[1]]
+        expected += wk * kuhn.expected_payoffs(prof)[0]
+    assert kuhn.expected_payoffs(mixed)[0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_sequence_form_payoff_matches_expected_payoff():
+    kuhn = eq.load_game("kuhn_poker")
+    sf = kuhn.sequence_form
+    pol = random_policy(kuhn, np.random.default_rng(6))
+    r = kuhn.realization_plan(pol)
+    x, y = (r[sf.compact_to_flat[p]] for p in range(2))
+    for p in range(2):
+        assert x @ (sf.payoff[p] @ y) == pytest.approx(kuhn.expected_payoffs(pol)[p], abs=1e-12)
+        plan = (x, y)[p]
+        np.testing.assert_allclose(sf.constraints[p] @ plan, sf.rhs[p], atol=1e-12)
+    np.testing.assert_allclose(sf.to_policy([x, y]), pol, atol=1e-12)
