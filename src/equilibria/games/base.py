@@ -29,8 +29,8 @@ class Game(ABC):
         """Inverse of `profile_to_json`; raises `InvalidStrategyError` on a profile that does not fit."""
 
     @abstractmethod
-    def uniform_profile(self) -> Any:
-        """The profile in which every player mixes uniformly."""
+    def uniform_profile(self, exact: bool = False) -> Any:
+        """The profile in which every player mixes uniformly (`Fraction` entries when ``exact``)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         if getattr(self, "_frozen", False):

@@ -254,6 +254,7 @@ class ExtensiveFormGame(Game):
             [remap[infoset_index[k]] if k is not None else -1 for k in node_infoset_key], dtype=np.int64
         )
         self._chance_labels = chance_labels
+        self._edge_chance_prob = tuple(chance_prob)
 
         # each player's last sequence at every node, and chance reach, in one top-down sweep
         node_seq = np.zeros((n, num_nodes), dtype=np.int64)
@@ -380,7 +381,12 @@ class ExtensiveFormGame(Game):
         raise InvalidStrategyError(f"no information set labelled {label!r}")
 
     # ---- policies -----------------------------------------------------------------------------
-    def uniform_profile(self) -> np.ndarray:
+    def uniform_profile(self, exact: bool = False) -> np.ndarray:
+        if exact:
+            out = np.empty(self.legal_mask.shape, dtype=object)
+            for I, k in enumerate(self.infoset_num_actions):
+                out[I] = [Fraction(1, int(k)) if a < k else Fraction(0) for a in range(self.max_actions)]
+            return out
         return self.legal_mask / self.infoset_num_actions[:, None]
 
     def validate_profile(self, policy: Any, exact: bool = False, atol: float = 1e-6) -> np.ndarray:

@@ -226,7 +226,9 @@ class NormalFormGame(Game):
         return self.payoffs[(slice(None), *actions)]
 
     # ---- conversions ----------------------------------------------------------------------
-    def uniform_profile(self) -> Profile:
+    def uniform_profile(self, exact: bool = False) -> Profile:
+        if exact:
+            return [np.array([Fraction(1, k)] * k, dtype=object) for k in self.num_actions]
         return [np.full(k, 1.0 / k) for k in self.num_actions]
 
     def profile_to_json(self, profile: Any, exact: bool = False) -> list:

@@ -1,0 +1,350 @@
+"""Gambit's ``.efg`` extensive-form format: reader and writer.
+
+The file lists the nodes of the tree in prefix order after a header
+``EFG 2 R "title" { "Player 1" "Player 2" } "comment"``::
+
+    c "name" infoset "infoset name" { "action" prob ... } outcome ["outcome name" { payoffs }]
+    p "name" player infoset "infoset name" { "action" ... } outcome ["outcome name" { payoffs }]
+    t "name" outcome ["outcome name" { payoffs }]
+
+Outcomes may hang on any node; a terminal's payoff is the sum of the outcomes on its path. Outcome
+payoffs and probabilities may be integers, decimals or fractions and are kept exact. An information
+set's name and actions may be omitted after its first appearance. Errors name the file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .._numbers import to_fraction
+from ..errors import GameFormatError, InvalidGameError
+from ..games.extensive_form import CHANCE, TERMINAL, Chance, Decision, ExtensiveFormGame, Terminal
+
+_TOKEN = re.compile(r'"((?:[^"\\\n]|\\.)*)"|(\{)|(\})|([^\s{}",]+)|(,)|(\s+)|(")', re.S)
+
+
+@dataclass
+class _Tok:
+    kind: str  # "str", "{", "}", "word"
+    text: str
+    line: int
+
+
+def _tokenize(text: str, path: str | None) -> list[_Tok]:
+    toks: list[_Tok] = []
+    line = 1
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:  # pragma: no cover - the pattern matches every character class
+            raise GameFormatError(f"unexpected character {text[pos]!r}", path, line)
+        if m.group(7) is not None:
+            raise GameFormatError("unterminated quoted string (labels end on the line they start)", path, line)
+        start_line = line
+        line += m.group(0).count("\n")
+        if m.group(1) is not None:
+            toks.append(_Tok("str", m.group(1).replace('\\"', '"'), start_line))
+        elif m.group(2):
+            toks.append(_Tok("{", "{", start_line))
+        elif m.group(3):
+            toks.append(_Tok("}", "}", start_line))
+        elif m.group(4):
+            toks.append(_Tok("word", m.group(4), start_line))
+        pos = m.end()
+    return toks
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok], path: str | None):
+        self.toks = toks
+        self.i = 0
+        self.path = path
+
+    def error(self, msg: str, tok: _Tok | None = None) -> GameFormatError:
+        if tok is None:
+            tok = self.toks[self.i] if self.i < len(self.toks) else None
+        line = tok.line if tok else (self.toks[-1].line if self.toks else 1)
+        if tok is None:
+            msg = f"{msg} (the file ends too early)"
+        return GameFormatError(msg, self.path, line)
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def next(self, what: str) -> _Tok:
+        tok = self.peek()
+        if tok is None:
+            raise self.error(f"expected {what}")
+        self.i += 1
+        return tok
+
+    def expect(self, kind: str, what: str) -> _Tok:
+        tok = self.next(what)
+        if tok.kind != kind:
+            raise self.error(f"expected {what}, found {tok.text!r}", tok)
+        return tok
+
+    def integer(self, what: str) -> int:
+        tok = self.expect("word", what)
+        try:
+            return int(tok.text)
+        except ValueError:
+            raise self.error(f"expected {what} (an integer), found {tok.text!r}", tok) from None
+
+    def number(self, what: str) -> Fraction:
+        tok = self.expect("word", what)
+        try:
+            return to_fraction(tok.text)
+        except (ValueError, ZeroDivisionError):
+            raise self.error(f"expected {what} (a number), found {tok.text!r}", tok) from None
+
+    def string_list(self, what: str) -> list[str]:
+        self.expect("{", f"'{{' opening the {what}")
+        out = []
+        while (tok := self.peek()) is not None and tok.kind == "str":
+            out.append(self.next(what).text)
+        self.expect("}", f"'}}' closing the {what}")
+        return out
+
+
+@dataclass
+class _Record:
+    kind: str
+    line: int
+    player: int = 0
+    infoset: int = 0
+    infoset_name: str = ""
+    actions: list[str] = field(default_factory=list)
+    probs: list[Fraction] = field(default_factory=list)
+    outcome: int = 0
+
+
+def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
+    """Parse the text of a ``.efg`` file."""
+    p = _Parser(_tokenize(text, path), path)
+    head = p.next("the header 'EFG 2 R'")
+    if head.text != "EFG":
+        raise p.error(f"an .efg file starts with 'EFG 2 R', not {head.text!r}", head)
+    version = p.next("the format version")
+    if version.text != "2":
+        raise p.error(f"only version 2 of the .efg format is supported, not {version.text!r}", version)
+    kind = p.next("'R' (rational) or 'D'")
+    if kind.text not in ("R", "D"):
+        raise p.error(f"expected 'R' or 'D' after the version, found {kind.text!r}", kind)
+    title = p.expect("str", "the game title").text
+    players = p.string_list("player list")
+    n = len(players)
+    if n < 1:
+        raise p.error("the game needs at least one player")
+    if (tok := p.peek()) is not None and tok.kind == "str":
+        p.next("comment")
+
+    outcomes: dict[int, list[Fraction]] = {}
+    infosets: dict[tuple[int, int], tuple[str, list[str], list[Fraction], int]] = {}
+    records: list[_Record] = []
+    while (tok := p.peek()) is not None:
+        p.next("a node")
+        if tok.kind != "word" or tok.text not in ("c", "p", "t"):
+            raise p.error(f"expected a node type 'c', 'p' or 't', found {tok.text!r}", tok)
+        rec = _Record(tok.text, tok.line)
+        p.expect("str", "the node name")
+        if rec.kind in ("c", "p"):
+            if rec.kind == "p":
+                rec.player = p.integer("the player number")
+                if not 1 <= rec.player <= n:
+                    raise p.error(f"player {rec.player} is not one of the {n} players", tok)
+            rec.infoset = p.integer("the information set number")
+            key = (rec.player if rec.kind == "p" else 0, rec.infoset)
+            nxt = p.peek()
+            if nxt is not None and nxt.kind == "str":
+                rec.infoset_name = p.next("infoset name").text
+                nxt = p.peek()
+            if nxt is not None and nxt.kind == "{":
+                p.next("action list")
+                while (t := p.peek()) is not None and t.kind == "str":
+                    rec.actions.append(p.next("action").text)
+                    if rec.kind == "c":
+                        rec.probs.append(p.number("a chance probability"))
+                p.expect("}", "'}' closing the action list")
+                if not rec.actions:
+                    raise p.error("a node needs at least one action", tok)
+                if key in infosets and infosets[key][1] != rec.actions:
+                    raise p.error(
+                        f"information set {rec.infoset} lists actions {rec.actions}, but it was "
+                        f"defined on line {infosets[key][3]} with {infosets[key][1]}", tok)
+                if key not in infosets:
+                    infosets[key] = (rec.infoset_name, rec.actions, rec.probs, tok.line)
+            elif key in infosets:
+                rec.actions = infosets[key][1]
+                rec.probs = infosets[key][2]
+            else:
+                raise p.error(f"information set {rec.infoset} is used before its actions are given", tok)
+        rec.outcome = p.integer("the outcome number")
+        nxt = p.peek()
+        if nxt is not None and nxt.kind == "str":
+            p.next("outcome name")
+            nxt = p.peek()
+        if nxt is not None and nxt.kind == "{":
+            p.next("payoffs")
+            pay = []
+            while (t := p.peek()) is not None and t.kind == "word":
+                pay.append(p.number("a payoff"))
+            p.expect("}", "'}' closing the payoffs")
+            if len(pay) != n:
+                raise p.error(f"outcome {rec.outcome} has {len(pay)} payoffs; the game has {n} players", tok)
+            if rec.outcome == 0:
+                raise p.error("outcome 0 means 'no outcome' and cannot carry payoffs", tok)
+            outcomes[rec.outcome] = pay
+        records.append(rec)
+    if not records:
+        raise p.error("the file has no nodes")
+    for rec in records:
+        if rec.outcome and rec.outcome not in outcomes:
+            raise GameFormatError(f"outcome {rec.outcome} is used but its payoffs are never given",
+                                  path, rec.line)
+
+    # label infosets by their names where those are unique within the player, else by number
+    names: dict[tuple[int, str], int] = {}
+    for (pl, _), (nm, _, _, _) in infosets.items():
+        names[(pl, nm)] = names.get((pl, nm), 0) + 1
+
+    def label(pl: int, num: int) -> str:
+        nm = infosets[(pl, num)][0]
+        return nm if nm and names[(pl, nm)] == 1 else f"#{num}"
+
+    # rebuild the tree from prefix order with an explicit stack (files can be deep)
+    zero = [Fraction(0)] * n
+    pos = 0
+
+    def build() -> Any:
+        nonlocal pos
+        root_holder: list[Any] = []
+        # stack frames: (record, accumulated payoff, children built so far, parent slot)
+        stack: list[tuple[_Record, list[Fraction], list[Any]]] = []
+
+        def start(acc: list[Fraction]) -> Any:
+            nonlocal pos
+            if pos >= len(records):
+                last = records[-1].line
+                raise GameFormatError("the tree is incomplete: a node is missing its children", path, last)
+            rec = records[pos]
+            pos += 1
+            here = acc
+            if rec.outcome:
+                here = [a + b for a, b in zip(acc, outcomes[rec.outcome], strict=True)]
+            if rec.kind == "t":
+                return Terminal(here)
+            stack.append((rec, here, []))
+            return None
+
+        node = start(zero)
+        if node is not None:
+            return node
+        while stack:
+            rec, acc, kids = stack[-1]
+            if len(kids) == len(rec.actions):
+                stack.pop()
+                if rec.kind == "c":
+                    built: Any = Chance([(a, pr, k) for a, pr, k in zip(rec.actions, rec.probs, kids, strict=True)])
+                else:
+                    built = Decision(rec.player - 1, label(rec.player, rec.infoset),
+                                     list(zip(rec.actions, kids, strict=True)))
+                if stack:
+                    stack[-1][2].append(built)
+                else:
+                    root_holder.append(built)
+                continue
+            child = start(acc)
+            if child is not None:
+                kids.append(child)
+        return root_holder[0]
+
+    root = build()
+    if pos != len(records):
+        raise GameFormatError("extra nodes after the end of the tree", path, records[pos].line)
+    try:
+        return ExtensiveFormGame.from_tree(root, n, player_labels=players, title=title)
+    except InvalidGameError as exc:
+        raise GameFormatError(str(exc), path) from None
+
+
+def read_efg(path: str | os.PathLike) -> ExtensiveFormGame:
+    """Read a Gambit ``.efg`` file."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GameFormatError(f"cannot read the file: {exc}", path) from None
+    return parse_efg(text, path)
+
+
+def _q(s: str) -> str:
+    return '"' + str(s).replace('"', '\\"') + '"'
+
+
+def _num(x: Any) -> str:
+    f = to_fraction(x)
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def format_efg(game: ExtensiveFormGame) -> str:
+    """The text of ``game`` in Gambit's ``.efg`` format (exact payoffs and probabilities)."""
+    lines = [f"EFG 2 R {_q(game.title)} {{ {' '.join(_q(p) for p in game.player_labels)} }}", '""', ""]
+    children: list[list[int]] = [[] for _ in range(game.num_nodes)]
+    for v in range(1, game.num_nodes):
+        children[int(game.node_parent[v])].append(v)
+    term_index = {int(z): k for k, z in enumerate(game.terminal_nodes)}
+    util = game.exact_terminal_utility
+    chance_prob = _exact_edge_probs(game)
+    per_player_num: dict[int, dict[int, int]] = {}
+    seen: set[int] = set()
+    chance_count = 0
+    stack = [0]
+    while stack:
+        v = stack.pop()
+        pl = int(game.node_player[v])
+        if pl == TERMINAL:
+            k = term_index[v]
+            pay = ", ".join(_num(x) for x in util[k])
+            lines.append(f't "" {k + 1} "" {{ {pay} }}')
+        elif pl == CHANCE:
+            chance_count += 1
+            labels = game._chance_labels[v]
+            acts = " ".join(f"{_q(lab)} {_num(chance_prob[c])}" for lab, c in zip(labels, children[v], strict=True))
+            lines.append(f'c "" {chance_count} "" {{ {acts} }} 0')
+        else:
+            I = int(game.node_infoset[v])
+            nums = per_player_num.setdefault(pl, {})
+            num = nums.setdefault(I, len(nums) + 1)
+            if I in seen:
+                lines.append(f'p "" {pl + 1} {num} 0')
+            else:
+                seen.add(I)
+                acts = " ".join(_q(a) for a in game.action_labels[I])
+                lines.append(f'p "" {pl + 1} {num} {_q(game.infoset_labels[I])} {{ {acts} }} 0')
+        stack.extend(reversed(children[v]))
+    return "\n".join(lines) + "\n"
+
+
+def _exact_edge_probs(game: ExtensiveFormGame) -> np.ndarray:
+    """Exact probability of each chance edge, recovered from the compiled chance reach."""
+    probs = np.empty(game.num_nodes, dtype=object)
+    probs[:] = Fraction(1)
+    src = game._edge_chance_prob
+    for v in range(1, game.num_nodes):
+        probs[v] = to_fraction(src[v])
+    return probs
+
+
+def write_efg(game: ExtensiveFormGame, path: str | os.PathLike) -> None:
+    """Write ``game`` as a Gambit ``.efg`` file, atomically."""
+    from ..run import atomic_write_bytes
+
+    atomic_write_bytes(path, format_efg(game).encode("utf-8"))
