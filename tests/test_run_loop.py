@@ -132,7 +132,7 @@ def test_solve_verifies_certified_solvers():
         with pytest.raises(eq.SolverError, match="NashConv"):
             eq.solve(RPS, "_test-wrong-solver")
     finally:
-        METHODS._entries.pop("_test-wrong-solver")
+        METHODS.remove("_test-wrong-solver")
 
 
 def test_solve_runs_learners_through_the_run_loop():
@@ -147,4 +147,4 @@ def test_solve_runs_learners_through_the_run_loop():
         with pytest.raises(eq.InvalidParameterError, match="no exact mode"):
             eq.solve(RPS, "_test-fp", exact=True)
     finally:
-        METHODS._entries.pop("_test-fp")
+        METHODS.remove("_test-fp")

@@ -27,7 +27,9 @@ def load_game(spec: str | Game | os.PathLike) -> Game:
     if isinstance(spec, Game):
         return spec
     spec_s = os.fspath(spec)
-    if spec_s.lower().endswith(GAME_FILE_SUFFIXES) or os.path.sep in spec_s:
+    # a "/" inside parameters (``weights=('1/2', 1, 1)``) does not make a spec a path
+    is_path = os.path.sep in spec_s and "(" not in spec_s
+    if spec_s.lower().endswith(GAME_FILE_SUFFIXES) or is_path or os.path.isfile(spec_s):
         from .io import read_game
 
         return read_game(spec_s)
@@ -40,8 +42,8 @@ def _family(game: Any) -> str:
     return getattr(game, "family", type(game).__name__)
 
 
-def method_entry(method: str) -> MethodEntry:
-    return METHODS.get(method)
+def method_entry(method: str, family: str | None = None) -> MethodEntry:
+    return METHODS.get(method, family)
 
 
 def solve(
@@ -69,11 +71,11 @@ def solve(
     """
     game = load_game(game)
     name = method or game.default_method()
-    entry = method_entry(name)
     family = _family(game)
+    entry = method_entry(name, family)
     if family not in entry.families:
         raise NotApplicableError(
-            f"method {entry.name!r} applies to {', '.join(entry.families)} games, "
+            f"method {entry.name!r} applies to {', '.join(METHODS.families(name))} games, "
             f"not to {family} games; run `equilibria methods` to see what applies"
         )
     t0 = time.perf_counter()
@@ -108,12 +110,12 @@ def solve(
 def make_learner(game: Any, method: str, *, seed: int | None = None, **options: Any) -> Learner:
     """Construct the learner registered as ``method`` for ``game`` (options are its hyper-parameters)."""
     game = load_game(game)
-    entry = method_entry(method)
+    entry = method_entry(method, _family(game))
     if entry.kind != "learner":
         raise InvalidParameterError(f"{entry.name!r} is an exact solver, not a learner")
     if _family(game) not in entry.families:
         raise NotApplicableError(
-            f"method {entry.name!r} applies to {', '.join(entry.families)} games, not {_family(game)}"
+            f"method {entry.name!r} applies to {', '.join(METHODS.families(method))} games, not {_family(game)}"
         )
     kwargs = dict(entry.options)
     kwargs.update(options)
@@ -135,9 +137,10 @@ def _run_learner(game: Any, entry: MethodEntry, *, iterations: int, seed: int | 
     )
     profile = learner.strategy(out)
     payoffs = expected_payoffs(game, profile)
+    info: dict[str, Any] = {"trace": trace, "output": out, "learner": learner}
+    info.update(learner.solution_info(profile))
     return [Solution(profile, payoffs, entry.name, iterations=learner.iteration,
-                     seconds=trace.seconds[-1] if trace.seconds else 0.0,
-                     info={"trace": trace, "output": out, "learner": learner})]
+                     seconds=trace.seconds[-1] if trace.seconds else 0.0, info=info)]
 
 
 def expected_payoffs(game: Any, profile: Any, exact: bool = False) -> np.ndarray:

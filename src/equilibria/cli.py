@@ -77,8 +77,8 @@ def _cmd_games() -> int:
 def _cmd_methods() -> int:
     from .registry import METHODS
 
-    for entry in METHODS:
-        print(f"{entry.name}\t{','.join(entry.families)}")
+    for name in METHODS.names():
+        print(f"{name}\t{','.join(METHODS.families(name))}")
     return 0
 
 
@@ -153,7 +153,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         raise InvalidStrategyError(
             f"{args.strategy}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
     if isinstance(data, dict) and "equilibria" in data:
-        data = data["equilibria"][0]["strategies"]
+        eqs = data["equilibria"]
+        if not (isinstance(eqs, list) and eqs and isinstance(eqs[0], dict) and "strategies" in eqs[0]):
+            raise InvalidStrategyError(
+                f"{args.strategy}: 'equilibria' must be a non-empty list of objects with 'strategies'")
+        data = eqs[0]["strategies"]
     profile = game.profile_from_json(data)
     exact = args.exact
     gains = deviation_gains(game, profile, exact=exact)

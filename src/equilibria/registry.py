@@ -55,6 +55,8 @@ class MethodEntry:
 
 
 class Registry:
+    """Named games (one entry a name)."""
+
     def __init__(self, kind: str):
         self.kind = kind
         self._entries: dict[str, Any] = {}
@@ -84,6 +86,41 @@ class Registry:
         discover()
         return normalise_name(name) in self._entries
 
+    def remove(self, name: str) -> None:
+        self._entries.pop(normalise_name(name), None)
+
+
+class MethodRegistry(Registry):
+    """Named methods. One name may stand for the same algorithm on several game families, each
+    family served by its own implementation (``extragradient`` on matrix and on continuous games)."""
+
+    def add(self, name: str, entry: Any) -> None:
+        entries = self._entries.setdefault(name, [])
+        for old in entries:
+            if _qualname(old) == _qualname(entry) and old.options == entry.options:
+                return
+            if set(old.families) & set(entry.families):
+                raise ValueError(
+                    f"method {name!r} registered twice for {sorted(set(old.families) & set(entry.families))}"
+                )
+        entries.append(entry)
+
+    def get(self, name: str, family: str | None = None) -> MethodEntry:
+        """The entry for ``name``; with several implementations, the one serving ``family``."""
+        entries = super().get(name)
+        if family is not None:
+            for e in entries:
+                if family in e.families:
+                    return e
+        return entries[0]
+
+    def families(self, name: str) -> tuple[str, ...]:
+        return tuple(f for e in super().get(name) for f in e.families)
+
+    def __iter__(self) -> Iterator[Any]:
+        discover()
+        return iter([e for k in sorted(self._entries) for e in self._entries[k]])
+
 
 def _qualname(entry: GameEntry | MethodEntry) -> str:
     t = entry.factory if isinstance(entry, GameEntry) else entry.target
@@ -91,7 +128,7 @@ def _qualname(entry: GameEntry | MethodEntry) -> str:
 
 
 GAMES = Registry("game")
-METHODS = Registry("method")
+METHODS = MethodRegistry("method")
 
 
 def normalise_name(name: str) -> str:

@@ -80,6 +80,10 @@ class Learner(ABC):
         """Extra per-evaluation numbers for the trace (step sizes, residuals, queries used, ...)."""
         return {}
 
+    def solution_info(self, profile: Any) -> dict[str, Any]:
+        """Family-specific scalars about the returned profile, copied into ``Solution.info``."""
+        return {}
+
     def state_dict(self) -> dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in vars(self).items() if k != "game"}
 

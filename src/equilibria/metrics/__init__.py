@@ -5,7 +5,9 @@ Every family registers its implementation of the generic functions in `core`; te
 """
 
 from . import extensive_form as _extensive_form  # noqa: F401  (registers implementations)
+from . import markov as _markov  # noqa: F401
 from . import normal_form as _normal_form  # noqa: F401
+from . import preference as _preference  # noqa: F401
 from .core import best_response, best_response_values, deviation_gains, exploitability, nash_conv
 from .normal_form import best_response_sets, cce_gap, ce_gap, product_distribution, swap_regrets
 

@@ -1,0 +1,214 @@
+"""Markov games: Littman's grid soccer, a pursuit-evasion grid, a trust gridworld, random games.
+
+Grid games enumerate their (small) state spaces once when built; the arrays are then the game.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import product
+
+import numpy as np
+
+from ...errors import InvalidParameterError
+from ...registry import register_game
+from ..markov import MarkovGame
+
+#: compass moves (row, column) shared by the grid games
+MOVES = {"N": (-1, 0), "S": (1, 0), "E": (0, 1), "W": (0, -1), "stand": (0, 0)}
+
+
+@lru_cache(maxsize=8)
+def _soccer_arrays(rows: int, cols: int) -> tuple:
+    cells = [(r, c) for r in range(rows) for c in range(cols)]
+    states = [(a, b, ball) for a in cells for b in cells if a != b for ball in (0, 1)]
+    index = {s: k for k, s in enumerate(states)}
+    S = len(states) + 1  # + the absorbing "goal scored" state
+    end = S - 1
+    moves = list(MOVES.values())
+    R = np.zeros((S, 2, 5, 5))
+    P = np.zeros((S, 5, 5, S))
+    goal_rows = {rows // 2 - 1, rows // 2} if rows % 2 == 0 else {rows // 2}
+
+    for (pa, pb, ball), (ia, ib) in product(states, product(range(5), range(5))):
+        s = index[(pa, pb, ball)]
+        for first in (0, 1):  # moves are executed in a random order (Littman 1994)
+            pos, has, scored = [pa, pb], ball, 0.0
+            for who in (first, 1 - first):
+                if scored:
+                    break
+                dr, dc = moves[(ia, ib)[who]]
+                r, c = pos[who][0] + dr, pos[who][1] + dc
+                if has == who and r in goal_rows and (c == -1 or c == cols):
+                    # the ball crosses a goal line: the left goal counts for A, the right for B
+                    scored = 1.0 if c == -1 else -1.0
+                    break
+                if not (0 <= r < rows and 0 <= c < cols):
+                    continue
+                if (r, c) == pos[1 - who]:
+                    has = 1 - who  # bumping: the stationary player gets the ball, nobody moves
+                    continue
+                pos[who] = (r, c)
+            if scored:
+                R[s, 0, ia, ib] += 0.5 * scored
+                R[s, 1, ia, ib] -= 0.5 * scored
+                P[s, ia, ib, end] += 0.5
+            else:
+                P[s, ia, ib, index[(pos[0], pos[1], has)]] += 0.5
+    labels = [f"A{a}B{b}{'A' if ball == 0 else 'B'}" for a, b, ball in states] + ["goal"]
+    return R, P, labels, index, end
+
+
+@register_game("grid_soccer", family="markov")
+def grid_soccer(rows: int = 4, cols: int = 5, discount: float = 0.9) -> MarkovGame:
+    """Littman's grid soccer: two players on a 4×5 pitch, zero-sum, +1 to whoever scores.
+
+    Littman, "Markov games as a framework for multi-agent reinforcement learning", ICML 1994. Each
+    player moves N/S/E/W or stands; moves are executed in a random order; a player moving into
+    the other's square loses the ball to it and does not move; carrying the ball across the left
+    goal line (the middle rows) scores +1 for A, across the right one −1 (for B). A goal ends the
+    episode. Play starts with A at (2, 3) and B at (1, 1) (0-based row, column), the ball with
+    either player with probability 1/2: a position symmetric under the half-turn that swaps A and
+    B, so the game's value there is 0.
+    """
+    if rows < 2 or cols < 2:
+        raise InvalidParameterError("grid_soccer needs at least a 2×2 pitch")
+    R, P, labels, index, end = _soccer_arrays(rows, cols)
+    mu0 = np.zeros(len(labels))
+    a0, b0 = (min(2, rows - 1), min(3, cols - 1)), (rows - 1 - min(2, rows - 1), cols - 1 - min(3, cols - 1))
+    if a0 == b0:
+        b0 = (0, 0) if a0 != (0, 0) else (rows - 1, cols - 1)
+    mu0[index[(a0, b0, 0)]] = mu0[index[(a0, b0, 1)]] = 0.5
+    term = np.zeros(len(labels), dtype=bool)
+    term[end] = True
+    acts = list(MOVES)
+    return MarkovGame(R, P, discount=discount, initial=mu0, terminal=term, state_labels=labels,
+                      action_labels=[acts, acts], player_labels=["A", "B"], title="grid soccer")
+
+
+@register_game("pursuit_evasion", family="markov")
+def pursuit_evasion(size: int = 4, discount: float = 0.9, slip: float = 0.0, capture_radius: int = 1) -> MarkovGame:
+    """A pursuer chases an evader on a ``size``×``size`` grid (no wrap-around); zero-sum.
+
+    Both move simultaneously (N/S/E/W/stand); with probability ``slip`` a player's move fails and
+    it stands. Capture (Manhattan distance at most ``capture_radius`` after the move, or swapping
+    cells; with radius 0 a 4-connected evader can always escape) pays +1 to the pursuer and −1
+    to the evader and ends the game; discounting makes the pursuer want to capture early. A classic
+    stochastic pursuit-evasion game in the sense of Littman (1994) and Hespanha, Prandini & Sastry
+    ("Probabilistic pursuit-evasion games", CDC 2000). Starts in opposite corners.
+    """
+    if size < 2 or capture_radius < 0:
+        raise InvalidParameterError("pursuit_evasion needs size >= 2 and capture_radius >= 0")
+    if not 0 <= slip < 1:
+        raise InvalidParameterError("slip must be in [0, 1)")
+    cells = [(r, c) for r in range(size) for c in range(size)]
+    def dist(p: tuple[int, int], e: tuple[int, int]) -> int:
+        return abs(p[0] - e[0]) + abs(p[1] - e[1])
+
+    states = [(p, e) for p in cells for e in cells if dist(p, e) > capture_radius]
+    index = {s: k for k, s in enumerate(states)}
+    S = len(states) + 1
+    end = S - 1
+    moves = list(MOVES.values())
+    R = np.zeros((S, 2, 5, 5))
+    P = np.zeros((S, 5, 5, S))
+
+    def move(cell: tuple[int, int], k: int) -> tuple[int, int]:
+        r, c = cell[0] + moves[k][0], cell[1] + moves[k][1]
+        return (r, c) if 0 <= r < size and 0 <= c < size else cell
+
+    for (p, e), (ip, ie) in product(states, product(range(5), range(5))):
+        s = index[(p, e)]
+        for okp, oke in product((True, False), (True, False)):
+            w = (1 - slip if okp else slip) * (1 - slip if oke else slip)
+            if w == 0:
+                continue
+            p2 = move(p, ip) if okp else p
+            e2 = move(e, ie) if oke else e
+            if dist(p2, e2) <= capture_radius or (p2 == e and e2 == p):
+                R[s, 0, ip, ie] += w
+                R[s, 1, ip, ie] -= w
+                P[s, ip, ie, end] += w
+            else:
+                P[s, ip, ie, index[(p2, e2)]] += w
+    mu0 = np.zeros(S)
+    mu0[index[((0, 0), (size - 1, size - 1))]] = 1.0
+    term = np.zeros(S, dtype=bool)
+    term[end] = True
+    labels = [f"P{p}E{e}" for p, e in states] + ["caught"]
+    acts = list(MOVES)
+    return MarkovGame(R, P, discount=discount, initial=mu0, terminal=term, state_labels=labels,
+                      action_labels=[acts, acts], player_labels=["pursuer", "evader"],
+                      title="pursuit-evasion")
+
+
+@register_game("trust_gridworld", family="markov")
+def trust_gridworld(length: int = 3, stag: float = 4.0, hare: float = 1.0, exposure: float = 2.0,
+                    step_cost: float = 0.05, discount: float = 0.95) -> MarkovGame:
+    """A general-sum gridworld where cooperation pays but is risky (a Markov stag hunt).
+
+    Each of two players walks its own corridor of ``length`` cells towards a shared gate. Actions:
+    ``advance``, ``back`` and ``defect`` (take the safe reward). Reaching the gate together pays
+    both ``stag``; defecting ends the game, paying the defector ``hare`` and costing a player who
+    did not defect ``exposure × (its position / length)``: the further it trusted, the more it
+    loses. Every step costs ``step_cost``. Both "defect at once" (risk dominant) and "both advance"
+    (payoff dominant) are equilibria, the situation studied by Skyrms (*The Stag Hunt and the
+    Evolution of Social Structure*, 2004) and used for trust in multi-agent learning (e.g.
+    Peysakhovich & Lerer, "Prosocial learning agents solve generalized stag hunts better than
+    selfish ones", AAMAS 2018).
+    """
+    if length < 1:
+        raise InvalidParameterError("length must be >= 1")
+    L = length
+    states = list(product(range(L + 1), range(L + 1)))
+    index = {s: k for k, s in enumerate(states)}
+    S = len(states) + 1
+    end = S - 1
+    R = np.zeros((S, 2, 3, 3))
+    P = np.zeros((S, 3, 3, S))
+    for (x, y), (a, b) in product(states, product(range(3), range(3))):
+        s = index[(x, y)]
+        if x == L and y == L:
+            continue  # reached together: handled as terminal below
+        pos = [x, y]
+        acts = (a, b)
+        rew = np.full(2, -step_cost)
+        if 2 in acts:
+            for i in range(2):
+                rew[i] += hare if acts[i] == 2 else -exposure * pos[i] / L
+            R[s, :, a, b] = rew
+            P[s, a, b, end] = 1.0
+            continue
+        new = [min(L, p + 1) if act == 0 else max(0, p - 1) for p, act in zip(pos, acts, strict=True)]
+        if new == [L, L]:
+            R[s, :, a, b] = rew + stag
+            P[s, a, b, end] = 1.0
+        else:
+            R[s, :, a, b] = rew
+            P[s, a, b, index[tuple(new)]] = 1.0
+    term = np.zeros(S, dtype=bool)
+    term[end] = True
+    term[index[(L, L)]] = True
+    mu0 = np.zeros(S)
+    mu0[index[(0, 0)]] = 1.0
+    labels = [f"{x},{y}" for x, y in states] + ["end"]
+    acts = ["advance", "back", "defect"]
+    return MarkovGame(R, P, discount=discount, initial=mu0, terminal=term, state_labels=labels,
+                      action_labels=[acts, acts], title="trust gridworld")
+
+
+@register_game("random_markov_game", family="markov")
+def random_markov_game(num_states: int = 5, num_actions: int = 3, players: int = 2, discount: float = 0.9,
+                       zero_sum: bool = False, seed: int = 0) -> MarkovGame:
+    """A random Markov game: uniform rewards in [−1, 1] and Dirichlet(1) transitions, from ``seed``."""
+    if num_states < 1 or num_actions < 1 or players < 1:
+        raise InvalidParameterError("num_states, num_actions and players must be >= 1")
+    if zero_sum and players != 2:
+        raise InvalidParameterError("zero_sum random Markov games have 2 players")
+    rng = np.random.default_rng(seed)
+    A = (num_actions,) * players
+    R = rng.uniform(-1, 1, size=(num_states, players, *A))
+    if zero_sum:
+        R[:, 1] = -R[:, 0]
+    P = rng.dirichlet(np.ones(num_states), size=(num_states, *A))
+    return MarkovGame(R, P, discount=discount, title=f"random Markov game (seed {seed})")

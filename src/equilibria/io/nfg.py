@@ -1,0 +1,295 @@
+"""Gambit's strategic-game ``.nfg`` format: reader and writer, both versions.
+
+A file starts with the prologue ``NFG 1 R "title" { "Player 1" "Player 2" }`` followed by the
+strategies, either as counts ``{ 3 2 }`` or as labels ``{ { "T" "M" "B" } { "L" "R" } }``, and an
+optional comment string. The body is one of
+
+* the payoff version: one payoff per player for every pure profile, the profiles listed with
+  player 1's strategy changing fastest::
+
+      1 1 0 2 0 2 1 1 0 3 2 0
+
+* the outcome version: a braced list of outcomes ``{ "name" u_1, u_2 }`` and then, for every pure
+  profile in the same order, the 1-based number of its outcome (0 is the null outcome, paying 0)::
+
+      { { "" 1, 1 } { "" 0, 2 } } 1 2 2 1
+
+Whitespace is free, labels are in double quotes (``\\"`` escapes a quote), numbers are integers,
+decimals or fractions ``p/q`` and are kept exactly. A malformed file raises `GameFormatError`
+naming the file and the line. Format reference: the Gambit manual, "Game representation formats"
+(McKelvey, McLennan & Turocy, Gambit: Software Tools for Game Theory).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .._numbers import to_fraction
+from ..errors import GameFormatError, InvalidGameError
+from ..games.normal_form import NormalFormGame
+
+# a quoted label (escapes allowed, may not span lines), a brace, a comma, a bare word, whitespace,
+# or an opening quote that is never closed on its line
+_TOKEN = re.compile(r'"((?:[^"\\\n]|\\.)*)"|([{}])|(,)|([^\s{}",]+)|(\s+)|(")')
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # "str", "{", "}", "word"
+    text: str
+    line: int
+
+
+def _tokenize(text: str, path: str | None) -> list[_Tok]:
+    toks: list[_Tok] = []
+    line, pos = 1, 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.group(6) is not None:
+            raise GameFormatError("unterminated quoted label (a label must end on the line it starts)",
+                                  path, line)
+        if m.group(1) is not None:
+            toks.append(_Tok("str", re.sub(r"\\(.)", r"\1", m.group(1)), line))
+        elif m.group(2) is not None:
+            toks.append(_Tok(m.group(2), m.group(2), line))
+        elif m.group(4) is not None:
+            toks.append(_Tok("word", m.group(4), line))
+        # commas separate outcome payoffs in Gambit's own output; they carry no meaning
+        line += m.group(0).count("\n")
+        pos = m.end()
+    return toks
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok], path: str | None, last_line: int):
+        self.toks, self.i, self.path, self.last_line = toks, 0, path, last_line
+
+    def error(self, msg: str, tok: _Tok | None = None) -> GameFormatError:
+        if tok is None:
+            return GameFormatError(f"{msg}, but the file ends", self.path, self.last_line)
+        return GameFormatError(msg, self.path, tok.line)
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self, what: str) -> _Tok:
+        tok = self.peek()
+        if tok is None:
+            raise self.error(f"expected {what}")
+        self.i += 1
+        return tok
+
+    def expect(self, kind: str, what: str) -> _Tok:
+        tok = self.take(what)
+        if tok.kind != kind:
+            raise self.error(f"expected {what}, found {_show(tok)}", tok)
+        return tok
+
+    def integer(self, what: str) -> int:
+        tok = self.expect("word", what)
+        if not re.fullmatch(r"[+-]?\d+", tok.text):
+            raise self.error(f"expected {what} (an integer), found {_show(tok)}", tok)
+        return int(tok.text)
+
+    def number(self, what: str) -> Fraction:
+        tok = self.take(what)
+        if tok.kind == "word":
+            try:
+                return to_fraction(tok.text)
+            except (ValueError, ZeroDivisionError):
+                pass
+        raise self.error(f"expected {what} (a number such as 3, -0.5 or 1/3), found {_show(tok)}", tok)
+
+    def labels(self, what: str) -> list[str]:
+        """``{ "a" "b" ... }``"""
+        opening = self.expect("{", f"'{{' opening the {what}")
+        out = []
+        while True:
+            tok = self.take(f"a quoted label or '}}' closing the {what} opened on line {opening.line}")
+            if tok.kind == "}":
+                return out
+            if tok.kind != "str":
+                raise self.error(
+                    f"expected a quoted label or '}}' closing the {what} opened on line {opening.line}, "
+                    f"found {_show(tok)}", tok)
+            out.append(tok.text)
+
+
+def _show(tok: _Tok) -> str:
+    return f'"{tok.text}"' if tok.kind == "str" else repr(tok.text)
+
+
+def parse_nfg(text: str, path: str | os.PathLike | None = None) -> NormalFormGame:
+    """Parse the text of a ``.nfg`` file (either version) into a `NormalFormGame` with exact payoffs."""
+    where = None if path is None else os.fspath(path)
+    p = _Parser(_tokenize(text, where), where, max(1, text.count("\n") + (0 if text.endswith("\n") else 1)))
+    first = p.peek()
+    if first is None or first.text != "NFG":
+        raise p.error("missing header: a strategic game file starts with 'NFG 1 R'", first)
+    p.take("NFG")
+    version = p.integer("the version number after 'NFG'")
+    if version != 1:
+        raise p.error(f"unsupported .nfg version {version}; only version 1 exists", p.toks[p.i - 1])
+    kind = p.expect("word", "'R' after the version")
+    if kind.text not in ("R", "D"):
+        raise p.error(f"expected 'R' after the version, found {_show(kind)}", kind)
+    title = p.expect("str", "the quoted title of the game").text
+    players = p.labels("list of player names")
+    n = len(players)
+    if n == 0:
+        raise p.error("the game has no players", p.toks[p.i - 1])
+
+    # strategies: counts { 3 2 } or labels { { "a" "b" } { "c" } }
+    opening = p.expect("{", "'{' opening the list of strategies")
+    actions: list[list[str]] = []
+    while True:
+        tok = p.peek()
+        if tok is None or tok.kind == "}":
+            p.expect("}", f"'}}' closing the strategies opened on line {opening.line}")
+            break
+        if tok.kind == "{":
+            actions.append(p.labels(f"strategies of player {len(actions) + 1}"))
+        else:
+            count = p.integer(f"the number of strategies of player {len(actions) + 1}")
+            if count < 1:
+                raise p.error(f"player {len(actions) + 1} needs at least one strategy, found {count}", tok)
+            actions.append([str(k + 1) for k in range(count)])
+        if not actions[-1]:
+            raise p.error(f"player {len(actions)} has no strategies", tok)
+    if len(actions) != n:
+        raise p.error(f"the game has {n} players but strategies are listed for {len(actions)}",
+                      p.toks[p.i - 1])
+    shape = tuple(len(a) for a in actions)
+    profiles = math.prod(shape)
+
+    tok = p.peek()
+    if tok is not None and tok.kind == "str":  # the optional comment
+        p.take("comment")
+        tok = p.peek()
+    if tok is not None and tok.kind == "{":
+        flat = _outcome_body(p, n, profiles)
+    else:
+        flat = [p.number(f"payoff {k % n + 1} of pure profile {k // n + 1} "
+                         f"(expected {n * profiles} payoffs: {n} players x {profiles} profiles)")
+                for k in range(n * profiles)]
+    extra = p.peek()
+    if extra is not None:
+        raise p.error(f"unexpected {_show(extra)} after the last payoff of the game", extra)
+
+    # flat is profile-major with player 1's strategy fastest: Fortran order over (A1, ..., An)
+    u = np.empty((n, profiles), dtype=object)
+    u[:, :] = np.array(flat, dtype=object).reshape(profiles, n).T
+    payoffs = np.stack([row.reshape(shape, order="F") for row in u])
+    try:
+        return NormalFormGame(payoffs, player_labels=players, action_labels=actions, title=title)
+    except InvalidGameError as exc:  # pragma: no cover - the parser checks what the class checks
+        raise GameFormatError(str(exc), where) from None
+
+
+def _outcome_body(p: _Parser, n: int, profiles: int) -> list[Fraction]:
+    opening = p.expect("{", "'{' opening the list of outcomes")
+    outcomes: list[list[Fraction]] = []
+    while True:
+        tok = p.take(f"an outcome '{{ \"name\" payoffs }}' or '}}' closing the outcomes opened on "
+                     f"line {opening.line}")
+        if tok.kind == "}":
+            break
+        if tok.kind != "{":
+            raise p.error(f"expected an outcome '{{ \"name\" payoffs }}' or '}}' closing the outcomes "
+                          f"opened on line {opening.line}, found {_show(tok)}", tok)
+        k = len(outcomes) + 1
+        p.expect("str", f"the quoted name of outcome {k}")
+        pay = [p.number(f"payoff {i + 1} of outcome {k} ({n} players)") for i in range(n)]
+        close = p.take(f"'}}' closing outcome {k}")
+        if close.kind != "}":
+            raise p.error(f"outcome {k} has more than {n} payoffs (one per player): found {_show(close)}",
+                          close)
+        outcomes.append(pay)
+    zero = [Fraction(0)] * n
+    flat: list[Fraction] = []
+    for k in range(profiles):
+        tok = p.peek()
+        idx = p.integer(f"the outcome number of pure profile {k + 1} (expected {profiles} outcome numbers)")
+        if not 0 <= idx <= len(outcomes):
+            raise p.error(f"outcome number {idx} of pure profile {k + 1} is out of range: "
+                          f"the file defines outcomes 1..{len(outcomes)} (0 means no outcome)", tok)
+        flat.extend(outcomes[idx - 1] if idx else zero)
+    return flat
+
+
+def read_nfg(path: str | os.PathLike) -> NormalFormGame:
+    """Read a Gambit ``.nfg`` file (payoff or outcome version) with exact payoffs."""
+    where = os.fspath(path)
+    try:
+        with open(where, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise GameFormatError(f"cannot read the file: {exc.strerror}", where) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # files written by older Gambit versions
+    return parse_nfg(text, where)
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _number(x: Fraction) -> str:
+    """Integers as integers, terminating decimals as decimals, other rationals as ``p/q``."""
+    if x.denominator == 1:
+        return str(x.numerator)
+    d = x.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{x.numerator}/{x.denominator}"
+    digits = max(twos, fives)
+    scaled = abs(x.numerator) * (10**digits // x.denominator)
+    sign = "-" if x < 0 else ""
+    whole, frac = divmod(scaled, 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}"
+
+
+def format_nfg(game: NormalFormGame, format: str = "outcome") -> str:
+    """The ``.nfg`` text of ``game``: ``format="outcome"`` (what Gambit writes) or ``"payoff"``."""
+    if not isinstance(game, NormalFormGame):
+        raise InvalidGameError(f"the .nfg format holds normal-form games, not {type(game).__name__}")
+    if format not in ("outcome", "payoff"):
+        raise InvalidGameError(f"format must be 'outcome' or 'payoff', got {format!r}")
+    n = game.num_players
+    u = game.exact_payoffs
+    # one row per pure profile, player 1's strategy changing fastest
+    rows = np.stack([u[i].reshape(-1, order="F") for i in range(n)], axis=1)
+    lines = [f"NFG 1 R {_quote(game.title)} {{ {' '.join(map(_quote, game.player_labels))} }}", ""]
+    lines.append("{ " + "\n".join("{ " + " ".join(map(_quote, acts)) + " }" for acts in game.action_labels))
+    lines.append("}")
+    lines.append('""')
+    lines.append("")
+    if format == "payoff":
+        lines.append(" ".join(_number(x) for x in rows.reshape(-1)))
+    else:
+        lines.append("{")
+        lines.extend("{ \"\" " + ", ".join(_number(x) for x in row) + " }" for row in rows)
+        lines.append("}")
+        lines.append(" ".join(str(k + 1) for k in range(len(rows))))
+    return "\n".join(lines) + "\n"
+
+
+def write_nfg(game: NormalFormGame, path: str | os.PathLike, format: str = "outcome") -> None:
+    """Write ``game`` as a Gambit ``.nfg`` file, atomically, with exact payoffs."""
+    from ..run import atomic_write_bytes
+
+    atomic_write_bytes(path, format_nfg(game, format).encode("utf-8"))

@@ -1,0 +1,134 @@
+"""Meta-solvers: how PSRO mixes each player's population, given the empirical meta-game.
+
+A meta-solver maps the meta-game (a `NormalFormGame` whose actions are the population's
+policies) to one probability vector per player. PSRO (Lanctot et al., "A unified game-theoretic
+approach to multiagent reinforcement learning", NeurIPS 2017) recovers classic algorithms by the
+choice of meta-solver:
+
+* ``uniform``: every policy equally likely, i.e. fictitious self-play over policies
+  (Brown 1951; Heinrich, Lanctot & Silver, "Fictitious self-play in extensive-form games", ICML 2015);
+* ``nash``: a Nash equilibrium of the meta-game, i.e. the double oracle (McMahan, Gordon & Blum,
+  "Planning in the presence of cost functions controlled by an adversary", ICML 2003);
+* ``alpha-rank``: the per-player marginals of α-Rank's stationary distribution (Omidshafiei et
+  al., "α-Rank: multi-agent evaluation by evolution", Sci. Rep. 2019; Muller et al., "A
+  generalized training approach for multiagent learning", ICLR 2020);
+* ``prd``: projected replicator dynamics (Lanctot et al. 2017, Sec. 3);
+* ``rae``: the RAE meta-solver of `equilibria.solvers.rae` when that module is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError, NotApplicableError, UnknownNameError
+from ..games.normal_form import NormalFormGame
+
+MetaSolver = Callable[..., list[np.ndarray]]
+META_SOLVERS: dict[str, MetaSolver] = {}
+
+
+def register_meta_solver(name: str) -> Callable[[MetaSolver], MetaSolver]:
+    def deco(fn: MetaSolver) -> MetaSolver:
+        META_SOLVERS[name] = fn
+        return fn
+
+    return deco
+
+
+def get_meta_solver(name: str | MetaSolver) -> MetaSolver:
+    """The meta-solver called ``name`` (a callable passes through)."""
+    if callable(name):
+        return name
+    key = str(name).strip().lower().replace("_", "-")
+    if key not in META_SOLVERS:
+        raise UnknownNameError("meta-solver", str(name), META_SOLVERS)
+    return META_SOLVERS[key]
+
+
+@register_meta_solver("uniform")
+def uniform(meta: NormalFormGame, rng: np.random.Generator | None = None) -> list[np.ndarray]:
+    """Uniform over each population: fictitious self-play (Heinrich, Lanctot & Silver, ICML 2015)."""
+    return [np.full(k, 1.0 / k) for k in meta.num_actions]
+
+
+@register_meta_solver("nash")
+def nash(meta: NormalFormGame, rng: np.random.Generator | None = None, method: str | None = None) -> list[np.ndarray]:
+    """A Nash equilibrium of the meta-game: the double oracle (McMahan, Gordon & Blum, ICML 2003).
+
+    Two-player constant-sum meta-games are solved by one LP (von Neumann 1928; Dantzig 1951);
+    others by ``method`` (default: the meta-game's default solver), taking the first equilibrium.
+    """
+    if meta.num_players == 2 and meta.is_constant_sum and method in (None, "lp"):
+        from ..solvers.markov import zero_sum_values
+
+        _, x, y = zero_sum_values(meta.payoffs[0][None])
+        return [x[0], y[0]]
+    from ..api import solve
+
+    sols = solve(meta, method=method)
+    return [np.asarray(s, dtype=float) for s in sols[0].strategies]
+
+
+@register_meta_solver("alpha-rank")
+def alpha_rank_meta(meta: NormalFormGame, rng: np.random.Generator | None = None, alpha: float = 10.0,
+                    population_size: int = 50) -> list[np.ndarray]:
+    """Per-player marginals of the α-Rank stationary distribution (Omidshafiei et al., Sci. Rep. 2019)."""
+    from .empirical import alpha_rank
+
+    return alpha_rank(meta.payoffs, alpha=alpha, population_size=population_size).marginals
+
+
+def project_simplex(y: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """Euclidean projection of ``y`` onto ``{x : x ≥ floor, Σ x = 1}`` (Duchi et al., ICML 2008)."""
+    k = y.shape[-1]
+    if floor * k > 1:
+        raise InvalidParameterError(f"floor {floor} is too large for {k} actions")
+    z = y - floor
+    mass = 1.0 - floor * k
+    u = np.sort(z)[::-1]
+    css = np.cumsum(u) - mass
+    ind = np.arange(1, k + 1)
+    rho = np.nonzero(u - css / ind > 0)[0][-1]
+    theta = css[rho] / (rho + 1)
+    return np.maximum(z - theta, 0.0) + floor
+
+
+@register_meta_solver("prd")
+def projected_replicator_dynamics(meta: NormalFormGame, rng: np.random.Generator | None = None,
+                                  steps: int = 2000, dt: float = 2.5e-2, exploration: float = 1e-6
+                                  ) -> list[np.ndarray]:
+    """Projected replicator dynamics (Lanctot et al., NeurIPS 2017, Sec. 3).
+
+    ``x_i ← P(x_i + dt · x_i ⊙ (u_i(·, x_{-i}) − u_i(x)))`` from the uniform profile, where P
+    projects onto the simplex with every probability at least ``exploration / K_i``. Payoffs are
+    scaled to [−1, 1] first so ``dt`` means the same on every meta-game.
+    """
+    if steps < 1 or dt <= 0 or exploration < 0:
+        raise InvalidParameterError("steps >= 1, dt > 0 and exploration >= 0 are required")
+    u = meta.payoffs / max(meta.payoff_scale, 1e-12)
+    xs = uniform(meta)
+    floors = [exploration / k for k in meta.num_actions]
+    two = meta.num_players == 2
+    scaled = NormalFormGame(u) if not two else None
+    for _ in range(steps):
+        if two:
+            dev = [u[0] @ xs[1], u[1].T @ xs[0]]
+        else:
+            dev = scaled.deviation_payoffs(xs)
+        xs = [project_simplex(x + dt * x * (d - d @ x), f) for x, d, f in zip(xs, dev, floors, strict=True)]
+    return xs
+
+
+@register_meta_solver("rae")
+def rae(meta: NormalFormGame, rng: np.random.Generator | None = None, **options: Any) -> list[np.ndarray]:
+    """The RAE meta-solver from `equilibria.solvers.rae` (see that module for the method and paper)."""
+    try:
+        from ..solvers.rae import rae_meta_solver
+    except ImportError:
+        raise NotApplicableError(
+            "the rae meta-solver needs equilibria.solvers.rae, which this installation lacks"
+        ) from None
+    return [np.asarray(s, dtype=float) for s in rae_meta_solver(meta, **options)]

@@ -1,0 +1,383 @@
+"""Policy spaces and best-response oracles: what PSRO needs to know about a game family.
+
+A *policy space* says what one player's policy is in a family, how a tuple of policies becomes a
+game profile, and how a meta-strategy (a distribution over a population) becomes one:
+
+* normal form: a policy is a pure action (an ``int``); a mixture is the weighted one-hot sum;
+* extensive form: a policy is a behaviour-policy array ``(num_infosets, max_actions)`` of which
+  only the player's rows matter; a mixture is the reach-weighted behaviour policy that is
+  realization-equivalent to it (Kuhn, "Extensive games and the problem of information", 1953),
+  `equilibria.games.extensive_form.mix_policies`;
+* Markov: a policy is a Markov policy ``(S, A_i)``; a mixture is the Markov policy with the same
+  state-action occupancy against the others' averaged play, ``π̄(a|s) ∝ Σ_k w_k d_k(s) π_k(a|s)``
+  (the MDP occupancy-measure equivalence, Puterman 1994 Thm 6.9.1). This is exact when the other
+  players do not adapt to the hidden choice, and an approximation otherwise: a mixture of Markov
+  policies is not a Markov policy in general.
+
+An *oracle* maps (policy space, profile, player, rng) to a new policy for that player:
+`ExactBestResponse` uses the metrics core (exact for every family), `QLearningOracle` learns one
+by tabular Q-learning (Watkins & Dayan, "Q-learning", Mach. Learn. 1992) from sampled episodes,
+`PPOOracle` by proximal policy optimisation (Schulman et al., "Proximal policy optimization
+algorithms", arXiv:1707.06347, 2017) with PyTorch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError, NotApplicableError
+from ..games.markov import MarkovGame
+from ..games.normal_form import NormalFormGame
+from ..metrics import best_response
+
+
+class PolicySpace:
+    """Family adapter used by PSRO and the empirical game. Subclasses implement the hooks."""
+
+    def __init__(self, game: Any):
+        self.game = game
+
+    @property
+    def num_players(self) -> int:
+        return self.game.num_players
+
+    def initial_policy(self, player: int, rng: np.random.Generator) -> Any:
+        raise NotImplementedError
+
+    def joint_profile(self, policies: Sequence[Any]) -> Any:
+        raise NotImplementedError
+
+    def mixture(self, player: int, policies: Sequence[Any], weights: np.ndarray, others: Any) -> Any:
+        raise NotImplementedError
+
+    def meta_profile(self, populations: Sequence[Sequence[Any]], sigma: Sequence[np.ndarray]) -> Any:
+        """The game profile in which each player mixes its population by ``sigma``."""
+        return self.joint_profile([self.mixture(i, pop, np.asarray(w), None)
+                                   for i, (pop, w) in enumerate(zip(populations, sigma, strict=True))])
+
+    def replace(self, profile: Any, player: int, policy: Any) -> Any:
+        """``profile`` with ``player``'s component replaced by ``policy``."""
+        parts = list(self.components(profile))
+        parts[player] = policy
+        return self.joint_profile(parts)
+
+    def components(self, profile: Any) -> list[Any]:
+        return list(profile)
+
+    def payoffs(self, policies: Sequence[Any]) -> np.ndarray:
+        return np.asarray(self.game.expected_payoffs(self.joint_profile(policies)), dtype=float)
+
+    def same(self, a: Any, b: Any) -> bool:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+
+    def as_best_response(self, player: int, br: Any) -> Any:
+        """Turn the metrics core's best response into this space's policy form."""
+        return br
+
+
+class NormalFormSpace(PolicySpace):
+    """Policies are pure actions; the meta-game is a sub-tensor of the payoff tensor."""
+
+    def initial_policy(self, player: int, rng: np.random.Generator) -> int:
+        return int(rng.integers(self.game.num_actions[player]))
+
+    def joint_profile(self, policies: Sequence[Any]) -> list[np.ndarray]:
+        out = []
+        for i, p in enumerate(policies):
+            if np.ndim(p) == 0:
+                v = np.zeros(self.game.num_actions[i])
+                v[int(p)] = 1.0
+                out.append(v)
+            else:
+                out.append(np.asarray(p, dtype=float))
+        return out
+
+    def mixture(self, player: int, policies: Sequence[Any], weights: np.ndarray, others: Any) -> np.ndarray:
+        return np.bincount(np.asarray(policies, dtype=int), weights=weights,
+                           minlength=self.game.num_actions[player])
+
+    def payoff_tensor(self, populations: Sequence[Sequence[int]]) -> np.ndarray:
+        idx = np.ix_(*[np.asarray(p, dtype=int) for p in populations])
+        return self.game.payoffs[(slice(None), *idx)]
+
+    def as_best_response(self, player: int, br: Any) -> int:
+        return int(np.argmax(br))
+
+
+class ExtensiveFormSpace(PolicySpace):
+    """Policies are behaviour-policy arrays; mixtures are realization-equivalent (Kuhn 1953)."""
+
+    def initial_policy(self, player: int, rng: np.random.Generator) -> np.ndarray:
+        return self.game.uniform_profile()
+
+    def joint_profile(self, policies: Sequence[Any]) -> np.ndarray:
+        out = np.array(policies[0], dtype=float, copy=True)
+        for p in range(1, self.num_players):
+            rows = self.game.player_infosets[p]
+            out[rows] = np.asarray(policies[p])[rows]
+        return out
+
+    def components(self, profile: Any) -> list[Any]:
+        return [profile] * self.num_players
+
+    def mixture(self, player: int, policies: Sequence[Any], weights: np.ndarray, others: Any) -> np.ndarray:
+        from ..games.extensive_form import mix_policies
+
+        keep = weights > 0
+        return mix_policies(self.game, [p for p, k in zip(policies, keep, strict=True) if k], weights[keep])
+
+    def same(self, a: Any, b: Any) -> bool:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+
+
+class MarkovSpace(PolicySpace):
+    """Markov policies; mixtures are occupancy-weighted (see the module docstring)."""
+
+    def initial_policy(self, player: int, rng: np.random.Generator) -> np.ndarray:
+        return np.full((self.game.num_states, self.game.num_actions[player]), 1.0 / self.game.num_actions[player])
+
+    def joint_profile(self, policies: Sequence[Any]) -> list[np.ndarray]:
+        return [np.asarray(p, dtype=float) for p in policies]
+
+    def _state_visits(self, profile: list[np.ndarray]) -> np.ndarray:
+        """``d[t, s]``: discounted visits of s at step t (t = 0 only when discounted)."""
+        g = self.game
+        if g.horizon is None:
+            return g.occupancy(profile)[None]
+        pi = g.joint_policy(profile)
+        Ppi = np.einsum("sju,tsj->tsu", g.joint_transitions, pi)
+        d = np.zeros((g.horizon, g.num_states))
+        x = g.initial.copy()
+        for t in range(g.horizon):
+            d[t] = x
+            x = g.discount * x @ Ppi[min(t, pi.shape[0] - 1)]
+        return d
+
+    def mixture(self, player: int, policies: Sequence[Any], weights: np.ndarray, others: Any) -> np.ndarray:
+        pols = [np.asarray(p, dtype=float) for p in policies]
+        if others is None or len(pols) == 1:
+            T = max(p.ndim for p in pols)
+            if T == 2:
+                return sum(w * p for w, p in zip(weights, pols, strict=True))
+            pols = [p if p.ndim == 3 else np.broadcast_to(p, (self.game.num_steps, *p.shape)) for p in pols]
+            return sum(w * p for w, p in zip(weights, pols, strict=True))
+        num = 0.0
+        den = 0.0
+        for w, p in zip(weights, pols, strict=True):
+            if w <= 0:
+                continue
+            prof = list(others)
+            prof[player] = p
+            d = self._state_visits(prof)                       # (T, S)
+            pt = p if p.ndim == 3 else p[None]
+            num = num + w * d[..., None] * pt
+            den = den + w * d
+        den = np.asarray(den)[..., None]
+        plain = self.mixture(player, pols, weights, None)
+        plain_t = plain if plain.ndim == 3 else np.broadcast_to(plain, num.shape)
+        mixed = np.where(den > 1e-300, num / np.where(den > 1e-300, den, 1.0), plain_t)
+        if mixed.shape[0] == 1 and all(p.ndim == 2 for p in pols):
+            mixed = mixed[0]
+        return mixed
+
+    def meta_profile(self, populations: Sequence[Sequence[Any]], sigma: Sequence[np.ndarray]) -> list[np.ndarray]:
+        plain = [self.mixture(i, pop, np.asarray(w), None) for i, (pop, w) in enumerate(zip(populations, sigma,
+                                                                                            strict=True))]
+        return [self.mixture(i, pop, np.asarray(w), plain) for i, (pop, w) in enumerate(zip(populations, sigma,
+                                                                                          strict=True))]
+
+
+def policy_space(game: Any) -> PolicySpace:
+    """The `PolicySpace` of ``game``'s family (a `PolicySpace` passes through)."""
+    if isinstance(game, PolicySpace):
+        return game
+    family = getattr(game, "family", "")
+    if family == "normal_form":
+        return NormalFormSpace(game)
+    if family == "extensive_form":
+        return ExtensiveFormSpace(game)
+    if family == "markov":
+        return MarkovSpace(game)
+    raise NotApplicableError(f"population methods do not support {family or type(game).__name__} games")
+
+
+class ExactBestResponse:
+    """An exact best response from the metrics core: best-response passes over the compiled tree
+    (extensive form), policy iteration (Markov) or an arg-max (normal form)."""
+
+    exact = True
+
+    def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
+        return space.as_best_response(player, best_response(space.game, profile, player))
+
+
+class QLearningOracle:
+    """Tabular Q-learning against the fixed profile of the others (Watkins & Dayan, Mach. Learn. 1992).
+
+    Markov games: ``episodes`` episodes of ε-greedy play with step size ``lr``; episodes end with
+    probability 1 − γ per step (so undiscounted returns estimate discounted values) or at the
+    horizon. Normal-form games are one-state, one-step Markov games. Returns the greedy policy.
+    """
+
+    exact = False
+
+    def __init__(self, episodes: int = 2000, lr: float = 0.1, epsilon: float = 0.2, max_steps: int = 200):
+        if episodes < 1 or not 0 < lr <= 1 or not 0 <= epsilon <= 1 or max_steps < 1:
+            raise InvalidParameterError("episodes >= 1, 0 < lr <= 1, 0 <= epsilon <= 1, max_steps >= 1")
+        self.episodes, self.lr, self.epsilon, self.max_steps = episodes, lr, epsilon, max_steps
+
+    def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
+        game = space.game
+        if isinstance(game, NormalFormGame):
+            dev = np.zeros(game.num_actions[player])
+            counts = np.zeros_like(dev)
+            prof = game.validate_profile(profile)
+            for _ in range(self.episodes):
+                a = int(rng.integers(len(dev))) if rng.random() < self.epsilon else int(np.argmax(dev))
+                acts = [a if i == player else int(rng.choice(len(p), p=p)) for i, p in enumerate(prof)]
+                counts[a] += 1
+                dev[a] += (game.payoffs[(player, *acts)] - dev[a]) / counts[a]
+            return int(np.argmax(dev))
+        if not isinstance(game, MarkovGame):
+            raise NotApplicableError("the Q-learning oracle supports normal-form and Markov games")
+        r, P = game.induced_mdp(profile, player)
+        return q_learning(r, P, game, self.episodes, self.lr, self.epsilon, self.max_steps, rng)
+
+
+def q_learning(r: np.ndarray, P: np.ndarray, game: MarkovGame, episodes: int, lr: float, epsilon: float,
+               max_steps: int, rng: np.random.Generator) -> np.ndarray:
+    """Tabular Q-learning on the sampled MDP ``(r, P)`` (stationary, discounted or finite horizon)."""
+    S, A = r.shape[1], r.shape[2]
+    T = game.num_steps
+    Q = np.zeros((T, S, A))
+    gamma = game.discount
+    for _ in range(episodes):
+        s = int(rng.choice(S, p=game.initial))
+        for t in range(min(max_steps, game.horizon or max_steps)):
+            if game.terminal[s]:
+                break
+            k, kr = min(t, T - 1), min(t, r.shape[0] - 1)
+            a = int(rng.integers(A)) if rng.random() < epsilon else int(np.argmax(Q[k, s]))
+            s2 = int(rng.choice(S, p=P[kr, s, a] / P[kr, s, a].sum()))
+            last = game.horizon is not None and t + 1 >= game.horizon
+            nxt = 0.0 if (last or game.terminal[s2]) else Q[min(t + 1, T - 1), s2].max()
+            Q[k, s, a] += lr * (r[kr, s, a] + gamma * nxt - Q[k, s, a])
+            s = s2
+    pol = np.zeros((T, S, A))
+    np.put_along_axis(pol, Q.argmax(axis=2)[..., None], 1.0, axis=2)
+    return pol[0] if game.horizon is None else pol
+
+
+ORACLES = {"exact": ExactBestResponse, "q-learning": QLearningOracle}
+
+
+def make_oracle(spec: Any) -> Any:
+    """An oracle from a name (``"exact"``, ``"q-learning"``, ``"ppo"``) or a callable."""
+    if callable(spec) and not isinstance(spec, str):
+        return spec
+    key = str(spec).strip().lower().replace("_", "-")
+    if key == "ppo":
+        return PPOOracle()
+    if key not in ORACLES:
+        from ..errors import UnknownNameError
+
+        raise UnknownNameError("oracle", str(spec), [*ORACLES, "ppo"])
+    return ORACLES[key]()
+
+
+class PPOOracle:
+    """Proximal policy optimisation (Schulman et al., arXiv:1707.06347, 2017) against a fixed profile.
+
+    Markov games only; PyTorch is imported when the oracle is called (``pip install equilibria[torch]``).
+    A small MLP over the one-hot state (and step, with a horizon) gives action logits and a value;
+    each update collects ``batch`` environment steps from the induced MDP, computes GAE advantages
+    (Schulman et al., "High-dimensional continuous control using generalized advantage estimation",
+    ICLR 2016) and takes ``epochs`` clipped-objective gradient steps. Returns the greedy policy.
+    """
+
+    exact = False
+
+    def __init__(self, updates: int = 30, batch: int = 512, epochs: int = 4, lr: float = 3e-3,
+                 clip: float = 0.2, lam: float = 0.95, hidden: int = 64):
+        self.updates, self.batch, self.epochs, self.lr = updates, batch, epochs, lr
+        self.clip, self.lam, self.hidden = clip, lam, hidden
+
+    def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
+        try:
+            import torch
+        except ImportError:
+            raise NotApplicableError("the PPO oracle needs PyTorch: pip install equilibria[torch]") from None
+        game = space.game
+        if not isinstance(game, MarkovGame):
+            raise NotApplicableError("the PPO oracle supports Markov games")
+        r, P = game.induced_mdp(profile, player)
+        S, A, T = game.num_states, game.num_actions[player], game.num_steps
+        torch.manual_seed(int(rng.integers(2**31)))
+        feat = S + (T if game.horizon else 0)
+        net = torch.nn.Sequential(torch.nn.Linear(feat, self.hidden), torch.nn.Tanh(),
+                                  torch.nn.Linear(self.hidden, A + 1))
+        opt = torch.optim.Adam(net.parameters(), lr=self.lr)
+
+        def features(s: np.ndarray, t: np.ndarray) -> Any:
+            x = np.zeros((len(s), feat), dtype=np.float32)
+            x[np.arange(len(s)), s] = 1.0
+            if game.horizon:
+                x[np.arange(len(s)), S + np.minimum(t, T - 1)] = 1.0
+            return torch.from_numpy(x)
+
+        for _ in range(self.updates):
+            ss, ts, aa, rr, done, logp = [], [], [], [], [], []
+            s = int(rng.choice(S, p=game.initial))
+            t = 0
+            for _ in range(self.batch):
+                with torch.no_grad():
+                    out = net(features(np.array([s]), np.array([t])))[0]
+                probs = torch.softmax(out[:A], 0).numpy().astype(float)
+                probs /= probs.sum()
+                a = int(rng.choice(A, p=probs))
+                kr = min(t, r.shape[0] - 1)
+                s2 = int(rng.choice(S, p=P[kr, s, a] / P[kr, s, a].sum()))
+                end = game.terminal[s2] or (game.horizon is not None and t + 1 >= game.horizon) or (
+                    game.horizon is None and rng.random() > game.discount)
+                ss.append(s)
+                ts.append(t)
+                aa.append(a)
+                rr.append(r[kr, s, a])
+                done.append(end)
+                logp.append(np.log(probs[a] + 1e-12))
+                s, t = (int(rng.choice(S, p=game.initial)), 0) if end else (s2, t + 1)
+            x = features(np.array(ss), np.array(ts))
+            with torch.no_grad():
+                v = net(x)[:, A].numpy()
+            # episodes end with probability 1 - γ, so no further discounting inside the return
+            gamma = 1.0 if game.horizon is None else game.discount
+            adv = np.zeros(len(rr))
+            last = 0.0
+            for k in reversed(range(len(rr))):
+                nv = 0.0 if done[k] or k + 1 == len(rr) else v[k + 1]
+                delta = rr[k] + gamma * nv - v[k]
+                last = delta + gamma * self.lam * (0.0 if done[k] else last)
+                adv[k] = last
+            ret = torch.tensor(adv + v, dtype=torch.float32)
+            adv_t = torch.tensor((adv - adv.mean()) / (adv.std() + 1e-8), dtype=torch.float32)
+            a_t = torch.tensor(aa)
+            old = torch.tensor(logp, dtype=torch.float32)
+            for _ in range(self.epochs):
+                out = net(x)
+                lp = torch.log_softmax(out[:, :A], 1).gather(1, a_t[:, None])[:, 0]
+                ratio = torch.exp(lp - old)
+                loss = -torch.min(ratio * adv_t, torch.clamp(ratio, 1 - self.clip, 1 + self.clip) * adv_t).mean()
+                loss = loss + 0.5 * ((out[:, A] - ret) ** 2).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        with torch.no_grad():
+            grid_s = np.tile(np.arange(S), T)
+            grid_t = np.repeat(np.arange(T), S)
+            logits = net(features(grid_s, grid_t))[:, :A].numpy().reshape(T, S, A)
+        pol = np.zeros((T, S, A))
+        np.put_along_axis(pol, logits.argmax(axis=2)[..., None], 1.0, axis=2)
+        return pol[0] if game.horizon is None else pol

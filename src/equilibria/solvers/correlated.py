@@ -1,0 +1,180 @@
+"""Correlated and coarse correlated equilibria of n-player games by linear programming.
+
+A correlated equilibrium (Aumann, "Subjectivity and correlation in randomized strategies",
+J. Math. Econ. 1974) is a joint distribution μ over action profiles such that no player gains by
+deviating from a recommendation: for every player i and actions a ≠ b,
+
+    Σ_{a_{-i}} μ(a, a_{-i}) (u_i(b, a_{-i}) − u_i(a, a_{-i})) ≤ 0.
+
+A coarse correlated equilibrium (Hannan 1957; Moulin & Vial, "Strategically zero-sum games",
+Int. J. Game Theory 1978) only asks that no player gains by ignoring the recommendation:
+``Σ_a μ(a) (u_i(b, a_{-i}) − u_i(a)) ≤ 0`` for every i and b. Both sets are polytopes, so a linear
+objective (maximum welfare by default; Papadimitriou & Roughgarden, "Computing correlated
+equilibria in multi-player games", J. ACM 2008) is optimised over them by one LP (HiGHS).
+
+The incentive constraints are built for all (i, a, b) at once as a sparse matrix: row (a, b) of
+player i touches the |A|/A_i profiles where player i plays a.
+
+A solution carries the joint distribution in ``info["joint"]`` and the players' marginals as its
+``strategies``; ``info["ce_gap"]`` (or ``info["cce_gap"]``) is the gap measured by the metrics core,
+exactly 0 in exact mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from .._numbers import fraction_array
+from ..errors import InvalidParameterError, SolverError
+from ..games.normal_form import NormalFormGame
+from ..metrics.normal_form import cce_gap, ce_gap
+from ..registry import register_method
+from ..solution import Solution
+from .lp import exact_vertex
+
+
+def _player_view(shape: tuple[int, ...], i: int) -> np.ndarray:
+    """``idx[a, c]``: the flat index of the profile where player i plays a and the others play c."""
+    return np.moveaxis(np.arange(int(np.prod(shape))).reshape(shape), i, 0).reshape(shape[i], -1)
+
+
+def incentive_constraints(u: np.ndarray, coarse: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (coarse) correlated-equilibrium constraints ``G μ ≤ 0`` as COO triplets ``(rows, cols, vals)``.
+
+    ``u`` is the payoff tensor ``(n, A1, ..., An)`` (float or `Fraction` objects). CE rows are
+    indexed by (i, a, b) with a ≠ b; CCE rows by (i, b).
+    """
+    shape = u.shape[1:]
+    rows, cols, vals = [], [], []
+    offset = 0
+    for i in range(u.shape[0]):
+        k = shape[i]
+        idx = _player_view(shape, i)
+        D = np.moveaxis(u[i], i, 0).reshape(k, -1)
+        # gain[a, b, c] = u_i(b, c) − u_i(a, c), the gain of swapping a for b against c
+        gain = D[None, :, :] - D[:, None, :]
+        a, b, c = np.meshgrid(np.arange(k), np.arange(k), np.arange(D.shape[1]), indexing="ij")
+        if coarse:
+            r = offset + b
+            offset += k
+        else:
+            keep = a != b
+            a, b, c, gain = a[keep], b[keep], c[keep], gain[keep]
+            # rows numbered a*(k-1) + (b minus 1 if b > a): the k(k−1) ordered pairs
+            r = offset + a * (k - 1) + b - (b > a)
+            offset += k * (k - 1)
+        rows.append(np.ravel(r))
+        cols.append(np.ravel(idx[a, c]))
+        vals.append(np.ravel(gain))
+    if not rows:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+def _objective(game: NormalFormGame, objective: Any, exact: bool = False) -> np.ndarray:
+    """The objective as a tensor of the joint-action shape, to be maximised (`Fraction` if ``exact``)."""
+    u = game.exact_payoffs if exact else game.payoffs
+    if _is_welfare(objective):
+        return u.sum(axis=0)
+    if isinstance(objective, str):
+        key = objective.strip()
+        if key.lower().startswith("player:"):
+            label = key.split(":", 1)[1].strip()
+            if label in game.player_labels:
+                return u[game.player_labels.index(label)]
+            raise InvalidParameterError(
+                f"objective {objective!r} names no player; players are labelled "
+                + ", ".join(repr(p) for p in game.player_labels)
+            )
+        raise InvalidParameterError(
+            f"unknown objective {objective!r}; use 'welfare', 'player:LABEL' or an array of shape "
+            f"{game.num_actions}"
+        )
+    try:
+        c = np.asarray(objective, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameterError("objective must be 'welfare', 'player:LABEL' or an array") from None
+    if c.shape != game.num_actions:
+        raise InvalidParameterError(
+            f"objective array has shape {c.shape}; it must have the joint-action shape {game.num_actions}"
+        )
+    if not np.all(np.isfinite(c)):
+        raise InvalidParameterError("objective array must be finite")
+    return fraction_array(objective) if exact else c
+
+
+def _solve(game: NormalFormGame, coarse: bool, objective: Any, exact: bool, name: str) -> list[Solution]:
+    shape = game.num_actions
+    N = int(np.prod(shape))
+    c = _objective(game, objective)
+    rows, cols, vals = incentive_constraints(game.payoffs, coarse=coarse)
+    m = int(rows.max()) + 1 if rows.size else 0
+    G = sp.csr_matrix((vals, (rows, cols)), shape=(m, N))
+    res = linprog(-c.ravel(), A_ub=G if m else None, b_ub=np.zeros(m) if m else None,
+                  A_eq=np.ones((1, N)), b_eq=[1.0], bounds=(0, None), method="highs")
+    if res.status != 0:
+        # the polytope always contains every Nash equilibrium (Nash 1951), so it is never empty
+        raise SolverError(f"HiGHS failed on the {name} LP: {res.message}")
+    mu = np.clip(res.x, 0.0, None)
+    mu /= mu.sum()
+    gap_fn = cce_gap if coarse else ce_gap
+    gap_key = "cce_gap" if coarse else "ce_gap"
+    if exact:
+        mu = _exact_joint(game, coarse, mu, G, m, N, name)
+        joint = mu.reshape(shape)
+        u = game.exact_payoffs
+    else:
+        joint = mu.reshape(shape)
+        u = game.payoffs
+    n = game.num_players
+    marginals = [joint.sum(axis=tuple(j for j in range(n) if j != i)) for i in range(n)]
+    payoffs = np.array([(u[i] * joint).sum() for i in range(n)], dtype=object if exact else float)
+    value = (_objective(game, objective, exact=True) * joint).sum() if exact else float((c * joint).sum())
+    info = {"joint": joint, "objective_value": value,
+            gap_key: gap_fn(game, joint, exact=exact)}
+    return [Solution(marginals, payoffs, name, exact=exact, info=info)]
+
+
+def _is_welfare(objective: Any) -> bool:
+    return objective is None or (isinstance(objective, str) and objective.strip().lower() == "welfare")
+
+
+def _exact_joint(game: NormalFormGame, coarse: bool, mu: np.ndarray, G: sp.csr_matrix, m: int, N: int,
+                 name: str) -> np.ndarray:
+    """The rational vertex of the (C)CE polytope at the HiGHS solution, feasible exactly."""
+    rows, cols, vals = incentive_constraints(game.exact_payoffs, coarse=coarse)
+    G_x = np.zeros((m, N), dtype=object)
+    G_x[:] = 0
+    # COO entries are unique per (row, col), so assignment is exact
+    G_x[rows, cols] = vals
+    ones = np.ones((1, N), dtype=object)
+    z = exact_vertex(G.toarray(), np.zeros(m), np.ones((1, N)), np.ones(1), mu,
+                     A_ub_exact=G_x, A_eq_exact=ones)
+    if z is None:
+        raise SolverError(f"could not recover an exact rational {name} from the HiGHS vertex")
+    return z
+
+
+@register_method("correlated", families=("normal_form",), certified=False)
+def correlated(game: NormalFormGame, *, objective: Any = "welfare", exact: bool = False) -> list[Solution]:
+    """A correlated equilibrium maximising a linear objective (Aumann 1974), by one LP.
+
+    ``objective``: ``"welfare"`` (sum of payoffs, the default), ``"player:LABEL"`` or an array of
+    the joint-action shape. The joint distribution is ``info["joint"]``, its CE gap
+    ``info["ce_gap"]``; ``strategies`` are the marginals. Papadimitriou & Roughgarden (J. ACM 2008).
+    """
+    return _solve(game, False, objective, exact, "correlated")
+
+
+@register_method("coarse-correlated", families=("normal_form",), certified=False)
+def coarse_correlated(game: NormalFormGame, *, objective: Any = "welfare",
+                      exact: bool = False) -> list[Solution]:
+    """A coarse correlated equilibrium maximising a linear objective (Moulin & Vial 1978), by one LP.
+
+    Same options and output as `correlated`; the gap is ``info["cce_gap"]``.
+    """
+    return _solve(game, True, objective, exact, "coarse-correlated")

@@ -1,0 +1,214 @@
+"""Two-player zero-sum (and constant-sum) games by linear programming, with an exact rational path.
+
+The minimax theorem (von Neumann, "Zur Theorie der Gesellschaftsspiele", Math. Annalen 1928) makes
+the equilibria of a zero-sum game ``(A, -A)`` the solutions of a pair of dual linear programs
+(Dantzig, "A proof of the equivalence of the programming problem and the game problem", in
+Koopmans (ed.), *Activity Analysis of Production and Allocation*, 1951):
+
+    max_{x ∈ Δ, v} v   s.t.  Aᵀx ≥ v·1          (the row player's security level)
+    min_{y ∈ Δ, w} w   s.t.  A y ≤ w·1          (the column player's, its dual)
+
+Both are solved with HiGHS (Huangfu & Hall, "Parallelizing the dual revised simplex method",
+Math. Prog. Comp. 2018) through `scipy.optimize.linprog`. A constant-sum game ``u_1 + u_2 = c`` is
+the zero-sum game ``A = u_1`` with the column player's payoffs shifted by ``c``.
+
+Exact mode turns the floating-point vertex into a rational one: the constraints that are active at
+the HiGHS basic solution define the vertex, so solving that square system in `Fraction` arithmetic
+recovers it exactly; the answer is then verified exactly (``min Aᵀx = max A y`` certifies both
+strategies optimal). `exact_vertex` does this for any LP in the form used here, and
+`correlated` reuses it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linprog
+
+from .._numbers import fraction_array
+from ..errors import NotApplicableError, SolverError
+from ..games.normal_form import NormalFormGame
+from ..registry import register_method
+from ..solution import Solution
+
+# ---- exact rational linear algebra ----------------------------------------------------------
+
+
+def solve_exact(M: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The unique solution of ``M z = b`` in `Fraction` arithmetic, or None.
+
+    ``M`` may have more rows than columns (a consistent over-determined system, as at a degenerate
+    vertex); None means the system is inconsistent or does not determine ``z`` uniquely.
+    Gauss-Jordan elimination, one vectorised row update per pivot.
+    """
+    T = np.concatenate([fraction_array(M), fraction_array(b).reshape(-1, 1)], axis=1)
+    rows, cols = T.shape[0], T.shape[1] - 1
+    r = 0
+    for c in range(cols):
+        nz = [k for k in range(r, rows) if T[k, c] != 0]
+        if not nz:
+            return None  # a free variable: z is not unique
+        p = nz[0]
+        if p != r:
+            T[[r, p]] = T[[p, r]]
+        T[r] = T[r] / T[r, c]
+        col = T[:, c].copy()
+        col[r] = Fraction(0)
+        mask = np.array([x != 0 for x in col])
+        if mask.any():
+            T[mask] = T[mask] - np.outer(col[mask], T[r])
+        r += 1
+    if any(x != 0 for x in T[r:, cols]):
+        return None  # inconsistent
+    return T[:cols, cols].copy()
+
+
+def exact_vertex(
+    A_ub: np.ndarray | None,
+    b_ub: np.ndarray | None,
+    A_eq: np.ndarray | None,
+    b_eq: np.ndarray | None,
+    x: np.ndarray,
+    *,
+    nonneg: np.ndarray | None = None,
+    A_ub_exact: np.ndarray | None = None,
+    A_eq_exact: np.ndarray | None = None,
+    tols: tuple[float, ...] = (1e-9, 1e-7, 1e-5, 1e-11),
+) -> np.ndarray | None:
+    """The exact rational vertex near the float basic solution ``x`` of ``{A_ub z ≤ b_ub, A_eq z = b_eq}``.
+
+    The active set (equalities, inequality rows with slack below ``tol``, and sign bounds of
+    variables below ``tol``) is solved exactly for each tolerance in turn; the first candidate that
+    satisfies every constraint exactly is returned. ``nonneg`` marks the variables with ``z ≥ 0``
+    (all by default). ``A_*_exact`` are `Fraction` versions of the matrices when the float ones are
+    rounded. Returns None if no tolerance recovers a feasible vertex.
+    """
+    nvar = x.shape[0]
+    nonneg = np.ones(nvar, dtype=bool) if nonneg is None else nonneg
+    Aub = np.zeros((0, nvar)) if A_ub is None else np.asarray(A_ub, dtype=float)
+    bub = np.zeros(0) if b_ub is None else np.asarray(b_ub, dtype=float)
+    Aeq = np.zeros((0, nvar)) if A_eq is None else np.asarray(A_eq, dtype=float)
+    beq = np.zeros(0) if b_eq is None else np.asarray(b_eq, dtype=float)
+    Aub_x = fraction_array(Aub) if A_ub_exact is None else A_ub_exact
+    Aeq_x = fraction_array(Aeq) if A_eq_exact is None else A_eq_exact
+    bub_x, beq_x = fraction_array(bub), fraction_array(beq)
+    scale = max(1.0, float(np.abs(x).max(initial=0.0)))
+    slack = bub - Aub @ x
+    row_scale = np.maximum(1.0, np.abs(Aub).max(axis=1, initial=0.0)) * scale
+    eye = np.eye(nvar, dtype=int)
+    tried: set[bytes] = set()
+    for tol in tols:
+        act_rows = slack <= tol * row_scale
+        act_vars = nonneg & (x <= tol * scale)
+        key = act_rows.tobytes() + act_vars.tobytes()
+        if key in tried:
+            continue
+        tried.add(key)
+        M = np.concatenate([Aeq_x, Aub_x[act_rows], eye[act_vars].astype(object)], axis=0)
+        rhs = np.concatenate([beq_x, bub_x[act_rows], np.array([Fraction(0)] * int(act_vars.sum()),
+                                                                dtype=object)])
+        if M.shape[0] < nvar:
+            continue
+        z = solve_exact(M, rhs)
+        if z is None:
+            continue
+        if any(z[k] < 0 for k in np.flatnonzero(nonneg)):
+            continue
+        if Aub_x.shape[0] and any(v > 0 for v in (Aub_x @ z - bub_x)):
+            continue
+        if Aeq_x.shape[0] and any(v != 0 for v in (Aeq_x @ z - beq_x)):
+            continue
+        return z
+    return None
+
+
+# ---- the zero-sum LP -------------------------------------------------------------------------
+
+
+def _security_lp(A: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """``max_x min_j (Aᵀx)_j``: returns the value, the maximiser x and the minimiser y (from the duals).
+
+    Variables ``(x, v)``; constraints ``v·1 − Aᵀx ≤ 0``, ``Σ x = 1``, ``x ≥ 0``, ``v`` free.
+    The dual multipliers of the inequality rows are an optimal strategy of the column player.
+    """
+    m, n = A.shape
+    c = np.zeros(m + 1)
+    c[-1] = -1.0
+    A_ub = np.hstack([-A.T, np.ones((n, 1))])
+    A_eq = np.concatenate([np.ones(m), [0.0]])[None, :]
+    bounds = [(0, None)] * m + [(None, None)]
+    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(n), A_eq=A_eq, b_eq=[1.0], bounds=bounds,
+                  method="highs")
+    if res.status != 0:
+        raise SolverError(f"HiGHS failed on the zero-sum LP: {res.message}")
+    x = np.clip(res.x[:m], 0.0, None)
+    y = np.clip(-np.asarray(res.ineqlin.marginals), 0.0, None)
+    if x.sum() <= 0 or y.sum() <= 0:
+        raise SolverError("HiGHS returned a degenerate zero-sum solution (empty support)")
+    return float(res.x[-1]), x / x.sum(), y / y.sum()
+
+
+def _zero_sum_matrix(game: NormalFormGame) -> tuple[np.ndarray, Any]:
+    """The row player's matrix ``A`` and the constant ``c = u_1 + u_2`` of a constant-sum game."""
+    if game.num_players != 2:
+        raise NotApplicableError(
+            f"lp solves two-player zero-sum games; this game has {game.num_players} players. "
+            "Use logit-qre-path for an n-player Nash equilibrium or correlated for a correlated one"
+        )
+    if not game.is_constant_sum:
+        raise NotApplicableError(
+            "lp solves two-player zero-sum (or constant-sum) games; this game is general-sum. "
+            "Use vertex-enumeration, lemke-howson or support-enumeration instead"
+        )
+    return game.payoffs[0], float(game.payoffs.sum(axis=0).flat[0])
+
+
+def _exact_strategy(A_x: np.ndarray, s: np.ndarray) -> np.ndarray | None:
+    """Exact optimal strategy of the player maximising ``min_j (A_xᵀ s)_j`` near the float ``s``."""
+    m, n = A_x.shape
+    A_ub = np.concatenate([-A_x.T, np.array([[Fraction(1)]] * n, dtype=object)], axis=1)
+    A_eq = np.array([[Fraction(1)] * m + [Fraction(0)]], dtype=object)
+    v = float(np.min(A_x.astype(float).T @ s))
+    z0 = np.concatenate([s, [v]])
+    nonneg = np.array([True] * m + [False])
+    z = exact_vertex(A_ub.astype(float), np.zeros(n), A_eq.astype(float), np.ones(1), z0,
+                     nonneg=nonneg, A_ub_exact=A_ub, A_eq_exact=A_eq)
+    return None if z is None else z[:m]
+
+
+@register_method("lp", families=("normal_form",), certified=True)
+def lp(game: NormalFormGame, *, exact: bool = False) -> list[Solution]:
+    """Minimax strategies and the value of a two-player zero-sum or constant-sum game by linear programming.
+
+    von Neumann (1928); Dantzig (1951); HiGHS dual simplex (Huangfu & Hall 2018). The value for the
+    row player is in ``info["value"]`` (a `Fraction` in exact mode). Exact mode recovers the
+    rational vertex from the active constraints and verifies ``min_j (Aᵀx)_j = max_i (Ay)_i``.
+    """
+    A, const = _zero_sum_matrix(game)
+    value, x, y = _security_lp(A)
+    value += 0.0  # no negative zero in reports
+    info: dict[str, Any] = {}
+    if not exact:
+        strategies = [x, y]
+        info["value"] = value
+        payoffs = np.array([value, const - value])
+        return [Solution(strategies, payoffs, "lp", info=info)]
+
+    A_x = game.exact_payoffs[0]
+    x_x = _exact_strategy(A_x, x)
+    y_x = _exact_strategy(-A_x.T, y)
+    if x_x is None or y_x is None:
+        raise SolverError(
+            "could not recover an exact rational solution from the HiGHS vertex; "
+            "use vertex-enumeration with exact=True"
+        )
+    lower = min(A_x.T @ x_x)
+    upper = max(A_x @ y_x)
+    if lower != upper:
+        raise SolverError(f"exact verification failed: the strategies guarantee {lower} and {upper}")
+    const_x = game.exact_payoffs[0].flat[0] + game.exact_payoffs[1].flat[0]
+    info["value"] = lower
+    payoffs = np.array([lower, const_x - lower], dtype=object)
+    return [Solution([x_x, y_x], payoffs, "lp", exact=True, info=info)]

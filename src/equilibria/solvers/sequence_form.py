@@ -1,0 +1,239 @@
+"""The sequence-form linear program for two-player zero-sum extensive-form games.
+
+With realization plans x (player 1) and y (player 2) constrained by ``E x = e, x ≥ 0`` and
+``F y = f, y ≥ 0``, and A player 1's sequence-form payoff matrix, player 1's maxmin problem
+``max_x min_y xᵀ A y`` becomes, by LP duality on the inner minimisation
+(Koller, Megiddo & von Stengel 1994; von Stengel 1996),
+
+    max_{x, v}  fᵀ v   s.t.   Fᵀ v − Aᵀ x ≤ 0,   E x = e,   x ≥ 0,   v free,
+
+and symmetrically ``min_{y, u} eᵀ u  s.t.  Eᵀ u − A y ≥ 0,  F y = f,  y ≥ 0`` for player 2. Both
+are solved with HiGHS (dual simplex, so each answer is a vertex); the optimal values agree and
+are player 1's game value.
+
+Exact mode: a vertex is the unique solution of its tight constraints. We read the tight set off
+the floating-point vertex (``x_i = 0`` where ``x_i ≈ 0``, the equalities, and the inequality rows
+with zero slack), solve that linear system in rationals, and keep the result only if it is
+feasible, the two values agree exactly, and `equilibria.nash_conv` in exact arithmetic is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import NotApplicableError, SolverError
+from ..games.extensive_form import ExtensiveFormGame, SequenceForm
+from ..registry import register_method
+from ..solution import Solution
+
+_TIGHT_TOLERANCES = (1e-9, 1e-7, 1e-11, 1e-6)
+
+
+def _integer(x: float) -> Fraction:
+    """The entries of the constraint matrices are integers stored as floats."""
+    return Fraction(int(round(float(x))))
+
+
+def _check_game(game: Any) -> ExtensiveFormGame:
+    if not isinstance(game, ExtensiveFormGame):
+        raise NotApplicableError(
+            f"the sequence-form LP applies to extensive-form games, not {type(game).__name__}"
+        )
+    if game.num_players != 2 or not game.is_constant_sum:
+        raise NotApplicableError(
+            "the sequence-form LP solves two-player zero-sum (constant-sum) games; use cfr+ for "
+            f"this {game.num_players}-player{'' if game.is_constant_sum else ' general-sum'} game"
+        )
+    return game
+
+
+def _maxmin_lp(E: Any, e: np.ndarray, F: Any, f: np.ndarray, A: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    """``max_{x,v} fᵀv  s.t.  Fᵀv − Aᵀx ≤ 0, Ex = e, x ≥ 0``: returns x, v and the value."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    nx, nv = E.shape[1], F.shape[0]
+    c = np.concatenate([np.zeros(nx), -f])
+    A_ub = sparse.hstack([-A.T, F.T]).tocsr()
+    A_eq = sparse.hstack([E, sparse.csr_matrix((E.shape[0], nv))]).tocsr()
+    bounds = [(0, None)] * nx + [(None, None)] * nv
+    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(A_ub.shape[0]), A_eq=A_eq, b_eq=e, bounds=bounds,
+                  method="highs-ds")
+    if res.status != 0:
+        raise SolverError(f"HiGHS could not solve the sequence-form LP: {res.message}")
+    return res.x[:nx], res.x[nx:], float(-res.fun)
+
+
+def _exact_matrix(game: ExtensiveFormGame, sf: SequenceForm) -> dict[tuple[int, int], Fraction]:
+    """Player 1's sequence-form payoff matrix in rationals, as ``{(row, col): value}``."""
+    w = game.exact_terminal_chance * game.exact_terminal_utility[:, 0]
+    out: dict[tuple[int, int], Fraction] = {}
+    for i, j, val in zip(sf.terminal_compact[0].tolist(), sf.terminal_compact[1].tolist(), w, strict=True):
+        out[(i, j)] = out.get((i, j), Fraction(0)) + val
+    return out
+
+
+def _solve_exact(rows: list[dict[int, Fraction]], rhs: list[Fraction], n: int) -> list[Fraction] | None:
+    """A solution of a consistent sparse rational system (free unknowns 0), or None if inconsistent."""
+    pivots: list[tuple[int, dict[int, Fraction], Fraction]] = []
+    pivot_of: dict[int, int] = {}
+    for row, b in zip(rows, rhs, strict=True):
+        row = {k: v for k, v in row.items() if v}
+        for col, k in list(pivot_of.items()):
+            coef = row.get(col)
+            if coef:
+                _, prow, pb = pivots[k]
+                for c2, v2 in prow.items():
+                    nv = row.get(c2, Fraction(0)) - coef * v2
+                    if nv:
+                        row[c2] = nv
+                    else:
+                        row.pop(c2, None)
+                b = b - coef * pb
+        if not row:
+            if b != 0:
+                return None
+            continue
+        col = min(row)
+        inv = 1 / row[col]
+        row = {c2: v2 * inv for c2, v2 in row.items()}
+        b = b * inv
+        # keep the pivot rows fully reduced (Gauss-Jordan) so back substitution is a read-off
+        for k, (pc, prow, pb) in enumerate(pivots):
+            coef = prow.get(col)
+            if coef:
+                for c2, v2 in row.items():
+                    nv = prow.get(c2, Fraction(0)) - coef * v2
+                    if nv:
+                        prow[c2] = nv
+                    else:
+                        prow.pop(c2, None)
+                pivots[k] = (pc, prow, pb - coef * b)
+        pivot_of[col] = len(pivots)
+        pivots.append((col, row, b))
+    sol = [Fraction(0)] * n
+    for col, _, b in pivots:
+        sol[col] = b
+    return sol
+
+
+def _exact_vertex(
+    x: np.ndarray, v: np.ndarray, E: Any, e: np.ndarray, F: Any, f: np.ndarray,
+    M: dict[tuple[int, int], Fraction], M_float: Any, sign: int, tol: float,
+) -> tuple[list[Fraction], list[Fraction]] | None:
+    """Rational (x, v) with the same tight constraints as the float vertex of
+    ``max fᵀv s.t. Fᵀv − sign·Mᵀx ≤ 0, Ex = e, x ≥ 0`` (``sign = -1`` flips to the min problem)."""
+    nx, nv = len(x), len(v)
+    rows: list[dict[int, Fraction]] = []
+    rhs: list[Fraction] = []
+    Ec = E.tocsr()
+    for i in range(Ec.shape[0]):
+        lo, hi = Ec.indptr[i], Ec.indptr[i + 1]
+        rows.append({int(j): _integer(val) for j, val in zip(Ec.indices[lo:hi], Ec.data[lo:hi], strict=True)})
+        rhs.append(_integer(e[i]))
+    for i in np.flatnonzero(x <= tol):
+        rows.append({int(i): Fraction(1)})
+        rhs.append(Fraction(0))
+    by_col: dict[int, list[tuple[int, Fraction]]] = {}
+    for (i, j), val in M.items():
+        by_col.setdefault(j, []).append((i, val))
+    Ft = F.T.tocsr()
+    slack = Ft @ v - sign * (M_float.T @ x)
+    scale = max(1.0, float(np.abs(v).max(initial=0.0)))
+    tight = np.flatnonzero(np.abs(slack) <= tol * scale)
+    for j in tight:
+        row: dict[int, Fraction] = {}
+        lo, hi = Ft.indptr[j], Ft.indptr[j + 1]
+        for k, val in zip(Ft.indices[lo:hi], Ft.data[lo:hi], strict=True):
+            row[nx + int(k)] = row.get(nx + int(k), Fraction(0)) + _integer(val)
+        for i, val in by_col.get(int(j), ()):
+            row[i] = row.get(i, Fraction(0)) - sign * val
+        rows.append(row)
+        rhs.append(Fraction(0))
+    sol = _solve_exact(rows, rhs, nx + nv)
+    if sol is None:
+        return None
+    xs, vs = sol[:nx], sol[nx:]
+    if any(val < 0 for val in xs):
+        return None
+    # feasibility of every inequality, exactly
+    Mx: dict[int, Fraction] = {}
+    for (i, j), val in M.items():
+        if xs[i]:
+            Mx[j] = Mx.get(j, Fraction(0)) + val * xs[i]
+    for j in range(Ft.shape[0]):
+        lo, hi = Ft.indptr[j], Ft.indptr[j + 1]
+        lhs = sum((_integer(val) * vs[int(k)] for k, val in zip(Ft.indices[lo:hi], Ft.data[lo:hi],
+                                                                           strict=True)), Fraction(0))
+        if lhs - sign * Mx.get(j, Fraction(0)) > 0:
+            return None
+    return xs, vs
+
+
+def _exact_solution(
+    game: ExtensiveFormGame, sf: SequenceForm, plans: Sequence[np.ndarray], duals: Sequence[np.ndarray]
+) -> tuple[np.ndarray, Fraction] | None:
+    from ..metrics import nash_conv
+
+    M = _exact_matrix(game, sf)
+    A = sf.payoff[0]
+    Mt = {(j, i): val for (i, j), val in M.items()}
+    E, F = sf.constraints
+    e, f = sf.rhs
+    for tol in _TIGHT_TOLERANCES:
+        first = _exact_vertex(plans[0], duals[0], E, e, F, f, M, A, 1, tol)
+        second = _exact_vertex(plans[1], duals[1], F, f, E, e, Mt, A.T, -1, tol)
+        if first is None or second is None:
+            continue
+        (x, v), (y, u) = first, second
+        value = sum((_integer(fk) * vk for fk, vk in zip(f, v, strict=True) if fk), Fraction(0))
+        value_2 = -sum((_integer(ek) * uk for ek, uk in zip(e, u, strict=True) if ek), Fraction(0))
+        if value != value_2:
+            continue
+        policy = sf.to_policy([np.array(x, dtype=object), np.array(y, dtype=object)], exact=True)
+        if nash_conv(game, policy, exact=True) == 0:
+            return policy, value
+    return None
+
+
+@register_method("sequence-form-lp", families=("extensive_form",), certified=True)
+def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[Solution]:
+    """Nash equilibrium of a two-player zero-sum game by the sequence-form LP (Koller, Megiddo &
+    von Stengel, "Fast Algorithms for Finding Randomized Strategies in Game Trees", STOC 1994;
+    von Stengel, "Efficient Computation of Behavior Strategies", Games and Economic Behavior 1996).
+
+    Returns one `Solution` whose strategies are a behaviour policy ``(num_infosets, max_actions)``
+    and whose ``info["value"]`` is player 1's game value. With ``exact=True`` the equilibrium and
+    the value are rational and verified to have NashConv exactly 0.
+    """
+    game = _check_game(game)
+    sf = game.sequence_form
+    E, F = sf.constraints
+    e, f = sf.rhs
+    A = sf.payoff[0]
+    x, v, value = _maxmin_lp(E, e, F, f, A)
+    # player 2 minimises player 1's payoff: max_{y,u} -eᵀu  s.t.  Eᵀu − A y ≥ 0 ⇔ Eᵀ(-u) + A y ≤ 0
+    y, neg_u, neg_value = _maxmin_lp(F, f, E, e, -A.T)
+    if abs(value + neg_value) > 1e-6 * max(1.0, game.payoff_scale):
+        raise SolverError(
+            f"the two sequence-form LPs disagree on the game value ({value} vs {-neg_value}); "
+            "HiGHS returned an inaccurate solution"
+        )
+    if exact:
+        found = _exact_solution(game, sf, [x, y], [v, neg_u])
+        if found is None:
+            raise SolverError(
+                "could not recover an exact equilibrium from the floating-point LP vertex; "
+                "solve without exact=True"
+            )
+        policy, exact_value = found
+        payoffs = game.expected_payoffs(policy, exact=True)
+        return [Solution(policy, payoffs, "sequence-form-lp", exact=True,
+                         info={"value": exact_value})]
+    policy = sf.to_policy([np.maximum(x, 0.0), np.maximum(y, 0.0)])
+    payoffs = game.expected_payoffs(policy)
+    return [Solution(policy, payoffs, "sequence-form-lp", info={"value": value})]

@@ -1,0 +1,157 @@
+"""The CFR family: NashConv sequences equal OpenSpiel's iteration by iteration (OpenSpiel is a
+test-only peer), option handling and convergence of every registered variant.
+
+Reference sequences come from OpenSpiel's ``CFRSolver`` / ``CFRPlusSolver`` (C++ ``pyspiel``
+solvers, which reproduce the Python ``open_spiel.python.algorithms.cfr`` ones; checked below on
+Kuhn), ``discounted_cfr.DCFRSolver`` / ``LCFRSolver`` and ``cfr._CFRSolver`` for simultaneous
+updates, each with OpenSpiel's own NashConv of its average policy.
+"""
+
+from functools import cache
+
+import numpy as np
+import pyspiel
+import pytest
+from open_spiel.python.algorithms import cfr as os_cfr
+from open_spiel.python.algorithms import discounted_cfr, exploitability
+
+import equilibria as eq
+from equilibria.dynamics.cfr import CFR, CFRPlus, DiscountedCFR, LinearCFR, PredictiveCFRPlus, VanillaCFR
+from equilibria.games.extensive_form import ExtensiveFormGame
+from equilibria.metrics import nash_conv
+
+CHECKPOINTS = (1, 2, 10, 100)
+
+
+@cache
+def games(name: str) -> tuple:
+    spiel = pyspiel.load_game(name)
+    return spiel, ExtensiveFormGame.from_state(spiel.new_initial_state())
+
+
+def _our_sequence(learner, iterations=CHECKPOINTS) -> list[float]:
+    out = []
+    while learner.iteration < max(iterations):
+        learner.step()
+        if learner.iteration in iterations:
+            out.append(nash_conv(learner.game, learner.average_strategy()))
+    return out
+
+
+def _peer_sequence(solver, spiel, cpp: bool, iterations=CHECKPOINTS) -> list[float]:
+    out = []
+    for t in range(1, max(iterations) + 1):
+        solver.evaluate_and_update_policy()
+        if t in iterations:
+            pol = solver.average_policy()
+            out.append(pyspiel.nash_conv(spiel, pol) if cpp else exploitability.nash_conv(spiel, pol))
+    return out
+
+
+@pytest.mark.parametrize("name", ["kuhn_poker", "leduc_poker"])
+@pytest.mark.parametrize("ours, peer", [(VanillaCFR, pyspiel.CFRSolver), (CFRPlus, pyspiel.CFRPlusSolver)])
+def test_nash_conv_sequence_equals_openspiel(name, ours, peer):
+    spiel, game = games(name)
+    expected = _peer_sequence(peer(spiel), spiel, cpp=True)
+    got = _our_sequence(ours(game))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+    assert expected[-1] < expected[0]  # the sequence is not trivially constant
+
+
+def test_cpp_reference_equals_openspiel_python_solver():
+    spiel, _ = games("kuhn_poker")
+    for cpp, py in [(pyspiel.CFRSolver, os_cfr.CFRSolver), (pyspiel.CFRPlusSolver, os_cfr.CFRPlusSolver)]:
+        a = _peer_sequence(cpp(spiel), spiel, cpp=True, iterations=(1, 2, 10, 30))
+        b = _peer_sequence(py(spiel), spiel, cpp=False, iterations=(1, 2, 10, 30))
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("ours, peer", [(DiscountedCFR, discounted_cfr.DCFRSolver),
+                                        (LinearCFR, discounted_cfr.LCFRSolver)])
+def test_discounted_variants_equal_openspiel(ours, peer):
+    spiel, game = games("kuhn_poker")
+    its = (1, 2, 10, 60)
+    expected = _peer_sequence(peer(spiel), spiel, cpp=False, iterations=its)
+    np.testing.assert_allclose(_our_sequence(ours(game), its), expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("plus", [False, True])
+def test_simultaneous_updates_equal_openspiel(plus):
+    spiel, game = games("kuhn_poker")
+    its = (1, 2, 10, 60)
+    peer = os_cfr._CFRSolver(spiel, alternating_updates=False, linear_averaging=plus, regret_matching_plus=plus)
+    ours = (CFRPlus if plus else VanillaCFR)(game, alternating=False)
+    np.testing.assert_allclose(_our_sequence(ours, its), _peer_sequence(peer, spiel, False, its),
+                               rtol=0, atol=1e-9)
+
+
+def test_custom_dcfr_parameters_equal_openspiel():
+    spiel, game = games("kuhn_poker")
+    its = (1, 5, 40)
+    peer = discounted_cfr.DCFRSolver(spiel, alpha=2.0, beta=0.5, gamma=1.0)
+    ours = eq.make_learner(game, "dcfr", alpha=2.0, beta=0.5, gamma=1.0)
+    np.testing.assert_allclose(_our_sequence(ours, its), _peer_sequence(peer, spiel, False, its),
+                               rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["cfr", "cfr+", "linear-cfr", "dcfr", "pcfr+"])
+def test_every_variant_is_registered_and_converges_on_kuhn(method):
+    _, game = games("kuhn_poker")
+    learner = eq.make_learner(game, method)
+    assert isinstance(learner, CFR)
+    trace = eq.run(learner, 300, eval_every=300, evaluate="average")
+    # uniform play has NashConv 11/12 (known-values.md); every variant must be far below it
+    limit = {"cfr": 0.02, "pcfr+": 1e-4}.get(method, 5e-3)
+    assert trace.nash_conv[-1] < limit
+
+
+def test_predictive_cfr_plus_beats_cfr_plus_on_kuhn():
+    # Farina, Kroer & Sandholm (AAAI 2021), Fig. 3: PCFR+ converges faster than CFR+ on Kuhn poker
+    _, game = games("kuhn_poker")
+    nc = {}
+    for cls in (CFRPlus, PredictiveCFRPlus):
+        learner = cls(game)
+        eq.run(learner, 500, evaluate="none")
+        nc[cls] = nash_conv(game, learner.average_strategy())
+    assert nc[PredictiveCFRPlus] < nc[CFRPlus]
+
+
+def test_solve_returns_the_average_policy_with_its_nash_conv():
+    _, game = games("kuhn_poker")
+    sol = eq.solve(game, "cfr+", iterations=200)[0]
+    assert sol.strategies.shape == (game.num_infosets, game.max_actions)
+    assert sol.nash_conv == pytest.approx(nash_conv(game, sol.strategies))
+    np.testing.assert_allclose(sol.strategies.sum(axis=1), 1.0)
+    assert sol.nash_conv < 0.01
+
+
+def test_three_player_kuhn_runs_and_improves():
+    spiel = pyspiel.load_game("kuhn_poker", {"players": 3})
+    game = ExtensiveFormGame.from_state(spiel.new_initial_state())
+    learner = CFRPlus(game)
+    trace = eq.run(learner, 200, eval_every=50, evaluate="average")
+    assert trace.nash_conv[-1] < 0.5 * trace.nash_conv[0]
+    expected = _peer_sequence(pyspiel.CFRPlusSolver(spiel), spiel, cpp=True, iterations=(1, 2, 10))
+    np.testing.assert_allclose(_our_sequence(CFRPlus(game), (1, 2, 10)), expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("options", [{"alpha": -1.0}, {"gamma": -2}, {"beta": float("nan")},
+                                     {"alpha": "fast"}, {"gamma": float("inf")}])
+def test_bad_parameters_raise(options):
+    _, game = games("kuhn_poker")
+    with pytest.raises(eq.InvalidParameterError):
+        eq.make_learner(game, "dcfr", **options)
+
+
+def test_alpha_without_beta_and_unknown_option_raise():
+    _, game = games("kuhn_poker")
+    with pytest.raises(eq.InvalidParameterError):
+        CFR(game, alpha=1.0)
+    with pytest.raises(eq.InvalidParameterError):
+        eq.make_learner(game, "cfr+", learning_rate=0.1)
+
+
+def test_not_applicable_to_normal_form_games():
+    rps = eq.NormalFormGame.zero_sum([[0, -1, 1], [1, 0, -1], [-1, 1, 0]])
+    with pytest.raises(eq.NotApplicableError):
+        eq.solve(rps, "cfr+", iterations=10)

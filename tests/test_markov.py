@@ -1,0 +1,153 @@
+"""Markov games: the game arrays, Shapley / Nash / correlated value iteration, best responses, learners."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+import pytest
+
+import equilibria
+from equilibria.errors import InvalidGameError, InvalidStrategyError, NotApplicableError
+from equilibria.games.catalog.markov_games import _soccer_arrays
+from equilibria.games.markov import MarkovGame
+from equilibria.games.normal_form import NormalFormGame
+from equilibria.metrics import best_response, nash_conv
+from equilibria.metrics.markov import state_deviation_gains
+from equilibria.metrics.normal_form import ce_gap
+
+
+def hand_game(gamma: float) -> MarkovGame:
+    """One live state s with stage game [[1 + γV, γV], [0, 2]] (rows: a, b; columns: c, d).
+
+    (a, c) pays 1 and stays, (a, d) pays 0 and stays, (b, c) pays 0 and ends, (b, d) pays 2 and
+    ends. The stage game has no saddle point, so V = (ad − bc)/(a + d − b − c) = (2 + 2γV)/3, i.e.
+    V = 2/(3 − 2γ); the row player plays a with probability 2/3 and the column player c with
+    (2 − γV)/3 (2×2 indifference conditions).
+    """
+    b = MarkovGame.builder([["a", "b"], ["c", "d"]])
+    b.transition("s", ("a", "c"), rewards=(1, -1), to={"s": 1})
+    b.transition("s", ("a", "d"), rewards=(0, 0), to={"s": 1})
+    b.transition("s", ("b", "c"), rewards=(0, 0), to={"end": 1})
+    b.transition("s", ("b", "d"), rewards=(2, -2), to={"end": 1})
+    b.terminal("end")
+    return b.build(discount=gamma, initial="s")
+
+
+@pytest.mark.parametrize("gamma", [0.5, 0.8])
+def test_shapley_reproduces_hand_derived_value(gamma):
+    game = hand_game(gamma)
+    sol = equilibria.solve(game, "shapley")[0]
+    V = 2 / (3 - 2 * gamma)
+    assert sol.info["values"][0] == pytest.approx(V, abs=1e-8)
+    assert sol.payoffs[0] == pytest.approx(V, abs=1e-8)
+    assert sol.strategies[0][0] == pytest.approx([2 / 3, 1 / 3], abs=1e-6)
+    assert sol.strategies[1][0] == pytest.approx([(2 - gamma * V) / 3, 1 - (2 - gamma * V) / 3], abs=1e-6)
+    assert sol.nash_conv <= 1e-7
+
+
+def test_one_state_horizon_game_is_repeated_matrix_game():
+    # H repetitions of a matrix game, value H * val(A); val(A) cross-checked against the lp solver
+    A = np.array([[0.0, -1.0, 2.0], [1.0, 0.0, -1.0], [-1.0, 3.0, 0.0]])
+    R = np.stack([A, -A])[None]
+    P = np.ones((1, 3, 3, 1))
+    game = MarkovGame(R, P, horizon=4)
+    val = equilibria.solve(NormalFormGame.zero_sum(A), "lp")[0].info["value"]
+    sol = equilibria.solve(game, "shapley")[0]
+    assert sol.payoffs[0] == pytest.approx(4 * val, abs=1e-9)
+    assert sol.strategies[0].shape == (4, 1, 3)
+    nvi = equilibria.solve(game, "nash-value-iteration")[0]
+    assert nvi.payoffs[0] == pytest.approx(4 * val, abs=1e-9)
+
+
+def test_grid_soccer_values_are_antisymmetric_under_the_half_turn():
+    # Swapping the roles of A and B and rotating the pitch by 180 degrees maps the game onto itself
+    # with payoffs negated, so V(A at x, B at y, ball A) = -V(A at rot y, B at rot x, ball B) and the
+    # symmetric start has value 0 (Littman 1994's set-up).
+    rows, cols = 2, 3
+    game = equilibria.load_game(f"grid_soccer(rows={rows}, cols={cols})")
+    sol = equilibria.solve(game, "shapley", tol=1e-10)[0]
+    V = sol.info["values"]
+    _, _, _, index, _ = _soccer_arrays(rows, cols)
+
+    def rot(c):
+        return (rows - 1 - c[0], cols - 1 - c[1])
+
+    for (a, b, ball), s in index.items():
+        assert V[s] == pytest.approx(-V[index[(rot(b), rot(a), 1 - ball)]], abs=1e-7)
+    assert sol.payoffs[0] == pytest.approx(0.0, abs=1e-9)
+    assert np.abs(V).max() > 0.1  # not trivially zero: a player next to the goal with the ball wins
+    assert state_deviation_gains(game, sol.strategies).max() <= 1e-7
+
+
+def test_best_response_matches_brute_force_over_deterministic_policies():
+    game = equilibria.load_game("random_markov_game(num_states=3, num_actions=2, seed=3)")
+    rng = np.random.default_rng(0)
+    other = rng.dirichlet(np.ones(2), size=3)
+    best = -np.inf
+    for acts in product(range(2), repeat=3):
+        pol = np.eye(2)[list(acts)]
+        best = max(best, game.expected_payoffs([pol, other])[0])
+    br = best_response(game, [other, other], 0)
+    assert game.expected_payoffs([br, other])[0] == pytest.approx(best, abs=1e-10)
+    gains = equilibria.metrics.deviation_gains(game, [other, other])
+    assert gains[0] == pytest.approx(best - game.expected_payoffs([other, other])[0], abs=1e-10)
+
+
+def test_state_values_solve_the_bellman_equation():
+    game = equilibria.load_game("random_markov_game(num_states=4, num_actions=2, players=3, seed=1)")
+    prof = game.uniform_profile()
+    V = game.state_values(prof)
+    r = game.joint_rewards.mean(axis=2)
+    P = game.joint_transitions.mean(axis=1)
+    assert np.allclose(V, r + game.discount * P @ V)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_shapley_is_an_equilibrium_on_random_zero_sum_games(seed):
+    game = equilibria.load_game(f"random_markov_game(num_states=6, num_actions=3, zero_sum=True, seed={seed})")
+    sol = equilibria.solve(game, "shapley")[0]
+    assert nash_conv(game, sol.strategies) <= 1e-7
+    assert state_deviation_gains(game, sol.strategies).max() <= 1e-7
+    nvi = equilibria.solve(game, "nash-value-iteration", stage_method="lp")[0]
+    assert np.allclose(nvi.info["values"][:, 0], sol.info["values"], atol=1e-6)
+
+
+def test_ce_value_iteration_on_the_trust_gridworld():
+    # the utilitarian CE walks both players to the gate: 3 steps costing 0.05 each, then 4 each,
+    # discounted by 0.95 per step: -0.05 - 0.05*0.95 + (4 - 0.05)*0.95**2
+    game = equilibria.load_game("trust_gridworld(length=3)")
+    sol = equilibria.solve(game, "ce-value-iteration")[0]
+    expect = -0.05 - 0.05 * 0.95 + (4 - 0.05) * 0.95**2
+    assert sol.payoffs == pytest.approx([expect, expect], abs=1e-6)
+    # every state's correlated policy is a CE of its stage game given the continuation values
+    V = sol.info["values"]
+    joint = sol.info["joint_policy"]
+    for s in range(game.num_states):
+        if not game.terminal[s]:
+            assert ce_gap(NormalFormGame(game.stage_game(s, V)), joint[s]) <= 1e-7
+    # defecting at once is also an equilibrium (the risk-dominant one): nobody gains by deviating
+    defect = np.zeros((game.num_states, 3))
+    defect[:, 2] = 1.0
+    assert nash_conv(game, [defect, defect]) <= 1e-12
+
+
+def test_errors():
+    b = MarkovGame.builder([["x", "y"], ["x"]])
+    b.transition("s", ("x", "x"), rewards=(0, 0), to={"s": 1})
+    with pytest.raises(InvalidGameError, match="no transition"):
+        b.build(discount=0.9)
+    with pytest.raises(InvalidGameError, match="discount"):
+        MarkovGame(np.zeros((1, 2, 1, 1)), np.ones((1, 1, 1, 1)))
+    game = hand_game(0.5)
+    with pytest.raises(InvalidStrategyError):
+        game.expected_payoffs([np.ones((2, 2)), np.ones((2, 2)) / 2])
+    with pytest.raises(NotApplicableError):
+        equilibria.solve(equilibria.load_game("trust_gridworld"), "shapley")
+
+
+def test_profile_json_round_trip():
+    game = hand_game(0.5)
+    prof = [np.array([[0.5, 0.5], [0.25, 0.75]]), np.array([[1.0, 0.0], [0.0, 1.0]])]
+    back = game.profile_from_json(game.profile_to_json(prof))
+    assert all(np.allclose(a, b) for a, b in zip(prof, back, strict=True))
