@@ -25,26 +25,40 @@ from equilibria.games.extensive_form import ExtensiveFormGame
 from equilibria.metrics import nash_conv
 
 
-def rate(step, iterations: int, repeats: int) -> float:
-    """Median iterations/second of ``iterations`` calls to ``step`` over ``repeats`` runs."""
-    out = []
+def timed(step, iterations: int) -> float:
+    """Iterations/second of ``iterations`` calls to ``step``."""
+    t0 = time.perf_counter()
+    for _ in range(iterations):
+        step()
+    return iterations / (time.perf_counter() - t0)
+
+
+def interleaved(steps: dict, iterations: dict, repeats: int) -> dict:
+    """Median rate of each solver, the solvers taking turns in every repeat so that load on a shared
+    machine hits them alike; also the median of the per-repeat ratios to ``"ours"``."""
+    rates: dict = {k: [] for k in steps}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(iterations):
-            step()
-        out.append(iterations / (time.perf_counter() - t0))
-    return statistics.median(out)
+        for k, step in steps.items():
+            rates[k].append(timed(step, iterations[k]))
+    out = {k: statistics.median(v) for k, v in rates.items()}
+    for k in steps:
+        if k != "ours":
+            out[f"ours/{k}"] = statistics.median(o / r for o, r in zip(rates["ours"], rates[k], strict=True))
+    return out
 
 
 def bench(name: str, iterations: int, py_iterations: int, repeats: int) -> dict:
     spiel = pyspiel.load_game(name)
     game = ExtensiveFormGame.from_state(spiel.new_initial_state())
     ours = CFRPlus(game)
-    ours_rate = rate(ours.step, iterations, repeats)
     cpp = pyspiel.CFRPlusSolver(spiel)
-    cpp_rate = rate(cpp.evaluate_and_update_policy, iterations, repeats)
     py = os_cfr.CFRPlusSolver(spiel)
-    py_rate = rate(py.evaluate_and_update_policy, py_iterations, max(1, repeats // 2))
+    r = interleaved(
+        {"ours": ours.step, "cpp": cpp.evaluate_and_update_policy, "py": py.evaluate_and_update_policy},
+        {"ours": iterations, "cpp": iterations, "py": py_iterations},
+        repeats,
+    )
+    ours_rate, cpp_rate = r["ours"], r["cpp"]
     # same number of iterations for both: the NashConv must agree (identical trajectories)
     nc_ours = nash_conv(game, ours.average_strategy())
     nc_cpp = pyspiel.nash_conv(spiel, cpp.average_policy())
@@ -55,7 +69,8 @@ def bench(name: str, iterations: int, py_iterations: int, repeats: int) -> dict:
         (hi - lo) * (layout.max_actions + 1) for lo, hi in layout.spans
     )
     return {
-        "game": name, "ours": ours_rate, "cpp": cpp_rate, "py": py_rate,
+        "game": name, "ours": ours_rate, "cpp": cpp_rate, "py": r["py"],
+        "ratio_cpp": r["ours/cpp"], "ratio_py": r["ours/py"],
         "nc_ours": nc_ours, "nc_cpp": nc_cpp, "its": ours.iteration,
         "tree_nodes": tree_nodes, "infosets": game.num_infosets, "entries": entries,
         "ns_node_ours": 1e9 / ours_rate / tree_nodes, "ns_node_cpp": 1e9 / cpp_rate / tree_nodes,
@@ -73,11 +88,11 @@ def main() -> None:
         bench("kuhn_poker", args.kuhn_iterations, 20 * args.python_iterations, args.repeats),
         bench("leduc_poker", args.leduc_iterations, args.python_iterations, args.repeats),
     ]
-    print(f"CFR+ iterations/second (median of {args.repeats})")
+    print(f"CFR+ iterations/second (median of {args.repeats}; ratios: median of per-repeat ratios)")
     print(f"{'game':<12} {'ours':>10} {'C++':>10} {'Python':>9} {'ours/C++':>9} {'ours/Py':>9}")
     for r in rows:
         print(f"{r['game']:<12} {r['ours']:>10.0f} {r['cpp']:>10.1f} {r['py']:>9.1f} "
-              f"{r['ours'] / r['cpp']:>8.1f}x {r['ours'] / r['py']:>8.1f}x")
+              f"{r['ratio_cpp']:>8.1f}x {r['ratio_py']:>8.1f}x")
     print()
     print(f"{'game':<12} {'its':>6} {'NashConv ours':>15} {'NashConv C++':>15} {'|diff|':>9}")
     for r in rows:

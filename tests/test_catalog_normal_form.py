@@ -266,6 +266,31 @@ def test_first_price_auction_small_bayesian_instance_against_gambit():
         assert nash_conv(game, profile(*prof), exact=True) == 0
 
 
+@pytest.mark.parametrize("ours, theirs", [
+    ("matching_pennies", "matrix_mp"),
+    ("rock_paper_scissors", "matrix_rps"),
+    ("shapley_game", "matrix_shapleys_game"),
+    ("stag_hunt(stag_stag=2, stag_hare=0, hare_stag=1, hare_hare=1)", "matrix_sh"),
+    ("battle_of_the_sexes(high=3, low=2)", "matrix_bos"),
+    ("prisoners_dilemma(temptation=10, reward=5, punishment=1, sucker=0)", "matrix_pd"),
+    ("chicken(win=4, tie=3, lose=1, crash=0)", "matrix_cd"),
+])
+def test_same_games_as_open_spiel_up_to_relabelling_actions(ours, theirs):
+    # peer check: OpenSpiel's matrix games, with our parameters set to its payoffs, are the same
+    # games once each player's actions are permuted (OpenSpiel lists chicken's actions as Dare,
+    # Chicken; its Shapley game is ours with actions reflected)
+    import pyspiel  # a test-only dependency (dev extra)
+    from open_spiel.python.egt.utils import game_payoffs_array
+
+    target = game_payoffs_array(pyspiel.load_game(theirs))
+    game = eq.load_game(ours)
+    u = game.payoffs
+    assert u.shape == target.shape
+    k1, k2 = game.num_actions
+    assert any(np.array_equal(u[:, list(p)][:, :, list(q)], target)
+               for p in itertools.permutations(range(k1)) for q in itertools.permutations(range(k2)))
+
+
 # ---- random games -----------------------------------------------------------------------------
 RANDOM = ["random_uniform", "random_gaussian", "random_integer", "random_zero_sum", "random_covariant"]
 

@@ -107,3 +107,18 @@ def test_float_and_exact_agree_on_random_games():
         _, a_float = iterated_dominance(g)
         _, a_exact = iterated_dominance(g, exact=True)
         assert [a.tolist() for a in a_float] == [a.tolist() for a in a_exact]
+
+
+def test_inner_solver_errors():
+    # the 3-player matching pennies of Jordan (1993) has no dominated action, so nothing is reduced
+    a = np.indices((2, 2, 2))
+    u = np.stack([np.where(a[0] == a[1], 1, -1), np.where(a[1] == a[2], 1, -1),
+                  np.where(a[2] != a[0], 1, -1)])
+    g = NormalFormGame(u)
+    with pytest.raises(eq.NotApplicableError, match="no exact mode"):
+        eq.solve(g, "iterated-dominance", exact=True)
+    with pytest.raises(eq.InvalidParameterError, match="learner"):
+        eq.solve(MIXED, "iterated-dominance", inner="cfr")
+    # in float mode the reduced game goes to the n-player default, the logit path
+    sol = eq.solve(g, "iterated-dominance")[0]
+    assert sol.info["inner_method"] == "logit-qre-path" and sol.nash_conv <= 1e-9

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import equilibria as eq
+from equilibria._numbers import fraction_array
 from equilibria.solvers.enumeration import (
     feasible_bases,
     number_of_bases,
@@ -95,6 +96,20 @@ def test_pivot_graph_search_meets_every_feasible_basis():
         d, e = (int(v) for v in rng.integers(1, 7, size=2))
         C = rng.integers(0, 3, size=(d, e)).astype(float) if t % 2 else rng.random((d, e))
         assert bases(feasible_bases(C)) == bases(feasible_bases(C, search="all")), C
+        Cx = fraction_array(rng.integers(0, 3, size=(d, e)) if t % 2 else rng.integers(-99, 99, size=(d, e)))
+        walk, sweep = feasible_bases(Cx, exact=True), feasible_bases(Cx, exact=True, search="all")
+        assert bases(walk) == bases(sweep), Cx
+        assert {lab.tobytes() for lab in walk.labels} == {lab.tobytes() for lab in sweep.labels}
+
+
+def test_both_searches_match_gambit_on_a_degenerate_game():
+    A = [[3, 3, 1], [2, 5, 5], [0, 6, 6]]
+    B = [[3, 2, 2], [2, 6, 6], [3, 1, 1]]
+    expected = gambit_extreme_equilibria(A, B)
+    for search in ("graph", "all"):
+        assert profile_set(vertex_enumeration(game(A, B), exact=True, search=search)) == expected
+    with pytest.raises(eq.InvalidParameterError, match="search"):
+        vertex_enumeration(game(A, B), search="bfs")
 
 
 # ---- the degenerate games of the nashpy issues ------------------------------------------------------

@@ -116,10 +116,14 @@ def test_subgame_perfect_profiles_are_equilibria():
 
 def test_perfect_recall_violation_is_reported():
     # player 1 forgets its own first action: both second-stage nodes share one infoset
-    tree = Decision(0, "first", [
-        ("L", Decision(0, "forgot", [("l", Terminal([1, -1])), ("r", Terminal([0, 0]))])),
-        ("R", Decision(0, "forgot", [("l", Terminal([0, 0])), ("r", Terminal([1, -1]))])),
-    ])
+    tree = Decision(
+        0,
+        "first",
+        [
+            ("L", Decision(0, "forgot", [("l", Terminal([1, -1])), ("r", Terminal([0, 0]))])),
+            ("R", Decision(0, "forgot", [("l", Terminal([0, 0])), ("r", Terminal([1, -1]))])),
+        ],
+    )
     with pytest.raises(eq.PerfectRecallError, match="'forgot'.*perfect recall"):
         ExtensiveFormGame.from_tree(tree, 2)
 
@@ -131,8 +135,17 @@ def test_perfect_recall_violation_is_reported():
         (Decision(2, "x", [("a", Terminal([1, 0]))]), "player 2"),
         (Decision(0, "x", [("a", Terminal([1, 0, 3]))]), "3 payoffs"),
         (Decision(0, "x", [("a", Terminal([np.nan, 0]))]), "non-finite"),
-        (Decision(0, "x", [("a", Decision(1, "y", [("u", Terminal([0, 0]))])),
-                           ("b", Decision(1, "y", [("v", Terminal([0, 0]))]))]), "same actions"),
+        (
+            Decision(
+                0,
+                "x",
+                [
+                    ("a", Decision(1, "y", [("u", Terminal([0, 0]))])),
+                    ("b", Decision(1, "y", [("v", Terminal([0, 0]))])),
+                ],
+            ),
+            "same actions",
+        ),
     ],
 )
 def test_invalid_trees(tree, match):

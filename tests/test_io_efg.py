@@ -7,6 +7,7 @@ import pygambit as gbt
 import pytest
 
 import equilibria as eq
+import equilibria.io
 from equilibria.io.efg import format_efg, parse_efg, read_efg, write_efg
 
 DATA = "tests/data/bayes.efg"
@@ -17,7 +18,9 @@ def gambit_uniform_payoffs(gg):
     return [Fraction(str(prof.payoff(p))) for p in gg.players]
 
 
-@pytest.mark.parametrize("spec", ["kuhn_poker", "kuhn_poker(players=3)", "centipede", "goofspiel(num_cards=3)"])
+@pytest.mark.parametrize(
+    "spec", ["kuhn_poker", "kuhn_poker(players=3)", "centipede", "goofspiel(num_cards=3)"]
+)
 def test_written_files_read_by_pygambit(spec, tmp_path):
     game = eq.load_game(spec)
     path = tmp_path / "g.efg"
@@ -35,7 +38,9 @@ def test_pygambit_files_read_by_us(tmp_path):
     path = tmp_path / "from_gambit.efg"
     path.write_text(gg.to_efg())
     ours = read_efg(path)
-    assert list(ours.expected_payoffs(ours.uniform_profile(exact=True), exact=True)) == gambit_uniform_payoffs(gg)
+    assert list(
+        ours.expected_payoffs(ours.uniform_profile(exact=True), exact=True)
+    ) == gambit_uniform_payoffs(gg)
 
 
 def test_inner_outcomes_accumulate_and_round_trip(tmp_path):
@@ -47,8 +52,9 @@ def test_inner_outcomes_accumulate_and_round_trip(tmp_path):
     np.testing.assert_array_equal(again.terminal_utility, game.terminal_utility)
     np.testing.assert_array_equal(again.terminal_chance, game.terminal_chance)
     assert again.exact_terminal_chance[0] == Fraction(1, 3)
-    assert list(again.expected_payoffs(again.uniform_profile(exact=True), exact=True)) == gambit_uniform_payoffs(
-        gbt.read_efg(DATA))
+    assert list(
+        again.expected_payoffs(again.uniform_profile(exact=True), exact=True)
+    ) == gambit_uniform_payoffs(gbt.read_efg(DATA))
 
 
 GOOD = open(DATA).read().splitlines()
@@ -63,7 +69,7 @@ def _with_line(k, text):
 @pytest.mark.parametrize(
     "text, line, match",
     [
-        ("NFG 1 R \"x\" { \"a\" }\n", 1, "starts with 'EFG 2 R'"),
+        ('NFG 1 R "x" { "a" }\n', 1, "starts with 'EFG 2 R'"),
         ("\n".join(GOOD[:8]) + "\n", 8, "incomplete"),
         (_with_line(5, 'p "" 3 1 "strong" { "Up" "Stay" } 0'), 5, "player 3"),
         (_with_line(7, 't "" 2 "a" { 1, zero }'), 7, "a payoff"),
@@ -90,3 +96,26 @@ def test_missing_file_and_unknown_suffix(tmp_path):
         eq.load_game(str(tmp_path / "missing.efg"))
     with pytest.raises(eq.GameFormatError, match="unknown game file type"):
         eq.load_game(str(tmp_path / "x.txt"))
+
+
+@pytest.mark.parametrize("spec", ["kuhn_poker", "goofspiel(num_cards=3, order=random)", "trust_game"])
+def test_json_round_trip_extensive_form(spec, tmp_path):
+    game = eq.load_game(spec)
+    path = tmp_path / "g.json"
+    eq.io.write_game(game, path)
+    again = eq.load_game(str(path))
+    assert again.num_infosets == game.num_infosets
+    np.testing.assert_array_equal(again.terminal_utility, game.terminal_utility)
+    np.testing.assert_array_equal(again.terminal_chance, game.terminal_chance)
+    assert again.infoset_labels == game.infoset_labels
+
+
+def test_json_extensive_form_schema_errors(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(
+        '{"format": "equilibria.extensive_form", "players": ["a", "b"],\n'
+        ' "root": {"player": 3, "infoset": "x", "actions": [["l", {"payoffs": [0, 0]}]]}}\n'
+    )
+    with pytest.raises(eq.GameFormatError, match="player number 1..2") as info:
+        eq.load_game(str(path))
+    assert info.value.line == 2

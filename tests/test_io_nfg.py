@@ -3,6 +3,7 @@ malformed files that must raise GameFormatError naming the file and the line."""
 
 from __future__ import annotations
 
+import io
 import os
 from fractions import Fraction as F
 from pathlib import Path
@@ -142,10 +143,16 @@ def test_round_trip_property(shape, data, fmt):
     flat = data.draw(st.lists(exact_numbers, min_size=size, max_size=size))
     u = np.array(flat, dtype=object).reshape(n, *shape)
     labels = [[f"s{i}{k} \"q\"" for k in range(a)] for i, a in enumerate(shape)]
-    game = NormalFormGame(u, action_labels=labels, title='title with "quotes" and \\ backslash')
-    back = parse_nfg(format_nfg(game, fmt))
+    game = NormalFormGame(u, action_labels=labels, title='title with "quotes" and a \\ backslash')
+    text = format_nfg(game, fmt)
+    back = parse_nfg(text)
     assert (back.exact_payoffs == game.exact_payoffs).all()
     assert back.action_labels == game.action_labels and back.title == game.title
+    # and pygambit reads our text to the same exact payoffs and labels
+    G = gbt.read_nfg(io.StringIO(text))
+    assert all((a == b).all() for a, b in zip(game.exact_payoffs, gambit_arrays(G), strict=True))
+    assert [[x.label for x in p.strategies] for p in G.players] == [list(a) for a in labels]
+    assert G.title == game.title
 
 
 def test_registry_dispatch_and_load_game(tmp_path):
@@ -158,9 +165,13 @@ def test_registry_dispatch_and_load_game(tmp_path):
     assert os.listdir(tmp_path) == ["stag.nfg"]
 
 
-def test_write_rejects_unknown_format(tmp_path):
+def test_write_rejects_unknown_format_and_unwritable_labels(tmp_path):
     with pytest.raises(eq.InvalidGameError):
         write_nfg(eq.load_game("matching_pennies"), tmp_path / "x.nfg", format="xml")
+    # Gambit has no escape for a backslash before the closing quote
+    with pytest.raises(eq.InvalidGameError):
+        format_nfg(NormalFormGame([[1]], title="ends in \\"))
+    assert not (tmp_path / "x.nfg").exists()
 
 
 # ---- malformed files ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import equilibria as eq
 from equilibria.errors import NotApplicableError
 from equilibria.games.normal_form import NormalFormGame
+from equilibria.solvers import lp as lp_module
 from equilibria.solvers.lp import exact_vertex, solve_exact
 
 RPS = [[0, -1, 1], [1, 0, -1], [-1, 1, 0]]
@@ -120,3 +121,11 @@ def test_exact_vertex_recovers_rational_point():
     A = np.array([[1.0, 2.0], [3.0, 1.0]])
     z = exact_vertex(A, np.ones(2), None, None, np.array([0.2 + 1e-12, 0.4 - 1e-12]))
     assert list(z) == [Fraction(1, 5), Fraction(2, 5)]
+
+
+def test_exact_falls_back_to_vertex_enumeration(monkeypatch):
+    # if the active set at the HiGHS point did not determine a vertex, exact vertex enumeration answers
+    monkeypatch.setattr(lp_module, "_exact_strategy", lambda *args: None)
+    sol = eq.solve(NormalFormGame.zero_sum([[-2, 3], [3, -4]]), "lp", exact=True)[0]
+    assert sol.info["fallback"] == "vertex-enumeration"
+    assert sol.info["value"] == Fraction(1, 12) and sol.nash_conv == 0

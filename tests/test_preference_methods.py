@@ -149,7 +149,7 @@ def test_query_budget_stops_the_run(cyclic):
 def test_neural_policy_nash_mp_reaches_pi_star_beta():
     """The MLP over context features, trained on each proximal objective, follows exact Nash-MP."""
     g = load_game("preference:cyclic(k=4,contexts=3,beta=1.0,seed=1,ref=random)")
-    learner = make_learner(g, "nash-mp", policy="neural", seed=0, hidden=16)
+    learner = make_learner(g, "nash-mp", policy="neural", seed=0, hidden=16, inner_steps=10)
     run(learner, 12, evaluate="none")
     assert regularised_exploitability(g, learner.current_strategy()) < 1e-7
 

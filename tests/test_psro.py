@@ -10,7 +10,7 @@ import pytest
 import equilibria
 from equilibria.api import make_learner
 from equilibria.cli import main
-from equilibria.errors import UnknownNameError
+from equilibria.errors import NotApplicableError, UnknownNameError
 from equilibria.games.markov import MarkovGame
 from equilibria.games.normal_form import NormalFormGame
 from equilibria.metrics import nash_conv
@@ -62,7 +62,7 @@ def meta_games():
     return [zs, gs, three]
 
 
-@pytest.mark.parametrize("name", ["uniform", "nash", "alpha-rank", "prd", "rae"])
+@pytest.mark.parametrize("name", ["uniform", "nash", "alpha-rank", "prd"])
 def test_each_meta_solver_gives_a_valid_distribution(name):
     solver = get_meta_solver(name)
     games = meta_games() if name != "nash" else meta_games()[:2]
@@ -74,6 +74,19 @@ def test_each_meta_solver_gives_a_valid_distribution(name):
             assert s.shape == (k,)
             assert (s >= -1e-12).all() and s.sum() == pytest.approx(1.0)
     assert name in META_SOLVERS
+
+
+def test_rae_meta_solver_uses_the_rae_module_when_installed():
+    import importlib.util
+
+    g = meta_games()[0]
+    if importlib.util.find_spec("equilibria.solvers.rae") is None:
+        with pytest.raises(NotApplicableError, match="rae"):
+            get_meta_solver("rae")(g)
+    else:
+        sigma = get_meta_solver("rae")(g, np.random.default_rng(0))
+        assert [len(s) for s in sigma] == list(g.num_actions)
+        assert all((np.asarray(s) >= -1e-12).all() and np.sum(s) == pytest.approx(1.0) for s in sigma)
 
 
 def test_nash_meta_solver_is_an_equilibrium():
@@ -98,7 +111,9 @@ def test_prd_finds_a_strictly_dominant_profile_and_projection_is_correct():
     x, y = get_meta_solver("prd")(pd, exploration=0.01)
     assert x[1] >= 0.99 - 1e-9 and y[1] >= 0.99 - 1e-9
     p = project_simplex(np.array([0.9, 0.5, -1.0]), floor=0.05)
-    assert p == pytest.approx([0.7, 0.25, 0.05])  # hand-projected: shift by -0.25 above the floor
+    # by hand: z = y - 0.05 = (.85, .45, -1.05) onto the simplex of mass 1 - 3(.05) = .85; two entries
+    # stay positive with threshold θ = (.85 + .45 - .85)/2 = .225, giving (.625, .225, 0) + .05
+    assert p == pytest.approx([0.675, 0.275, 0.05])
 
 
 def test_unknown_meta_solver():
@@ -128,7 +143,7 @@ def test_q_learning_oracle_finds_the_best_response_of_a_small_markov_game():
     space = policy_space(game)
     other = np.full((3, 2), 0.5)
     exact = ExactBestResponse()(space, [other, other], 0, np.random.default_rng(0))
-    learned = QLearningOracle(episodes=3000, lr=0.1)(space, [other, other], 0, np.random.default_rng(0))
+    learned = QLearningOracle(steps=30_000, lr=0.1)(space, [other, other], 0, np.random.default_rng(0))
     v_exact = game.expected_payoffs([exact, other])[0]
     v_learned = game.expected_payoffs([learned, other])[0]
     assert v_learned >= v_exact - 0.05 * game.payoff_scale
@@ -137,7 +152,7 @@ def test_q_learning_oracle_finds_the_best_response_of_a_small_markov_game():
 def test_q_learning_oracle_in_psro_on_a_matrix_game():
     A = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0.0]])
     sol = equilibria.solve(NormalFormGame.zero_sum(A), "psro", iterations=6, seed=0,
-                           oracle="q-learning")[0]
+                           oracle=QLearningOracle(steps=4000))[0]
     assert sol.nash_conv <= 1e-9  # the three pure best responses complete RPS; its Nash is uniform
 
 
@@ -169,24 +184,24 @@ class CrashOnce:
         if CrashOnce.crash_at is not None and CrashOnce.calls == CrashOnce.crash_at:
             CrashOnce.crash_at = None
             raise KeyboardInterrupt("killed")
-        return QLearningOracle(episodes=200)(space, profile, player, rng)
+        return QLearningOracle(steps=1000)(space, profile, player, rng)
 
 
 def test_kill_and_resume_gives_the_same_result(tmp_path):
     game = NormalFormGame.zero_sum(np.random.default_rng(4).uniform(-1, 1, size=(12, 12)))
     ck = tmp_path / "psro.ck"
     results = tmp_path / "psro.json"
-    full = make_learner(game, "psro", seed=3, oracle=CrashOnce(), meta_solver="prd")
+    full = make_learner(game, "psro", seed=3, oracle=CrashOnce(), meta_solver="nash")
     run(full, 8, eval_every=1)
 
     CrashOnce.calls, CrashOnce.crash_at = 0, 10  # dies inside iteration 5 (2 oracle calls per iteration)
-    first = make_learner(game, "psro", seed=3, oracle=CrashOnce(), meta_solver="prd", results=results)
+    first = make_learner(game, "psro", seed=3, oracle=CrashOnce(), meta_solver="nash", results=results)
     with pytest.raises(KeyboardInterrupt):
         run(first, 8, eval_every=1, checkpoint=ck)
     saved = json.loads(results.read_text())
     assert saved["iteration"] == 4
 
-    resumed = make_learner(game, "psro", seed=99, oracle=CrashOnce(), meta_solver="prd", results=results)
+    resumed = make_learner(game, "psro", seed=99, oracle=CrashOnce(), meta_solver="nash", results=results)
     trace = run(resumed, 8, eval_every=1, checkpoint=ck)
     assert resumed.iteration == full.iteration == 8
     assert resumed.population == full.population

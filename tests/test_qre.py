@@ -152,3 +152,17 @@ def test_constant_game_and_single_action_players():
     u = np.random.default_rng(2).normal(size=(3, 1, 3, 2))
     h = NormalFormGame(u)
     assert eq.nash_conv(h, logit_qre_path(h).profile) <= 1e-9 * max(1, h.payoff_scale)
+
+
+def test_asymmetric_matching_pennies_own_payoff_effect():
+    # Asymmetric matching pennies (row payoffs 9,0 / 0,1; column 0,1 / 1,0), the example McKelvey &
+    # Palfrey (1995) use for Ochs' (1995) data. The unique Nash equilibrium follows from indifference:
+    # the column player mixes (1/10, 9/10), the row player (1/2, 1/2). The logit QRE shows the
+    # "own-payoff effect": for finite λ the row player plays the 9-payoff action more than half the
+    # time, and the branch converges to the Nash equilibrium.
+    g = NormalFormGame.from_bimatrix([[9, 0], [0, 1]], [[0, 1], [1, 0]])
+    for lam in (0.5, 2.0, 10.0):
+        assert logit_qre(g, lam)[0][0] > 0.5
+    res = logit_qre_path(g)
+    np.testing.assert_allclose(res.profile[0], [0.5, 0.5], atol=1e-12)
+    np.testing.assert_allclose(res.profile[1], [0.1, 0.9], atol=1e-12)

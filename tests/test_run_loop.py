@@ -107,9 +107,13 @@ def test_bad_run_arguments():
 def test_parse_spec():
     assert parse_spec("goofspiel") == ("goofspiel", {})
     assert parse_spec("goofspiel(num_cards=4, order=descending)") == (
-        "goofspiel", {"num_cards": 4, "order": "descending"})
+        "goofspiel",
+        {"num_cards": 4, "order": "descending"},
+    )
     assert parse_spec("preference:cyclic(k=5,beta=0.1,seed=0)") == (
-        "preference:cyclic", {"k": 5, "beta": 0.1, "seed": 0})
+        "preference:cyclic",
+        {"k": 5, "beta": 0.1, "seed": 0},
+    )
     with pytest.raises(eq.InvalidParameterError, match="by name"):
         parse_spec("goofspiel(4)")
     with pytest.raises(eq.InvalidParameterError):

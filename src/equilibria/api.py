@@ -83,15 +83,28 @@ def solve(
         if exact:
             raise InvalidParameterError(f"{entry.name!r} is a learning method; it has no exact mode")
         sols = _run_learner(
-            game, entry, iterations=1000 if iterations is None else iterations, seed=seed,
-            output=output, eval_every=eval_every, tol=tol, checkpoint=checkpoint,
-            resume=resume, progress=progress, callbacks=callbacks, options=options,
+            game,
+            entry,
+            iterations=1000 if iterations is None else iterations,
+            seed=seed,
+            output=output,
+            eval_every=eval_every,
+            tol=tol,
+            checkpoint=checkpoint,
+            resume=resume,
+            progress=progress,
+            callbacks=callbacks,
+            options=options,
         )
     else:
         kwargs = dict(entry.options)
         kwargs.update(options)
-        for key, val, default in (("exact", exact, False), ("seed", seed, None),
-                                  ("iterations", iterations, None), ("tol", tol, None)):
+        for key, val, default in (
+            ("exact", exact, False),
+            ("seed", seed, None),
+            ("iterations", iterations, None),
+            ("tol", tol, None),
+        ):
             if val is not default:
                 kwargs[key] = val
         if "exact" in kwargs and "exact" not in inspect.signature(entry.target).parameters:
@@ -115,7 +128,8 @@ def make_learner(game: Any, method: str, *, seed: int | None = None, **options: 
         raise InvalidParameterError(f"{entry.name!r} is an exact solver, not a learner")
     if _family(game) not in entry.families:
         raise NotApplicableError(
-            f"method {entry.name!r} applies to {', '.join(METHODS.families(method))} games, not {_family(game)}"
+            f"method {entry.name!r} applies to {', '.join(METHODS.families(method))} games, "
+            f"not {_family(game)}"
         )
     kwargs = dict(entry.options)
     kwargs.update(options)
@@ -124,23 +138,49 @@ def make_learner(game: Any, method: str, *, seed: int | None = None, **options: 
     return call_with_params(entry.target, kwargs, f"method {entry.name!r}", game)
 
 
-def _run_learner(game: Any, entry: MethodEntry, *, iterations: int, seed: int | None,
-                 output: str | None, eval_every: int | None, tol: float | None,
-                 checkpoint: Any, resume: bool, progress: bool | None, callbacks: tuple,
-                 options: dict[str, Any]) -> list[Solution]:
+def _run_learner(
+    game: Any,
+    entry: MethodEntry,
+    *,
+    iterations: int,
+    seed: int | None,
+    output: str | None,
+    eval_every: int | None,
+    tol: float | None,
+    checkpoint: Any,
+    resume: bool,
+    progress: bool | None,
+    callbacks: tuple,
+    options: dict[str, Any],
+) -> list[Solution]:
     learner = make_learner(game, entry.name, seed=seed, **options)
     out = output or learner.default_output
     evaluate = "both"
     trace: Trace = run(
-        learner, iterations, eval_every=eval_every, evaluate=evaluate, tol=tol,
-        checkpoint=checkpoint, resume=resume, progress=progress, callbacks=callbacks,
+        learner,
+        iterations,
+        eval_every=eval_every,
+        evaluate=evaluate,
+        tol=tol,
+        checkpoint=checkpoint,
+        resume=resume,
+        progress=progress,
+        callbacks=callbacks,
     )
     profile = learner.strategy(out)
     payoffs = expected_payoffs(game, profile)
     info: dict[str, Any] = {"trace": trace, "output": out, "learner": learner}
     info.update(learner.solution_info(profile))
-    return [Solution(profile, payoffs, entry.name, iterations=learner.iteration,
-                     seconds=trace.seconds[-1] if trace.seconds else 0.0, info=info)]
+    return [
+        Solution(
+            profile,
+            payoffs,
+            entry.name,
+            iterations=learner.iteration,
+            seconds=trace.seconds[-1] if trace.seconds else 0.0,
+            info=info,
+        )
+    ]
 
 
 def expected_payoffs(game: Any, profile: Any, exact: bool = False) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from ._numbers import format_array, format_number
 from .errors import EquilibriaError, InvalidParameterError
@@ -27,8 +27,16 @@ def _parse_option(text: str) -> tuple[str, Any]:
         return key, val
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (with a pointer to --help) and status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="equilibria",
         description="Compute or learn equilibria of games and measure how far a strategy is from one.",
     )
@@ -43,14 +51,24 @@ def _build_parser() -> argparse.ArgumentParser:
     s.add_argument("--exact", action="store_true", help="exact rational arithmetic")
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--output", choices=["average", "last"], default=None,
-                   help="for learners: return the average or the last iterate")
+    s.add_argument(
+        "--output",
+        choices=["average", "last"],
+        default=None,
+        help="for learners: return the average or the last iterate",
+    )
     s.add_argument("--eval-every", type=int, default=None)
     s.add_argument("--tol", type=float, default=None)
     s.add_argument("--plot", default=None, help="write a learning-curve plot to this PNG file")
     s.add_argument("--checkpoint", default=None, help="checkpoint file; an existing one is resumed")
-    s.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
-                   help="a method option, e.g. -o alpha=1.5 (repeatable)")
+    s.add_argument(
+        "--option",
+        "-o",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a method option, e.g. -o alpha=1.5 (repeatable)",
+    )
     s.add_argument("--ray", action="store_true", help="distribute over a local Ray instance")
     s.add_argument("--ray-address", default=None, help="address of an existing Ray cluster")
 
@@ -90,9 +108,16 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         options["ray"] = args.ray_address or True
     game = load_game(args.game)
     sols = solve(
-        game, args.method, exact=args.exact, iterations=args.iterations, seed=args.seed,
-        output=args.output, eval_every=args.eval_every, tol=args.tol,
-        checkpoint=args.checkpoint, **options,
+        game,
+        args.method,
+        exact=args.exact,
+        iterations=args.iterations,
+        seed=args.seed,
+        output=args.output,
+        eval_every=args.eval_every,
+        tol=args.tol,
+        checkpoint=args.checkpoint,
+        **options,
     )
     method = sols[0].method if sols else (args.method or game.default_method())
     if args.plot:
@@ -107,8 +132,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             "game": args.game,
             "method": method,
             "equilibria": [
-                {"strategies": game.profile_to_json(s.strategies, s.exact),
-                 "payoffs": format_array(s.payoffs, s.exact)}
+                {
+                    "strategies": game.profile_to_json(s.strategies, s.exact),
+                    "payoffs": format_array(s.payoffs, s.exact),
+                }
                 for s in sols
             ],
             "nash_conv": format_number(sols[0].nash_conv, sols[0].exact) if sols else None,
@@ -116,7 +143,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             "seconds": round(sum(s.seconds for s in sols[:1]), 6),
         }
         info = {}
-        for k, v in (sols[0].info.items() if sols else []):
+        for k, v in sols[0].info.items() if sols else []:
             if isinstance(v, (int, float, str, bool)) or (
                 isinstance(v, list) and all(isinstance(x, (int, float, str)) for x in v)
             ):
@@ -131,8 +158,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     for k, s in enumerate(sols):
         strat = game.profile_to_json(s.strategies, s.exact)
         pay = format_array(s.payoffs, s.exact)
-        print(f"  #{k + 1}: strategies={json.dumps(strat)} payoffs={json.dumps(pay)} "
-              f"nash_conv={format_number(s.nash_conv, s.exact)}")
+        print(
+            f"  #{k + 1}: strategies={json.dumps(strat)} payoffs={json.dumps(pay)} "
+            f"nash_conv={format_number(s.nash_conv, s.exact)}"
+        )
     return 0
 
 
@@ -151,20 +180,29 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         raise InvalidStrategyError(f"cannot read {args.strategy}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise InvalidStrategyError(
-            f"{args.strategy}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+            f"{args.strategy}, line {exc.lineno}: not valid JSON ({exc.msg})"
+        ) from None
     if isinstance(data, dict) and "equilibria" in data:
         eqs = data["equilibria"]
         if not (isinstance(eqs, list) and eqs and isinstance(eqs[0], dict) and "strategies" in eqs[0]):
             raise InvalidStrategyError(
-                f"{args.strategy}: 'equilibria' must be a non-empty list of objects with 'strategies'")
+                f"{args.strategy}: 'equilibria' must be a non-empty list of objects with 'strategies'"
+            )
         data = eqs[0]["strategies"]
     profile = game.profile_from_json(data)
     exact = args.exact
     gains = deviation_gains(game, profile, exact=exact)
     nc = sum(gains[1:], gains[0]) if exact else float(np.sum(gains))
     if args.json:
-        print(json.dumps({"game": args.game, "nash_conv": format_number(nc, exact),
-                          "gains": format_array(gains, exact)}))
+        print(
+            json.dumps(
+                {
+                    "game": args.game,
+                    "nash_conv": format_number(nc, exact),
+                    "gains": format_array(gains, exact),
+                }
+            )
+        )
     else:
         print(f"NashConv {format_number(nc, exact)}")
         for i, g in enumerate(gains):

@@ -46,8 +46,16 @@ def run_demo(plot: str | None = "equilibria-demo.png", quick: bool = False) -> i
         strat = "; ".join(
             "(" + ", ".join(str(x) for x in format_array(s, first.exact)) + ")" for s in first.strategies
         )
-        rows.append([name, method, str(len(sols)), strat, str(format_number(first.nash_conv, first.exact)),
-                     f"{secs * 1e3:.1f} ms"])
+        rows.append(
+            [
+                name,
+                method,
+                str(len(sols)),
+                strat,
+                str(format_number(first.nash_conv, first.exact)),
+                f"{secs * 1e3:.1f} ms",
+            ]
+        )
     print(_table(rows, ["game", "method", "#eq", "first equilibrium", "NashConv", "time"]))
 
     print("\n2. CFR+ on poker, run until NashConv < 1e-3\n")
@@ -57,8 +65,15 @@ def run_demo(plot: str | None = "equilibria-demo.png", quick: bool = False) -> i
         t0 = time.perf_counter()
         sol = solve(game, "cfr+", iterations=20000, tol=1e-3, eval_every=10)[0]
         secs = time.perf_counter() - t0
-        rows.append([name, str(sol.iterations), f"{float(sol.nash_conv):.2e}",
-                     f"{float(sol.payoffs[0]):+.4f}", f"{secs:.2f} s"])
+        rows.append(
+            [
+                name,
+                str(sol.iterations),
+                f"{float(sol.nash_conv):.2e}",
+                f"{float(sol.payoffs[0]):+.4f}",
+                f"{secs:.2f} s",
+            ]
+        )
     print(_table(rows, ["game", "iterations", "NashConv", "value (player 1)", "time"]))
 
     if plot:
@@ -68,6 +83,8 @@ def run_demo(plot: str | None = "equilibria-demo.png", quick: bool = False) -> i
         for method in ("cfr", "cfr+", "dcfr", "pcfr+"):
             sol = solve(leduc, method, iterations=iters, eval_every=max(1, iters // 100))[0]
             traces[method] = sol.info["trace"]
-        plot_nash_conv(traces, plot, title=f"Leduc poker: NashConv of the average policy ({iters} iterations)")
+        plot_nash_conv(
+            traces, plot, title=f"Leduc poker: NashConv of the average policy ({iters} iterations)"
+        )
         print(f"\n3. Wrote {plot}: NashConv against iterations for {', '.join(traces)} on Leduc poker")
     return 0

@@ -71,12 +71,13 @@ class Registry:
         discover()
         key = normalise_name(name)
         if key not in self._entries:
-            raise UnknownNameError(self.kind, name, self._entries)
+            raise UnknownNameError(self.kind, name, [_display(e) for e in self._entries.values()])
         return self._entries[key]
 
     def names(self) -> list[str]:
+        """The display names, sorted."""
         discover()
-        return sorted(self._entries)
+        return sorted(_display(e) for e in self._entries.values())
 
     def __iter__(self) -> Iterator[Any]:
         discover()
@@ -122,6 +123,10 @@ class MethodRegistry(Registry):
         return iter([e for k in sorted(self._entries) for e in self._entries[k]])
 
 
+def _display(entry: Any) -> str:
+    return (entry[0] if isinstance(entry, list) else entry).name
+
+
 def _qualname(entry: GameEntry | MethodEntry) -> str:
     t = entry.factory if isinstance(entry, GameEntry) else entry.target
     return f"{getattr(t, '__module__', '')}.{getattr(t, '__qualname__', '')}"
@@ -133,7 +138,7 @@ METHODS = MethodRegistry("method")
 
 def normalise_name(name: str) -> str:
     """Names are case-insensitive and treat ``-`` and ``_`` alike for games (``rock-paper-scissors``)."""
-    return name.strip().lower()
+    return name.strip().lower().replace("-", "_")
 
 
 def register_game(name: str, family: str, description: str = "") -> Callable:
@@ -216,14 +221,10 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
         try:
             call = ast.parse(f"f({args})", mode="eval").body
         except SyntaxError as exc:
-            raise InvalidParameterError(
-                f"cannot parse the parameters of {spec!r}: {exc.msg}"
-            ) from None
+            raise InvalidParameterError(f"cannot parse the parameters of {spec!r}: {exc.msg}") from None
         assert isinstance(call, ast.Call)
         if call.args:
-            raise InvalidParameterError(
-                f"parameters of {spec!r} must be given by name, e.g. {name}(seed=0)"
-            )
+            raise InvalidParameterError(f"parameters of {spec!r} must be given by name, e.g. {name}(seed=0)")
         for kw in call.keywords:
             if kw.arg is None:
                 raise InvalidParameterError(f"unsupported ** in {spec!r}")
@@ -246,7 +247,7 @@ def call_with_params(fn: Callable, params: dict[str, Any], what: str, *args: Any
     names = list(sig.parameters)
     if inspect.isclass(fn):
         names = names[1:]  # self
-    names = names[len(args):]
+    names = names[len(args) :]
     accepts_kwargs = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
     if not accepts_kwargs:
         known = [p for p in names if not p.startswith("_")]

@@ -30,7 +30,14 @@ class Solution:
     def __repr__(self) -> str:
         strat = self.strategies
         if isinstance(strat, (list, tuple)):
-            strat_s = "[" + ", ".join(np.array2string(np.asarray(s, dtype=object if self.exact else float), precision=4) for s in strat) + "]"
+            strat_s = (
+                "["
+                + ", ".join(
+                    np.array2string(np.asarray(s, dtype=object if self.exact else float), precision=4)
+                    for s in strat
+                )
+                + "]"
+            )
         else:
             strat_s = f"<policy {np.shape(strat)}>"
         return (

@@ -121,16 +121,15 @@ class _NeuralPolicy:
             loss.backward()
             return loss
 
-        with _one_thread():
-            opt.step(closure)
+        opt.step(closure)
 
     def descend(self, loss_fn: Any, lr: float) -> None:
         """One plain gradient step θ ← θ − lr ∇_θ loss (the online-IPO update)."""
+        import torch
+
         for p in self.params:
             p.grad = None
         loss_fn(self.log_policy_t()).backward()
-        import torch
-
         with torch.no_grad():
             for p in self.params:
                 p -= lr * p.grad
@@ -216,7 +215,11 @@ class PreferenceLearner(Learner):
             self.budget_exhausted = True
             self.iteration += 1
             return
-        super().step()
+        if self.net is None:
+            super().step()
+        else:
+            with _one_thread():
+                super().step()
         pi = self.policy()
         self.avg_count += 1
         self.avg_pi = self.avg_pi + (pi - self.avg_pi) / self.avg_count

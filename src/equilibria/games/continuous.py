@@ -120,6 +120,10 @@ class DifferentiableGame(Game):
         A known Nash equilibrium (used for distances in diagnostics and tests).
     lipschitz : float, optional
         A Lipschitz constant L of F (used by methods whose step size theory needs it).
+    best_response : callable, optional
+        ``best_response(i, profile) -> (u, value)``: an exact minimiser u of ℓ_i(·, z_{−i}) over
+        player i's box and the minimal loss (−inf when unbounded below). The metrics fall back to
+        L-BFGS-B without it.
     """
 
     family = "continuous"
@@ -135,6 +139,7 @@ class DifferentiableGame(Game):
         initial: ProfileLike | None = None,
         equilibrium: ProfileLike | None = None,
         lipschitz: float | None = None,
+        best_response: Callable[[int, list[np.ndarray]], tuple[Any, float]] | None = None,
         title: str = "",
     ):
         if not callable(losses):
@@ -153,6 +158,7 @@ class DifferentiableGame(Game):
         self._losses = losses
         self._gradient = gradient
         self._jacobian = jacobian
+        self._best_response = best_response
         if lipschitz is not None and (not np.isfinite(lipschitz) or lipschitz <= 0):
             raise InvalidGameError(f"lipschitz must be a positive number, got {lipschitz}")
         self.lipschitz: float | None = None if lipschitz is None else float(lipschitz)

@@ -104,8 +104,14 @@ def _expand_state(state: Any) -> _Expanded:
     if state.is_chance_node():
         outcomes = state.chance_outcomes()
         labels = tuple(state.action_to_string(CHANCE, a) for a, _ in outcomes)
-        return _Expanded(CHANCE, None, labels, tuple(p for _, p in outcomes),
-                         tuple(state.child(a) for a, _ in outcomes), ())
+        return _Expanded(
+            CHANCE,
+            None,
+            labels,
+            tuple(p for _, p in outcomes),
+            tuple(state.child(a) for a, _ in outcomes),
+            (),
+        )
     player = state.current_player()
     if player < 0:
         raise InvalidGameError(
@@ -114,8 +120,9 @@ def _expand_state(state: Any) -> _Expanded:
         )
     actions = state.legal_actions()
     labels = tuple(state.action_to_string(player, a) for a in actions)
-    return _Expanded(player, state.information_state_string(player), labels, (),
-                     tuple(state.child(a) for a in actions), ())
+    return _Expanded(
+        player, state.information_state_string(player), labels, (), tuple(state.child(a) for a in actions), ()
+    )
 
 
 # ---- the game -----------------------------------------------------------------------------------
@@ -308,7 +315,7 @@ class ExtensiveFormGame(Game):
         for I in np.argsort([infoset_first_node[i] for i in order], kind="stable"):
             lvl = seq_depth[self.infoset_parent_seq[I]]
             infoset_level[I] = lvl
-            seq_depth[1 + I * A: 1 + (I + 1) * A] = lvl + 1
+            seq_depth[1 + I * A : 1 + (I + 1) * A] = lvl + 1
         self.infoset_level = infoset_level
         depth_max = int(infoset_level.max()) + 1 if num_infosets else 0
         self.levels: tuple[np.ndarray, ...] = tuple(
@@ -320,10 +327,21 @@ class ExtensiveFormGame(Game):
         self.player_infosets: tuple[np.ndarray, ...] = tuple(
             np.flatnonzero(self.infoset_player == p) for p in range(n)
         )
-        for arr in (self.infoset_player, self.infoset_num_actions, self.legal_mask, self.node_parent,
-                    self.node_action, self.node_depth, self.node_player, self.node_infoset,
-                    self.terminal_nodes, self.terminal_seq, self.terminal_chance,
-                    self.infoset_parent_seq, self.infoset_level):
+        for arr in (
+            self.infoset_player,
+            self.infoset_num_actions,
+            self.legal_mask,
+            self.node_parent,
+            self.node_action,
+            self.node_depth,
+            self.node_player,
+            self.node_infoset,
+            self.terminal_nodes,
+            self.terminal_seq,
+            self.terminal_chance,
+            self.infoset_parent_seq,
+            self.infoset_level,
+        ):
             arr.setflags(write=False)
 
     def _describe_seq(self, seq: int) -> str:
@@ -392,8 +410,11 @@ class ExtensiveFormGame(Game):
     def validate_profile(self, policy: Any, exact: bool = False, atol: float = 1e-6) -> np.ndarray:
         """The policy as a ``(num_infosets, max_actions)`` array; raises `InvalidStrategyError`."""
         shape = (self.num_infosets, self.max_actions)
-        if isinstance(policy, (list, tuple)) and len(policy) == self._n and self._n > 1 and all(
-            np.shape(p) == shape for p in policy
+        if (
+            isinstance(policy, (list, tuple))
+            and len(policy) == self._n
+            and self._n > 1
+            and all(np.shape(p) == shape for p in policy)
         ):
             # one full-size array per player: take each player's own rows
             parts = [np.asarray(p, dtype=object if exact else float) for p in policy]
@@ -418,7 +439,11 @@ class ExtensiveFormGame(Game):
             sums = sigma.sum(axis=1)
             bad = [I for I in range(self.num_infosets) if sums[I] != 1]
         else:
-            if not np.isfinite(sigma).all() or (sigma < -1e-12).any() or (np.abs(sigma[~self.legal_mask]) > 0).any():
+            if (
+                not np.isfinite(sigma).all()
+                or (sigma < -1e-12).any()
+                or (np.abs(sigma[~self.legal_mask]) > 0).any()
+            ):
                 raise InvalidStrategyError(
                     "a policy must be finite, non-negative and zero on illegal actions"
                 )
@@ -426,8 +451,7 @@ class ExtensiveFormGame(Game):
         if bad:
             I = bad[0]
             raise InvalidStrategyError(
-                f"the policy at information set {self.infoset_labels[I]!r} sums to "
-                f"{sigma[I].sum()}, not 1"
+                f"the policy at information set {self.infoset_labels[I]!r} sums to {sigma[I].sum()}, not 1"
             )
         return sigma
 
@@ -513,8 +537,10 @@ class ExtensiveFormGame(Game):
 
     def __repr__(self) -> str:
         name = f" {self.title!r}" if self.title else ""
-        return (f"ExtensiveFormGame{name}(players={self._n}, nodes={self.num_nodes}, "
-                f"infosets={self.num_infosets}, terminals={self.num_terminals})")
+        return (
+            f"ExtensiveFormGame{name}(players={self._n}, nodes={self.num_nodes}, "
+            f"infosets={self.num_infosets}, terminals={self.num_terminals})"
+        )
 
 
 class SequenceForm:
@@ -559,9 +585,7 @@ class SequenceForm:
             e[0] = 1.0
             self.constraints.append(E)
             self.rhs.append(e)
-        self.terminal_compact = np.stack(
-            [self.flat_to_compact[p, game.terminal_seq[p]] for p in range(n)]
-        )
+        self.terminal_compact = np.stack([self.flat_to_compact[p, game.terminal_seq[p]] for p in range(n)])
         self.payoff: list[Any] = []
         if n == 2:
             w = game.terminal_chance[:, None] * game.terminal_utility
@@ -588,7 +612,7 @@ class SequenceForm:
             for I in game.player_infosets[p]:
                 k = int(game.infoset_num_actions[I])
                 par = full[game.infoset_parent_seq[I]]
-                child = full[1 + I * A: 1 + I * A + k]
+                child = full[1 + I * A : 1 + I * A + k]
                 if (par > 0) if exact else (par > 1e-15):
                     sigma[I, :k] = child / par
                     if not exact:
@@ -599,7 +623,9 @@ class SequenceForm:
         return sigma
 
 
-def mix_policies(game: ExtensiveFormGame, policies: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+def mix_policies(
+    game: ExtensiveFormGame, policies: Sequence[np.ndarray], weights: Sequence[float]
+) -> np.ndarray:
     """The behaviour policy equivalent to playing ``policies[k]`` with probability ``weights[k]``.
 
     By Kuhn's theorem the mixture's realization plan is the weighted sum of the plans; the
@@ -609,7 +635,9 @@ def mix_policies(game: ExtensiveFormGame, policies: Sequence[np.ndarray], weight
     w = np.asarray(weights, dtype=float)
     if len(policies) != len(w) or (w < 0).any() or abs(w.sum() - 1) > 1e-9:
         raise InvalidStrategyError("weights must be a probability vector, one per policy")
-    plan = sum(wk * game.realization_plan(np.asarray(pk, dtype=float)) for wk, pk in zip(w, policies, strict=True))
+    plan = sum(
+        wk * game.realization_plan(np.asarray(pk, dtype=float)) for wk, pk in zip(w, policies, strict=True)
+    )
     A = game.max_actions
     child = plan[1:].reshape(game.num_infosets, A)
     parent = plan[game.infoset_parent_seq]

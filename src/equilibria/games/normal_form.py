@@ -173,9 +173,7 @@ class NormalFormGame(Game):
                 try:
                     arr = np.asarray(s, dtype=float)
                 except (TypeError, ValueError):
-                    raise InvalidStrategyError(
-                        f"strategy of player {i + 1} must be numbers"
-                    ) from None
+                    raise InvalidStrategyError(f"strategy of player {i + 1} must be numbers") from None
             if arr.shape != (k,):
                 raise InvalidStrategyError(
                     f"strategy of player {i + 1} has shape {arr.shape}; expected ({k},)"

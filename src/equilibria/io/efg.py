@@ -45,7 +45,9 @@ def _tokenize(text: str, path: str | None) -> list[_Tok]:
         if m is None:  # pragma: no cover - the pattern matches every character class
             raise GameFormatError(f"unexpected character {text[pos]!r}", path, line)
         if m.group(7) is not None:
-            raise GameFormatError("unterminated quoted string (labels end on the line they start)", path, line)
+            raise GameFormatError(
+                "unterminated quoted string (labels end on the line they start)", path, line
+            )
         start_line = line
         line += m.group(0).count("\n")
         if m.group(1) is not None:
@@ -177,7 +179,9 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
                 if key in infosets and infosets[key][1] != rec.actions:
                     raise p.error(
                         f"information set {rec.infoset} lists actions {rec.actions}, but it was "
-                        f"defined on line {infosets[key][3]} with {infosets[key][1]}", tok)
+                        f"defined on line {infosets[key][3]} with {infosets[key][1]}",
+                        tok,
+                    )
                 if key not in infosets:
                     infosets[key] = (rec.infoset_name, rec.actions, rec.probs, tok.line)
             elif key in infosets:
@@ -206,8 +210,9 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
         raise p.error("the file has no nodes")
     for rec in records:
         if rec.outcome and rec.outcome not in outcomes:
-            raise GameFormatError(f"outcome {rec.outcome} is used but its payoffs are never given",
-                                  path, rec.line)
+            raise GameFormatError(
+                f"outcome {rec.outcome} is used but its payoffs are never given", path, rec.line
+            )
 
     # label infosets by their names where those are unique within the player, else by number
     names: dict[tuple[int, str], int] = {}
@@ -251,10 +256,15 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
             if len(kids) == len(rec.actions):
                 stack.pop()
                 if rec.kind == "c":
-                    built: Any = Chance([(a, pr, k) for a, pr, k in zip(rec.actions, rec.probs, kids, strict=True)])
+                    built: Any = Chance(
+                        [(a, pr, k) for a, pr, k in zip(rec.actions, rec.probs, kids, strict=True)]
+                    )
                 else:
-                    built = Decision(rec.player - 1, label(rec.player, rec.infoset),
-                                     list(zip(rec.actions, kids, strict=True)))
+                    built = Decision(
+                        rec.player - 1,
+                        label(rec.player, rec.infoset),
+                        list(zip(rec.actions, kids, strict=True)),
+                    )
                 if stack:
                     stack[-1][2].append(built)
                 else:
@@ -317,7 +327,9 @@ def format_efg(game: ExtensiveFormGame) -> str:
         elif pl == CHANCE:
             chance_count += 1
             labels = game._chance_labels[v]
-            acts = " ".join(f"{_q(lab)} {_num(chance_prob[c])}" for lab, c in zip(labels, children[v], strict=True))
+            acts = " ".join(
+                f"{_q(lab)} {_num(chance_prob[c])}" for lab, c in zip(labels, children[v], strict=True)
+            )
             lines.append(f'c "" {chance_count} "" {{ {acts} }} 0')
         else:
             I = int(game.node_infoset[v])

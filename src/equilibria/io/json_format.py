@@ -45,6 +45,11 @@ FORMATS: dict[str, tuple[str, str, str]] = {
         "equilibria.io.json_format:normal_form_from_dict",
         "equilibria.io.json_format:normal_form_to_dict",
     ),
+    "equilibria.extensive_form": (
+        "extensive_form",
+        "equilibria.io.extensive_json:extensive_form_from_dict",
+        "equilibria.io.extensive_json:extensive_form_to_dict",
+    ),
 }
 
 
@@ -174,9 +179,13 @@ def normal_form_to_dict(game: NormalFormGame) -> dict[str, Any]:
 
 
 # ---- dispatch -----------------------------------------------------------------------------------
-def game_from_dict(data: Any, path: str | os.PathLike | None = None, *, _text: str | None = None) -> Any:
+def game_from_dict(data: Any, path: str | os.PathLike | None = None) -> Any:
     """A game from a parsed JSON document, dispatching on its ``"format"`` field."""
-    where = None if path is None else os.fspath(path)
+    return _from_dict(data, None if path is None else os.fspath(path), None)
+
+
+def _from_dict(data: Any, where: str | None, _text: str | None) -> Any:
+    """`game_from_dict`, with the source text (when there is one) to find the line of a bad field."""
     if not isinstance(data, dict):
         raise GameFormatError("a game file holds one JSON object with a \"format\" field", where, 1)
     fmt = data.get("format")
@@ -207,7 +216,7 @@ def parse_json(text: str, path: str | os.PathLike | None = None) -> Any:
         data = json.loads(text, parse_float=Fraction)
     except json.JSONDecodeError as exc:
         raise GameFormatError(f"not valid JSON: {exc.msg} (column {exc.colno})", where, exc.lineno) from None
-    return game_from_dict(data, where, _text=text)
+    return _from_dict(data, where, text)
 
 
 def read_json(path: str | os.PathLike) -> Any:

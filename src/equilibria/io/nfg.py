@@ -14,10 +14,11 @@ optional comment string. The body is one of
 
       { { "" 1, 1 } { "" 0, 2 } } 1 2 2 1
 
-Whitespace is free, labels are in double quotes (``\\"`` escapes a quote), numbers are integers,
-decimals or fractions ``p/q`` and are kept exactly. A malformed file raises `GameFormatError`
-naming the file and the line. Format reference: the Gambit manual, "Game representation formats"
-(McKelvey, McLennan & Turocy, Gambit: Software Tools for Game Theory).
+Whitespace is free, labels are in double quotes (``\\"`` is a quote; other backslashes are
+literal, as in Gambit), numbers are integers, decimals or fractions ``p/q`` and are kept exactly.
+A malformed file raises `GameFormatError` naming the file and the line. Format reference: the
+Gambit manual, "Game representation formats" (McKelvey, McLennan & Turocy, Gambit: Software Tools
+for Game Theory).
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def _tokenize(text: str, path: str | None) -> list[_Tok]:
             raise GameFormatError("unterminated quoted label (a label must end on the line it starts)",
                                   path, line)
         if m.group(1) is not None:
-            toks.append(_Tok("str", re.sub(r"\\(.)", r"\1", m.group(1)), line))
+            # as in Gambit, only \" is an escape; other backslashes are literal
+            toks.append(_Tok("str", m.group(1).replace('\\"', '"'), line))
         elif m.group(2) is not None:
             toks.append(_Tok(m.group(2), m.group(2), line))
         elif m.group(4) is not None:
@@ -239,7 +241,10 @@ def read_nfg(path: str | os.PathLike) -> NormalFormGame:
 
 
 def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """A label in Gambit's quoting: ``\\"`` for a quote, backslashes otherwise literal."""
+    if s.endswith("\\"):
+        raise InvalidGameError(f"the label {s!r} ends in a backslash, which the .nfg format cannot hold")
+    return '"' + s.replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def _number(x: Fraction) -> str:

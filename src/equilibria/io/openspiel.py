@@ -69,9 +69,7 @@ def _infoset_map(game: ExtensiveFormGame, spiel_game: Any) -> dict[int, str]:
             I = int(game.node_infoset[v])
             key = state.information_state_string()
             if I < 0 or mapping.setdefault(I, key) != key:
-                raise InvalidGameError(
-                    "the game trees differ: our information sets do not match OpenSpiel's"
-                )
+                raise InvalidGameError("the game trees differ: our information sets do not match OpenSpiel's")
         kids = children.get(v, [])
         if len(kids) != len(actions):
             raise InvalidGameError(

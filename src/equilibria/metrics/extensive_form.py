@@ -32,7 +32,9 @@ def scatter_add(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray
     return np.bincount(index, weights=weights, minlength=size)
 
 
-def opponent_reach(game: ExtensiveFormGame, sigma: np.ndarray, player: int, exact: bool = False) -> np.ndarray:
+def opponent_reach(
+    game: ExtensiveFormGame, sigma: np.ndarray, player: int, exact: bool = False
+) -> np.ndarray:
     """``π_{-p}(z)``: chance times every other player's reach of each terminal."""
     R = game.terminal_reach(sigma)
     chance = game.exact_terminal_chance if exact else game.terminal_chance
@@ -59,8 +61,12 @@ def _best_response_pass(
             masked = q.copy()
             legal = game.legal_mask[lv]
             vals = np.array([max(row[m]) for row, m in zip(masked, legal, strict=True)], dtype=object)
-            arg = np.array([int(np.argmax(np.where(m, row, min(row[m]) - 1))) for row, m in
-                            zip(masked, legal, strict=True)])
+            arg = np.array(
+                [
+                    int(np.argmax(np.where(m, row, min(row[m]) - 1)))
+                    for row, m in zip(masked, legal, strict=True)
+                ]
+            )
         else:
             masked = np.where(game.legal_mask[lv], q, neg)
             arg = np.argmax(masked, axis=1)

@@ -60,9 +60,7 @@ def best_response_sets(
 def _validate_joint(game: NormalFormGame, joint: Any, exact: bool) -> np.ndarray:
     mu = fraction_array(joint) if exact else np.asarray(joint, dtype=float)
     if mu.shape != game.num_actions:
-        raise InvalidStrategyError(
-            f"a joint distribution has shape {game.num_actions}; got {mu.shape}"
-        )
+        raise InvalidStrategyError(f"a joint distribution has shape {game.num_actions}; got {mu.shape}")
     total = mu.sum()
     if exact:
         ok = total == 1 and all(x >= 0 for x in mu.flat)
@@ -107,7 +105,10 @@ def ce_gap(game: NormalFormGame, joint: Any, *, exact: bool = False) -> Any:
 
 
 def cce_gap(game: NormalFormGame, joint: Any, *, exact: bool = False) -> Any:
-    """Coarse-correlated-equilibrium gap: Σ_i max_b (u_i(b, μ_{-i}) - u_i(μ))^+ (Hannan 1957; Moulin & Vial 1978)."""
+    """Coarse-correlated-equilibrium gap: Σ_i max_b (u_i(b, μ_{-i}) - u_i(μ))^+.
+
+    Zero exactly at a coarse correlated equilibrium (Hannan 1957; Moulin & Vial 1978).
+    """
     total: Any = Fraction(0) if exact else 0.0
     for R in swap_regrets(game, joint, exact=exact):
         # unconditional deviation to b: sum the conditional gains over recommendations a

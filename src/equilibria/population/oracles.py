@@ -217,55 +217,71 @@ class ExactBestResponse:
 class QLearningOracle:
     """Tabular Q-learning against the fixed profile of the others (Watkins & Dayan, Mach. Learn. 1992).
 
-    Markov games: ``episodes`` episodes of ε-greedy play with step size ``lr``; episodes end with
-    probability 1 − γ per step (so undiscounted returns estimate discounted values) or at the
-    horizon. Normal-form games are one-state, one-step Markov games. Returns the greedy policy.
+    ``walkers`` trajectories run side by side, each taking ε-greedy steps in the MDP the others
+    induce, for ``steps`` environment steps in all; each batch of transitions is one vectorised
+    update ``Q(s,a) += lr (r + γ max_a' Q(s',a') − Q(s,a))`` (duplicates averaged). A walker restarts
+    from ``μ_0`` at a terminal state, at the horizon, or with probability 1 − γ per step (restarts
+    only shape exploration; the bootstrapped target already discounts). A normal-form game is a
+    one-state, one-step game. Returns the greedy policy.
     """
 
     exact = False
 
-    def __init__(self, episodes: int = 2000, lr: float = 0.1, epsilon: float = 0.2, max_steps: int = 200):
-        if episodes < 1 or not 0 < lr <= 1 or not 0 <= epsilon <= 1 or max_steps < 1:
-            raise InvalidParameterError("episodes >= 1, 0 < lr <= 1, 0 <= epsilon <= 1, max_steps >= 1")
-        self.episodes, self.lr, self.epsilon, self.max_steps = episodes, lr, epsilon, max_steps
+    def __init__(self, steps: int = 20_000, lr: float = 0.2, epsilon: float = 0.2, walkers: int = 64):
+        if steps < 1 or not 0 < lr <= 1 or not 0 <= epsilon <= 1 or walkers < 1:
+            raise InvalidParameterError("steps >= 1, 0 < lr <= 1, 0 <= epsilon <= 1 and walkers >= 1 are needed")
+        self.steps, self.lr, self.epsilon, self.walkers = steps, lr, epsilon, walkers
 
     def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
         game = space.game
         if isinstance(game, NormalFormGame):
-            dev = np.zeros(game.num_actions[player])
-            counts = np.zeros_like(dev)
             prof = game.validate_profile(profile)
-            for _ in range(self.episodes):
-                a = int(rng.integers(len(dev))) if rng.random() < self.epsilon else int(np.argmax(dev))
-                acts = [a if i == player else int(rng.choice(len(p), p=p)) for i, p in enumerate(prof)]
-                counts[a] += 1
-                dev[a] += (game.payoffs[(player, *acts)] - dev[a]) / counts[a]
-            return int(np.argmax(dev))
+            # the one-step game with payoffs u_i(a, a_-i), sampled (never read off exactly)
+            mg = MarkovGame(game.payoffs[None], np.ones((1, *game.num_actions, 1)), horizon=1)
+            others = [np.asarray(p)[None] for p in prof]
+            pol = q_learning(mg, others, player, self.steps, self.lr, self.epsilon, self.walkers, rng)
+            return int(np.argmax(pol[0, 0]))
         if not isinstance(game, MarkovGame):
             raise NotApplicableError("the Q-learning oracle supports normal-form and Markov games")
-        r, P = game.induced_mdp(profile, player)
-        return q_learning(r, P, game, self.episodes, self.lr, self.epsilon, self.max_steps, rng)
+        return q_learning(game, profile, player, self.steps, self.lr, self.epsilon, self.walkers, rng)
 
 
-def q_learning(r: np.ndarray, P: np.ndarray, game: MarkovGame, episodes: int, lr: float, epsilon: float,
-               max_steps: int, rng: np.random.Generator) -> np.ndarray:
-    """Tabular Q-learning on the sampled MDP ``(r, P)`` (stationary, discounted or finite horizon)."""
-    S, A = r.shape[1], r.shape[2]
-    T = game.num_steps
+def q_learning(game: MarkovGame, profile: Any, player: int, steps: int, lr: float, epsilon: float,
+               walkers: int, rng: np.random.Generator) -> np.ndarray:
+    """Vectorised tabular Q-learning of ``player`` against the others' ``profile`` by sampling.
+
+    The others' actions and the next states are sampled from the game itself, one draw per walker
+    and step; only the learner's Q-table is updated.
+    """
+    from .empirical import _sample_categorical
+
+    pols = game.validate_profile(profile)
+    S, A, T, n = game.num_states, game.num_actions[player], game.num_steps, game.num_players
     Q = np.zeros((T, S, A))
-    gamma = game.discount
-    for _ in range(episodes):
-        s = int(rng.choice(S, p=game.initial))
-        for t in range(min(max_steps, game.horizon or max_steps)):
-            if game.terminal[s]:
-                break
-            k, kr = min(t, T - 1), min(t, r.shape[0] - 1)
-            a = int(rng.integers(A)) if rng.random() < epsilon else int(np.argmax(Q[k, s]))
-            s2 = int(rng.choice(S, p=P[kr, s, a] / P[kr, s, a].sum()))
-            last = game.horizon is not None and t + 1 >= game.horizon
-            nxt = 0.0 if (last or game.terminal[s2]) else Q[min(t + 1, T - 1), s2].max()
-            Q[k, s, a] += lr * (r[kr, s, a] + gamma * nxt - Q[k, s, a])
-            s = s2
+    strides = np.cumprod((1,) + game.num_actions[::-1])[:-1][::-1]
+    W = walkers
+    s = _sample_categorical(np.broadcast_to(game.initial, (W, S)), rng)
+    t = np.zeros(W, dtype=np.int64)
+    for _ in range(max(1, steps // W)):
+        tk = np.minimum(t, T - 1)
+        greedy = Q[tk, s].argmax(axis=1)
+        a = np.where(rng.random(W) < epsilon, rng.integers(A, size=W), greedy)
+        acts = [a if i == player else _sample_categorical(pols[i][np.minimum(t, pols[i].shape[0] - 1), s], rng)
+                for i in range(n)]
+        j = sum(x * k for x, k in zip(acts, strides, strict=True))
+        r = game.joint_rewards[s, player, j]
+        s2 = _sample_categorical(game.joint_transitions[s, j], rng) if S > 1 else np.zeros(W, dtype=np.int64)
+        last = game.terminal[s2] | ((t + 1 >= game.horizon) if game.horizon else np.zeros(W, dtype=bool))
+        nxt = np.where(last, 0.0, Q[np.minimum(t + 1, T - 1), s2].max(axis=1))
+        td = r + game.discount * nxt - Q[tk, s, a]
+        flat = np.ravel_multi_index((tk, s, a), Q.shape)
+        cnt = np.bincount(flat, minlength=Q.size)
+        upd = np.bincount(flat, weights=td, minlength=Q.size)
+        Q.reshape(-1)[cnt > 0] += lr * upd[cnt > 0] / cnt[cnt > 0]
+        restart = last | (game.terminal[s2]) | ((rng.random(W) > game.discount) if game.horizon is None
+                                                 else np.zeros(W, dtype=bool))
+        s = np.where(restart, _sample_categorical(np.broadcast_to(game.initial, (W, S)), rng), s2)
+        t = np.where(restart, 0, t + 1)
     pol = np.zeros((T, S, A))
     np.put_along_axis(pol, Q.argmax(axis=2)[..., None], 1.0, axis=2)
     return pol[0] if game.horizon is None else pol
@@ -301,8 +317,10 @@ class PPOOracle:
     exact = False
 
     def __init__(self, updates: int = 30, batch: int = 512, epochs: int = 4, lr: float = 3e-3,
-                 clip: float = 0.2, lam: float = 0.95, hidden: int = 64):
-        self.updates, self.batch, self.epochs, self.lr = updates, batch, epochs, lr
+                 clip: float = 0.2, lam: float = 0.95, hidden: int = 64, walkers: int = 16):
+        if min(updates, batch, epochs, hidden, walkers) < 1 or lr <= 0 or not 0 < clip < 1:
+            raise InvalidParameterError("PPO needs positive sizes, lr > 0 and 0 < clip < 1")
+        self.updates, self.batch, self.epochs, self.lr, self.walkers = updates, batch, epochs, lr, walkers
         self.clip, self.lam, self.hidden = clip, lam, hidden
 
     def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
@@ -328,56 +346,62 @@ class PPOOracle:
                 x[np.arange(len(s)), S + np.minimum(t, T - 1)] = 1.0
             return torch.from_numpy(x)
 
+        from .empirical import _sample_categorical
+
+        grid_s = np.tile(np.arange(S), T)
+        grid_t = np.repeat(np.arange(T), S)
+        X_all = features(grid_s, grid_t)
+        W = self.walkers
+        L = max(1, self.batch // W)
+        s = _sample_categorical(np.broadcast_to(game.initial, (W, S)), rng)
+        t = np.zeros(W, dtype=np.int64)
+        # episodes end with probability 1 - γ when discounted, so returns are not discounted again
+        gamma = 1.0 if game.horizon is None else game.discount
         for _ in range(self.updates):
-            ss, ts, aa, rr, done, logp = [], [], [], [], [], []
-            s = int(rng.choice(S, p=game.initial))
-            t = 0
-            for _ in range(self.batch):
-                with torch.no_grad():
-                    out = net(features(np.array([s]), np.array([t])))[0]
-                probs = torch.softmax(out[:A], 0).numpy().astype(float)
-                probs /= probs.sum()
-                a = int(rng.choice(A, p=probs))
-                kr = min(t, r.shape[0] - 1)
-                s2 = int(rng.choice(S, p=P[kr, s, a] / P[kr, s, a].sum()))
-                end = game.terminal[s2] or (game.horizon is not None and t + 1 >= game.horizon) or (
-                    game.horizon is None and rng.random() > game.discount)
-                ss.append(s)
-                ts.append(t)
-                aa.append(a)
-                rr.append(r[kr, s, a])
-                done.append(end)
-                logp.append(np.log(probs[a] + 1e-12))
-                s, t = (int(rng.choice(S, p=game.initial)), 0) if end else (s2, t + 1)
-            x = features(np.array(ss), np.array(ts))
             with torch.no_grad():
-                v = net(x)[:, A].numpy()
-            # episodes end with probability 1 - γ, so no further discounting inside the return
-            gamma = 1.0 if game.horizon is None else game.discount
-            adv = np.zeros(len(rr))
-            last = 0.0
-            for k in reversed(range(len(rr))):
-                nv = 0.0 if done[k] or k + 1 == len(rr) else v[k + 1]
+                out = net(X_all).numpy().astype(float)
+            probs_tab = np.exp(out[:, :A] - out[:, :A].max(axis=1, keepdims=True))
+            probs_tab /= probs_tab.sum(axis=1, keepdims=True)
+            v_tab = out[:, A]
+            ss = np.zeros((L, W), dtype=np.int64)
+            ts, aa, done = np.zeros_like(ss), np.zeros_like(ss), np.zeros((L, W), dtype=bool)
+            rr = np.zeros((L, W))
+            for k in range(L):
+                row = np.minimum(t, T - 1) * S + s
+                a = _sample_categorical(probs_tab[row], rng)
+                kr = np.minimum(t, r.shape[0] - 1)
+                s2 = _sample_categorical(P[kr, s, a], rng)
+                end = game.terminal[s2] | ((t + 1 >= game.horizon) if game.horizon else
+                                           (rng.random(W) > game.discount))
+                ss[k], ts[k], aa[k], rr[k], done[k] = s, t, a, r[kr, s, a], end
+                s = np.where(end, _sample_categorical(np.broadcast_to(game.initial, (W, S)), rng), s2)
+                t = np.where(end, 0, t + 1)
+            rows = np.minimum(ts, T - 1) * S + ss
+            v = v_tab[rows]
+            adv = np.zeros((L, W))
+            last = np.zeros(W)
+            for k in reversed(range(L)):
+                nv = np.where(done[k], 0.0, v[k + 1] if k + 1 < L else v_tab[np.minimum(t, T - 1) * S + s])
                 delta = rr[k] + gamma * nv - v[k]
-                last = delta + gamma * self.lam * (0.0 if done[k] else last)
+                last = delta + gamma * self.lam * np.where(done[k], 0.0, last)
                 adv[k] = last
-            ret = torch.tensor(adv + v, dtype=torch.float32)
-            adv_t = torch.tensor((adv - adv.mean()) / (adv.std() + 1e-8), dtype=torch.float32)
-            a_t = torch.tensor(aa)
-            old = torch.tensor(logp, dtype=torch.float32)
+            x = X_all[torch.from_numpy(rows.ravel())]
+            ret = torch.tensor((adv + v).ravel(), dtype=torch.float32)
+            flat_adv = adv.ravel()
+            adv_t = torch.tensor((flat_adv - flat_adv.mean()) / (flat_adv.std() + 1e-8), dtype=torch.float32)
+            a_t = torch.from_numpy(aa.ravel())
+            old = torch.tensor(np.log(probs_tab[rows.ravel(), aa.ravel()] + 1e-12), dtype=torch.float32)
             for _ in range(self.epochs):
-                out = net(x)
-                lp = torch.log_softmax(out[:, :A], 1).gather(1, a_t[:, None])[:, 0]
+                out_t = net(x)
+                lp = torch.log_softmax(out_t[:, :A], 1).gather(1, a_t[:, None])[:, 0]
                 ratio = torch.exp(lp - old)
                 loss = -torch.min(ratio * adv_t, torch.clamp(ratio, 1 - self.clip, 1 + self.clip) * adv_t).mean()
-                loss = loss + 0.5 * ((out[:, A] - ret) ** 2).mean()
+                loss = loss + 0.5 * ((out_t[:, A] - ret) ** 2).mean()
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
         with torch.no_grad():
-            grid_s = np.tile(np.arange(S), T)
-            grid_t = np.repeat(np.arange(T), S)
-            logits = net(features(grid_s, grid_t))[:, :A].numpy().reshape(T, S, A)
+            logits = net(X_all)[:, :A].numpy().reshape(T, S, A)
         pol = np.zeros((T, S, A))
         np.put_along_axis(pol, logits.argmax(axis=2)[..., None], 1.0, axis=2)
         return pol[0] if game.horizon is None else pol

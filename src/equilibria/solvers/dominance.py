@@ -18,6 +18,7 @@ no action is removed on the strength of a floating-point tolerance.
 
 from __future__ import annotations
 
+import inspect
 from fractions import Fraction
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from .._numbers import fraction_array
-from ..errors import InvalidParameterError, SolverError
+from ..errors import InvalidParameterError, NotApplicableError, SolverError
 from ..games.normal_form import NormalFormGame
 from ..registry import METHODS, register_method
 from ..solution import Solution
@@ -161,6 +162,11 @@ def iterated_dominance_solve(
     if METHODS.get(inner).kind != "solver":
         raise InvalidParameterError(
             f"iterated-dominance solves the reduced game with an exact solver; {inner!r} is a learner"
+        )
+    if exact and "exact" not in inspect.signature(METHODS.get(inner).target).parameters:
+        raise NotApplicableError(
+            f"the reduced game has actions {list(reduced.num_actions)} and its solver {inner!r} has no "
+            "exact mode; run without exact or choose another solver with inner=NAME"
         )
     kwargs: dict[str, Any] = {"exact": True} if exact else {}
     out = []

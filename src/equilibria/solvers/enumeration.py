@@ -14,18 +14,21 @@ pairs of vertices of P × Q (Mangasarian, "Equilibrium points of bimatrix games"
 Avis, Rosenberg, Savani and von Stengel, "Enumeration of Nash equilibria for two-player games",
 Economic Theory 2010).
 
-A vertex of P with support F is the solution of ``B[F, J]ᵀ x_F = 1`` for some set J of |F| columns;
-every vertex is reached by at least one such nonsingular *basis* (F, J), and it is feasible when
-x_F ≥ 0 and Bᵀx ≤ 1. The enumeration below visits all Σ_s C(m, s)·C(n, s) = C(m + n, m) − 1 bases
-of each polytope, one support size s at a time, with one batched LU solve over all bases of that
-size (no Python loop over bases). Degenerate vertices (more than m labels) are reached by several
-bases and are merged by their label sets; a vertex is determined by its label set.
+A vertex of P with support F is the solution of ``B[F, J]ᵀ x_F = 1`` for some set J of |F| columns,
+a *basis* (F, J); every vertex is defined by at least one nonsingular basis, and a basis is
+feasible when x_F ≥ 0 and Bᵀx ≤ 1. Degenerate vertices (more than m labels) have several bases
+and are merged by their label sets, since a vertex is determined by its label set. The feasible
+bases are found in one of two ways:
 
-Exact mode (``exact=True``) makes every decision in rational arithmetic: the float pass only
-shortlists the bases that are feasible within a wide tolerance or numerically ill-conditioned,
-and each shortlisted basis is then solved by fraction-free Bareiss elimination on the integer
-image of the payoffs, and its feasibility and labels decided exactly. The wide tolerance is
-larger than the float error the condition bound allows, so no vertex is lost.
+- ``search="graph"`` (default): walk the graph whose edges are simplex pivots, starting at the
+  origin. This graph is connected (Avis and Fukuda, Discrete Comput. Geom. 1992), so the walk
+  meets every feasible basis and touches no infeasible one. Float mode refactorises the tableaux
+  of one breadth-first level with one batched solve; exact mode pivots on integers (Edmonds 1967)
+  and decides every ratio-test tie exactly.
+- ``search="all"``: sweep all Σ_s C(m, s)·C(n, s) = C(m + n, m) − 1 bases, one batched LU solve per
+  support size. In exact mode a float pass shortlists the bases feasible within a wide tolerance
+  or numerically ill-conditioned, and each is then decided by fraction-free Bareiss elimination.
+  This independent route is kept as a cross-check of the walk (see the tests).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DegenerateGameError
+from ..errors import DegenerateGameError, InvalidParameterError
 from ..registry import register_method
 from ..solution import Solution
 from ._pivoting import bareiss_solve, positive_float, positive_integer, two_player_bimatrix
@@ -124,11 +127,14 @@ def _float_bases(C: np.ndarray, s: int, F: np.ndarray, J: np.ndarray, conditioni
 def feasible_bases(C: np.ndarray, exact: bool = False, search: str = "graph") -> FeasibleBases:
     """All feasible bases of ``{z ≥ 0, Cᵀz ≤ 1}`` for a positive matrix C (d × e), origin excluded.
 
-    Float mode works on the [1, 2]-scaled image of C with tolerance `FLOAT_TOL`, by default with
-    `_graph_search`; ``search="all"`` sweeps every basis instead. Exact mode takes a Fraction matrix,
-    sweeps every basis and decides feasibility and labels in integer arithmetic (module docstring).
+    By default the bases are found by walking the pivot graph (`_graph_search`, or
+    `_graph_search_exact` with integer pivoting); ``search="all"`` sweeps all C(d + e, d) − 1 bases
+    instead. Float mode works on the [1, 2]-scaled image of C with tolerance `FLOAT_TOL`; exact mode
+    takes a Fraction matrix and decides feasibility and labels in integer arithmetic.
     """
-    if not exact and search == "graph":
+    if search == "graph":
+        if exact:
+            return _graph_search_exact(positive_integer(C))
         return _graph_search(positive_float(np.asarray(C, dtype=float)))
     d, e = C.shape
     Cf = positive_float(np.asarray(C, dtype=float))
@@ -232,6 +238,71 @@ def _graph_search(C: np.ndarray) -> FeasibleBases:
     return FeasibleBases(np.vstack(sup), np.vstack(cols), np.vstack(zs), np.vstack(labs))
 
 
+def _graph_search_exact(Ci: np.ndarray) -> FeasibleBases:
+    """`_graph_search` in exact arithmetic, on a positive integer matrix ``Ci``.
+
+    Integer pivoting (Edmonds 1967; von Stengel 2007, §3.5): a tableau is stored as integers
+    ``D·T`` with D > 0 the determinant of its basis; the pivot on a positive entry T_rc is
+    ``T_i ← (T_rc·T_i − T_ic·T_r) / D`` for i ≠ r, each division exact, and D ← T_rc. Ratio tests
+    compare rationals exactly, so ties (degenerate vertices) are recognised exactly.
+    """
+    d, e = Ci.shape
+    # the tableau as lists of Python integers: row j is [Ci[:, j] | unit vector | 1]
+    T0 = [[int(v) for v in Ci[:, j]] + [int(j == k) for k in range(e)] + [1] for j in range(e)]
+    basis0 = list(range(d, d + e))
+    key0 = sum(1 << v for v in basis0)
+    seen = {key0}
+    stack = [(basis0, T0, 1, key0)]
+    sup, cols, zs, labs = [], [], [], []
+    while stack:
+        basis, T, D, key = stack.pop()
+        rhs = [row[-1] for row in T]
+        nonbasic = [v for v in range(d + e) if not key >> v & 1]
+        if any(v < d for v in basis):
+            z = np.empty(d, dtype=object)
+            z[:] = Fraction(0)
+            Fm = np.zeros(d, dtype=bool)
+            lab = np.zeros(d + e, dtype=bool)
+            lab[nonbasic] = True
+            for r, v in enumerate(basis):
+                if v < d:
+                    z[v] = Fraction(rhs[r], D)
+                    Fm[v] = True
+                if rhs[r] == 0:
+                    lab[v] = True
+            Jm = np.zeros(e, dtype=bool)
+            Jm[[v - d for v in nonbasic if v >= d]] = True
+            sup.append(Fm)
+            cols.append(Jm)
+            zs.append(z)
+            labs.append(lab)
+        for c in nonbasic:
+            cand = [r for r in range(e) if T[r][c] > 0]
+            # minimum ratio rhs_r / T_rc by cross-multiplication (all denominators positive)
+            b = cand[0]
+            for r in cand[1:]:
+                if rhs[r] * T[b][c] < rhs[b] * T[r][c]:
+                    b = r
+            for r in cand:
+                if rhs[r] * T[b][c] != rhs[b] * T[r][c]:
+                    continue
+                nkey = key ^ (1 << basis[r]) ^ (1 << c)
+                if nkey in seen:
+                    continue
+                seen.add(nkey)
+                pr = T[r]
+                p = pr[c]
+                Tn = [pr if i == r else [(p * a - t[c] * q) // D for a, q in zip(t, pr, strict=True)]
+                      for i, t in enumerate(T)]
+                nb = list(basis)
+                nb[r] = c
+                stack.append((nb, Tn, p, nkey))
+    if not sup:
+        return FeasibleBases(np.zeros((0, d), bool), np.zeros((0, e), bool), np.zeros((0, d), dtype=object),
+                             np.zeros((0, d + e), bool))
+    return FeasibleBases(np.array(sup), np.array(cols), np.array(zs, dtype=object), np.array(labs))
+
+
 def _exact_basis(Ci: np.ndarray, F: np.ndarray, J: np.ndarray) -> tuple[np.ndarray, ...] | None:
     """The basis (F, J) of the integer polytope ``{z ≥ 0, Ciᵀz ≤ 1}`` decided exactly, or None."""
     d, e = Ci.shape
@@ -285,18 +356,25 @@ def _solution(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, method
     return Solution([x, y], payoffs, method, exact=exact, info=info)
 
 
-def _polytopes(A: np.ndarray, B: np.ndarray, exact: bool) -> tuple[FeasibleBases, FeasibleBases]:
+def _check_search(search: str) -> str:
+    if search not in ("graph", "all"):
+        raise InvalidParameterError(f"search must be 'graph' or 'all'; got {search!r}")
+    return search
+
+
+def _polytopes(A: np.ndarray, B: np.ndarray, exact: bool, search: str = "graph"
+               ) -> tuple[FeasibleBases, FeasibleBases]:
     """Feasible bases of P (C = B) and of Q (C = Aᵀ), Q's labels renumbered to the game's labels."""
     m, n = A.shape
-    fp = feasible_bases(B, exact)
-    fq = feasible_bases(A.T, exact)
+    fp = feasible_bases(B, exact, search)
+    fq = feasible_bases(A.T, exact, search)
     # in Q, y_j = 0 is label m + j and (Ay)_i = 1 is label i
     fq.labels = np.hstack([fq.labels[:, n:], fq.labels[:, :n]])
     return fp, fq
 
 
 @register_method("vertex-enumeration", families=("normal_form",), certified=True)
-def vertex_enumeration(game: Any, *, exact: bool = False) -> list[Solution]:
+def vertex_enumeration(game: Any, *, exact: bool = False, search: str = "graph") -> list[Solution]:
     """All extreme Nash equilibria of a two-player game, degenerate games included.
 
     Enumerates the vertices of both best-response polytopes P and Q and returns every completely
@@ -304,12 +382,13 @@ def vertex_enumeration(game: Any, *, exact: bool = False) -> list[Solution]:
     "Enumeration of Nash equilibria for two-player games", Economic Theory 42, 2010; von Stengel,
     Algorithmic Game Theory ch. 3, 2007). The result is the set Gambit's ``enummixed`` reports:
     the vertices of the maximal Nash subsets. With ``exact=True`` every vertex is computed and
-    checked in rational arithmetic and the strategies and payoffs are Fractions.
+    checked in rational arithmetic and the strategies and payoffs are Fractions. ``search`` picks
+    how the vertices are found: ``"graph"`` (pivoting walk) or ``"all"`` (sweep of every basis).
     """
     t0 = time.perf_counter()
     A, B = two_player_bimatrix(game, "vertex-enumeration", exact)
     m, n = A.shape
-    fp, fq = _polytopes(A, B, exact)
+    fp, fq = _polytopes(A, B, exact, _check_search(search))
     zx, lx = _unique_vertices(fp)
     zy, ly = _unique_vertices(fq)
     sols: list[Solution] = []
@@ -328,7 +407,7 @@ def vertex_enumeration(game: Any, *, exact: bool = False) -> list[Solution]:
 
 
 @register_method("support-enumeration", families=("normal_form",), certified=True)
-def support_enumeration(game: Any, *, exact: bool = False) -> list[Solution]:
+def support_enumeration(game: Any, *, exact: bool = False, search: str = "all") -> list[Solution]:
     """All Nash equilibria of a nondegenerate two-player game by enumerating supports of equal size.
 
     For every pair of supports I ⊆ rows, J ⊆ columns with |I| = |J| it solves the indifference
@@ -344,11 +423,13 @@ def support_enumeration(game: Any, *, exact: bool = False) -> list[Solution]:
     best responses — the game is degenerate, equilibria may have unequal supports or come in
     continua, and it raises `DegenerateGameError` pointing to ``vertex-enumeration``. The check is
     exact with ``exact=True`` and uses a 1e-9 tolerance (on payoffs scaled to [1, 2]) otherwise.
+    ``search="all"`` (default) solves every support pair, as the method is defined;
+    ``search="graph"`` visits only the feasible ones by pivoting (same answer, faster).
     """
     t0 = time.perf_counter()
     A, B = two_player_bimatrix(game, "support-enumeration", exact)
     m, n = A.shape
-    fp, fq = _polytopes(A, B, exact)
+    fp, fq = _polytopes(A, B, exact, _check_search(search))
     for fb, dim, who in ((fp, m, "the row player"), (fq, n, "the column player")):
         over = np.flatnonzero(fb.labels.sum(1) > dim)
         if len(over):

@@ -16,7 +16,8 @@ Exact mode turns the floating-point vertex into a rational one: the constraints 
 the HiGHS basic solution define the vertex, so solving that square system in `Fraction` arithmetic
 recovers it exactly; the answer is then verified exactly (``min Aᵀx = max A y`` certifies both
 strategies optimal). `exact_vertex` does this for any LP in the form used here, and
-`correlated` reuses it.
+`correlated` reuses it. Should the active set not pin down a vertex, exact vertex enumeration
+(every equilibrium of a zero-sum game is a minimax pair) supplies the answer instead.
 """
 
 from __future__ import annotations
@@ -97,7 +98,6 @@ def exact_vertex(
     scale = max(1.0, float(np.abs(x).max(initial=0.0)))
     slack = bub - Aub @ x
     row_scale = np.maximum(1.0, np.abs(Aub).max(axis=1, initial=0.0)) * scale
-    eye = np.eye(nvar, dtype=int)
     tried: set[bytes] = set()
     for tol in tols:
         act_rows = slack <= tol * row_scale
@@ -106,14 +106,17 @@ def exact_vertex(
         if key in tried:
             continue
         tried.add(key)
-        M = np.concatenate([Aeq_x, Aub_x[act_rows], eye[act_vars].astype(object)], axis=0)
-        rhs = np.concatenate([beq_x, bub_x[act_rows], np.array([Fraction(0)] * int(act_vars.sum()),
-                                                                dtype=object)])
-        if M.shape[0] < nvar:
+        # variables at their bound 0 are fixed; the rest solve the active rows
+        free = ~act_vars
+        M = np.concatenate([Aeq_x, Aub_x[act_rows]], axis=0)[:, free]
+        rhs = np.concatenate([beq_x, bub_x[act_rows]])
+        if M.shape[0] < int(free.sum()):
             continue
-        z = solve_exact(M, rhs)
-        if z is None:
+        z_free = solve_exact(M, rhs)
+        if z_free is None:
             continue
+        z = np.array([Fraction(0)] * nvar, dtype=object)
+        z[free] = z_free
         if any(z[k] < 0 for k in np.flatnonzero(nonneg)):
             continue
         if Aub_x.shape[0] and any(v > 0 for v in (Aub_x @ z - bub_x)):
@@ -200,10 +203,15 @@ def lp(game: NormalFormGame, *, exact: bool = False) -> list[Solution]:
     x_x = _exact_strategy(A_x, x)
     y_x = _exact_strategy(-A_x.T, y)
     if x_x is None or y_x is None:
-        raise SolverError(
-            "could not recover an exact rational solution from the HiGHS vertex; "
-            "use vertex-enumeration with exact=True"
-        )
+        # not a clean vertex (should not happen with a basic solution): every Nash equilibrium of a
+        # zero-sum game is a minimax pair, so exact vertex enumeration gives one too
+        from ..registry import METHODS
+
+        sols = METHODS.get("vertex-enumeration").target(game, exact=True)
+        if not sols:
+            raise SolverError("could not recover an exact rational solution of the zero-sum game")
+        x_x, y_x = sols[0].strategies
+        info["fallback"] = "vertex-enumeration"
     lower = min(A_x.T @ x_x)
     upper = max(A_x @ y_x)
     if lower != upper:

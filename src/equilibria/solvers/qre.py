@@ -33,6 +33,7 @@ measured by the metrics core, is at most ``tol``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -78,7 +79,7 @@ def _deviation(U: np.ndarray, sigmas: list[np.ndarray], T: dict | None = None) -
 class _Layout:
     sizes: tuple[int, ...]
 
-    @property
+    @cached_property
     def offsets(self) -> np.ndarray:
         return np.concatenate([[0], np.cumsum(self.sizes)])
 

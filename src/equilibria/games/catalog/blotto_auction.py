@@ -144,7 +144,10 @@ def first_price_auction(
             except (TypeError, ValueError, ZeroDivisionError):
                 raise InvalidParameterError(f"prior[{i}] must be numbers, got {p!r}") from None
             if min(p) < 0 or sum(p) != 1:
-                raise InvalidParameterError(f"prior[{i}] must be non-negative and sum to 1, got {p!r}")
+                raise InvalidParameterError(
+                    f"prior[{i}] must be non-negative and sum to 1 exactly, got {[str(x) for x in p]}; "
+                    "write thirds and the like as strings, e.g. prior=(('1/3', '1/3', '1/3'), ...)"
+                )
             # keep the order of the (unsorted) values given
             order = {to_fraction(x): k for k, x in enumerate(v if isinstance(v, list | tuple) else [v])}
             P.append([p[order[x]] for x in V[i]])

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.optimize import brentq
 
 from ...errors import InvalidGameError, InvalidParameterError
 from ...registry import register_game
@@ -148,9 +149,36 @@ def dirac_gan(loss: str = "standard", gamma: float = 0.0, bound: float | None = 
                          [-d1 - th * ps * d2, -th * th * d2 + g]])
 
     box = _box(bound)
+    lo, hi = box if box is not None else (-np.inf, np.inf)
+
+    def best_response(i: int, zs: list[np.ndarray]) -> tuple[np.ndarray, float]:
+        """Exact: f is increasing and concave, so the generator's loss f(ψθ) is monotone in θ and the
+        discriminator's −f(ψθ) + (γ/2)ψ² is convex in ψ (strictly when γ > 0)."""
+        th, ps = zs[0][0], zs[1][0]
+        other = ps if i == 0 else th
+        sign = 1.0 if i == 0 else -1.0  # the generator minimises f(ψθ), the discriminator −f(ψθ)
+        if i == 1 and g > 0:
+            # h'(ψ) = −θf'(ψθ) + γψ is increasing; its root, clipped to the box, is the minimiser
+            dh = lambda p: -th * float(f(np.array(p * th))[1]) + g * p
+            r = abs(th) / g + 1.0  # |θ f'| ≤ |θ| for both losses, so the root lies in [−r, r]
+            u = brentq(dh, -r, r, xtol=1e-15) if dh(-r) < 0 < dh(r) else 0.0
+            u = float(np.clip(u, lo, hi))
+            return np.array([u]), float(losses([np.array([th]), np.array([u])])[1])
+        if other == 0.0:
+            u = float(np.clip(0.0, lo, hi))
+        else:  # minimise sign·f(other·u): push other·u to the end of its range that sign favours
+            u = lo if sign * other > 0 else hi
+        if not np.isfinite(u):
+            t = np.copysign(np.inf, other * u)  # other·u at the chosen end of the range
+            val = sign * (float(f(np.array(t))[0]) + f0)
+            return np.array([u]), val if np.isfinite(val) else -np.inf
+        zz = [np.array([u]), np.array([ps])] if i == 0 else [np.array([th]), np.array([u])]
+        return np.array([u]), float(losses(zz)[i])
+
     init = [np.array([float(start[0])]), np.array([float(start[1])])]
     if box is not None:
         init = [np.clip(v, *box) for v in init]
     return DifferentiableGame(losses, (1, 1), gradient=field, jacobian=jac, bounds=box, initial=init,
+                              best_response=best_response,
                               equilibrium=[np.zeros(1), np.zeros(1)],
                               title=f"Dirac-GAN ({loss}, gamma={g:g})")

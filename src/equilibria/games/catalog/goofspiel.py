@@ -1,7 +1,8 @@
 """Goofspiel, the game of pure strategy (Ross 1971, "Goofspiel — the game of pure strategy").
 
 Each player holds cards 1..N; a prize card is revealed each turn and both players bid a card at
-the same time (the last turn is forced and played out automatically). The higher bid wins the prize (a tie discards it). The simultaneous bids are made
+the same time (the last turn is forced and played out automatically). The higher bid wins the
+prize (a tie discards it). The simultaneous bids are made
 sequential with an information set: player 2 bids without seeing player 1's card. Bids are
 revealed after each turn.
 """
@@ -93,8 +94,9 @@ class _GoofState:
 
 
 @register_game("goofspiel", family="extensive_form")
-def goofspiel(num_cards: int = 4, order: str | Sequence[int] = "descending",
-              returns_type: str = "win_loss") -> ExtensiveFormGame:
+def goofspiel(
+    num_cards: int = 4, order: str | Sequence[int] = "descending", returns_type: str = "win_loss"
+) -> ExtensiveFormGame:
     """Two-player Goofspiel with ``num_cards`` cards.
 
     ``order`` is ``"descending"``, ``"ascending"``, ``"random"`` (chance reveals each prize) or an
@@ -102,7 +104,9 @@ def goofspiel(num_cards: int = 4, order: str | Sequence[int] = "descending",
     ``"point_difference"`` (zero-sum) or ``"total_points"`` (general-sum).
     """
     if not isinstance(num_cards, int) or not 1 <= num_cards <= 7:
-        raise InvalidParameterError(f"goofspiel num_cards must be 1..7 (the tree grows as N!^2), got {num_cards!r}")
+        raise InvalidParameterError(
+            f"goofspiel num_cards must be 1..7 (the tree grows as N!^2), got {num_cards!r}"
+        )
     if returns_type not in ("win_loss", "point_difference", "total_points"):
         raise InvalidParameterError(
             f"returns_type must be win_loss, point_difference or total_points, not {returns_type!r}"

@@ -93,9 +93,7 @@ def kuhn_poker(players: int = 2) -> ExtensiveFormGame:
     """
     if not isinstance(players, int) or players < 2:
         raise InvalidParameterError(f"kuhn_poker needs players >= 2, got {players!r}")
-    return ExtensiveFormGame.from_state(
-        _KuhnState(players), players, title=f"Kuhn poker ({players} players)"
-    )
+    return ExtensiveFormGame.from_state(_KuhnState(players), players, title=f"Kuhn poker ({players} players)")
 
 
 @dataclass(frozen=True)
@@ -134,8 +132,9 @@ class _LeducState:
     def is_chance_node(self) -> bool:
         if len(self.private) < 2:
             return True
-        return (self.public < 0 and self.folded < 0 and len(self.rounds) == 1
-                and self._round_done(self.rounds[0]))
+        return (
+            self.public < 0 and self.folded < 0 and len(self.rounds) == 1 and self._round_done(self.rounds[0])
+        )
 
     def chance_outcomes(self) -> list[tuple[int, Fraction]]:
         used = set(self.private)

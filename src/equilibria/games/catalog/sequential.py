@@ -15,7 +15,9 @@ from ..extensive_form import Decision, ExtensiveFormGame, Terminal
 
 
 @register_game("centipede", family="extensive_form")
-def centipede(rounds: int = 6, growth: float = 2.0, small: float = 1.0, large: float = 4.0) -> ExtensiveFormGame:
+def centipede(
+    rounds: int = 6, growth: float = 2.0, small: float = 1.0, large: float = 4.0
+) -> ExtensiveFormGame:
     """Rosenthal's centipede: at stage k the mover takes the larger share of a growing pot or passes.
 
     The pot starts at ``small + large`` and is multiplied by ``growth`` at each pass; taking gives

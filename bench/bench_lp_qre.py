@@ -1,0 +1,107 @@
+"""Zero-sum LP and the n-player logit path: equilibria vs pygambit and nashpy, in one process.
+
+- ``lp`` (HiGHS) vs pygambit ``lp_solve`` (float) and nashpy ``Game.linear_program`` on random
+  Gaussian zero-sum n×n games; the values must agree.
+- ``logit-qre-path`` vs pygambit ``logit_solve`` on random Gaussian 2-, 3- and 4-player games.
+  Ours refines the path's endpoint to NashConv <= 1e-9 · max|u|; gambit stops at its default
+  regret 1e-8. The largest NashConv of each side is printed.
+- ``correlated`` (welfare-maximising CE, one sparse LP) on n-player games, no peer (gambit,
+  nashpy and OpenSpiel's Python API have none); printed for scale.
+
+Times are medians over the games of each size. Shared machines are noisy; rerun before quoting.
+
+    .venv/bin/python bench/bench_lp_qre.py [--games 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import nashpy
+import numpy as np
+import pygambit as gbt
+
+import equilibria as eq
+from equilibria.games.normal_form import NormalFormGame
+from equilibria.solvers.qre import logit_qre_path
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def bench_lp(games: int) -> None:
+    print("lp: random Gaussian zero-sum n x n games")
+    print(f"{'n':>4} {'ours ms':>9} {'gambit ms':>10} {'nashpy ms':>10} {'gambit/ours':>12} "
+          f"{'nashpy/ours':>12}")
+    for n in (10, 50, 100, 200):
+        t_ours, t_gbt, t_np = [], [], []
+        for seed in range(games):
+            A = np.random.default_rng(seed).normal(size=(n, n))
+            g = NormalFormGame.zero_sum(A)
+            sol, t = timed(lambda g=g: eq.solve(g, "lp")[0])
+            t_ours.append(t)
+            gg = gbt.Game.from_arrays(A, -A)
+            res, t = timed(lambda gg=gg: gbt.nash.lp_solve(gg, rational=False))
+            t_gbt.append(t)
+            v_gbt = float(res.equilibria[0].payoff(list(gg.players)[0]))
+            (x_np, _), t = timed(lambda A=A: nashpy.Game(A).linear_program())
+            t_np.append(t)
+            assert abs(v_gbt - sol.info["value"]) < 1e-6
+            assert abs(float(np.min(A.T @ x_np)) - sol.info["value"]) < 1e-6
+        mo, mg, mn = (statistics.median(x) * 1e3 for x in (t_ours, t_gbt, t_np))
+        print(f"{n:>4} {mo:>9.2f} {mg:>10.2f} {mn:>10.2f} {mg / mo:>12.2f} {mn / mo:>12.2f}")
+
+
+def bench_logit(games: int) -> None:
+    print("\nlogit-qre-path vs gambit logit_solve: random Gaussian games")
+    print(f"{'shape':>12} {'ours ms':>9} {'gambit ms':>10} {'gambit/ours':>12} {'max NC ours':>12} "
+          f"{'max NC gambit':>14}")
+    for shape in ((5, 5), (10, 10), (3, 3, 3), (5, 5, 5), (3, 3, 3, 3)):
+        t_ours, t_gbt, nc_ours, nc_gbt = [], [], [], []
+        for seed in range(games):
+            u = np.random.default_rng(seed).normal(size=(len(shape), *shape))
+            g = NormalFormGame(u)
+            res, t = timed(lambda g=g: logit_qre_path(g))
+            t_ours.append(t)
+            nc_ours.append(res.nash_conv)
+            gg = gbt.Game.from_arrays(*u)
+            out, t = timed(lambda gg=gg: gbt.nash.logit_solve(gg))
+            t_gbt.append(t)
+            prof = out.equilibria[0]
+            theirs = [np.array([float(prof[s]) for s in p.strategies]) for p in gg.players]
+            nc_gbt.append(eq.nash_conv(g, [s / s.sum() for s in theirs]))
+        mo, mg = statistics.median(t_ours) * 1e3, statistics.median(t_gbt) * 1e3
+        print(f"{'x'.join(map(str, shape)):>12} {mo:>9.1f} {mg:>10.1f} {mg / mo:>12.2f} "
+              f"{max(nc_ours):>12.1e} {max(nc_gbt):>14.1e}")
+
+
+def bench_correlated(games: int) -> None:
+    print("\ncorrelated (welfare-maximising CE LP), no peer")
+    print(f"{'shape':>12} {'variables':>10} {'ms':>9} {'max CE gap':>11}")
+    for shape in ((10, 10), (5, 5, 5), (4, 4, 4, 4), (3, 3, 3, 3, 3)):
+        ts, gaps = [], []
+        for seed in range(games):
+            g = NormalFormGame(np.random.default_rng(seed).normal(size=(len(shape), *shape)))
+            sol, t = timed(lambda g=g: eq.solve(g, "correlated")[0])
+            ts.append(t)
+            gaps.append(sol.info["ce_gap"])
+        print(f"{'x'.join(map(str, shape)):>12} {int(np.prod(shape)):>10} "
+              f"{statistics.median(ts) * 1e3:>9.1f} {max(gaps):>11.1e}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--games", type=int, default=5, help="games per size")
+    args = ap.parse_args()
+    bench_lp(args.games)
+    bench_logit(args.games)
+    bench_correlated(args.games)
+
+
+if __name__ == "__main__":
+    main()
