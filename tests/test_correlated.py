@@ -36,7 +36,7 @@ def test_chicken_welfare_maximising_ce():
     assert [list(r) for r in mu] == [[Fraction(1, 2), Fraction(1, 4)], [Fraction(1, 4), 0]]
     assert sol.info["objective_value"] == Fraction(21, 2)
     assert list(sol.payoffs) == [Fraction(21, 4)] * 2
-    assert sol.info["ce_gap"] == 0
+    assert sol.info["ce_gap"] == 0 and sol.info["optimal"] is True
     # the float LP agrees
     flt = eq.solve(CHICKEN, "correlated")[0]
     assert flt.info["objective_value"] == pytest.approx(10.5, abs=1e-9)
@@ -112,13 +112,15 @@ def test_random_n_player_gaps_vanish(sizes, seed, coarse):
         assert sol.info["objective_value"] >= (u.sum(axis=0) * prod).sum() - 1e-9
 
 
-@pytest.mark.parametrize("shape", [(2, 2, 2), (3, 2, 2), (2, 2, 2, 2)])
+@pytest.mark.parametrize("shape", [(2, 2, 2), (3, 2, 2), (2, 2, 2, 2), (3, 3)])
 def test_exact_ce_gap_zero_on_integer_games(shape):
-    u = np.random.default_rng(sum(shape)).integers(-4, 5, size=(len(shape), *shape))
+    # thirds make every payoff non-dyadic, so nothing is exact in floating point
+    u = np.random.default_rng(sum(shape)).integers(-4, 5, size=(len(shape), *shape)) * Fraction(1, 3)
     g = NormalFormGame(u)
     for method, key in (("correlated", "ce_gap"), ("coarse-correlated", "cce_gap")):
         sol = eq.solve(g, method, exact=True)[0]
         assert sol.info[key] == 0
+        assert sol.info["optimal"] is True  # exact dual certificate
         assert sum(sol.info["joint"].flat) == 1
         # the exact optimum equals the float optimum
         flt = eq.solve(g, method)[0]

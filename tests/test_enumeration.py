@@ -65,6 +65,7 @@ def test_vertex_and_support_enumeration_match_gambit_on_generic_games():
         expected = gambit_extreme_equilibria(A, B)
         assert profile_set(vertex_enumeration(game(A, B), exact=True)) == expected
         assert profile_set(support_enumeration(game(A, B), exact=True)) == expected
+        assert profile_set(support_enumeration(game(A, B), exact=True, search="graph")) == expected
         floats = support_enumeration(game(A, B))
         assert len(floats) == len(expected)
         for s in floats:

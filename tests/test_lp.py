@@ -68,6 +68,11 @@ def test_general_sum_and_n_player_rejected():
     pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
     with pytest.raises(NotApplicableError, match="general-sum"):
         eq.solve(pd, "lp")
+    # sums differing by 1e-13 pass the float constant-sum test (atol 1e-12) but not the exact one
+    near = NormalFormGame.from_bimatrix([[1 + 1e-13, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    assert eq.solve(near, "lp")[0].nash_conv <= 1e-12
+    with pytest.raises(NotApplicableError, match="up to rounding"):
+        eq.solve(near, "lp", exact=True)
     three = NormalFormGame(np.zeros((3, 2, 2, 2)))
     with pytest.raises(NotApplicableError, match="3 players"):
         eq.solve(three, "lp")

@@ -151,3 +151,47 @@ def test_profile_json_round_trip():
     prof = [np.array([[0.5, 0.5], [0.25, 0.75]]), np.array([[1.0, 0.0], [0.0, 1.0]])]
     back = game.profile_from_json(game.profile_to_json(prof))
     assert all(np.allclose(a, b) for a, b in zip(prof, back, strict=True))
+
+
+def test_minimax_q_learns_the_hand_derived_value():
+    from equilibria.api import make_learner
+    from equilibria.run import run
+
+    game = hand_game(0.5)
+    learner = make_learner(game, "minimax-q", seed=0)
+    run(learner, 150, evaluate="none")
+    s = game.state_labels.index("s")
+    assert learner.V[s] == pytest.approx(1.0, abs=0.01)  # V = 2/(3 - 2γ) = 1 at γ = 1/2
+    assert nash_conv(game, learner.current_strategy()) <= 0.1
+
+
+def test_independent_learners_on_a_single_agent_mdp_find_the_optimum():
+    # with one player a Markov game is an MDP: both learners must reach the optimal value
+    from equilibria.api import make_learner
+    from equilibria.metrics.markov import best_response_policy
+    from equilibria.run import run
+
+    game = equilibria.load_game("random_markov_game(num_states=4, num_actions=3, players=1, seed=2)")
+    opt = game.initial @ best_response_policy(game, game.uniform_profile(), 0)[1]
+    pg = make_learner(game, "independent-pg", lr=50.0)
+    run(pg, 500, evaluate="none")
+    assert game.expected_payoffs(pg.current_strategy())[0] == pytest.approx(opt, abs=1e-3)
+    iq = make_learner(game, "independent-q", seed=0, temperature=0.01)
+    run(iq, 600, evaluate="none")
+    assert game.expected_payoffs(iq.current_strategy())[0] >= opt - 0.05
+
+
+def test_independent_pg_reaches_nash_in_an_identical_interest_game():
+    # an identical-interest game is a Markov potential game: independent PG converges to a Nash
+    # equilibrium (Leonardos et al., ICLR 2022)
+    from equilibria.api import make_learner
+    from equilibria.run import run
+
+    base = equilibria.load_game("random_markov_game(num_states=3, num_actions=2, seed=6)")
+    R = base.rewards.copy()
+    R[:, 1] = R[:, 0]
+    game = MarkovGame(R, base.transitions, discount=base.discount)
+    pg = make_learner(game, "independent-pg", lr=20.0)
+    trace = run(pg, 1000, eval_every=250)
+    assert trace.nash_conv_last[-1] <= 5e-4
+    assert all(b < a for a, b in zip(trace.nash_conv_last, trace.nash_conv_last[1:], strict=False))

@@ -84,7 +84,7 @@ def test_rae_meta_solver_uses_the_rae_module_when_installed():
         with pytest.raises(NotApplicableError, match="rae"):
             get_meta_solver("rae")(g)
     else:
-        sigma = get_meta_solver("rae")(g, np.random.default_rng(0))
+        sigma = get_meta_solver("rae")(g, np.random.default_rng(0), iterations=20)
         assert [len(s) for s in sigma] == list(g.num_actions)
         assert all((np.asarray(s) >= -1e-12).all() and np.sum(s) == pytest.approx(1.0) for s in sigma)
 
@@ -163,7 +163,7 @@ def test_ppo_oracle_improves_on_a_small_markov_game():
     space = policy_space(game)
     other = np.full((2, 2), 0.5)
     br = ExactBestResponse()(space, [other, other], 0, np.random.default_rng(0))
-    pol = PPOOracle(updates=15, batch=256)(space, [other, other], 0, np.random.default_rng(0))
+    pol = PPOOracle(updates=10, batch=256)(space, [other, other], 0, np.random.default_rng(0))
     worst = min(game.expected_payoffs([np.eye(2)[[a, b]], other])[0] for a in range(2) for b in range(2))
     v = game.expected_payoffs([pol, other])[0]
     best = game.expected_payoffs([br, other])[0]

@@ -107,6 +107,9 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     if args.ray or args.ray_address:
         options["ray"] = args.ray_address or True
     game = load_game(args.game)
+    if args.method and "," in args.method:
+        return _cmd_solve_many(args, game, options)
+    simplex = _SimplexRecorder(game) if args.plot and _SimplexRecorder.applies(game) else None
     sols = solve(
         game,
         args.method,
@@ -114,9 +117,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         iterations=args.iterations,
         seed=args.seed,
         output=args.output,
-        eval_every=args.eval_every,
+        eval_every=_plot_eval_every(args) if simplex else args.eval_every,
         tol=args.tol,
         checkpoint=args.checkpoint,
+        callbacks=(simplex,) if simplex else (),
         **options,
     )
     method = sols[0].method if sols else (args.method or game.default_method())
@@ -127,6 +131,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         from .plotting import plot_nash_conv
 
         plot_nash_conv(traces, args.plot, title=f"{args.game}")
+        if simplex is not None and simplex.path:
+            simplex.plot({method: simplex.path}, args.plot, args.game)
     if args.json:
         out: dict[str, Any] = {
             "game": args.game,
@@ -162,6 +168,76 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             f"  #{k + 1}: strategies={json.dumps(strat)} payoffs={json.dumps(pay)} "
             f"nash_conv={format_number(s.nash_conv, s.exact)}"
         )
+    return 0
+
+
+class _SimplexRecorder:
+    """A run-loop callback that records the returned iterate, for the 2-simplex trajectory plot."""
+
+    def __init__(self, game: Any):
+        self.game = game
+        self.path: list[Any] = []
+
+    @staticmethod
+    def applies(game: Any) -> bool:
+        return getattr(game, "family", "") == "normal_form" and 3 in tuple(game.num_actions)
+
+    def __call__(self, learner: Any, trace: Any) -> None:
+        self.path.append([np.array(s, dtype=float) for s in learner.strategy()])
+
+    def plot(self, paths: dict[str, list[Any]], plot_path: str, title: str) -> str:
+        import os
+
+        from .plotting import plot_simplex_trajectories
+
+        stem, ext = os.path.splitext(plot_path)
+        out = f"{stem}_simplex{ext or '.png'}"
+        plot_simplex_trajectories(paths, out, title=title, action_labels=self.game.action_labels,
+                                  player_labels=self.game.player_labels)
+        print(f"simplex trajectories written to {out}", file=sys.stderr)
+        return out
+
+
+def _plot_eval_every(args: argparse.Namespace) -> int | None:
+    if args.eval_every is not None:
+        return args.eval_every
+    return max(1, (args.iterations or 1000) // 300)
+
+
+def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]) -> int:
+    """``--method a,b,c``: run several learners on one game and plot their curves in one figure."""
+    from .api import solve
+
+    methods = [m.strip() for m in args.method.split(",") if m.strip()]
+    simplex = _SimplexRecorder(game) if args.plot and _SimplexRecorder.applies(game) else None
+    results, traces, paths = [], {}, {}
+    for m in methods:
+        rec = _SimplexRecorder(game) if simplex else None
+        sols = solve(game, m, exact=args.exact, iterations=args.iterations, seed=args.seed,
+                     output=args.output, eval_every=_plot_eval_every(args) if rec else args.eval_every,
+                     tol=args.tol, callbacks=(rec,) if rec else (), **options)
+        s = sols[0]
+        results.append({"method": s.method, "strategies": game.profile_to_json(s.strategies, s.exact),
+                        "payoffs": format_array(s.payoffs, s.exact),
+                        "nash_conv": format_number(s.nash_conv, s.exact), "iterations": s.iterations,
+                        "seconds": round(s.seconds, 6)})
+        if "trace" in s.info:
+            traces[s.method] = s.info["trace"]
+        if rec is not None and rec.path:
+            paths[s.method] = rec.path
+    if args.plot:
+        if not traces:
+            raise InvalidParameterError("--plot draws learning curves; use it with learning methods")
+        from .plotting import plot_nash_conv
+
+        plot_nash_conv(traces, args.plot, title=f"{args.game}")
+        if simplex is not None and paths:
+            simplex.plot(paths, args.plot, args.game)
+    if args.json:
+        print(json.dumps({"game": args.game, "methods": results}))
+    else:
+        for r in results:
+            print(f"{r['method']}: strategies={json.dumps(r['strategies'])} nash_conv={r['nash_conv']}")
     return 0
 
 

@@ -117,3 +117,111 @@ def plot_trajectories_2d(
     fig.savefig(path)
     plt.close(fig)
     return os.fspath(path)
+
+
+def plot_payoff_heatmap(
+    payoffs: Any,
+    path: str | os.PathLike,
+    *,
+    labels: Any = None,
+    col_labels: Any = None,
+    errors: Any = None,
+    title: str = "",
+    cmap: str = "RdBu",
+) -> str:
+    """Heat map of an (empirical) payoff matrix: rows are the row player's policies.
+
+    ``errors`` (same shape, e.g. standard errors) are printed under each value; the colour scale
+    is symmetric about 0 so wins and losses read alike.
+    """
+    plt = _pyplot()
+    M = np.asarray(payoffs, dtype=float)
+    if M.ndim != 2:
+        from .errors import InvalidParameterError
+
+        raise InvalidParameterError(f"a payoff heat map needs a matrix; got shape {M.shape}")
+    rows = list(labels) if labels is not None else [str(i) for i in range(M.shape[0])]
+    cols = list(col_labels) if col_labels is not None else (rows if M.shape[0] == M.shape[1] and labels
+                                                             is not None else [str(j) for j in range(M.shape[1])])
+    lim = float(np.abs(M).max()) or 1.0
+    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * M.shape[1], 1.0 + 0.5 * M.shape[0]))
+    im = ax.imshow(M, cmap=cmap, vmin=-lim, vmax=lim)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    ax.set_xticks(range(M.shape[1]), cols, rotation=45, ha="right")
+    ax.set_yticks(range(M.shape[0]), rows)
+    if M.size <= 400:
+        err = None if errors is None else np.asarray(errors, dtype=float)
+        for (i, j), v in np.ndenumerate(M):
+            text = f"{v:.2f}" if err is None else f"{v:.2f}\n±{err[i, j]:.2f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return os.fspath(path)
+
+
+def _barycentric(p: np.ndarray) -> np.ndarray:
+    """Points of the 2-simplex (T, 3) in the plane: vertices at (0, 0), (1, 0), (1/2, sqrt 3 / 2)."""
+    p = np.asarray(p, dtype=float)
+    return np.stack([p[:, 1] + 0.5 * p[:, 2], (np.sqrt(3) / 2) * p[:, 2]], axis=1)
+
+
+def plot_simplex_trajectories(
+    trajectories: Mapping[str, Any],
+    path: str | os.PathLike,
+    *,
+    title: str = "",
+    action_labels: Any = None,
+    player_labels: Any = None,
+    equilibrium: Any = None,
+) -> str:
+    """Trajectories on the 2-simplex of a game in which some players have 3 actions.
+
+    ``trajectories`` maps a method name to a sequence of profiles (one per recorded iteration);
+    one triangle is drawn per player with 3 actions. Each path runs from a circle (start) to a
+    square (end); ``equilibrium`` (a profile) is marked with a star. ``action_labels[i]`` name the
+    corners of player i's triangle.
+    """
+    from .errors import InvalidParameterError
+
+    plt = _pyplot()
+    series = {name: [np.asarray([np.asarray(s, dtype=float) for s in prof], dtype=object) for prof in traj]
+              for name, traj in trajectories.items()}
+    first = next(iter(series.values()), None)
+    if not first:
+        raise InvalidParameterError("plot_simplex_trajectories needs at least one non-empty trajectory")
+    players = [i for i, s in enumerate(first[0]) if len(s) == 3]
+    if not players:
+        raise InvalidParameterError("a simplex plot needs a player with exactly 3 actions")
+    fig, axes = plt.subplots(1, len(players), figsize=(5.2 * len(players), 4.9), dpi=120, squeeze=False)
+    corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2], [0.0, 0.0]])
+    for ax, i in zip(axes[0], players, strict=True):
+        ax.plot(corners[:, 0], corners[:, 1], color="0.3", lw=1.0)
+        labels = list(action_labels[i]) if action_labels is not None else ["1", "2", "3"]
+        for (cx, cy), lab, (dx, dy, ha) in zip(corners[:3], labels,
+                                               [(-0.03, -0.05, "right"), (0.03, -0.05, "left"),
+                                                (0.0, 0.04, "center")], strict=True):
+            ax.text(cx + dx, cy + dy, lab, ha=ha, va="center", fontsize=10)
+        for name, traj in series.items():
+            pts = _barycentric(np.array([prof[i] for prof in traj]))
+            (line,) = ax.plot(pts[:, 0], pts[:, 1], lw=1.2, alpha=0.9, label=name)
+            ax.plot(pts[0, 0], pts[0, 1], "o", color=line.get_color(), ms=5)
+            ax.plot(pts[-1, 0], pts[-1, 1], "s", color=line.get_color(), ms=5)
+        if equilibrium is not None:
+            e = _barycentric(np.asarray(equilibrium[i], dtype=float)[None, :])[0]
+            ax.plot(e[0], e[1], "*", color="k", ms=13, label="equilibrium", zorder=5)
+        who = player_labels[i] if player_labels is not None else str(i + 1)
+        ax.set_title(f"player {who}'s mixed strategy", fontsize=10)
+        ax.set_aspect("equal")
+        ax.set_xlim(-0.12, 1.12)
+        ax.set_ylim(-0.12, 0.98)
+        ax.axis("off")
+    axes[0][-1].legend(loc="upper right", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return os.fspath(path)

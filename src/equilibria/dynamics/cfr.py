@@ -130,7 +130,9 @@ class TreeLayout:
         """``out[lo:hi] ∝ [regret]^+`` row-wise, uniform over legal actions where no regret is positive
         (Hart & Mas-Colell 2000)."""
         pos = np.maximum(regret, 0.0)
-        total = pos.sum(axis=1)
+        total = pos[:, 0].copy()
+        for a in range(1, self.max_actions):  # left to right, as OpenSpiel sums
+            total += pos[:, a]
         none = total <= 0.0
         pos += none[:, None] * self.uniform[lo:hi]
         total += none
@@ -196,6 +198,156 @@ class TreeLayout:
             if q != player:
                 w = w * r[self.terminal_seq[q]]
         return w
+
+
+class HistoryLayout:
+    """Per-history index arrays for the ``engine="history"`` counterfactual-regret pass.
+
+    It computes exactly what a recursive CFR computes, in the same floating-point order: the value
+    of every history bottom-up over the tree's depth levels (``v(h) = Σ_a σ(h, a) v(ha)`` summed
+    left to right, chance likewise), each history's regret ``π_{-p}(h) (v(ha) − v(h))`` and its
+    accumulation into the infoset's cumulative regret history by history in depth-first order
+    (the k-th histories of all infosets at once, for k up to the largest infoset). OpenSpiel's CFR
+    solvers (C++ and Python) do this arithmetic, so trajectories agree bit for bit instead of
+    drifting apart by rounding, to which CFR+ is sensitive (differences of 1e-16 grow to 1e-4 in
+    200 Leduc iterations).
+
+    Layout: nodes are in breadth-first order, so the children of depth-d nodes are the contiguous
+    slice of depth d+1, grouped by parent. Each node's incoming edge weight (σ of its parent's
+    infoset, or the chance probability) is one gather per pass; per depth, the products
+    ``weight · value`` are a slice operation, and ``pad[d]`` (sibling rank × parent, padded with a
+    zero slot) lays them out so the left-to-right sum is a handful of column additions.
+    """
+
+    def __init__(self, game: ExtensiveFormGame, layout: TreeLayout):
+        n, A = game.num_players, layout.max_actions
+        N = game.num_nodes
+        parent, player, action = game.node_parent, game.node_player, game.node_action
+        self.num_players = n
+        NA = layout.num_infosets * A
+        child_count = np.bincount(parent[1:], minlength=N)
+        first_child = np.zeros(N, dtype=np.int64)
+        first_child[parent[1:][::-1]] = np.arange(N - 1, 0, -1)  # children are consecutive
+        depth = game.node_depth
+        bounds = np.flatnonzero(np.diff(depth)) + 1
+        slices = list(zip(np.r_[0, bounds].tolist(), np.r_[bounds, N].tolist(), strict=True))
+        row = np.where(player >= 0, layout.new_of_old[np.maximum(game.node_infoset, 0)], -1)
+        edge = np.asarray([float(x) for x in game._edge_chance_prob])
+        # where each node's incoming edge weight lives in [σ.ravel(), edge]
+        par = parent.copy()
+        par[0] = 0
+        self.edge_source = np.where(player[par] >= 0, row[par] * A + action, NA + np.arange(N))
+        self.edge_source[0] = NA
+        self.weights = np.concatenate([np.zeros(NA), edge])
+        self.num_policy_entries = NA
+        # chance reach and each player's last (internal) sequence at every node, top-down
+        chance = np.ones(N)
+        seq = np.zeros((n, N), dtype=np.int64)
+        for lo, hi in slices[1:]:
+            pr = parent[lo:hi]
+            chance[lo:hi] = chance[pr] * edge[lo:hi]
+            seq[:, lo:hi] = seq[:, pr]
+            owner = player[pr]
+            for q in range(n):
+                mine = owner == q
+                seq[q, lo:hi][mine] = 1 + row[pr[mine]] * A + action[lo:hi][mine]
+        # bottom-up steps, deepest parents first: (child slice, parents, pad (rank × parent))
+        self.steps: list[tuple[int, int, np.ndarray, np.ndarray]] = []
+        for (lo, hi) in reversed(slices[1:]):
+            parents = np.unique(parent[lo:hi])
+            k = int(child_count[parents].max())
+            ranks = np.arange(k)[:, None]
+            pad = np.where(ranks < child_count[parents], first_child[parents] + ranks, N)
+            self.steps.append((lo, hi, parents, pad))
+        self.products = np.zeros(N + 1)
+        # depth-first (pre-order) index: the order in which a recursive traversal meets histories
+        pre = np.empty(N, dtype=np.int64)
+        stack, k = [0], 0
+        fc, cc = first_child.tolist(), child_count.tolist()
+        while stack:
+            v = stack.pop()
+            pre[v] = k
+            k += 1
+            if cc[v]:
+                stack.extend(range(fc[v] + cc[v] - 1, fc[v] - 1, -1))
+        cols = np.arange(A)
+        self.values: list[np.ndarray] = []
+        self.nodes: list[np.ndarray] = []
+        self.children: list[np.ndarray] = []
+        self.opponent_seq: list[np.ndarray] = []
+        self.chance: list[np.ndarray] = []
+        self.legal: list[np.ndarray] = []
+        self.spans = layout.spans
+        self.slots: list[tuple[np.ndarray, np.ndarray]] = []
+        self.buffers: list[np.ndarray] = []
+        self.masks: list[list[np.ndarray]] = []
+        for p in range(n):
+            val = np.zeros(N + 1)
+            val[game.terminal_nodes] = game.terminal_utility[:, p]
+            self.values.append(val)
+            D = np.flatnonzero(player == p)
+            D = D[np.lexsort((pre[D], row[D]))]  # by infoset, then depth-first order
+            r = row[D]
+            start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+            rank = np.arange(len(D)) - np.repeat(start, np.diff(np.r_[start, len(D)]))
+            order = np.lexsort((r, rank))  # k-th histories of every infoset form one contiguous run
+            D, r, rank = D[order], r[order], rank[order]
+            self.nodes.append(D)
+            self.children.append(np.where(cols < child_count[D][:, None], first_child[D][:, None] + cols, N))
+            self.opponent_seq.append(seq[:, D])
+            self.chance.append(chance[D])
+            self.legal.append(layout.legal[r])
+            # the k-th history of infoset row r goes to buffer[k, r - lo]; unused slots stay 0
+            lo, hi = layout.spans[p]
+            depth_k = int(rank.max(initial=-1)) + 1
+            self.slots.append((rank, r - lo))
+            self.buffers.append(np.zeros((depth_k, hi - lo, A)))
+            count = np.bincount(r - lo, minlength=hi - lo)
+            self.masks.append([(count > k)[:, None] for k in range(depth_k)])
+
+    def regrets(self, sigma: np.ndarray, reach: np.ndarray, p: int) -> np.ndarray:
+        """Each of p's histories' counterfactual regrets ``π_{-p}(h) (v_p(ha) − v_p(h))``."""
+        val, prod = self.values[p], self.products
+        self.weights[:self.num_policy_entries] = sigma.ravel()
+        w = self.weights[self.edge_source]
+        for lo, hi, parents, pad in self.steps:
+            np.multiply(w[lo:hi], val[lo:hi], out=prod[lo:hi])
+            P = prod[pad]
+            if len(P) == 1:
+                val[parents] = P[0]
+                continue
+            v = P[0] + P[1]
+            for j in range(2, len(P)):
+                v += P[j]
+            val[parents] = v
+        seqs = self.opponent_seq[p]
+        # OpenSpiel: prod(reach[:p]) * prod(reach[p+1:] + [chance]), each product left to right
+        right = None
+        for q in range(p + 1, self.num_players):
+            right = reach[seqs[q]] if right is None else right * reach[seqs[q]]
+        right = self.chance[p] if right is None else right * self.chance[p]
+        left = None
+        for q in range(p):
+            left = reach[seqs[q]] if left is None else left * reach[seqs[q]]
+        cf = right if left is None else left * right
+        D = self.nodes[p]
+        return cf[:, None] * (val[self.children[p]] - val[D][:, None]) * self.legal[p]
+
+    def accumulate_regret(self, p: int, regret: np.ndarray, per_history: np.ndarray) -> None:
+        """``R(I) += r(h)`` for each history h of I in depth-first order (p's rows of ``regret``)."""
+        lo, hi = self.spans[p]
+        buf = self.buffers[p]
+        buf[self.slots[p]] = per_history
+        acc = regret[lo:hi]
+        for k in range(len(buf)):  # adding the padding's 0.0 leaves a sum unchanged
+            np.add(acc, buf[k], out=acc)
+
+    def accumulate_policy(self, p: int, cumulative: np.ndarray, increment: np.ndarray) -> None:
+        """``S(I) += x(I)`` once per history of I, as a recursive traversal does."""
+        lo, hi = self.spans[p]
+        acc, x = cumulative[lo:hi], increment[lo:hi]
+        for mask in self.masks[p]:
+            np.add(acc, x, out=acc, where=mask)
 
 
 def _check_real(name: str, value: Any, *, minimum: float | None = 0.0) -> float:
@@ -273,7 +425,10 @@ class CFR(RegretLearner):
         beta: float | None = None,
         gamma: float = 0.0,
         predictive: bool = False,
+        engine: str = "history",
     ):
+        if engine not in ("history", "sequence"):
+            raise InvalidParameterError(f"engine must be 'history' or 'sequence', not {engine!r}")
         super().__init__(game, seed=seed)
         if (alpha is None) != (beta is None):
             raise InvalidParameterError("alpha and beta (regret discounting) must be given together")
@@ -287,26 +442,64 @@ class CFR(RegretLearner):
         self.alternating = bool(alternating)
         self.regret_matching_plus = bool(regret_matching_plus)
         self.predictive = bool(predictive)
+        # predictions need the sequence-level terminal values, so predictive CFR uses that engine
+        self.engine = "sequence" if self.predictive else engine
+        if self.alpha is not None or self.gamma not in (0.0, 1.0):
+            self._average_form = "power"     # OpenSpiel's DCFR: (r σ) t^γ
+        else:
+            self._average_form = "linear" if self.gamma == 1.0 else "uniform"  # (t r) σ  or  r σ
         L = self._layout
+        self._history = HistoryLayout(game, L) if self.engine == "history" else None
         self.reach = np.zeros(L.num_sequences)
         self.reach[0] = 1.0
         for p in range(L.num_players):
             L.realization_plan(self.sigma, self.reach, p)
 
     # ---- one iteration -------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state.pop("_history", None)
+        return state
+
+    def _average_increment(self, t: int) -> np.ndarray:
+        """Iteration t's contribution to the average policy, ``w_t r[parent(I)] σ(I, a)``, in
+        OpenSpiel's order of multiplication for each averaging scheme."""
+        own = self.reach[self._layout.parent][:, None]
+        if self._average_form == "uniform":
+            return own * self.sigma
+        if self._average_form == "linear":
+            return (t * own) * self.sigma
+        return (own * self.sigma) * (t ** self.gamma)
+
     def _step(self) -> None:
         L = self._layout
         t = self.iteration + 1
-        weight = float(t) ** self.gamma if self.gamma else 1.0
         # average policy: every player's own reach-weighted policy before its update this iteration
-        self.cumulative_policy += (weight * self.reach[L.parent])[:, None] * self.sigma
+        increment = self._average_increment(t)
+        players = range(L.num_players)
+        if self._history is None:
+            self.cumulative_policy += increment
+            if self.alternating:
+                for p in players:
+                    self._update_player(p, self._instantaneous_regret(p), t)
+            else:
+                regrets = [self._instantaneous_regret(p) for p in players]
+                for p in players:
+                    self._update_player(p, regrets[p], t)
+            return
+        H = self._history
         if self.alternating:
-            for p in range(L.num_players):
-                self._update_player(p, self._instantaneous_regret(p), t)
+            for p in players:
+                H.accumulate_regret(p, self.cumulative_regret, H.regrets(self.sigma, self.reach, p))
+                H.accumulate_policy(p, self.cumulative_policy, increment)
+                self._finish_update(p, t)
         else:
-            regrets = [self._instantaneous_regret(p) for p in range(L.num_players)]
-            for p in range(L.num_players):
-                self._update_player(p, regrets[p], t)
+            regrets = [H.regrets(self.sigma, self.reach, p) for p in players]
+            for p in players:
+                H.accumulate_regret(p, self.cumulative_regret, regrets[p])
+                H.accumulate_policy(p, self.cumulative_policy, increment)
+            for p in players:
+                self._finish_update(p, t)
 
     def _instantaneous_regret(self, p: int) -> tuple[np.ndarray, np.ndarray | None]:
         """p's instantaneous counterfactual regrets and, for predictive CFR, this iteration's
@@ -321,10 +514,15 @@ class CFR(RegretLearner):
 
     def _update_player(self, p: int, inst_w: tuple[np.ndarray, np.ndarray | None], t: int) -> None:
         inst, w = inst_w
+        lo, hi = self._layout.spans[p]
+        self.cumulative_regret[lo:hi] += inst
+        self._finish_update(p, t, w)
+
+    def _finish_update(self, p: int, t: int, w: np.ndarray | None = None) -> None:
+        """Discount / clip p's cumulative regrets, then the next policy and its realization plan."""
         L = self._layout
         lo, hi = L.spans[p]
         R = self.cumulative_regret[lo:hi]
-        R += inst
         if self.alpha is not None:
             pos = t ** self.alpha / (t ** self.alpha + 1.0)
             neg = t ** self.beta / (t ** self.beta + 1.0)
@@ -343,8 +541,9 @@ class VanillaCFR(CFR):
     """CFR (Zinkevich, Johanson, Bowling & Piccione, "Regret Minimization in Games with Incomplete
     Information", NeurIPS 2007), with OpenSpiel's alternating updates and uniform averaging."""
 
-    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True):
-        super().__init__(game, seed=seed, alternating=alternating)
+    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
+                 engine: str = "history"):
+        super().__init__(game, seed=seed, alternating=alternating, engine=engine)
 
 
 @register_method("cfr+", families=("extensive_form",))
@@ -354,8 +553,9 @@ class CFRPlus(CFR):
     matching+, linear averaging (``gamma=1``) and alternating updates."""
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
-                 gamma: float = 1.0):
-        super().__init__(game, seed=seed, alternating=alternating, regret_matching_plus=True, gamma=gamma)
+                 gamma: float = 1.0, engine: str = "history"):
+        super().__init__(game, seed=seed, alternating=alternating, regret_matching_plus=True, gamma=gamma,
+                         engine=engine)
 
 
 @register_method("linear-cfr", families=("extensive_form",))
@@ -363,8 +563,10 @@ class LinearCFR(CFR):
     """Linear CFR (Brown & Sandholm, "Solving Imperfect-Information Games via Discounted Regret
     Minimization", AAAI 2019): iteration t's regrets and policy weighted by t, i.e. DCFR(1, 1, 1)."""
 
-    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True):
-        super().__init__(game, seed=seed, alternating=alternating, alpha=1.0, beta=1.0, gamma=1.0)
+    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
+                 engine: str = "history"):
+        super().__init__(game, seed=seed, alternating=alternating, alpha=1.0, beta=1.0, gamma=1.0,
+                         engine=engine)
 
 
 @register_method("dcfr", families=("extensive_form",))
@@ -373,8 +575,9 @@ class DiscountedCFR(CFR):
     Minimization", AAAI 2019) with the paper's recommended α=1.5, β=0, γ=2."""
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
-                 alpha: float = 1.5, beta: float = 0.0, gamma: float = 2.0):
-        super().__init__(game, seed=seed, alternating=alternating, alpha=alpha, beta=beta, gamma=gamma)
+                 alpha: float = 1.5, beta: float = 0.0, gamma: float = 2.0, engine: str = "history"):
+        super().__init__(game, seed=seed, alternating=alternating, alpha=alpha, beta=beta, gamma=gamma,
+                         engine=engine)
 
 
 @register_method("pcfr+", families=("extensive_form",))

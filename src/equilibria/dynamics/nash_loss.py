@@ -15,6 +15,10 @@ where every player's regularised gradient is constant), which approaches a Nash 
 expectations and has the unbiased estimate Σ_k ⟨Π_T ĝ_k, Π_T ĝ'_k⟩ from two *independent* samples
 of the others' play; its gradient Σ_k 2 J_kᵀ Π_T ∇^τ_k has an unbiased estimate from independent
 samples for the Jacobian and for the gradient factor. That is what makes ordinary SGD applicable.
+
+Known limitation: the tangent-space loss certifies an equilibrium only at interior points; projected
+SGD can stall at a boundary point where an unused action keeps the loss positive (the loss is
+non-convex). Start from an interior point (the default is uniform) and check NashConv.
 """
 
 from __future__ import annotations

@@ -107,14 +107,3 @@ def bareiss_solve(M: list[list[int]], b: list[int]) -> tuple[list[int], int] | N
         det = -det
         num = [-v for v in num]
     return num, det
-
-
-def fractions_to_float(v: np.ndarray) -> np.ndarray:
-    return np.array([float(x) for x in v], dtype=float)
-
-
-def fraction_vector(num: list[int] | np.ndarray, den: int) -> np.ndarray:
-    """Object array of ``Fraction(num_i, den)``."""
-    out = np.empty(len(num), dtype=object)
-    out[:] = [Fraction(int(v), den) for v in num]
-    return out

@@ -17,11 +17,14 @@ player i touches the |A|/A_i profiles where player i plays a.
 
 A solution carries the joint distribution in ``info["joint"]`` and the players' marginals as its
 ``strategies``; ``info["ce_gap"]`` (or ``info["cce_gap"]``) is the gap measured by the metrics core,
-exactly 0 in exact mode.
+exactly 0 in exact mode. Exact mode recovers the rational vertex at the HiGHS solution (see
+`lp.exact_vertex`) and also the rational dual solution; ``info["optimal"]`` is True when the dual
+is exactly feasible with the same objective value, an exact proof of optimality (LP duality).
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -124,7 +127,8 @@ def _solve(game: NormalFormGame, coarse: bool, objective: Any, exact: bool, name
     gap_fn = cce_gap if coarse else ce_gap
     gap_key = "cce_gap" if coarse else "ce_gap"
     if exact:
-        mu = _exact_joint(game, coarse, mu, G, m, N, name)
+        G_x = _exact_constraints(game, coarse, m, N)
+        mu = _exact_joint(G, G_x, mu, name)
         joint = mu.reshape(shape)
         u = game.exact_payoffs
     else:
@@ -136,6 +140,9 @@ def _solve(game: NormalFormGame, coarse: bool, objective: Any, exact: bool, name
     value = (_objective(game, objective, exact=True) * joint).sum() if exact else float((c * joint).sum())
     info = {"joint": joint, "objective_value": value,
             gap_key: gap_fn(game, joint, exact=exact)}
+    if exact:
+        c_x = _objective(game, objective, exact=True).ravel()
+        info["optimal"] = _dual_certificate(G, G_x, c_x, res, value)
     return [Solution(marginals, payoffs, name, exact=exact, info=info)]
 
 
@@ -143,20 +150,42 @@ def _is_welfare(objective: Any) -> bool:
     return objective is None or (isinstance(objective, str) and objective.strip().lower() == "welfare")
 
 
-def _exact_joint(game: NormalFormGame, coarse: bool, mu: np.ndarray, G: sp.csr_matrix, m: int, N: int,
-                 name: str) -> np.ndarray:
-    """The rational vertex of the (C)CE polytope at the HiGHS solution, feasible exactly."""
+def _exact_constraints(game: NormalFormGame, coarse: bool, m: int, N: int) -> np.ndarray:
+    """The incentive-constraint matrix ``G`` as a dense array of `Fraction`."""
     rows, cols, vals = incentive_constraints(game.exact_payoffs, coarse=coarse)
-    G_x = np.zeros((m, N), dtype=object)
-    G_x[:] = 0
+    G_x = np.empty((m, N), dtype=object)
+    G_x[:] = Fraction(0)
     # COO entries are unique per (row, col), so assignment is exact
     G_x[rows, cols] = vals
-    ones = np.ones((1, N), dtype=object)
+    return G_x
+
+
+def _exact_joint(G: sp.csr_matrix, G_x: np.ndarray, mu: np.ndarray, name: str) -> np.ndarray:
+    """The rational vertex of the (C)CE polytope at the HiGHS solution, feasible exactly."""
+    m, N = G_x.shape
     z = exact_vertex(G.toarray(), np.zeros(m), np.ones((1, N)), np.ones(1), mu,
-                     A_ub_exact=G_x, A_eq_exact=ones)
+                     A_ub_exact=G_x, A_eq_exact=np.full((1, N), Fraction(1), dtype=object))
     if z is None:
         raise SolverError(f"could not recover an exact rational {name} from the HiGHS vertex")
     return z
+
+
+def _dual_certificate(G: sp.csr_matrix, G_x: np.ndarray, c_x: np.ndarray, res: Any, value: Any) -> bool:
+    """Exact proof that ``value`` is the LP optimum, from the HiGHS dual solution.
+
+    LP duality: ``max {c·μ : Gμ ≤ 0, 1·μ = 1, μ ≥ 0} = min {t : Gᵀλ + t·1 ≥ c, λ ≥ 0}``. The dual
+    vertex is recovered exactly (as the primal one) and checked to be feasible with t = value.
+    """
+    m, N = G_x.shape
+    lam = np.clip(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0, None) if m else np.zeros(0)
+    t = -float(res.eqlin.marginals[0])
+    A_ub = np.hstack([-G.toarray().T, -np.ones((N, 1))])
+    A_ub_x = np.concatenate([-G_x.T, np.full((N, 1), Fraction(-1), dtype=object)], axis=1)
+    nonneg = np.array([True] * m + [False])
+    z = exact_vertex(A_ub, -c_x.astype(float), None, None, np.concatenate([lam, [t]]), nonneg=nonneg,
+                     A_ub_exact=A_ub_x, b_ub_exact=-c_x)
+    # exact_vertex returns only exactly feasible points; equal objectives prove optimality
+    return z is not None and z[m] == value
 
 
 @register_method("correlated", families=("normal_form",), certified=False)

@@ -227,9 +227,8 @@ def _graph_search(C: np.ndarray) -> FeasibleBases:
         member = inb[kk]
         member[np.arange(len(kk)), frontier[kk, rr]] = False
         member[np.arange(len(kk)), enter] = True
-        packed, first = np.unique(np.packbits(member, axis=1), axis=0, return_index=True)
         fresh = []
-        for key, i in zip(map(bytes, packed), first.tolist(), strict=True):
+        for i, key in enumerate(map(bytes, np.packbits(member, axis=1))):
             if key not in seen:
                 seen.add(key)
                 fresh.append(i)

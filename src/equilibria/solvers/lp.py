@@ -76,6 +76,7 @@ def exact_vertex(
     nonneg: np.ndarray | None = None,
     A_ub_exact: np.ndarray | None = None,
     A_eq_exact: np.ndarray | None = None,
+    b_ub_exact: np.ndarray | None = None,
     tols: tuple[float, ...] = (1e-9, 1e-7, 1e-5, 1e-11),
 ) -> np.ndarray | None:
     """The exact rational vertex near the float basic solution ``x`` of ``{A_ub z ≤ b_ub, A_eq z = b_eq}``.
@@ -83,8 +84,8 @@ def exact_vertex(
     The active set (equalities, inequality rows with slack below ``tol``, and sign bounds of
     variables below ``tol``) is solved exactly for each tolerance in turn; the first candidate that
     satisfies every constraint exactly is returned. ``nonneg`` marks the variables with ``z ≥ 0``
-    (all by default). ``A_*_exact`` are `Fraction` versions of the matrices when the float ones are
-    rounded. Returns None if no tolerance recovers a feasible vertex.
+    (all by default). ``A_*_exact`` and ``b_ub_exact`` are `Fraction` versions of the data when the
+    float ones are rounded. Returns None if no tolerance recovers a feasible vertex.
     """
     nvar = x.shape[0]
     nonneg = np.ones(nvar, dtype=bool) if nonneg is None else nonneg
@@ -94,7 +95,8 @@ def exact_vertex(
     beq = np.zeros(0) if b_eq is None else np.asarray(b_eq, dtype=float)
     Aub_x = fraction_array(Aub) if A_ub_exact is None else A_ub_exact
     Aeq_x = fraction_array(Aeq) if A_eq_exact is None else A_eq_exact
-    bub_x, beq_x = fraction_array(bub), fraction_array(beq)
+    bub_x = fraction_array(bub) if b_ub_exact is None else b_ub_exact
+    beq_x = fraction_array(beq)
     scale = max(1.0, float(np.abs(x).max(initial=0.0)))
     slack = bub - Aub @ x
     row_scale = np.maximum(1.0, np.abs(Aub).max(axis=1, initial=0.0)) * scale
@@ -199,6 +201,12 @@ def lp(game: NormalFormGame, *, exact: bool = False) -> list[Solution]:
         payoffs = np.array([value, const - value])
         return [Solution(strategies, payoffs, "lp", info=info)]
 
+    sums = game.exact_payoffs.sum(axis=0)
+    if any(c != sums.flat[0] for c in sums.flat):
+        raise NotApplicableError(
+            "the payoffs are constant-sum only up to rounding; exact lp needs exactly constant-sum "
+            "payoffs (give them as integers or fractions), or run without exact"
+        )
     A_x = game.exact_payoffs[0]
     x_x = _exact_strategy(A_x, x)
     y_x = _exact_strategy(-A_x.T, y)
@@ -216,7 +224,7 @@ def lp(game: NormalFormGame, *, exact: bool = False) -> list[Solution]:
     upper = max(A_x @ y_x)
     if lower != upper:
         raise SolverError(f"exact verification failed: the strategies guarantee {lower} and {upper}")
-    const_x = game.exact_payoffs[0].flat[0] + game.exact_payoffs[1].flat[0]
+    const_x = sums.flat[0]
     info["value"] = lower
     payoffs = np.array([lower, const_x - lower], dtype=object)
     return [Solution([x_x, y_x], payoffs, "lp", exact=True, info=info)]

@@ -1,0 +1,1 @@
+"""Bridges to other ecosystems. Each submodule imports its optional dependency itself."""

@@ -1,0 +1,112 @@
+"""The recent methods: accelerated optimistic gradient (Cai & Zheng, ICML 2023), OG+ with learning-
+rate separation under noise (Hsieh, Antonakopoulos, Cevher & Mertikopoulos, NeurIPS 2022) and the
+stochastic Nash loss (Gemp, Marris & Piliouras, ICLR 2024)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from equilibria.api import make_learner
+from equilibria.dynamics.accelerated_og import AcceleratedOptimisticGradient
+from equilibria.dynamics.extragradient import Extragradient
+from equilibria.dynamics.nash_loss import NashLossSGD, estimate_nash_loss, nash_loss
+from equilibria.dynamics.noisy_og import NoisyOptimisticGradient
+from equilibria.errors import InvalidParameterError
+from equilibria.games.normal_form import NormalFormGame
+from equilibria.metrics import nash_conv
+from equilibria.run import run
+
+RPS = NormalFormGame.zero_sum([[0, -1, 1], [1, 0, -1], [-1, 1, 0]])
+INIT = [[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]
+MP = np.array([[1.0, -1.0], [-1.0, 1.0]])
+
+
+def last_iterate_envelope(cls, T: int) -> float:
+    """max NashConv of the last iterate over rounds T/2..T on the instance with λ_T = T^{-1/2}.
+
+    The instance family follows the lower-bound idea of Golowich, Pattathil, Daskalakis & Ozdaglar
+    (COLT 2020): the game's curvature shrinks with the horizon T while the step size stays fixed.
+    """
+    game = NormalFormGame.zero_sum(MP / np.sqrt(T))
+    learner = cls(game, step_size=0.25, init=[[0.9, 0.1], [0.2, 0.8]])
+    env = 0.0
+    for t in range(T):
+        learner.step()
+        if t >= T // 2:
+            env = max(env, nash_conv(game, learner.current_strategy()))
+    return env
+
+
+def test_accelerated_og_rate_beats_extragradient():
+    Ts = np.array([100, 200, 400, 800, 1600])
+    aog = [last_iterate_envelope(AcceleratedOptimisticGradient, T) for T in Ts]
+    eg = [last_iterate_envelope(Extragradient, T) for T in Ts]
+    slope_aog = np.polyfit(np.log(Ts), np.log(aog), 1)[0]
+    slope_eg = np.polyfit(np.log(Ts), np.log(eg), 1)[0]
+    assert slope_aog == pytest.approx(-1.0, abs=0.2)  # Cai & Zheng 2023: O(1/T)
+    assert slope_eg == pytest.approx(-0.5, abs=0.15)  # Golowich et al. 2020: Θ(1/sqrt T)
+
+
+def test_accelerated_og_converges_on_rps():
+    learner = make_learner(RPS, "accelerated-og", init=INIT)
+    run(learner, 2000, evaluate="none")
+    assert nash_conv(RPS, learner.current_strategy()) < 5e-3
+
+
+def test_noisy_og_multiplicative_noise_last_iterate_converges():
+    learner = make_learner(RPS, "noisy-og", noise="multiplicative", noise_scale=0.5, init=INIT, seed=0)
+    run(learner, 2000, evaluate="none")
+    assert nash_conv(RPS, learner.current_strategy()) < 1e-3
+
+
+def test_noisy_og_additive_noise_makes_progress():
+    learner = NoisyOptimisticGradient(RPS, noise="additive", noise_scale=0.1, init=INIT, seed=0)
+    trace = run(learner, 4000, eval_every=200)
+    start = nash_conv(RPS, INIT)
+    assert trace.nash_conv_last[-1] < 0.25 * start
+    assert trace.nash_conv[-1] < 0.1
+
+
+def test_noisy_og_same_seed_same_trace():
+    a = run(NoisyOptimisticGradient(RPS, init=INIT, seed=4), 50)
+    b = run(NoisyOptimisticGradient(RPS, init=INIT, seed=4), 50)
+    c = run(NoisyOptimisticGradient(RPS, init=INIT, seed=5), 50)
+    assert a.nash_conv_last == b.nash_conv_last != c.nash_conv_last
+
+
+def test_nash_loss_estimator_is_unbiased():
+    rng = np.random.default_rng(0)
+    game = NormalFormGame(rng.uniform(-1, 1, (3, 3, 2, 4)))
+    x = [rng.dirichlet(np.ones(k)) for k in game.num_actions]
+    exact = nash_loss(game, x, temperature=0.1)
+    draws = np.array([estimate_nash_loss(game, x, rng, 4, temperature=0.1) for _ in range(1500)])
+    assert abs(draws.mean() - exact) < 4 * draws.std() / np.sqrt(len(draws))
+
+
+def test_nash_loss_zero_exactly_at_interior_equilibrium():
+    assert nash_loss(RPS, [np.full(3, 1 / 3)] * 2) == pytest.approx(0.0, abs=1e-24)
+    assert nash_loss(RPS, INIT) > 0.1
+
+
+@pytest.mark.parametrize("sample_size, threshold", [(None, 0.05), (16, 0.3)])
+def test_nash_loss_sgd_reduces_nash_conv(sample_size, threshold):
+    for game in (RPS, NormalFormGame(np.random.default_rng(0).uniform(-1, 1, (3, 3, 3, 3)))):
+        learner = NashLossSGD(game, sample_size=sample_size, seed=0, init=None if game.num_players == 3 else INIT)
+        start, start_loss = nash_conv(game, learner.current_strategy()), learner.loss
+        trace = run(learner, 1500, eval_every=500)
+        assert trace.extra["nash_loss"][-1] < 0.1 * start_loss
+        assert nash_conv(game, learner.current_strategy()) < min(threshold, 0.5 * start)
+
+
+def test_bad_parameters():
+    with pytest.raises(InvalidParameterError):
+        AcceleratedOptimisticGradient(RPS, step_size=0)
+    with pytest.raises(InvalidParameterError):
+        NoisyOptimisticGradient(RPS, noise="gaussian-ish")
+    with pytest.raises(InvalidParameterError):
+        NoisyOptimisticGradient(RPS, update_step=-1)
+    with pytest.raises(InvalidParameterError):
+        NashLossSGD(RPS, power=2)
+    with pytest.raises(InvalidParameterError):
+        NashLossSGD(RPS, sample_size=0)
