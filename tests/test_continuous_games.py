@@ -140,7 +140,8 @@ def test_jax_game_has_the_analytic_field_and_jacobian():
 
 
 @FAST
-@given(seed=st.integers(0, 10_000), bound=st.floats(0.5, 3), z=st.lists(st.floats(-1, 1), min_size=5, max_size=5))
+@given(seed=st.integers(0, 10_000), bound=st.floats(0.5, 3),
+       z=st.lists(st.floats(-1, 1), min_size=5, max_size=5))
 def test_bilinear_box_nash_conv_is_the_l1_duality_gap(seed, bound, z):
     A = np.random.default_rng(seed).normal(size=(2, 3))
     game = load_game(f"bilinear(matrix={A.tolist()}, bound={bound})")
@@ -182,9 +183,15 @@ def test_box_quadratic_best_response_matches_multistart_lbfgsb(seed, z):
     for i in range(2):
         H, c = game.own_quadratic(i, zz)
         s = game.block(i)
+        def q(u, H=H, c=c):
+            return 0.5 * u @ H @ u + c @ u
+
+        def dq(u, H=H, c=c):
+            return H @ u + c
+
         best = min(
-            minimize(lambda u: 0.5 * u @ H @ u + c @ u, x0, jac=lambda u: H @ u + c, method="L-BFGS-B",
-                     bounds=[(-0.5, 0.5)] * H.shape[0], options={"ftol": 1e-15, "gtol": 1e-12}).fun
+            minimize(q, x0, jac=dq, method="L-BFGS-B", bounds=[(-0.5, 0.5)] * H.shape[0],
+                     options={"ftol": 1e-15, "gtol": 1e-12}).fun
             for x0 in rng.uniform(-0.5, 0.5, size=(8, H.shape[0]))
         )
         cur = 0.5 * zz[s] @ H @ zz[s] + c @ zz[s]
@@ -202,7 +209,8 @@ def test_equilibria_have_zero_gain_and_zero_field():
 
 
 def test_dirac_gan_exact_best_responses_match_lbfgsb():
-    for spec in ("dirac_gan(bound=2)", "dirac_gan(bound=2, gamma=0.7)", "dirac_gan(loss=wasserstein, bound=1.5)"):
+    specs = ("dirac_gan(bound=2)", "dirac_gan(bound=2, gamma=0.7)", "dirac_gan(loss=wasserstein, bound=1.5)")
+    for spec in specs:
         game = load_game(spec)
         generic = DifferentiableGame(game._losses, (1, 1), gradient=game._gradient,
                                      bounds=(game.lower[0], game.upper[0]))  # no exact hook: L-BFGS-B

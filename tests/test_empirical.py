@@ -1,4 +1,4 @@
-"""Empirical game-theoretic analysis: simulated payoffs with confidence intervals, α-Rank, Nash averaging, Elo."""
+"""Empirical game analysis: simulated payoffs with confidence intervals, α-Rank, Nash averaging, Elo."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def test_kuhn_sampled_outcomes_match_expected_payoffs():
     game = equilibria.load_game("kuhn_poker")
     space = policy_space(game)
     br = ExactBestResponse()(space, game.uniform_profile(), 0, np.random.default_rng(0))
-    G = sample_returns(game, space.joint_profile([br, game.uniform_profile()]), 20_000, np.random.default_rng(1))
+    prof = space.joint_profile([br, game.uniform_profile()])
+    G = sample_returns(game, prof, 20_000, np.random.default_rng(1))
     exact = game.expected_payoffs(space.joint_profile([br, game.uniform_profile()]))
     assert np.all(np.abs(G.mean(axis=0) - exact) <= 5 * G.std(axis=0) / np.sqrt(len(G)))
 

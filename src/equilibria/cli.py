@@ -100,6 +100,17 @@ def _cmd_methods() -> int:
     return 0
 
 
+def _solution_json(game: Any, sol: Any) -> dict[str, Any]:
+    out = {
+        "strategies": game.profile_to_json(sol.strategies, sol.exact),
+        "payoffs": format_array(sol.payoffs, sol.exact),
+    }
+    if sol.info.get("joint") is not None:
+        # a correlated equilibrium is its joint distribution; the strategies are its marginals
+        out["joint"] = format_array(sol.info["joint"], sol.exact)
+    return out
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
     from .api import load_game, solve
 
@@ -130,20 +141,15 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             raise InvalidParameterError("--plot draws learning curves; use it with a learning method")
         from .plotting import plot_nash_conv
 
-        plot_nash_conv(traces, args.plot, title=f"{args.game}")
+        outputs = {s.method: s.info.get("output", "auto") for s in sols if "trace" in s.info}
+        plot_nash_conv(traces, args.plot, title=f"{args.game}", which=outputs)
         if simplex is not None and simplex.path:
             simplex.plot({method: simplex.path}, args.plot, args.game)
     if args.json:
         out: dict[str, Any] = {
             "game": args.game,
             "method": method,
-            "equilibria": [
-                {
-                    "strategies": game.profile_to_json(s.strategies, s.exact),
-                    "payoffs": format_array(s.payoffs, s.exact),
-                }
-                for s in sols
-            ],
+            "equilibria": [_solution_json(game, s) for s in sols],
             "nash_conv": format_number(sols[0].nash_conv, sols[0].exact) if sols else None,
             "iterations": sols[0].iterations if sols else None,
             "seconds": round(sum(s.seconds for s in sols[:1]), 6),
@@ -183,6 +189,8 @@ class _SimplexRecorder:
         return getattr(game, "family", "") == "normal_form" and 3 in tuple(game.num_actions)
 
     def __call__(self, learner: Any, trace: Any) -> None:
+        import numpy as np
+
         self.path.append([np.array(s, dtype=float) for s in learner.strategy()])
 
     def plot(self, paths: dict[str, list[Any]], plot_path: str, title: str) -> str:
@@ -210,7 +218,7 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
 
     methods = [m.strip() for m in args.method.split(",") if m.strip()]
     simplex = _SimplexRecorder(game) if args.plot and _SimplexRecorder.applies(game) else None
-    results, traces, paths = [], {}, {}
+    results, traces, paths, outputs = [], {}, {}, {}
     for m in methods:
         rec = _SimplexRecorder(game) if simplex else None
         sols = solve(game, m, exact=args.exact, iterations=args.iterations, seed=args.seed,
@@ -223,6 +231,7 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
                         "seconds": round(s.seconds, 6)})
         if "trace" in s.info:
             traces[s.method] = s.info["trace"]
+            outputs[s.method] = s.info.get("output", "auto")
         if rec is not None and rec.path:
             paths[s.method] = rec.path
     if args.plot:
@@ -230,7 +239,7 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
             raise InvalidParameterError("--plot draws learning curves; use it with learning methods")
         from .plotting import plot_nash_conv
 
-        plot_nash_conv(traces, args.plot, title=f"{args.game}")
+        plot_nash_conv(traces, args.plot, title=f"{args.game}", which=outputs)
         if simplex is not None and paths:
             simplex.plot(paths, args.plot, args.game)
     if args.json:

@@ -31,7 +31,8 @@ from .games.continuous import DifferentiableGame
 def jacobian_eigenvalues(game: DifferentiableGame, profile: Any) -> np.ndarray:
     """Eigenvalues of J(z) (complex, sorted by real part then imaginary part)."""
     if not isinstance(game, DifferentiableGame):
-        raise NotApplicableError(f"jacobian_eigenvalues needs a DifferentiableGame, not {type(game).__name__}")
+        raise NotApplicableError(
+            f"jacobian_eigenvalues needs a DifferentiableGame, not {type(game).__name__}")
     ev = np.linalg.eigvals(game.jacobian(profile))
     return ev[np.lexsort((ev.imag, ev.real))]
 

@@ -26,16 +26,19 @@ def plot_nash_conv(
     path: str | os.PathLike,
     *,
     title: str = "",
-    which: str = "auto",
+    which: str | Mapping[str, str] = "auto",
     ylabel: str = "NashConv",
 ) -> str:
     """Log-log plot of NashConv against iteration, one line per named `Trace`.
 
-    ``which`` picks the average iterate, the last iterate, or (``"auto"``) whichever the trace has.
+    ``which`` picks the average iterate, the last iterate, or (``"auto"``) whichever the trace has;
+    a mapping gives the choice per label (e.g. each learner's returned iterate).
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=120)
+    choice = which
     for label, tr in traces.items():
+        which = choice.get(label, "auto") if isinstance(choice, Mapping) else choice
         it = np.asarray(tr.iterations, dtype=float)
         avg = np.asarray(tr.nash_conv, dtype=float)
         last = np.asarray(tr.nash_conv_last, dtype=float)
@@ -141,8 +144,12 @@ def plot_payoff_heatmap(
 
         raise InvalidParameterError(f"a payoff heat map needs a matrix; got shape {M.shape}")
     rows = list(labels) if labels is not None else [str(i) for i in range(M.shape[0])]
-    cols = list(col_labels) if col_labels is not None else (rows if M.shape[0] == M.shape[1] and labels
-                                                             is not None else [str(j) for j in range(M.shape[1])])
+    if col_labels is not None:
+        cols = list(col_labels)
+    elif labels is not None and M.shape[0] == M.shape[1]:
+        cols = rows
+    else:
+        cols = [str(j) for j in range(M.shape[1])]
     lim = float(np.abs(M).max()) or 1.0
     fig, ax = plt.subplots(figsize=(1.0 + 0.6 * M.shape[1], 1.0 + 0.5 * M.shape[0]))
     im = ax.imshow(M, cmap=cmap, vmin=-lim, vmax=lim)

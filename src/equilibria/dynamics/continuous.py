@@ -279,9 +279,10 @@ class CompetitiveGradientDescent(GradientLearner):
         self.z = self._P(self.z + delta)
 
 
-register_method("cgo", families=("continuous",), interaction=1.0,
-                description="Competitive gradient optimisation (Vyas et al., ICML 2023): CGD with "
-                            "interaction weight alpha decoupled from the step size")(CompetitiveGradientDescent)
+_CGO_DOC = ("Competitive gradient optimisation (Vyas et al., ICML 2023): CGD with the interaction "
+            "weight alpha decoupled from the step size")
+register_method("cgo", families=("continuous",), interaction=1.0, description=_CGO_DOC)(
+    CompetitiveGradientDescent)
 
 
 @register_method("complex-momentum", families=("continuous",))

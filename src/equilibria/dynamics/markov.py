@@ -129,7 +129,8 @@ class IndependentQLearning(Learner):
             for p in range(n):
                 if p != i:
                     cdf = np.cumsum(pols[p][s_idx], axis=1)
-                    ap = np.minimum((self.rng.random(len(s_idx))[:, None] > cdf).sum(axis=1), g.num_actions[p] - 1)
+                    u = self.rng.random(len(s_idx))[:, None]
+                    ap = np.minimum((u > cdf).sum(axis=1), g.num_actions[p] - 1)
                     j = j + ap * strides[p]
             P = g.joint_transitions[s_idx, j]
             cdf = np.cumsum(P, axis=1)

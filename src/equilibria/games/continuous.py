@@ -290,7 +290,8 @@ class DifferentiableGame(Game):
                 z = profile.astype(float)
             else:
                 parts = list(profile)
-                if len(parts) == self.dim and all(np.ndim(p) == 0 for p in parts) and self.num_players != self.dim:
+                flat = len(parts) == self.dim and all(np.ndim(p) == 0 for p in parts)
+                if flat and self.num_players != self.dim:
                     z = np.asarray(parts, dtype=float)
                 else:
                     if len(parts) != self.num_players:
@@ -299,8 +300,8 @@ class DifferentiableGame(Game):
                     vecs = [np.atleast_1d(np.asarray(p, dtype=float)) for p in parts]
                     for i, v in enumerate(vecs):
                         if v.shape != (self.dims[i],):
-                            raise InvalidStrategyError(
-                                f"player {i + 1}'s strategy must have {self.dims[i]} entries, got shape {v.shape}")
+                            raise InvalidStrategyError(f"player {i + 1}'s strategy must have "
+                                                       f"{self.dims[i]} entries, got shape {v.shape}")
                     z = np.concatenate(vecs)
         except (TypeError, ValueError) as exc:
             if isinstance(exc, InvalidStrategyError):
@@ -315,8 +316,8 @@ class DifferentiableGame(Game):
             out = (z < self.lower - scale) | (z > self.upper + scale)
             if out.any():
                 k = int(np.argmax(out))
-                raise InvalidStrategyError(
-                    f"coordinate {k} of the profile is {z[k]!r}, outside its box [{self.lower[k]}, {self.upper[k]}]")
+                raise InvalidStrategyError(f"coordinate {k} of the profile is {float(z[k])!r}, outside "
+                                           f"its box [{self.lower[k]}, {self.upper[k]}]")
             z = np.clip(z, self.lower, self.upper)
         return z
 
@@ -493,7 +494,8 @@ class QuadraticGame(DifferentiableGame):
         except (TypeError, ValueError) as exc:
             raise InvalidGameError(f"M and b must be numbers: {exc}") from None
         if Ma.shape != (D, D) or ba.shape != (D,):
-            raise InvalidGameError(f"need M of shape {(D, D)} and b of length {D}, got {Ma.shape}, {ba.shape}")
+            raise InvalidGameError(
+                f"need M of shape {(D, D)} and b of length {D}, got {Ma.shape}, {ba.shape}")
         off = np.concatenate([[0], np.cumsum(dims_t)])
         Q = np.zeros((n, D, D))
         q = np.zeros((n, D))
@@ -536,5 +538,6 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
     except (TypeError, ValueError):
         raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
     if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        raise InvalidParameterError(f"{name} must be a finite number {'>=' if allow_zero else '>'} 0, got {value!r}")
+        op = ">=" if allow_zero else ">"
+        raise InvalidParameterError(f"{name} must be a finite number {op} 0, got {value!r}")
     return v

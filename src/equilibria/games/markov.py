@@ -126,7 +126,8 @@ class MarkovGame(Game):
         labs = action_labels or [[str(a) for a in range(k)] for k in A]
         self.action_labels = tuple(tuple(str(x) for x in la) for la in labs)
         if [len(x) for x in self.action_labels] != list(A):
-            raise InvalidGameError(f"action labels have sizes {[len(x) for x in self.action_labels]}, not {list(A)}")
+            sizes = [len(x) for x in self.action_labels]
+            raise InvalidGameError(f"action labels have sizes {sizes}, not {list(A)}")
         self.player_labels = tuple(player_labels or (str(i + 1) for i in range(n)))
         self.title = title
         J = int(np.prod(A))
@@ -175,7 +176,7 @@ class MarkovGame(Game):
         return Q
 
     def stage_games(self, continuation: np.ndarray) -> np.ndarray:
-        """All stage games at once: ``Q[s, i, j] = R[s, i, j] + γ Σ_s' P[s, j, s'] V[s', i]`` (joint j flat)."""
+        """All stage games at once: ``Q[s, i, j] = R[s, i, j] + γ Σ_s' P[s, j, s'] V[s', i]`` (j flat)."""
         return self.joint_rewards + self.discount * np.einsum("sjt,ti->sij", self.joint_transitions,
                                                               continuation)
 
@@ -203,7 +204,10 @@ class MarkovGame(Game):
                 raise InvalidStrategyError(f"policy of player {i + 1} must be numbers") from None
             if arr.ndim == 2:
                 arr = arr[None]
-            if arr.ndim != 3 or arr.shape[1:] != (self.num_states, k) or arr.shape[0] not in (1, self.num_steps):
+            ok = arr.ndim == 3 and arr.shape[1:] == (self.num_states, k)
+            if not ok or arr.shape[0] not in (1, self.num_steps):
+                ok = False
+            if not ok:
                 raise InvalidStrategyError(
                     f"policy of player {i + 1} has shape {np.shape(pol)}; expected ({self.num_states}, {k})"
                     + (f" or ({self.num_steps}, {self.num_states}, {k})" if self.horizon else "")
@@ -216,7 +220,7 @@ class MarkovGame(Game):
         return out
 
     def joint_policy(self, profile: Any) -> np.ndarray:
-        """``π[t, s, j]``: probability of joint action j (flat) at state s and step t (product of marginals)."""
+        """``π[t, s, j]``: probability of joint action j (flat) at state s, step t (product of marginals)."""
         pols = self.validate_profile(profile)
         T = max(p.shape[0] for p in pols)
         joint = np.broadcast_to(pols[0], (T, *pols[0].shape[1:]))
@@ -246,7 +250,7 @@ class MarkovGame(Game):
         return self.initial @ self.state_values(profile)
 
     def induced_mdp(self, profile: Any, player: int) -> tuple[np.ndarray, np.ndarray]:
-        """The MDP player ``player`` faces when the others play ``profile``: ``r[t, s, a]`` and ``P[t, s, a, s']``."""
+        """The MDP ``player`` faces when the others play ``profile``: ``r[t, s, a]``, ``P[t, s, a, s']``."""
         pols = self.validate_profile(profile)
         n = self._n
         acts = _LETTERS[:n]
@@ -265,7 +269,7 @@ class MarkovGame(Game):
         return r, P
 
     def occupancy(self, profile: Any) -> np.ndarray:
-        """``d[s]``: expected discounted number of visits to s from ``μ_0`` (sum over t of γ^t Pr[s_t = s])."""
+        """``d[s]``: expected discounted visits to s from ``μ_0`` (sum over t of γ^t Pr[s_t = s])."""
         pi = self.joint_policy(profile)
         Ppi = np.einsum("sju,tsj->tsu", self.joint_transitions, pi)
         if self.horizon is None:
@@ -374,7 +378,8 @@ class MarkovGameBuilder:
         for j in self._joint(joint):
             key = (str(state), j)
             if replace or key not in self._edges:
-                self._edges[key] = (tuple(float(r) for r in rewards), {str(k): float(v) for k, v in to.items()})
+                dest = {str(k): float(v) for k, v in to.items()}
+                self._edges[key] = (tuple(float(r) for r in rewards), dest)
         return self
 
     def build(self, *, discount: float | None = None, horizon: int | None = None,

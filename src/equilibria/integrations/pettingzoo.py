@@ -201,7 +201,8 @@ class MarkovGameEnv(_GameEnv):
         self._pending[agent] = int(action)
         if self._selector.is_last():
             g = self.game
-            j = int(sum(self._pending[a] * k for a, k in zip(self.possible_agents, self._strides, strict=True)))
+            acts = [self._pending[a] for a in self.possible_agents]
+            j = int(sum(a * k for a, k in zip(acts, self._strides, strict=True)))
             r = g.joint_rewards[self.state_index, :, j] * (g.discount ** self.t if g.horizon else 1.0)
             for a in self.agents:
                 self.rewards[a] = float(r[self.agent_index[a]])

@@ -159,12 +159,13 @@ def _br_values_continuous(game: DifferentiableGame, profile: Any, *, exact: bool
     _no_exact(exact)
     z = game.flatten(profile)
     own = game._losses_flat(z)
-    return np.array([-(own[i] - (cur - val)) for i, (_, val, cur) in enumerate(_best_response_all(game, profile))])
+    brs = _best_response_all(game, profile)
+    return np.array([-(own[i] - (cur - val)) for i, (_, val, cur) in enumerate(brs)])
 
 
 @best_response.register
 def _br_continuous(game: DifferentiableGame, profile: Any, player: int, *, exact: bool = False) -> np.ndarray:
-    """A minimiser of player ``player``'s loss over its box, the others fixed (entries ±1e300 when unbounded)."""
+    """A minimiser of ``player``'s loss over its box, the others fixed (±1e300 entries when unbounded)."""
     _no_exact(exact)
     z = game.flatten(profile)
     br = _quadratic_br if isinstance(game, QuadraticGame) else _generic_br
@@ -187,12 +188,15 @@ def projected_gradient_norm(game: DifferentiableGame, profile: Any, step: float 
     return float(np.linalg.norm(z - game.project(z - step * game.vector_field(z))) / step)
 
 
+def _flat(profile: Any) -> np.ndarray:
+    if isinstance(profile, np.ndarray) and profile.dtype != object:
+        return profile.astype(float).ravel()
+    return np.concatenate([np.atleast_1d(np.asarray(p, dtype=float)) for p in profile])
+
+
 def distance_to(profile: Any, reference: Any) -> float:
     """Euclidean distance ‖z − z*‖₂ between two profiles (lists of per-player vectors, or flat)."""
-    a = np.concatenate([np.atleast_1d(np.asarray(p, dtype=float)) for p in profile]) \
-        if not isinstance(profile, np.ndarray) or profile.dtype == object else profile.astype(float).ravel()
-    b = np.concatenate([np.atleast_1d(np.asarray(p, dtype=float)) for p in reference]) \
-        if not isinstance(reference, np.ndarray) or reference.dtype == object else reference.astype(float).ravel()
+    a, b = _flat(profile), _flat(reference)
     if a.shape != b.shape:
         raise NotApplicableError(f"profiles of different sizes ({a.size} and {b.size}) have no distance")
     return float(np.linalg.norm(a - b))

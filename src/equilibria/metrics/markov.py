@@ -22,7 +22,7 @@ from .core import best_response, best_response_values, deviation_gains
 
 def solve_mdp(r: np.ndarray, P: np.ndarray, discount: float, horizon: int | None,
               tol: float = 1e-12, max_iter: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
-    """Optimal values ``V[t, s]`` and greedy actions ``a[t, s]`` of the MDP ``r[t, s, a]``, ``P[t, s, a, s']``.
+    """Optimal values ``V[t, s]`` and greedy actions ``a[t, s]`` of the MDP ``(r[t, s, a], P[t, s, a, s'])``.
 
     Discounted (``horizon=None``, T = 1): value iteration until the Bellman residual is small,
     then policy iteration from the greedy policy until it is stable. Finite horizon: backward

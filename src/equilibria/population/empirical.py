@@ -81,7 +81,8 @@ def _sample_markov(game: MarkovGame, profile: Any, num_samples: int, rng: np.ran
 
 
 @sample_returns.register
-def _sample_efg(game: ExtensiveFormGame, profile: Any, num_samples: int, rng: np.random.Generator) -> np.ndarray:
+def _sample_efg(game: ExtensiveFormGame, profile: Any, num_samples: int,
+                rng: np.random.Generator) -> np.ndarray:
     """Terminals sampled from their exact reach probabilities: chance times every player's."""
     sigma = game.validate_profile(profile)
     w = game.terminal_chance * np.prod(game.terminal_reach(sigma), axis=0)
@@ -109,7 +110,8 @@ class EmpiricalGame:
         return NormalFormGame(self.mean)
 
 
-def _estimate_entry(space: Any, policies: tuple, num_samples: int, seed: Any) -> tuple[np.ndarray, np.ndarray]:
+def _estimate_entry(space: Any, policies: tuple, num_samples: int,
+                    seed: Any) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     G = sample_returns(space.game, space.joint_profile(policies), num_samples, rng)
     sem = G.std(axis=0, ddof=1) / np.sqrt(num_samples) if num_samples > 1 else np.full(G.shape[1], np.inf)

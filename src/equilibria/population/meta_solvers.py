@@ -55,7 +55,8 @@ def uniform(meta: NormalFormGame, rng: np.random.Generator | None = None) -> lis
 
 
 @register_meta_solver("nash")
-def nash(meta: NormalFormGame, rng: np.random.Generator | None = None, method: str | None = None) -> list[np.ndarray]:
+def nash(meta: NormalFormGame, rng: np.random.Generator | None = None,
+         method: str | None = None) -> list[np.ndarray]:
     """A Nash equilibrium of the meta-game: the double oracle (McMahan, Gordon & Blum, ICML 2003).
 
     Two-player constant-sum meta-games are solved by one LP (von Neumann 1928; Dantzig 1951);

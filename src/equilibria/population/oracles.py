@@ -137,7 +137,8 @@ class MarkovSpace(PolicySpace):
     """Markov policies; mixtures are occupancy-weighted (see the module docstring)."""
 
     def initial_policy(self, player: int, rng: np.random.Generator) -> np.ndarray:
-        return np.full((self.game.num_states, self.game.num_actions[player]), 1.0 / self.game.num_actions[player])
+        k = self.game.num_actions[player]
+        return np.full((self.game.num_states, k), 1.0 / k)
 
     def joint_profile(self, policies: Sequence[Any]) -> list[np.ndarray]:
         return [np.asarray(p, dtype=float) for p in policies]
@@ -183,11 +184,11 @@ class MarkovSpace(PolicySpace):
             mixed = mixed[0]
         return mixed
 
-    def meta_profile(self, populations: Sequence[Sequence[Any]], sigma: Sequence[np.ndarray]) -> list[np.ndarray]:
-        plain = [self.mixture(i, pop, np.asarray(w), None) for i, (pop, w) in enumerate(zip(populations, sigma,
-                                                                                            strict=True))]
-        return [self.mixture(i, pop, np.asarray(w), plain) for i, (pop, w) in enumerate(zip(populations, sigma,
-                                                                                          strict=True))]
+    def meta_profile(self, populations: Sequence[Sequence[Any]],
+                     sigma: Sequence[np.ndarray]) -> list[np.ndarray]:
+        pairs = list(zip(populations, sigma, strict=True))
+        plain = [self.mixture(i, pop, np.asarray(w), None) for i, (pop, w) in enumerate(pairs)]
+        return [self.mixture(i, pop, np.asarray(w), plain) for i, (pop, w) in enumerate(pairs)]
 
 
 def policy_space(game: Any) -> PolicySpace:
@@ -229,7 +230,7 @@ class QLearningOracle:
 
     def __init__(self, steps: int = 20_000, lr: float = 0.2, epsilon: float = 0.2, walkers: int = 64):
         if steps < 1 or not 0 < lr <= 1 or not 0 <= epsilon <= 1 or walkers < 1:
-            raise InvalidParameterError("steps >= 1, 0 < lr <= 1, 0 <= epsilon <= 1 and walkers >= 1 are needed")
+            raise InvalidParameterError("need steps >= 1, 0 < lr <= 1, 0 <= epsilon <= 1, walkers >= 1")
         self.steps, self.lr, self.epsilon, self.walkers = steps, lr, epsilon, walkers
 
     def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
@@ -266,8 +267,8 @@ def q_learning(game: MarkovGame, profile: Any, player: int, steps: int, lr: floa
         tk = np.minimum(t, T - 1)
         greedy = Q[tk, s].argmax(axis=1)
         a = np.where(rng.random(W) < epsilon, rng.integers(A, size=W), greedy)
-        acts = [a if i == player else _sample_categorical(pols[i][np.minimum(t, pols[i].shape[0] - 1), s], rng)
-                for i in range(n)]
+        acts = [a if i == player else
+                _sample_categorical(pols[i][np.minimum(t, pols[i].shape[0] - 1), s], rng) for i in range(n)]
         j = sum(x * k for x, k in zip(acts, strides, strict=True))
         r = game.joint_rewards[s, player, j]
         s2 = _sample_categorical(game.joint_transitions[s, j], rng) if S > 1 else np.zeros(W, dtype=np.int64)
@@ -395,7 +396,8 @@ class PPOOracle:
                 out_t = net(x)
                 lp = torch.log_softmax(out_t[:, :A], 1).gather(1, a_t[:, None])[:, 0]
                 ratio = torch.exp(lp - old)
-                loss = -torch.min(ratio * adv_t, torch.clamp(ratio, 1 - self.clip, 1 + self.clip) * adv_t).mean()
+                clipped = torch.clamp(ratio, 1 - self.clip, 1 + self.clip)
+                loss = -torch.min(ratio * adv_t, clipped * adv_t).mean()
                 loss = loss + 0.5 * ((out_t[:, A] - ret) ** 2).mean()
                 opt.zero_grad()
                 loss.backward()

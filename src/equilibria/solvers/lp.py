@@ -183,23 +183,37 @@ def _exact_strategy(A_x: np.ndarray, s: np.ndarray) -> np.ndarray | None:
     return None if z is None else z[:m]
 
 
+#: games with at most this many payoff entries are polished exactly in float mode
+POLISH_MAX_ENTRIES = 2 * 16 * 16
+
+
 @register_method("lp", families=("normal_form",), certified=True)
-def lp(game: NormalFormGame, *, exact: bool = False) -> list[Solution]:
+def lp(game: NormalFormGame, *, exact: bool = False, polish: bool | None = None) -> list[Solution]:
     """Minimax strategies and the value of a two-player zero-sum or constant-sum game by linear programming.
 
     von Neumann (1928); Dantzig (1951); HiGHS dual simplex (Huangfu & Hall 2018). The value for the
     row player is in ``info["value"]`` (a `Fraction` in exact mode). Exact mode recovers the
     rational vertex from the active constraints and verifies ``min_j (Aᵀx)_j = max_i (Ay)_i``.
+
+    ``polish`` (float mode; default on for games of at most 512 payoff entries) runs that exact
+    recovery and rounds its result, so that e.g. rock-paper-scissors returns the float nearest to 1/3
+    rather than HiGHS's 0.33333333333333337 and its NashConv is 0, not 1e-16.
     """
     A, const = _zero_sum_matrix(game)
     value, x, y = _security_lp(A)
     value += 0.0  # no negative zero in reports
     info: dict[str, Any] = {}
     if not exact:
-        strategies = [x, y]
+        if polish is None:
+            polish = game.payoffs.size <= POLISH_MAX_ENTRIES
+        sums = game.exact_payoffs.sum(axis=0) if polish else None
+        if polish and all(c == sums.flat[0] for c in sums.flat):
+            x_x, y_x, value_x, info = _exact_solution(game, x, y)
+            x, y, value = x_x.astype(float), y_x.astype(float), float(value_x) + 0.0
+            info["polished"] = True
         info["value"] = value
         payoffs = np.array([value, const - value])
-        return [Solution(strategies, payoffs, "lp", info=info)]
+        return [Solution([x, y], payoffs, "lp", info=info)]
 
     sums = game.exact_payoffs.sum(axis=0)
     if any(c != sums.flat[0] for c in sums.flat):
@@ -207,6 +221,17 @@ def lp(game: NormalFormGame, *, exact: bool = False) -> list[Solution]:
             "the payoffs are constant-sum only up to rounding; exact lp needs exactly constant-sum "
             "payoffs (give them as integers or fractions), or run without exact"
         )
+    x_x, y_x, value_x, info = _exact_solution(game, x, y)
+    info["value"] = value_x
+    payoffs = np.array([value_x, sums.flat[0] - value_x], dtype=object)
+    return [Solution([x_x, y_x], payoffs, "lp", exact=True, info=info)]
+
+
+def _exact_solution(
+    game: NormalFormGame, x: np.ndarray, y: np.ndarray
+) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """The exact minimax pair at the float vertex ``(x, y)``, verified; falls back to enumeration."""
+    info: dict[str, Any] = {}
     A_x = game.exact_payoffs[0]
     x_x = _exact_strategy(A_x, x)
     y_x = _exact_strategy(-A_x.T, y)
@@ -224,7 +249,4 @@ def lp(game: NormalFormGame, *, exact: bool = False) -> list[Solution]:
     upper = max(A_x @ y_x)
     if lower != upper:
         raise SolverError(f"exact verification failed: the strategies guarantee {lower} and {upper}")
-    const_x = sums.flat[0]
-    info["value"] = lower
-    payoffs = np.array([lower, const_x - lower], dtype=object)
-    return [Solution([x_x, y_x], payoffs, "lp", exact=True, info=info)]
+    return x_x, y_x, lower, info

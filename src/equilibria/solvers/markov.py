@@ -27,8 +27,6 @@ All three replace the max of MDP value iteration by the value of the *stage game
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
@@ -96,7 +94,8 @@ def _require_zero_sum(game: MarkovGame, what: str) -> None:
 
 
 @register_method("shapley", families=("markov",), certified=True)
-def shapley(game: MarkovGame, *, tol: float = 1e-9, max_iter: int = 10_000, check_every: int = 10) -> list[Solution]:
+def shapley(game: MarkovGame, *, tol: float = 1e-9, max_iter: int = 10_000,
+            check_every: int = 10) -> list[Solution]:
     """Shapley's value iteration with one batched LP per sweep (Shapley, PNAS 1953).
 
     Discounted games stop when the exact best-response bracket of the current minimax strategies

@@ -87,7 +87,8 @@ def grid_soccer(rows: int = 4, cols: int = 5, discount: float = 0.9) -> MarkovGa
 
 
 @register_game("pursuit_evasion", family="markov")
-def pursuit_evasion(size: int = 4, discount: float = 0.9, slip: float = 0.0, capture_radius: int = 1) -> MarkovGame:
+def pursuit_evasion(size: int = 4, discount: float = 0.9, slip: float = 0.0,
+                    capture_radius: int = 1) -> MarkovGame:
     """A pursuer chases an evader on a ``size``×``size`` grid (no wrap-around); zero-sum.
 
     Both move simultaneously (N/S/E/W/stand); with probability ``slip`` a player's move fails and
