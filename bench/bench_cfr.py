@@ -50,29 +50,36 @@ def interleaved(steps: dict, iterations: dict, repeats: int) -> dict:
 def bench(name: str, iterations: int, py_iterations: int, repeats: int) -> dict:
     spiel = pyspiel.load_game(name)
     game = ExtensiveFormGame.from_state(spiel.new_initial_state())
-    ours = CFRPlus(game)
+    ours = CFRPlus(game)  # default engine="history": OpenSpiel's arithmetic, bit for bit
+    seq = CFRPlus(game, engine="sequence")
     cpp = pyspiel.CFRPlusSolver(spiel)
     py = os_cfr.CFRPlusSolver(spiel)
     r = interleaved(
-        {"ours": ours.step, "cpp": cpp.evaluate_and_update_policy, "py": py.evaluate_and_update_policy},
-        {"ours": iterations, "cpp": iterations, "py": py_iterations},
+        {"ours": ours.step, "seq": seq.step, "cpp": cpp.evaluate_and_update_policy,
+         "py": py.evaluate_and_update_policy},
+        {"ours": iterations, "seq": iterations, "cpp": iterations, "py": py_iterations},
         repeats,
     )
     ours_rate, cpp_rate = r["ours"], r["cpp"]
+    seq_over_cpp = r["seq"] / r["cpp"]
     # same number of iterations for both: the NashConv must agree (identical trajectories)
     nc_ours = nash_conv(game, ours.average_strategy())
     nc_cpp = pyspiel.nash_conv(spiel, cpp.average_policy())
     n = game.num_players
     tree_nodes = n * game.num_nodes
+    # array entries one iteration of each engine reads or writes at least once
     layout = ours._layout
-    entries = n * game.num_terminals + sum(
+    entries_seq = n * game.num_terminals + sum(
         (hi - lo) * (layout.max_actions + 1) for lo, hi in layout.spans
     )
+    entries = n * (game.num_nodes + game.num_infosets * layout.max_actions)
     return {
         "game": name, "ours": ours_rate, "cpp": cpp_rate, "py": r["py"],
-        "ratio_cpp": r["ours/cpp"], "ratio_py": r["ours/py"],
+        "ratio_cpp": r["ours/cpp"], "ratio_py": r["ours/py"], "seq": r["seq"], "seq_cpp": seq_over_cpp,
+        "nc_seq": nash_conv(game, seq.average_strategy()),
         "nc_ours": nc_ours, "nc_cpp": nc_cpp, "its": ours.iteration,
-        "tree_nodes": tree_nodes, "infosets": game.num_infosets, "entries": entries,
+        "tree_nodes": tree_nodes, "infosets": game.num_infosets,
+        "entries": entries, "entries_seq": entries_seq,
         "ns_node_ours": 1e9 / ours_rate / tree_nodes, "ns_node_cpp": 1e9 / cpp_rate / tree_nodes,
     }
 
@@ -89,21 +96,28 @@ def main() -> None:
         bench("leduc_poker", args.leduc_iterations, args.python_iterations, args.repeats),
     ]
     print(f"CFR+ iterations/second (median of {args.repeats}; ratios: median of per-repeat ratios)")
-    print(f"{'game':<12} {'ours':>10} {'C++':>10} {'Python':>9} {'ours/C++':>9} {'ours/Py':>9}")
+    print("ours = engine 'history' (default, OpenSpiel's arithmetic); seq = engine 'sequence'")
+    print(f"{'game':<12} {'ours':>9} {'seq':>9} {'C++':>9} {'Python':>8} {'ours/C++':>9} {'seq/C++':>8} "
+          f"{'ours/Py':>9}")
     for r in rows:
-        print(f"{r['game']:<12} {r['ours']:>10.0f} {r['cpp']:>10.1f} {r['py']:>9.1f} "
-              f"{r['ratio_cpp']:>8.1f}x {r['ratio_py']:>8.1f}x")
+        print(f"{r['game']:<12} {r['ours']:>9.0f} {r['seq']:>9.0f} {r['cpp']:>9.1f} {r['py']:>8.1f} "
+              f"{r['ratio_cpp']:>8.1f}x {r['seq_cpp']:>7.1f}x {r['ratio_py']:>8.1f}x")
     print()
-    print(f"{'game':<12} {'its':>6} {'NashConv ours':>15} {'NashConv C++':>15} {'|diff|':>9}")
+    print(f"{'game':<12} {'its':>6} {'NashConv ours':>15} {'NashConv C++':>15} {'|diff|':>9} "
+          f"{'NashConv seq':>15} {'|diff|':>9}")
     for r in rows:
-        print(f"{r['game']:<12} {r['its']:>6} {r['nc_ours']:>15.10f} {r['nc_cpp']:>15.10f} "
-              f"{abs(r['nc_ours'] - r['nc_cpp']):>9.1e}")
+        print(f"{r['game']:<12} {r['its']:>6} {r['nc_ours']:>15.12f} {r['nc_cpp']:>15.12f} "
+              f"{abs(r['nc_ours'] - r['nc_cpp']):>9.1e} {r['nc_seq']:>15.12f} "
+              f"{abs(r['nc_seq'] - r['nc_cpp']):>9.1e}")
     print()
-    print(f"{'game':<12} {'tree nodes/it':>14} {'infosets/it':>12} {'our entries/it':>15} "
-          f"{'ns/node ours':>13} {'ns/node C++':>12}")
+    print("work per iteration: tree nodes a recursive CFR visits (players x nodes), infosets updated,")
+    print("array entries touched by each of our engines, and nanoseconds per tree node")
+    print(f"{'game':<12} {'tree nodes':>11} {'infosets':>9} {'entries':>8} {'entries seq':>12} "
+          f"{'ns/node ours':>13} {'ns/node seq':>12} {'ns/node C++':>12}")
     for r in rows:
-        print(f"{r['game']:<12} {r['tree_nodes']:>14} {r['infosets']:>12} {r['entries']:>15} "
-              f"{r['ns_node_ours']:>13.1f} {r['ns_node_cpp']:>12.1f}")
+        print(f"{r['game']:<12} {r['tree_nodes']:>11} {r['infosets']:>9} {r['entries']:>8} "
+              f"{r['entries_seq']:>12} {r['ns_node_ours']:>13.1f} {1e9 / r['seq'] / r['tree_nodes']:>12.1f} "
+              f"{r['ns_node_cpp']:>12.1f}")
 
 
 if __name__ == "__main__":

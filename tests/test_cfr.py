@@ -91,7 +91,7 @@ def test_discounted_variants_equal_openspiel(ours, peer):
     spiel, game = games("kuhn_poker")
     its = (1, 2, 10, 60)
     expected = _peer_sequence(peer(spiel), spiel, cpp=False, iterations=its)
-    np.testing.assert_allclose(_our_sequence(ours(game), its), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(_our_sequence(ours(game), its), expected, rtol=0, atol=1e-13)
 
 
 @pytest.mark.parametrize("plus", [False, True])
@@ -99,7 +99,8 @@ def test_discounted_variants_equal_openspiel(ours, peer):
 def test_simultaneous_updates_equal_openspiel(plus, engine):
     spiel, game = games("kuhn_poker")
     its = (1, 2, 10, 60)
-    peer = os_cfr._CFRSolver(spiel, alternating_updates=False, linear_averaging=plus, regret_matching_plus=plus)
+    peer = os_cfr._CFRSolver(spiel, alternating_updates=False, linear_averaging=plus,
+                             regret_matching_plus=plus)
     ours = (CFRPlus if plus else VanillaCFR)(game, alternating=False, engine=engine)
     np.testing.assert_allclose(_our_sequence(ours, its), _peer_sequence(peer, spiel, False, its),
                                rtol=0, atol=1e-9)
@@ -152,7 +153,7 @@ def test_three_player_kuhn_runs_and_improves():
     trace = eq.run(learner, 200, eval_every=50, evaluate="average")
     assert trace.nash_conv[-1] < 0.5 * trace.nash_conv[0]
     expected = _peer_sequence(pyspiel.CFRPlusSolver(spiel), spiel, cpp=True, iterations=(1, 2, 10))
-    np.testing.assert_allclose(_our_sequence(CFRPlus(game), (1, 2, 10)), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(_our_sequence(CFRPlus(game), (1, 2, 10)), expected, rtol=0, atol=1e-13)
 
 
 @pytest.mark.parametrize("options", [{"alpha": -1.0}, {"gamma": -2}, {"beta": float("nan")},

@@ -7,6 +7,7 @@ Theory used (bilinear ℓ_1 = xᵀAy = −ℓ_2, F = Jz with J skew, singular va
   (Korpelevich 1976; Daskalakis et al. 2018; Schäfer & Anandkumar 2019; Mescheder et al. 2017;
   Balduzzi et al. 2018; Lorraine et al. 2022).
 - EAG-C (Yoon & Ryu, ICML 2021, Thm 1): ‖F(z_k)‖² ≤ 260 L²‖z₀ − z*‖²/(k + 1)² with η = 1/(8L).
+- FEG (Lee & Kim, NeurIPS 2021): ‖F(z_k)‖² ≤ 4L²‖z₀ − z*‖²/k² with η = 1/L.
 - Strongly monotone games: every method converges to the unique equilibrium z* = −M⁻¹b.
 """
 
@@ -25,7 +26,7 @@ from equilibria.games.continuous import QuadraticGame
 from equilibria.run import run
 
 CONVERGENT = ["extragradient", "ogda", "cgd", "cgo", "complex-momentum", "consensus", "sga",
-              "anchored-extragradient"]
+              "anchored-extragradient", "fast-extragradient"]
 
 
 def random_bilinear(seed: int = 0, dim: int = 3):
@@ -53,7 +54,7 @@ def test_gda_diverges_on_a_random_bilinear_game():
 def test_last_iterate_converges_on_bilinear(method):
     game, sigma = random_bilinear(seed=4)  # σ_min/σ_max = 0.35: the slowest mode is not too slow
     eta = 0.3 / sigma[0]  # inside every method's stable range (complex momentum's: ησ ≤ 0.4)
-    opts = {} if method == "anchored-extragradient" else {"lr": eta}
+    opts = {} if method in ("anchored-extragradient", "fast-extragradient") else {"lr": eta}
     z = trajectory(make_learner(game, method, **opts), 4000)
     assert np.linalg.norm(z[-1]) < 1e-2 * np.linalg.norm(z[0]), method
 
@@ -87,6 +88,19 @@ def test_anchored_extragradient_meets_the_yoon_ryu_bound():
     assert np.all(F2 <= bound)
     # and the anchor makes it O(1/k²)-fast: far below the initial value
     assert F2[-1] < 1e-4 * F2[0]
+
+
+def test_fast_extragradient_meets_the_lee_kim_bound():
+    # Lee & Kim (NeurIPS 2021), FEG with ρ = 0: ‖F(z_k)‖² ≤ 4L²‖z₀ − z*‖²/k², η = 1/L
+    for seed in (5, 6):
+        game, _ = random_bilinear(seed=seed, dim=4)
+        L = game.lipschitz
+        learner = make_learner(game, "fast-extragradient")
+        assert learner.lr == pytest.approx(1 / L)
+        z = trajectory(learner, 2000)
+        F2 = np.array([np.sum(game.vector_field(zk) ** 2) for zk in z[1:]])
+        k = np.arange(1, len(z))
+        assert np.all(F2 <= 4 * L**2 * np.sum(z[0] ** 2) / k**2)
 
 
 def test_sga_alignment_flips_the_sign_near_a_repelling_point():
@@ -169,6 +183,8 @@ def test_method_specific_bad_parameters_raise():
         make_learner(game, "cgd", interaction=-0.5)
     with pytest.raises(InvalidParameterError):
         make_learner(load_game("dirac_gan"), "anchored-extragradient")  # no Lipschitz constant, no lr
+    with pytest.raises(InvalidParameterError):
+        make_learner(load_game("dirac_gan"), "fast-extragradient")
     with pytest.raises(NotApplicableError):
         solve("rock_paper_scissors", "gda")
 
@@ -184,3 +200,13 @@ def test_cli_solve_prints_a_finite_nash_conv(capsys):
     out = json.loads(capsys.readouterr().out, parse_constant=reject)
     assert isinstance(out["nash_conv"], float) and out["nash_conv"] < 1e-9
     assert out["equilibria"][0]["strategies"] == [[pytest.approx(0, abs=1e-9)], [pytest.approx(0, abs=1e-9)]]
+
+
+def test_cli_plot_writes_learning_curve_and_2d_trajectories(tmp_path, capsys):
+    out = tmp_path / "run.png"
+    rc = main(["solve", "bilinear(bound=1)", "--method", "gda,extragradient", "--iterations", "60",
+               "--plot", str(out), "-o", "lr=0.3"])
+    assert rc == 0
+    assert out.stat().st_size > 10_000
+    assert (tmp_path / "run_trajectories.png").stat().st_size > 10_000
+    assert "2-D trajectories written" in capsys.readouterr().err

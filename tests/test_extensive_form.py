@@ -71,10 +71,18 @@ def test_bridge_refuses_merged_infosets():
 
 
 def test_bridge_converts_any_small_game():
-    game = from_pyspiel("tic_tac_toe", max_nodes=600_000)
-    assert game.num_players == 2 and game.is_zero_sum
+    # a simultaneous-move matrix game goes through OpenSpiel's turn-based conversion
+    rps = from_pyspiel("matrix_rps")
+    assert rps.num_players == 2 and rps.num_infosets == 2
+    assert eq.nash_conv(rps, rps.uniform_profile()) == pytest.approx(0.0, abs=1e-12)
+    kuhn4 = from_pyspiel("kuhn_poker(players=4)")
+    ours = eq.load_game("kuhn_poker(players=4)")
+    assert (kuhn4.num_infosets, kuhn4.num_terminals) == (ours.num_infosets, ours.num_terminals)
+    assert eq.nash_conv(kuhn4, kuhn4.uniform_profile()) == pytest.approx(
+        eq.nash_conv(ours, ours.uniform_profile()), abs=1e-12
+    )
     with pytest.raises(eq.InvalidGameError, match="too large"):
-        from_pyspiel("tic_tac_toe", max_nodes=1000)
+        from_pyspiel("leduc_poker", max_nodes=1000)
 
 
 def test_expected_payoffs_exact_and_zero_sum(leduc):

@@ -196,3 +196,28 @@ def test_independent_pg_reaches_nash_in_an_identical_interest_game():
     trace = run(pg, 1000, eval_every=250)
     assert trace.nash_conv_last[-1] <= 5e-4
     assert all(b < a for a, b in zip(trace.nash_conv_last, trace.nash_conv_last[1:], strict=False))
+
+
+def test_nash_value_iteration_with_a_horizon_is_a_markov_perfect_equilibrium():
+    # backward induction with a Nash equilibrium of every stage game is exact for finite horizons
+    base = equilibria.load_game("random_markov_game(num_states=3, num_actions=2, seed=9)")
+    game = MarkovGame(base.rewards, base.transitions, horizon=3, discount=0.9)
+    sol = equilibria.solve(game, "nash-value-iteration")[0]
+    assert sol.strategies[0].shape == (3, 3, 2)
+    assert sol.nash_conv <= 1e-9
+    assert state_deviation_gains(game, sol.strategies).max() <= 1e-9
+
+
+def test_builder_wildcard_fills_the_remaining_joint_actions():
+    b = MarkovGame.builder([["stay", "go"], ["stay", "go"]])
+    b.terminal("end")
+    b.transition("s", ("go", "go"), rewards=(1, 1), to={"end": 1.0})
+    b.transition("s", "*", rewards=(0, 0), to={"s": 1.0}, replace=False)
+    game = b.build(discount=0.9, initial="s")
+    assert game.state_labels == ("end", "s")  # states are numbered in order of first mention
+    go = np.array([[0.5, 0.5], [0.0, 1.0]])
+    assert game.expected_payoffs([go, go]) == pytest.approx([1.0, 1.0])
+    # staying forever pays nothing, and against "stay" going is no better
+    stay = np.array([[0.5, 0.5], [1.0, 0.0]])
+    assert game.expected_payoffs([stay, go]) == pytest.approx([0.0, 0.0])
+    assert nash_conv(game, [stay, stay]) == pytest.approx(0.0)

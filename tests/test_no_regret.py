@@ -161,3 +161,13 @@ def test_projection_is_the_nearest_simplex_point(v, seed):
     z = np.random.default_rng(seed).dirichlet(np.ones(len(v)), size=50)
     assert np.all(np.linalg.norm(v - p) <= np.linalg.norm(v - z, axis=1) + 1e-9)
     np.testing.assert_allclose(project_simplex(v[None, :])[0], p, atol=1e-12)
+
+
+def test_cli_done_when_omwu(capsys):
+    import json
+
+    from equilibria.cli import main
+
+    assert main(["solve", "rock_paper_scissors", "--method", "omwu", "--iterations", "2000", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["nash_conv"] < 1e-3 and out["info"]["output"] == "last"

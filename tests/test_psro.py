@@ -163,7 +163,7 @@ def test_ppo_oracle_improves_on_a_small_markov_game():
     space = policy_space(game)
     other = np.full((2, 2), 0.5)
     br = ExactBestResponse()(space, [other, other], 0, np.random.default_rng(0))
-    pol = PPOOracle(updates=10, batch=256)(space, [other, other], 0, np.random.default_rng(0))
+    pol = PPOOracle(updates=5, batch=128)(space, [other, other], 0, np.random.default_rng(0))
     worst = min(game.expected_payoffs([np.eye(2)[[a, b]], other])[0] for a in range(2) for b in range(2))
     v = game.expected_payoffs([pol, other])[0]
     best = game.expected_payoffs([br, other])[0]

@@ -89,10 +89,12 @@ def test_nash_loss_zero_exactly_at_interior_equilibrium():
     assert nash_loss(RPS, INIT) > 0.1
 
 
-@pytest.mark.parametrize("sample_size, threshold", [(None, 0.05), (16, 0.3)])
-def test_nash_loss_sgd_reduces_nash_conv(sample_size, threshold):
+@pytest.mark.parametrize("entropy, sample_size, threshold",
+                         [("tsallis", None, 0.05), ("tsallis", 16, 0.3), ("shannon", None, 0.05)])
+def test_nash_loss_sgd_reduces_nash_conv(entropy, sample_size, threshold):
     for game in (RPS, NormalFormGame(np.random.default_rng(0).uniform(-1, 1, (3, 3, 3, 3)))):
-        learner = NashLossSGD(game, sample_size=sample_size, seed=0, init=None if game.num_players == 3 else INIT)
+        init = None if game.num_players == 3 else INIT
+        learner = NashLossSGD(game, sample_size=sample_size, seed=0, init=init, entropy=entropy)
         start, start_loss = nash_conv(game, learner.current_strategy()), learner.loss
         trace = run(learner, 1500, eval_every=500)
         assert trace.extra["nash_loss"][-1] < 0.1 * start_loss
@@ -110,3 +112,24 @@ def test_bad_parameters():
         NashLossSGD(RPS, power=2)
     with pytest.raises(InvalidParameterError):
         NashLossSGD(RPS, sample_size=0)
+    with pytest.raises(InvalidParameterError):
+        NashLossSGD(RPS, entropy="renyi")
+
+
+def test_nash_loss_same_seed_same_trace():
+    a = run(NashLossSGD(RPS, init=INIT, seed=2), 60)
+    b = run(NashLossSGD(RPS, init=INIT, seed=2), 60)
+    assert a.nash_conv_last == b.nash_conv_last and a.extra == b.extra
+
+
+@pytest.mark.parametrize("method", ["noisy-og", "nash-loss-sgd", "vr-halpern"])
+def test_checkpoint_resume_continues_the_same_trajectory(tmp_path, method):
+    straight = make_learner(RPS, method, init=INIT, seed=9)
+    run(straight, 40, evaluate="none")
+    ck = tmp_path / "ck.pkl"
+    first = make_learner(RPS, method, init=INIT, seed=9)
+    run(first, 20, evaluate="none", checkpoint=ck)
+    resumed = make_learner(RPS, method, init=INIT, seed=9)
+    run(resumed, 40, evaluate="none", checkpoint=ck)
+    np.testing.assert_array_equal(np.concatenate(resumed.current_strategy()),
+                                  np.concatenate(straight.current_strategy()))

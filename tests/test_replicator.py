@@ -70,7 +70,7 @@ def test_discrete_map_stays_on_simplex_and_is_euler_step():
     x = learner.current_strategy()
     learner.step()
     d = [RPS.payoffs[0] @ x[1], x[0] @ RPS.payoffs[1]]
-    expected = [xi + 0.1 * xi * (di - xi @ di) for xi, di in zip(x, d)]
+    expected = [xi + 0.1 * xi * (di - xi @ di) for xi, di in zip(x, d, strict=True)]
     np.testing.assert_allclose(np.concatenate(learner.current_strategy()), np.concatenate(expected))
 
 

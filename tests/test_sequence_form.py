@@ -65,8 +65,10 @@ def test_not_applicable_to_three_players_or_general_sum():
     with pytest.raises(eq.NotApplicableError):
         sequence_form_lp(spiel_game("kuhn_poker", 3))
     trust = ExtensiveFormGame.from_tree(
-        Decision(0, "a", [("keep", Terminal([1, 1])),
-                          ("give", Decision(1, "b", [("share", Terminal([2, 2])), ("take", Terminal([0, 4]))]))]),
+        Decision(0, "a", [
+            ("keep", Terminal([1, 1])),
+            ("give", Decision(1, "b", [("share", Terminal([2, 2])), ("take", Terminal([0, 4]))])),
+        ]),
         2,
     )
     with pytest.raises(eq.NotApplicableError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any, NoReturn
 
@@ -100,6 +101,22 @@ def _cmd_methods() -> int:
     return 0
 
 
+def _finite_json(x: Any) -> Any:
+    """Strict JSON has no Infinity or NaN: write them as the strings "inf", "-inf" and "nan",
+    as exact numbers are written as strings like "1/3"."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, dict):
+        return {k: _finite_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite_json(v) for v in x]
+    return x
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(_finite_json(obj), allow_nan=False)
+
+
 def _solution_json(game: Any, sol: Any) -> dict[str, Any]:
     out = {
         "strategies": game.profile_to_json(sol.strategies, sol.exact),
@@ -120,7 +137,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     game = load_game(args.game)
     if args.method and "," in args.method:
         return _cmd_solve_many(args, game, options)
-    simplex = _SimplexRecorder(game) if args.plot and _SimplexRecorder.applies(game) else None
+    simplex = _trajectory_recorder(game) if args.plot else None
     sols = solve(
         game,
         args.method,
@@ -164,7 +181,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
                 info[k] = format_number(v, True)
         if info:
             out["info"] = info
-        print(json.dumps(out))
+        print(_dumps(out))
         return 0
     print(f"{game!r}: {len(sols)} equilibri{'um' if len(sols) == 1 else 'a'} by {method}")
     for k, s in enumerate(sols):
@@ -206,6 +223,16 @@ class _SimplexRecorder:
         return out
 
 
+def _trajectory_recorder(game: Any) -> Any:
+    """The trajectory recorder for ``--plot``: simplex paths for 3-action normal-form games, 2-D paths
+    for continuous games (`equilibria.dynamics.continuous.PlaneRecorder`), else None."""
+    if _SimplexRecorder.applies(game):
+        return _SimplexRecorder(game)
+    from .dynamics.continuous import PlaneRecorder
+
+    return PlaneRecorder(game) if PlaneRecorder.applies(game) else None
+
+
 def _plot_eval_every(args: argparse.Namespace) -> int | None:
     if args.eval_every is not None:
         return args.eval_every
@@ -217,10 +244,10 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
     from .api import solve
 
     methods = [m.strip() for m in args.method.split(",") if m.strip()]
-    simplex = _SimplexRecorder(game) if args.plot and _SimplexRecorder.applies(game) else None
+    simplex = _trajectory_recorder(game) if args.plot else None
     results, traces, paths, outputs = [], {}, {}, {}
     for m in methods:
-        rec = _SimplexRecorder(game) if simplex else None
+        rec = type(simplex)(game) if simplex else None
         sols = solve(game, m, exact=args.exact, iterations=args.iterations, seed=args.seed,
                      output=args.output, eval_every=_plot_eval_every(args) if rec else args.eval_every,
                      tol=args.tol, callbacks=(rec,) if rec else (), **options)
@@ -243,7 +270,7 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
         if simplex is not None and paths:
             simplex.plot(paths, args.plot, args.game)
     if args.json:
-        print(json.dumps({"game": args.game, "methods": results}))
+        print(_dumps({"game": args.game, "methods": results}))
     else:
         for r in results:
             print(f"{r['method']}: strategies={json.dumps(r['strategies'])} nash_conv={r['nash_conv']}")
@@ -279,15 +306,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     gains = deviation_gains(game, profile, exact=exact)
     nc = sum(gains[1:], gains[0]) if exact else float(np.sum(gains))
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "game": args.game,
-                    "nash_conv": format_number(nc, exact),
-                    "gains": format_array(gains, exact),
-                }
-            )
-        )
+        print(_dumps({"game": args.game, "nash_conv": format_number(nc, exact),
+                      "gains": format_array(gains, exact)}))
     else:
         print(f"NashConv {format_number(nc, exact)}")
         for i, g in enumerate(gains):

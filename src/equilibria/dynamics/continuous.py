@@ -19,14 +19,17 @@ cgd                    (I + ηJ_o)Δ = −ηF,  z ← Π(z + Δ)  (J_o: off-diag
 cgo                    (I + αJ_o)Δ = −ηF  (interaction weight α decoupled from η)       Vyas 2023
 complex-momentum       μ ← βμ − F(z),  z ← Π(z + ηℜ(μ)),  β ∈ ℂ                         Lorraine 2022
 anchored-extragradient w = Π(z + β_k(z₀ − z) − ηF(z)),  z ← Π(z + β_k(z₀ − z) − ηF(w)),   Yoon & Ryu
-                       β_k = 1/(k + 2)                                                 2021
+                       β_k = 1/(k + 2), η = 1/(8L)                                     2021
+fast-extragradient     w = Π(z + β_k(z₀ − z) − (1 − β_k)ηF(z)),                         Lee & Kim
+                       z ← Π(z + β_k(z₀ − z) − ηF(w)),  β_k = 1/(k + 1), η = 1/L       2021
 =====================  ==============================================================  ===========
 
 Each learner keeps the last iterate z (returned by default: these are last-iterate methods) and
-the running average of its iterates (``output="average"``). ``diagnostics()`` reports ‖F(z)‖ and,
-when the game knows an equilibrium, the distance to it. `trajectory` records the iterates for
-plots, and every learner exposes its full phase-space state (z plus any memory: the previous
-gradient, the momentum buffer) to `equilibria.diagnostics.max_lyapunov_exponent`.
+the running average of its iterates (``output="average"``).
+``diagnostics()`` reports ‖F(z)‖ and, when the game knows an equilibrium, the distance to it.
+`trajectory` records the iterates for plots (`PlaneRecorder` does it for ``solve --plot``), and
+every learner exposes its full phase-space state (z plus any memory: the previous gradient, the
+momentum buffer) to `equilibria.diagnostics.max_lyapunov_exponent`.
 
 All methods are deterministic; ``seed`` only seeds ``self.rng`` for the shared protocol.
 """
@@ -220,7 +223,8 @@ class SymplecticGradientAdjustment(GradientLearner):
     """
 
     def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
-                 init: Any = None, lam: float = 1.0, align: bool = True, epsilon: float = 0.1):
+                 init: Any = None, lam: float = 1.0,
+                 align: bool = True, epsilon: float = 0.1):
         super().__init__(game, seed=seed, lr=lr, init=init)
         self.lam = check_positive("lam", lam, allow_zero=True)
         self.align = bool(align)
@@ -262,7 +266,8 @@ class CompetitiveGradientDescent(GradientLearner):
     ``interaction`` = α weights the interaction term independently of η, (I + αJ_o)Δ = −ηF: the
     competitive gradient optimisation (CGO) update of Vyas, Bullins & Azizzadenesheli,
     "Competitive Gradient Optimization" (ICML 2023), whose interaction survives the
-    continuous-time limit η → 0. ``None`` (default) is CGD's α = η.
+    continuous-time limit η → 0 (the same linear system as the authors' published bilinear example,
+    z ← z − η(I + αJ_o)⁻¹F). ``None`` (default) is CGD's α = η; the ``cgo`` method name binds α = 1.
     """
 
     def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
@@ -300,8 +305,8 @@ class ComplexMomentum(GradientLearner):
     """
 
     def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
-                 init: Any = None, beta: complex | None = None, beta_abs: float = 0.8,
-                 beta_arg: float = 3 * np.pi / 8):
+                 init: Any = None, beta: complex | None = None,
+                 beta_abs: float = 0.8, beta_arg: float = 3 * np.pi / 8):
         super().__init__(game, seed=seed, lr=lr, init=init)
         if beta is None:
             beta = check_positive("beta_abs", beta_abs, allow_zero=True) * np.exp(1j * float(beta_arg))
@@ -359,6 +364,37 @@ class AnchoredExtragradient(GradientLearner):
         self.z = self._P(self.z + anchor - self.lr * self._F(w))
 
 
+@register_method("fast-extragradient", families=("continuous",))
+class FastExtragradient(GradientLearner):
+    """Fast extragradient (FEG): the anchored extragradient with step 1/L and anchor weight 1/(k + 1).
+
+    Lee & Kim, "Fast Extragradient Methods for Smooth Structured Nonconvex-Nonconcave Minimax
+    Problems" (NeurIPS 2021), FEG with ρ = 0 (monotone F), counting k = 0, 1, ...:
+
+        w_k     = z_k + β_k(z₀ − z_k) − (1 − β_k)ηF(z_k)
+        z_{k+1} = z_k + β_k(z₀ − z_k) − ηF(w_k),    β_k = 1/(k + 1),  η = 1/L,
+
+    with ‖F(z_k)‖² ≤ 4L²‖z₀ − z*‖²/k², the best known constant for this Halpern-type scheme. The
+    default η is 1/L when the game knows its Lipschitz constant.
+    """
+
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float | None = None,
+                 init: Any = None):
+        if lr is None:
+            L = getattr(game, "lipschitz", None)
+            if L is None:
+                raise InvalidParameterError(
+                    "fast-extragradient needs lr (the game has no Lipschitz constant for lr = 1/L)")
+            lr = 1.0 / L
+        super().__init__(game, seed=seed, lr=lr, init=init)
+
+    def _step(self) -> None:
+        beta = 1.0 / (self.iteration + 1)
+        anchor = beta * (self.z0 - self.z)
+        w = self._P(self.z + anchor - (1.0 - beta) * self.lr * self._F(self.z))
+        self.z = self._P(self.z + anchor - self.lr * self._F(w))
+
+
 def trajectory(learner: GradientLearner, iterations: int) -> np.ndarray:
     """Run ``learner`` for ``iterations`` steps and return its iterates, shape (iterations + 1, D)."""
     if int(iterations) != iterations or iterations < 0:
@@ -369,3 +405,44 @@ def trajectory(learner: GradientLearner, iterations: int) -> np.ndarray:
         learner.step()
         out[t] = learner.z
     return out
+
+
+
+class PlaneRecorder:
+    """A run-loop callback recording the returned iterate of a continuous-game learner for a 2-D plot.
+
+    ``equilibria solve GAME --plot out.png`` uses it for continuous games: the plane is the first
+    coordinate of player 1 against the first coordinate of player 2, and the picture is written to
+    ``out_trajectories.png`` next to the learning curve.
+    """
+
+    def __init__(self, game: DifferentiableGame):
+        self.game = game
+        self.path: list[np.ndarray] = []
+
+    @staticmethod
+    def applies(game: Any) -> bool:
+        return isinstance(game, DifferentiableGame) and game.num_players >= 2
+
+    def __call__(self, learner: Any, trace: Any) -> None:
+        if not self.path and hasattr(learner, "z0"):
+            self.path.append(self._plane(learner.z0))
+        self.path.append(self._plane(self.game.flatten(learner.strategy())))
+
+    def _plane(self, z: np.ndarray) -> np.ndarray:
+        return np.array([z[int(self.game.offsets[0])], z[int(self.game.offsets[1])]])
+
+    def plot(self, paths: dict[str, list[np.ndarray]], plot_path: str, title: str) -> str:
+        import os
+        import sys
+
+        from ..plotting import plot_trajectories_2d
+
+        stem, ext = os.path.splitext(plot_path)
+        out = f"{stem}_trajectories{ext or '.png'}"
+        eq = self.game.equilibrium
+        plot_trajectories_2d({k: np.asarray(v) for k, v in paths.items()}, out, title=title,
+                             equilibrium=None if eq is None else (eq[0][0], eq[1][0]),
+                             xlabel="player 1: z_1[0]", ylabel="player 2: z_2[0]")
+        print(f"2-D trajectories written to {out}", file=sys.stderr)
+        return out

@@ -105,8 +105,10 @@ def _rm_rows(layout: TreeLayout, regret: np.ndarray, rows: np.ndarray) -> np.nda
 
 @register_method("mccfr-external", families=("extensive_form",))
 class ExternalSamplingMCCFR(RegretLearner):
-    """External-sampling Monte Carlo CFR (Lanctot, Waugh, Zinkevich & Bowling, "Monte Carlo Sampling
-    for Regret Minimization in Extensive Games", NeurIPS 2009), vectorised over the whole tree.
+    """External-sampling Monte Carlo CFR, vectorised over the whole tree.
+
+    Lanctot, Waugh, Zinkevich & Bowling, "Monte Carlo Sampling for Regret Minimization in
+    Extensive Games", NeurIPS 2009.
 
     ``average``: ``"simple"`` (the paper's, default) or ``"full"`` (exact reach-weighted average).
     """
@@ -161,9 +163,12 @@ class ExternalSamplingMCCFR(RegretLearner):
 
 @register_method("mccfr-outcome", families=("extensive_form",))
 class OutcomeSamplingMCCFR(RegretLearner):
-    """Outcome-sampling Monte Carlo CFR (Lanctot, Waugh, Zinkevich & Bowling, "Monte Carlo Sampling
-    for Regret Minimization in Extensive Games", NeurIPS 2009) with ε-exploration for the
-    traverser (``epsilon``, default 0.6 as in OpenSpiel) and stochastically weighted averaging."""
+    """Outcome-sampling Monte Carlo CFR with ε-exploration and stochastically weighted averaging.
+
+    Lanctot, Waugh, Zinkevich & Bowling, "Monte Carlo Sampling for Regret Minimization in
+    Extensive Games", NeurIPS 2009. ``epsilon`` is the traverser's exploration (default 0.6, as in
+    OpenSpiel).
+    """
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, epsilon: float = 0.6):
         try:

@@ -1,24 +1,27 @@
 """The stochastic Nash loss of Gemp, Marris & Piliouras, "Approximating Nash Equilibria in
 Normal-Form Games via Stochastic Optimization", ICLR 2024, minimised by projected SGD.
 
-With the Tsallis-entropy-regularised gradient of player k (Tsallis exponent p, temperature τ)
+With the entropy-regularised gradient of player k at temperature τ,
 
-    ∇^τ_k(x) = d_k(x) - τ x_k^p,
+    ∇^τ_k(x) = d_k(x) + τ ∇S(x_k),   S Tsallis entropy with exponent p (∇S = -x^p, the default,
+                                       bounded gradients) or Shannon entropy (∇S = -log x - 1),
 
 and Π_T(z) = z - mean(z) the projection onto the tangent space of the simplex, the loss is
 
     L^τ(x) = Σ_k ‖Π_T(∇^τ_k(x))‖².
 
-It is zero exactly at the Tsallis quantal response equilibrium of temperature τ (interior points
-where every player's regularised gradient is constant), which approaches a Nash equilibrium as
-τ → 0. Because d_k(x) = E_{a_{-k} ~ x_{-k}}[u_k(·, a_{-k})], the loss is a product of two
-expectations and has the unbiased estimate Σ_k ⟨Π_T ĝ_k, Π_T ĝ'_k⟩ from two *independent* samples
-of the others' play; its gradient Σ_k 2 J_kᵀ Π_T ∇^τ_k has an unbiased estimate from independent
-samples for the Jacobian and for the gradient factor. That is what makes ordinary SGD applicable.
+It is zero exactly at the interior quantal response equilibrium of temperature τ, which approaches a
+Nash equilibrium as τ → 0. Because d_k(x) = E_{a_{-k} ~ x_{-k}}[u_k(·, a_{-k})], the loss is a
+product of two expectations and has the unbiased estimate Σ_k ⟨Π_T ĝ_k, Π_T ĝ'_k⟩ from two
+*independent* samples of the others' play; its gradient Σ_k 2 J_kᵀ Π_T ∇^τ_k has an unbiased estimate
+from independent samples for the Jacobian and for the gradient factor. That is what makes ordinary
+SGD applicable. With Shannon entropy the iterates are kept in {x ≥ max(exp(-1/τ'), 1e-6)/A} (τ' the
+temperature relative to the payoff range), as the authors' OpenSpiel solver keeps x ≥ exp(-1/τ)/A;
+the extra 1e-6 bounds the Hessian term τ/x so that sampled gradients stay finite.
 
-Known limitation: the tangent-space loss certifies an equilibrium only at interior points; projected
-SGD can stall at a boundary point where an unused action keeps the loss positive (the loss is
-non-convex). Start from an interior point (the default is uniform) and check NashConv.
+Known limitation: the tangent-space loss certifies an equilibrium only at interior points; with
+the Tsallis regulariser projected SGD can stall at a boundary point where an unused action keeps
+the loss positive (the loss is non-convex). Check NashConv.
 """
 
 from __future__ import annotations
@@ -43,11 +46,28 @@ def _tangent(z: np.ndarray) -> np.ndarray:
     return z - z.mean(axis=-1, keepdims=True)
 
 
-def nash_loss(game: Any, profile: list[np.ndarray], temperature: float = 0.0, power: float = 1.0) -> float:
-    """The exact loss L^τ(x) = Σ_k ‖Π_T(d_k(x) - τ x_k^p)‖² (Gemp, Marris & Piliouras, ICLR 2024)."""
+def _entropy_grad(x: np.ndarray, entropy: str, power: float) -> np.ndarray:
+    """∇S(x) up to an additive constant (removed by Π_T anyway): -log x (Shannon) or -x^p (Tsallis)."""
+    if entropy == "shannon":
+        return -np.log(np.maximum(x, 1e-300))
+    return -np.power(x, power)
+
+
+def _entropy_hess_diag(x: np.ndarray, entropy: str, power: float) -> np.ndarray:
+    if entropy == "shannon":
+        return -1.0 / np.maximum(x, 1e-300)
+    return -power * np.power(np.maximum(x, 1e-300), power - 1)
+
+
+def nash_loss(game: Any, profile: list[np.ndarray], temperature: float = 0.0, power: float = 1.0,
+              entropy: str = "tsallis") -> float:
+    """The exact loss L^τ(x) = Σ_k ‖Π_T(d_k(x) + τ∇S(x_k))‖² (Gemp, Marris & Piliouras, ICLR 2024)."""
     dev = deviation_payoffs(game, profile)
-    return float(sum(np.sum(_tangent(d - temperature * np.power(x, power)) ** 2)
-                     for d, x in zip(dev, profile, strict=True)))
+    total = 0.0
+    for d, x in zip(dev, profile, strict=True):
+        reg = temperature * _entropy_grad(np.asarray(x, dtype=float), entropy, power) if temperature else 0.0
+        total += float(np.sum(_tangent(d + reg) ** 2))
+    return total
 
 
 def sample_deviation_payoffs(game: Any, profile: list[np.ndarray], rng: np.random.Generator,
@@ -72,14 +92,14 @@ def sample_deviation_payoffs(game: Any, profile: list[np.ndarray], rng: np.rando
 
 
 def estimate_nash_loss(game: Any, profile: list[np.ndarray], rng: np.random.Generator, size: int,
-                       temperature: float = 0.0, power: float = 1.0) -> float:
+                       temperature: float = 0.0, power: float = 1.0, entropy: str = "tsallis") -> float:
     """Unbiased Monte Carlo estimate of `nash_loss` from two independent batches of ``size`` plays."""
     g1 = sample_deviation_payoffs(game, profile, rng, size)
     g2 = sample_deviation_payoffs(game, profile, rng, size)
     total = 0.0
     for a, b, x in zip(g1, g2, profile, strict=True):
-        reg = temperature * np.power(x, power)
-        total += float(_tangent(a.mean(axis=0) - reg) @ _tangent(b.mean(axis=0) - reg))
+        reg = temperature * _entropy_grad(np.asarray(x, dtype=float), entropy, power) if temperature else 0.0
+        total += float(_tangent(a.mean(axis=0) + reg) @ _tangent(b.mean(axis=0) + reg))
     return total
 
 
@@ -87,18 +107,18 @@ class NashLossSGD(NormalFormLearner):
     """Projected SGD on the Nash loss of Gemp, Marris & Piliouras (ICLR 2024).
 
     ``sample_size`` plays are drawn per estimate (``None``: the exact gradient, i.e. projected
-    gradient descent on L^τ). ``temperature`` τ is relative to the payoff range, ``power`` is the
-    Tsallis exponent p ∈ (0, 1], ``learning_rate`` is relative to 1/range². The gradient of
-    player l is 2 Σ_k (∂∇^τ_k/∂x_l)ᵀ Π_T ∇^τ_k: for k ≠ l the Jacobian ∂d_k/∂x_l is the payoff tensor
-    u_k with the players other than k and l contracted (sampled when there are more than two
-    players), for k = l it is -τ p diag(x_l^{p-1}).
+    gradient descent on L^τ). ``temperature`` τ is relative to the payoff range; ``entropy`` is
+    ``"tsallis"`` (default) with exponent ``power`` p ∈ (0, 1] or ``"shannon"``; ``learning_rate`` is
+    relative to 1/range². The gradient of player l is 2 Σ_k (∂∇^τ_k/∂x_l)ᵀ Π_T ∇^τ_k: for k ≠ l the
+    Jacobian ∂d_k/∂x_l is the payoff tensor u_k with the players other than k and l contracted
+    (sampled when there are more than two players), for k = l it is τ diag(∇²S(x_l)).
     """
 
     default_output = "last"
 
-    def __init__(self, game: Any, *, temperature: float = 0.01, power: float = 1.0,
-                 learning_rate: float = 0.1, sample_size: int | None = 16, init: Any = None,
-                 seed: int | None = None):
+    def __init__(self, game: Any, *, temperature: float = 0.01, entropy: str = "tsallis",
+                 power: float = 1.0, learning_rate: float = 0.1, sample_size: int | None = 16,
+                 init: Any = None, seed: int | None = None):
         super().__init__(game, init=init, seed=seed)
         self.scale = payoff_range(game)
         self.temperature = check_positive("temperature", temperature, allow_zero=True)
@@ -108,8 +128,23 @@ class NashLossSGD(NormalFormLearner):
             raise InvalidParameterError(f"power (the Tsallis exponent) must be in (0, 1], got {power}")
         self.learning_rate = check_positive("learning_rate", learning_rate)
         self.lr = self.learning_rate / self.scale ** 2
+        if entropy not in ("shannon", "tsallis"):
+            raise InvalidParameterError(f"entropy must be 'shannon' or 'tsallis', not {entropy!r}")
+        self.entropy = entropy
         self.sample_size = None if sample_size is None else check_int("sample_size", sample_size)
-        self.loss = nash_loss(game, self.x, self.tau, self.power)
+        # Shannon: stay where the QRE lives, x ≥ exp(-1/τ')/A (OpenSpiel's SGD solver does the same)
+        self.floor = ([max(float(np.exp(-1.0 / self.temperature)), 1e-6) / k if self.temperature > 0 else 0.0
+                       for k in self.num_actions] if entropy == "shannon" else [0.0] * len(self.num_actions))
+        self.x = [self._project(xi, f) for xi, f in zip(self.x, self.floor, strict=True)]
+        self.loss = nash_loss(game, self.x, self.tau, self.power, self.entropy)
+
+    @staticmethod
+    def _project(v: np.ndarray, floor: float) -> np.ndarray:
+        """Euclidean projection onto {x ≥ floor, Σx = 1}: floor + c Π(v' / c), c = 1 - A floor."""
+        if floor <= 0:
+            return project_simplex(v)
+        c = 1.0 - len(v) * floor
+        return floor + c * project_simplex((v - floor) / c)
 
     def _jacobian_t(self, k: int, l: int, x: list[np.ndarray], h: np.ndarray) -> np.ndarray:
         """(∂d_k/∂x_l)ᵀ h, with the other players' strategies contracted or sampled."""
@@ -136,16 +171,17 @@ class NashLossSGD(NormalFormLearner):
             dev = deviation_payoffs(self.game, x)
         else:
             dev = [g.mean(axis=0) for g in sample_deviation_payoffs(self.game, x, self.rng, self.sample_size)]
-        h = [_tangent(d - self.tau * np.power(xi, self.power)) for d, xi in zip(dev, x, strict=True)]
+        h = [_tangent(d + self.tau * _entropy_grad(xi, self.entropy, self.power)) if self.tau else _tangent(d)
+             for d, xi in zip(dev, x, strict=True)]
         grads = []
         for l in range(n):
-            g = -self.tau * self.power * np.power(np.maximum(x[l], 1e-12), self.power - 1) * h[l]
+            g = self.tau * _entropy_hess_diag(x[l], self.entropy, self.power) * h[l]
             for k in range(n):
                 if k != l:
                     g = g + self._jacobian_t(k, l, x, h[k])
             grads.append(2.0 * g)
-        self.x = [project_simplex(xi - self.lr * gi) for xi, gi in zip(x, grads, strict=True)]
-        self.loss = nash_loss(self.game, self.x, self.tau, self.power)
+        self.x = [self._project(xi - self.lr * gi, f) for xi, gi, f in zip(x, grads, self.floor, strict=True)]
+        self.loss = nash_loss(self.game, self.x, self.tau, self.power, self.entropy)
         self._accumulate(self.x)
 
     def diagnostics(self) -> dict[str, float]:

@@ -78,17 +78,19 @@ class DiscreteReplicator(_ReplicatorBase):
 class ReplicatorODE(_ReplicatorBase):
     """Continuous-time replicator dynamics (Taylor & Jonker 1978), integrated with ``solve_ivp``.
 
-    Each iteration advances time by ``dt`` with an adaptive Runge-Kutta method (``ode_method``, RK45
+    Each iteration advances time by ``dt`` with an adaptive Runge-Kutta method (``ode_method``, DOP853
     by default) to tolerance ``rtol``. The running average is the time average ∫x dt / t.
     """
 
     default_output = "last"
 
-    def __init__(self, game: Any, *, dt: float = 0.1, rtol: float = 1e-8, ode_method: str = "RK45",
+    def __init__(self, game: Any, *, dt: float = 0.1, rtol: float = 1e-8, ode_method: str = "DOP853",
                  symmetric: bool = False, init: Any = None, seed: int | None = None):
         super().__init__(game, symmetric=symmetric, init=init, seed=seed)
         self.dt = check_positive("dt", dt)
         self.rtol = check_positive("rtol", rtol)
+        if ode_method not in ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"):
+            raise InvalidParameterError(f"ode_method must be one of solve_ivp's methods, not {ode_method!r}")
         self.ode_method = ode_method
         self.time = 0.0
         self._splits = np.cumsum(self.num_actions)[:-1]

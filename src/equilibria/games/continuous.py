@@ -458,14 +458,12 @@ class QuadraticGame(DifferentiableGame):
             raise InvalidGameError("Q, q and c must be finite")
         if np.abs(Qa - Qa.transpose(0, 2, 1)).max(initial=0.0) > 1e-12 * max(1.0, np.abs(Qa).max()):
             raise InvalidGameError("each Q_i must be symmetric (ℓ_i = ½ zᵀQ_i z + q_iᵀz + c_i)")
-        offsets = np.concatenate([[0], np.cumsum(dims_t)])
         owner = np.repeat(np.arange(n), dims_t)  # which player owns each coordinate
         M = Qa[owner, np.arange(D), :]
         b = qa[owner, np.arange(D)]
         for arr in (Qa, qa, ca, M, b):
             arr.setflags(write=False)
         self.Q, self.q, self.c, self.M, self.b = Qa, qa, ca, M, b
-        self._owner = owner
 
         def losses(zs: list[np.ndarray]) -> np.ndarray:
             z = np.concatenate(zs)
@@ -478,7 +476,6 @@ class QuadraticGame(DifferentiableGame):
             bounds=bounds, initial=initial, equilibrium=equilibrium,
             lipschitz=float(np.linalg.norm(M, 2)) or None, title=title,
         )
-        del offsets
 
     @classmethod
     def from_field(cls, M: Any, b: Any = None, *, dims: Sequence[int], **kwargs: Any) -> QuadraticGame:

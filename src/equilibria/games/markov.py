@@ -283,11 +283,10 @@ class MarkovGame(Game):
     # ---- JSON -----------------------------------------------------------------------------------
     def profile_to_json(self, profile: Any, exact: bool = False) -> list:
         out = []
-        for i, pol in enumerate(self.validate_profile(profile)):
+        for pol in self.validate_profile(profile):
             steps = [{self.state_labels[s]: format_array(pol[t, s], False) for s in range(self.num_states)}
                      for t in range(pol.shape[0])]
             out.append(steps[0] if len(steps) == 1 else steps)
-            del i
         return out
 
     def profile_from_json(self, data: Any) -> list[np.ndarray]:
@@ -326,11 +325,13 @@ class MarkovGame(Game):
 class MarkovGameBuilder:
     """Build a `MarkovGame` from labelled states and joint actions.
 
-    >>> b = MarkovGame.builder([["stay", "go"], ["stay", "go"]])
-    >>> b.terminal("end")
-    >>> b.transition("s", ("go", "go"), rewards=(1, 1), to={"end": 1.0})
-    >>> b.transition("s", "*", rewards=(0, 0), to={"s": 1.0}, replace=False)   # every other action
-    >>> game = b.build(discount=0.9, initial="s")
+    ::
+
+        b = MarkovGame.builder([["stay", "go"], ["stay", "go"]])
+        b.terminal("end")
+        b.transition("s", ("go", "go"), rewards=(1, 1), to={"end": 1.0})
+        b.transition("s", "*", rewards=(0, 0), to={"s": 1.0}, replace=False)   # every other action
+        game = b.build(discount=0.9, initial="s")
 
     A non-terminal state must have a transition for every joint action; ``"*"`` fills every joint
     action not yet given.

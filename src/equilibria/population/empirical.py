@@ -86,7 +86,7 @@ def _sample_efg(game: ExtensiveFormGame, profile: Any, num_samples: int,
     """Terminals sampled from their exact reach probabilities: chance times every player's."""
     sigma = game.validate_profile(profile)
     w = game.terminal_chance * np.prod(game.terminal_reach(sigma), axis=0)
-    z = _sample_categorical(np.broadcast_to(w, (num_samples, len(w))), rng)
+    z = rng.choice(len(w), size=num_samples, p=w / w.sum())
     return game.terminal_utility[z]
 
 

@@ -13,6 +13,11 @@ player i's expected payoff when each player j plays its k_j-th policy. One itera
 
 With the exact oracle and the ``nash`` meta-solver this is the double oracle (McMahan, Gordon &
 Blum, ICML 2003), which stops, at an exact equilibrium, once no player's best response is new.
+For Markov games a mixture of Markov policies is not itself a Markov policy; the meta-profile is
+the occupancy-weighted Markov policy of `oracles.MarkovSpace`, exact for one-state games and for
+one mixing player, an approximation otherwise, so PSRO's NashConv on a Markov game can stall above
+0 (it then stops: with exact best responses and nothing new to add, later iterations would repeat).
+
 The learner's whole state (populations, meta-game, meta-strategy, generator) lives in attributes,
 so the run loop's atomic checkpoints resume a killed run on the same trajectory. Every random task
 (an oracle call) draws from a generator seeded by ``(run entropy, iteration, player)``, so results

@@ -4,11 +4,15 @@ Framework for Managing Risk in Multi-Agent Systems", ICML 2023.
 A player who mixes with weights π_i over its actions holds a *portfolio* whose return depends on
 the others' actions. Besides its expected payoff π_iᵀ d_i(π_{-i}) the player cares about the
 variance of that return, π_iᵀ Σ_i π_i, where Σ_i is the covariance matrix of its actions' payoffs
-over the others' actions (Markowitz mean-variance, "Portfolio Selection", J. Finance 1952). RAE
-measures the *potential* variance: Σ_i is taken over every joint action of the others, each counted
-equally, so that actions the others play rarely, or not at all in equilibrium, still count as risk.
-(Were Σ taken under the others' equilibrium strategies, every pure Nash equilibrium would carry
-zero variance and nothing would be selected.) Each player maximises the mean-variance utility
+over the others' actions (Markowitz mean-variance, "Portfolio Selection", J. Finance 1952). The
+paper minimises the *potential* variance, which accounts for low-probability actions of the others;
+we read this as Σ_i taken over every joint action of the others, each counted equally, so that
+actions the others play rarely, or not at all in equilibrium, still count as risk. (Were Σ taken
+under the others' equilibrium strategies, every pure Nash equilibrium would carry zero variance and
+RAE could not select among them, contrary to the paper's trust-dilemma result.) The full text of
+the paper was not available to us while writing this module; the definition below is our
+reconstruction from its abstract and stated properties. Each player maximises the mean-variance
+utility
 
     U_i(π_i; π_{-i}) = π_iᵀ d_i(π_{-i}) - γ π_iᵀ Σ_i π_i,
 

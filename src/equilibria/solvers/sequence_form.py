@@ -128,19 +128,20 @@ def _exact_vertex(
     """Rational (x, v) with the same tight constraints as the float vertex of
     ``max fᵀv s.t. Fᵀv − sign·Mᵀx ≤ 0, Ex = e, x ≥ 0`` (``sign = -1`` flips to the min problem)."""
     nx, nv = len(x), len(v)
+    # sequences at 0 in the vertex are 0 in the exact solution too: substitute them out
+    zero = x <= tol
     rows: list[dict[int, Fraction]] = []
     rhs: list[Fraction] = []
     Ec = E.tocsr()
     for i in range(Ec.shape[0]):
         lo, hi = Ec.indptr[i], Ec.indptr[i + 1]
-        rows.append({int(j): _integer(val) for j, val in zip(Ec.indices[lo:hi], Ec.data[lo:hi], strict=True)})
+        rows.append({int(j): _integer(val) for j, val in zip(Ec.indices[lo:hi], Ec.data[lo:hi], strict=True)
+                     if not zero[j]})
         rhs.append(_integer(e[i]))
-    for i in np.flatnonzero(x <= tol):
-        rows.append({int(i): Fraction(1)})
-        rhs.append(Fraction(0))
     by_col: dict[int, list[tuple[int, Fraction]]] = {}
     for (i, j), val in M.items():
-        by_col.setdefault(j, []).append((i, val))
+        if not zero[i]:
+            by_col.setdefault(j, []).append((i, val))
     Ft = F.T.tocsr()
     slack = Ft @ v - sign * (M_float.T @ x)
     scale = max(1.0, float(np.abs(v).max(initial=0.0)))
@@ -202,9 +203,11 @@ def _exact_solution(
 
 @register_method("sequence-form-lp", families=("extensive_form",), certified=True)
 def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[Solution]:
-    """Nash equilibrium of a two-player zero-sum game by the sequence-form LP (Koller, Megiddo &
-    von Stengel, "Fast Algorithms for Finding Randomized Strategies in Game Trees", STOC 1994;
-    von Stengel, "Efficient Computation of Behavior Strategies", Games and Economic Behavior 1996).
+    """Nash equilibrium and value of a two-player zero-sum game by the sequence-form LP.
+
+    Koller, Megiddo & von Stengel, "Fast Algorithms for Finding Randomized Strategies in Game
+    Trees", STOC 1994; von Stengel, "Efficient Computation of Behavior Strategies", Games and
+    Economic Behavior 1996. Solved with HiGHS (Huangfu & Hall 2018) through SciPy.
 
     Returns one `Solution` whose strategies are a behaviour policy ``(num_infosets, max_actions)``
     and whose ``info["value"]`` is player 1's game value. With ``exact=True`` the equilibrium and
