@@ -15,7 +15,6 @@ set's name and actions may be omitted after its first appearance. Errors name th
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -25,94 +24,7 @@ import numpy as np
 from .._numbers import to_fraction
 from ..errors import GameFormatError, InvalidGameError
 from ..games.extensive_form import CHANCE, TERMINAL, Chance, Decision, ExtensiveFormGame, Terminal
-
-_TOKEN = re.compile(r'"((?:[^"\\\n]|\\.)*)"|(\{)|(\})|([^\s{}",]+)|(,)|(\s+)|(")', re.S)
-
-
-@dataclass
-class _Tok:
-    kind: str  # "str", "{", "}", "word"
-    text: str
-    line: int
-
-
-def _tokenize(text: str, path: str | None) -> list[_Tok]:
-    toks: list[_Tok] = []
-    line = 1
-    pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None:  # pragma: no cover - the pattern matches every character class
-            raise GameFormatError(f"unexpected character {text[pos]!r}", path, line)
-        if m.group(7) is not None:
-            raise GameFormatError(
-                "unterminated quoted string (labels end on the line they start)", path, line
-            )
-        start_line = line
-        line += m.group(0).count("\n")
-        if m.group(1) is not None:
-            toks.append(_Tok("str", m.group(1).replace('\\"', '"'), start_line))
-        elif m.group(2):
-            toks.append(_Tok("{", "{", start_line))
-        elif m.group(3):
-            toks.append(_Tok("}", "}", start_line))
-        elif m.group(4):
-            toks.append(_Tok("word", m.group(4), start_line))
-        pos = m.end()
-    return toks
-
-
-class _Parser:
-    def __init__(self, toks: list[_Tok], path: str | None):
-        self.toks = toks
-        self.i = 0
-        self.path = path
-
-    def error(self, msg: str, tok: _Tok | None = None) -> GameFormatError:
-        if tok is None:
-            tok = self.toks[self.i] if self.i < len(self.toks) else None
-        line = tok.line if tok else (self.toks[-1].line if self.toks else 1)
-        if tok is None:
-            msg = f"{msg} (the file ends too early)"
-        return GameFormatError(msg, self.path, line)
-
-    def peek(self) -> _Tok | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def next(self, what: str) -> _Tok:
-        tok = self.peek()
-        if tok is None:
-            raise self.error(f"expected {what}")
-        self.i += 1
-        return tok
-
-    def expect(self, kind: str, what: str) -> _Tok:
-        tok = self.next(what)
-        if tok.kind != kind:
-            raise self.error(f"expected {what}, found {tok.text!r}", tok)
-        return tok
-
-    def integer(self, what: str) -> int:
-        tok = self.expect("word", what)
-        try:
-            return int(tok.text)
-        except ValueError:
-            raise self.error(f"expected {what} (an integer), found {tok.text!r}", tok) from None
-
-    def number(self, what: str) -> Fraction:
-        tok = self.expect("word", what)
-        try:
-            return to_fraction(tok.text)
-        except (ValueError, ZeroDivisionError):
-            raise self.error(f"expected {what} (a number), found {tok.text!r}", tok) from None
-
-    def string_list(self, what: str) -> list[str]:
-        self.expect("{", f"'{{' opening the {what}")
-        out = []
-        while (tok := self.peek()) is not None and tok.kind == "str":
-            out.append(self.next(what).text)
-        self.expect("}", f"'}}' closing the {what}")
-        return out
+from ._gambit_text import _Parser, _tokenize
 
 
 @dataclass
@@ -129,29 +41,29 @@ class _Record:
 
 def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
     """Parse the text of a ``.efg`` file."""
-    p = _Parser(_tokenize(text, path), path)
-    head = p.next("the header 'EFG 2 R'")
+    p = _Parser(_tokenize(text, path), path, text.count("\n") + 1)
+    head = p.take("the header 'EFG 2 R'")
     if head.text != "EFG":
         raise p.error(f"an .efg file starts with 'EFG 2 R', not {head.text!r}", head)
-    version = p.next("the format version")
+    version = p.take("the format version")
     if version.text != "2":
         raise p.error(f"only version 2 of the .efg format is supported, not {version.text!r}", version)
-    kind = p.next("'R' (rational) or 'D'")
+    kind = p.take("'R' (rational) or 'D'")
     if kind.text not in ("R", "D"):
         raise p.error(f"expected 'R' or 'D' after the version, found {kind.text!r}", kind)
     title = p.expect("str", "the game title").text
-    players = p.string_list("player list")
+    players = p.labels("player list")
     n = len(players)
     if n < 1:
         raise p.error("the game needs at least one player")
     if (tok := p.peek()) is not None and tok.kind == "str":
-        p.next("comment")
+        p.take("comment")
 
     outcomes: dict[int, list[Fraction]] = {}
     infosets: dict[tuple[int, int], tuple[str, list[str], list[Fraction], int]] = {}
     records: list[_Record] = []
     while (tok := p.peek()) is not None:
-        p.next("a node")
+        p.take("a node")
         if tok.kind != "word" or tok.text not in ("c", "p", "t"):
             raise p.error(f"expected a node type 'c', 'p' or 't', found {tok.text!r}", tok)
         rec = _Record(tok.text, tok.line)
@@ -165,12 +77,12 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
             key = (rec.player if rec.kind == "p" else 0, rec.infoset)
             nxt = p.peek()
             if nxt is not None and nxt.kind == "str":
-                rec.infoset_name = p.next("infoset name").text
+                rec.infoset_name = p.take("infoset name").text
                 nxt = p.peek()
             if nxt is not None and nxt.kind == "{":
-                p.next("action list")
+                p.take("action list")
                 while (t := p.peek()) is not None and t.kind == "str":
-                    rec.actions.append(p.next("action").text)
+                    rec.actions.append(p.take("action").text)
                     if rec.kind == "c":
                         rec.probs.append(p.number("a chance probability"))
                 p.expect("}", "'}' closing the action list")
@@ -192,10 +104,10 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
         rec.outcome = p.integer("the outcome number")
         nxt = p.peek()
         if nxt is not None and nxt.kind == "str":
-            p.next("outcome name")
+            p.take("outcome name")
             nxt = p.peek()
         if nxt is not None and nxt.kind == "{":
-            p.next("payoffs")
+            p.take("payoffs")
             pay = []
             while (t := p.peek()) is not None and t.kind == "word":
                 pay.append(p.number("a payoff"))
