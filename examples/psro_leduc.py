@@ -32,8 +32,9 @@ def main() -> None:
     args = ap.parse_args()
 
     game = equilibria.load_game("leduc_poker")
-    learner = make_learner(game, "psro", seed=args.seed, meta_solver=args.meta_solver,
-                           ray=True if args.ray else None)
+    learner = make_learner(
+        game, "psro", seed=args.seed, meta_solver=args.meta_solver, ray=True if args.ray else None
+    )
     t0 = time.perf_counter()
     trace = run(learner, args.iterations, eval_every=1, evaluate="last")
     secs = time.perf_counter() - t0
@@ -42,12 +43,16 @@ def main() -> None:
     for it, pop, nc in zip(trace.iterations, trace.extra["population"], trace.nash_conv_last, strict=True):
         print(f"{it:>5} {pop:>10.0f} {nc:>12.6f}")
     if args.plot:
-        plot_nash_conv({f"PSRO ({args.meta_solver})": trace}, args.plot, title="PSRO on Leduc poker",
-                       which="last")
+        plot_nash_conv(
+            {f"PSRO ({args.meta_solver})": trace}, args.plot, title="PSRO on Leduc poker", which="last"
+        )
     if args.results:
-        atomic_write_bytes(args.results, json.dumps({"iterations": trace.iterations,
-                                                     "nash_conv": trace.nash_conv_last,
-                                                     "seconds": secs}).encode())
+        atomic_write_bytes(
+            args.results,
+            json.dumps(
+                {"iterations": trace.iterations, "nash_conv": trace.nash_conv_last, "seconds": secs}
+            ).encode(),
+        )
 
 
 if __name__ == "__main__":

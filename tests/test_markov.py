@@ -105,8 +105,9 @@ def test_state_values_solve_the_bellman_equation():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_shapley_is_an_equilibrium_on_random_zero_sum_games(seed):
-    game = equilibria.load_game(f"random_markov_game(num_states=6, num_actions=3, zero_sum=True, seed={seed})"
-                                )
+    game = equilibria.load_game(
+        f"random_markov_game(num_states=6, num_actions=3, zero_sum=True, seed={seed})"
+    )
     sol = equilibria.solve(game, "shapley")[0]
     assert nash_conv(game, sol.strategies) <= 1e-7
     assert state_deviation_gains(game, sol.strategies).max() <= 1e-7

@@ -17,8 +17,10 @@ def test_api_test_extensive_form():
 
 def test_api_test_markov():
     api_test(to_pettingzoo(equilibria.load_game("trust_gridworld"), max_cycles=50), num_cycles=200)
-    api_test(to_pettingzoo(equilibria.load_game("random_markov_game(players=3, seed=1)"), max_cycles=30),
-             num_cycles=200)
+    api_test(
+        to_pettingzoo(equilibria.load_game("random_markov_game(players=3, seed=1)"), max_cycles=30),
+        num_cycles=200,
+    )
 
 
 def test_episode_returns_match_expected_payoffs_on_kuhn():

@@ -151,8 +151,9 @@ def test_q_learning_oracle_finds_the_best_response_of_a_small_markov_game():
 
 def test_q_learning_oracle_in_psro_on_a_matrix_game():
     A = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0.0]])
-    sol = equilibria.solve(NormalFormGame.zero_sum(A), "psro", iterations=6, seed=0,
-                           oracle=QLearningOracle(steps=4000))[0]
+    sol = equilibria.solve(
+        NormalFormGame.zero_sum(A), "psro", iterations=6, seed=0, oracle=QLearningOracle(steps=4000)
+    )[0]
     assert sol.nash_conv <= 1e-9  # the three pure best responses complete RPS; its Nash is uniform
 
 

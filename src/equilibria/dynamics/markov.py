@@ -32,8 +32,10 @@ def _check(game: MarkovGame, lr: float, decay: float) -> None:
     if not isinstance(game, MarkovGame):
         raise NotApplicableError("this learner applies to Markov games")
     if game.horizon is not None:
-        raise NotApplicableError("this learner handles discounted Markov games; use shapley or "
-                                 "nash-value-iteration for a finite horizon")
+        raise NotApplicableError(
+            "this learner handles discounted Markov games; use shapley or "
+            "nash-value-iteration for a finite horizon"
+        )
     if lr <= 0 or not 0 <= decay <= 1:
         raise InvalidParameterError("lr must be > 0 and decay in [0, 1]")
 
@@ -95,8 +97,15 @@ class IndependentQLearning(Learner):
     families = ("markov",)
     default_output = "last"
 
-    def __init__(self, game: MarkovGame, *, seed: int | None = None, lr: float = 1.0, decay: float = 0.6,
-                 temperature: float = 0.1):
+    def __init__(
+        self,
+        game: MarkovGame,
+        *,
+        seed: int | None = None,
+        lr: float = 1.0,
+        decay: float = 0.6,
+        temperature: float = 0.1,
+    ):
         super().__init__(game, seed=seed)
         _check(game, lr, decay)
         if temperature <= 0:

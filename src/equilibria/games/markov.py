@@ -177,8 +177,9 @@ class MarkovGame(Game):
 
     def stage_games(self, continuation: np.ndarray) -> np.ndarray:
         """All stage games at once: ``Q[s, i, j] = R[s, i, j] + γ Σ_s' P[s, j, s'] V[s', i]`` (j flat)."""
-        return self.joint_rewards + self.discount * np.einsum("sjt,ti->sij", self.joint_transitions,
-                                                              continuation)
+        return self.joint_rewards + self.discount * np.einsum(
+            "sjt,ti->sij", self.joint_transitions, continuation
+        )
 
     # ---- policies -----------------------------------------------------------------------------
     def uniform_profile(self, exact: bool = False) -> list[np.ndarray]:
@@ -284,8 +285,10 @@ class MarkovGame(Game):
     def profile_to_json(self, profile: Any, exact: bool = False) -> list:
         out = []
         for pol in self.validate_profile(profile):
-            steps = [{self.state_labels[s]: format_array(pol[t, s], False) for s in range(self.num_states)}
-                     for t in range(pol.shape[0])]
+            steps = [
+                {self.state_labels[s]: format_array(pol[t, s], False) for s in range(self.num_states)}
+                for t in range(pol.shape[0])
+            ]
             out.append(steps[0] if len(steps) == 1 else steps)
         return out
 
@@ -314,8 +317,10 @@ class MarkovGame(Game):
     def __repr__(self) -> str:
         name = f" {self.title!r}" if self.title else ""
         hz = f"horizon={self.horizon}" if self.horizon else f"discount={self.discount}"
-        return (f"MarkovGame{name}(players={self._n}, states={self.num_states}, "
-                f"actions={list(self.num_actions)}, {hz})")
+        return (
+            f"MarkovGame{name}(players={self._n}, states={self.num_states}, "
+            f"actions={list(self.num_actions)}, {hz})"
+        )
 
     @classmethod
     def builder(cls, actions: Sequence[Sequence[str]], **kwargs: Any) -> MarkovGameBuilder:
@@ -368,8 +373,9 @@ class MarkovGameBuilder:
             idx.append(self.actions[i].index(lab))
         return [tuple(idx)]
 
-    def transition(self, state: str, joint: Any, *, rewards: Sequence[float], to: dict[str, float],
-                   replace: bool = True) -> MarkovGameBuilder:
+    def transition(
+        self, state: str, joint: Any, *, rewards: Sequence[float], to: dict[str, float], replace: bool = True
+    ) -> MarkovGameBuilder:
         """In ``state`` under ``joint`` (labels, or ``"*"``), pay ``rewards`` and move by ``to``."""
         if len(rewards) != len(self.actions):
             raise InvalidGameError(f"rewards {tuple(rewards)} must give one number per player")
@@ -383,8 +389,14 @@ class MarkovGameBuilder:
                 self._edges[key] = (tuple(float(r) for r in rewards), dest)
         return self
 
-    def build(self, *, discount: float | None = None, horizon: int | None = None,
-              initial: str | dict[str, float] | None = None, title: str = "") -> MarkovGame:
+    def build(
+        self,
+        *,
+        discount: float | None = None,
+        horizon: int | None = None,
+        initial: str | dict[str, float] | None = None,
+        title: str = "",
+    ) -> MarkovGame:
         labels = sorted(self._states, key=self._states.get)
         S, n = len(labels), len(self.actions)
         A = tuple(len(a) for a in self.actions)
@@ -415,6 +427,15 @@ class MarkovGameBuilder:
             mu0 = np.zeros(S)
             for lab, p in initial.items():
                 mu0[self._states[lab]] = p
-        return MarkovGame(R, P, discount=discount, horizon=horizon, initial=mu0, terminal=term,
-                          state_labels=labels, action_labels=self.actions,
-                          player_labels=self.player_labels, title=title)
+        return MarkovGame(
+            R,
+            P,
+            discount=discount,
+            horizon=horizon,
+            initial=mu0,
+            terminal=term,
+            state_labels=labels,
+            action_labels=self.actions,
+            player_labels=self.player_labels,
+            title=title,
+        )

@@ -90,10 +90,12 @@ class ExtensiveFormEnv(_GameEnv):
             rows = g.player_infosets[p]
             self._local[rows] = np.arange(len(rows))
             k = int(g.infoset_num_actions[rows].max()) if len(rows) else 1
-            self._obs_spaces[a] = spaces.Dict({
-                "observation": spaces.Box(0.0, 1.0, (len(rows) + 1,), dtype=np.float32),
-                "action_mask": spaces.Box(0, 1, (k,), dtype=np.int8),
-            })
+            self._obs_spaces[a] = spaces.Dict(
+                {
+                    "observation": spaces.Box(0.0, 1.0, (len(rows) + 1,), dtype=np.float32),
+                    "action_mask": spaces.Box(0, 1, (k,), dtype=np.int8),
+                }
+            )
             self._act_spaces[a] = spaces.Discrete(k)
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> None:
@@ -165,8 +167,9 @@ class MarkovGameEnv(_GameEnv):
         self.max_cycles = max_cycles
         feat = game.num_states + (game.horizon or 0)
         self._obs_spaces = {a: spaces.Box(0.0, 1.0, (feat,), dtype=np.float32) for a in self.possible_agents}
-        self._act_spaces = {a: spaces.Discrete(k) for a, k in zip(self.possible_agents, game.num_actions,
-                                                                  strict=True)}
+        self._act_spaces = {
+            a: spaces.Discrete(k) for a, k in zip(self.possible_agents, game.num_actions, strict=True)
+        }
         self._selector = AgentSelector(self.possible_agents)
         self._strides = np.cumprod((1,) + game.num_actions[::-1])[:-1][::-1]
 
@@ -203,15 +206,18 @@ class MarkovGameEnv(_GameEnv):
             g = self.game
             acts = [self._pending[a] for a in self.possible_agents]
             j = int(sum(a * k for a, k in zip(acts, self._strides, strict=True)))
-            r = g.joint_rewards[self.state_index, :, j] * (g.discount ** self.t if g.horizon else 1.0)
+            r = g.joint_rewards[self.state_index, :, j] * (g.discount**self.t if g.horizon else 1.0)
             for a in self.agents:
                 self.rewards[a] = float(r[self.agent_index[a]])
             p = g.joint_transitions[self.state_index, j]
             self.state_index = int(self._np_random.choice(g.num_states, p=p / p.sum()))
             self.t += 1
             self._pending = {}
-            if g.terminal[self.state_index] or (g.horizon is not None and self.t >= g.horizon) or (
-                    g.horizon is None and self._np_random.random() > g.discount):
+            if (
+                g.terminal[self.state_index]
+                or (g.horizon is not None and self.t >= g.horizon)
+                or (g.horizon is None and self._np_random.random() > g.discount)
+            ):
                 self._finish()
             elif self.t >= self.max_cycles:
                 self._finish(truncated=True)
@@ -245,8 +251,16 @@ def _key(obs: Any) -> tuple[bytes, np.ndarray | None]:
     return np.asarray(obs).tobytes(), None
 
 
-def learn_best_response(env: Any, agent: str, others: dict[str, EnvPolicy], *, episodes: int = 2000,
-                        lr: float = 0.1, epsilon: float = 0.2, seed: int = 0) -> dict[bytes, int]:
+def learn_best_response(
+    env: Any,
+    agent: str,
+    others: dict[str, EnvPolicy],
+    *,
+    episodes: int = 2000,
+    lr: float = 0.1,
+    epsilon: float = 0.2,
+    seed: int = 0,
+) -> dict[bytes, int]:
     """Tabular Q-learning of ``agent`` in any discrete-action AEC env while ``others`` play fixed policies.
 
     Each of ``others[a](observation, action_mask, rng) -> action``. The learner's Q-table is keyed by
@@ -265,9 +279,15 @@ def learn_best_response(env: Any, agent: str, others: dict[str, EnvPolicy], *, e
                 key, mask = _key(obs)
                 if prev is not None:
                     pk, pa = prev
-                    target = reward + (0.0 if term or trunc else float(
-                        np.max(np.where(mask > 0, Q.setdefault(key, np.zeros(n_act)), -np.inf))
-                        if mask is not None else Q.setdefault(key, np.zeros(n_act)).max()))
+                    target = reward + (
+                        0.0
+                        if term or trunc
+                        else float(
+                            np.max(np.where(mask > 0, Q.setdefault(key, np.zeros(n_act)), -np.inf))
+                            if mask is not None
+                            else Q.setdefault(key, np.zeros(n_act)).max()
+                        )
+                    )
                     Q[pk][pa] += lr * (target - Q[pk][pa])
             if term or trunc:
                 env.step(None)
@@ -315,7 +335,7 @@ class PettingZooOracle:
 
                 def act(obs: np.ndarray, mask: Any, r: np.random.Generator) -> int:
                     s = int(np.argmax(obs[: game.num_states]))
-                    t = int(np.argmax(obs[game.num_states:])) if game.horizon else 0
+                    t = int(np.argmax(obs[game.num_states :])) if game.horizon else 0
                     row = pol[min(t, pol.shape[0] - 1), s] if pol.ndim == 3 else pol[s]
                     return int(r.choice(len(row), p=row / row.sum()))
             else:
@@ -326,11 +346,19 @@ class PettingZooOracle:
                     row = sigma[rows[int(np.argmax(obs[:-1]))]]
                     k = int(mask.sum())
                     return int(r.choice(k, p=row[:k] / row[:k].sum()))
+
             return act
 
         others = {agents[i]: follower(i) for i in range(game.num_players) if i != player}
-        table = learn_best_response(env, agents[player], others, episodes=self.episodes, lr=self.lr,
-                                    epsilon=self.epsilon, seed=int(rng.integers(2**31)))
+        table = learn_best_response(
+            env,
+            agents[player],
+            others,
+            episodes=self.episodes,
+            lr=self.lr,
+            epsilon=self.epsilon,
+            seed=int(rng.integers(2**31)),
+        )
         if game.family == "markov":
             T = game.num_steps
             pol = np.full((T, game.num_states, game.num_actions[player]), 1.0 / game.num_actions[player])

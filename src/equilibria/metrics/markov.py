@@ -20,8 +20,14 @@ from ..games.markov import MarkovGame
 from .core import best_response, best_response_values, deviation_gains
 
 
-def solve_mdp(r: np.ndarray, P: np.ndarray, discount: float, horizon: int | None,
-              tol: float = 1e-12, max_iter: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
+def solve_mdp(
+    r: np.ndarray,
+    P: np.ndarray,
+    discount: float,
+    horizon: int | None,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+) -> tuple[np.ndarray, np.ndarray]:
     """Optimal values ``V[t, s]`` and greedy actions ``a[t, s]`` of the MDP ``(r[t, s, a], P[t, s, a, s'])``.
 
     Discounted (``horizon=None``, T = 1): value iteration until the Bellman residual is small,
@@ -84,8 +90,9 @@ def _br_markov(game: MarkovGame, profile: Any, player: int, *, exact: bool = Fal
 @best_response_values.register
 def _br_values_markov(game: MarkovGame, profile: Any, *, exact: bool = False) -> np.ndarray:
     game.validate_profile(profile, exact=exact)
-    return np.array([game.initial @ best_response_policy(game, profile, i)[1]
-                     for i in range(game.num_players)])
+    return np.array(
+        [game.initial @ best_response_policy(game, profile, i)[1] for i in range(game.num_players)]
+    )
 
 
 @deviation_gains.register

@@ -81,8 +81,9 @@ def _sample_markov(game: MarkovGame, profile: Any, num_samples: int, rng: np.ran
 
 
 @sample_returns.register
-def _sample_efg(game: ExtensiveFormGame, profile: Any, num_samples: int,
-                rng: np.random.Generator) -> np.ndarray:
+def _sample_efg(
+    game: ExtensiveFormGame, profile: Any, num_samples: int, rng: np.random.Generator
+) -> np.ndarray:
     """Terminals sampled from their exact reach probabilities: chance times every player's."""
     sigma = game.validate_profile(profile)
     w = game.terminal_chance * np.prod(game.terminal_reach(sigma), axis=0)
@@ -110,16 +111,18 @@ class EmpiricalGame:
         return NormalFormGame(self.mean)
 
 
-def _estimate_entry(space: Any, policies: tuple, num_samples: int,
-                    seed: Any) -> tuple[np.ndarray, np.ndarray]:
+def _estimate_entry(
+    space: Any, policies: tuple, num_samples: int, seed: Any
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     G = sample_returns(space.game, space.joint_profile(policies), num_samples, rng)
     sem = G.std(axis=0, ddof=1) / np.sqrt(num_samples) if num_samples > 1 else np.full(G.shape[1], np.inf)
     return G.mean(axis=0), sem
 
 
-def estimate_payoffs(game: Any, populations: list[list[Any]], *, num_samples: int = 100, seed: int = 0,
-                     backend: Any = None) -> EmpiricalGame:
+def estimate_payoffs(
+    game: Any, populations: list[list[Any]], *, num_samples: int = 100, seed: int = 0, backend: Any = None
+) -> EmpiricalGame:
     """Estimate every entry of the empirical game between ``populations`` by simulation.
 
     ``populations[i]`` lists player i's policies in the family's policy form (see
@@ -137,8 +140,10 @@ def estimate_payoffs(game: Any, populations: list[list[Any]], *, num_samples: in
     entries = list(product(*(range(k) for k in shape)))
     root = np.random.SeedSequence(seed)
     seeds = root.spawn(len(entries))
-    args = [(tuple(populations[i][k] for i, k in enumerate(e)), num_samples, s)
-            for e, s in zip(entries, seeds, strict=True)]
+    args = [
+        (tuple(populations[i][k] for i, k in enumerate(e)), num_samples, s)
+        for e, s in zip(entries, seeds, strict=True)
+    ]
     if backend is None:
         out = [_estimate_entry(space, *a) for a in args]
     else:
@@ -195,8 +200,8 @@ def alpha_rank(payoffs: np.ndarray, *, alpha: float = 10.0, population_size: int
         K = shape[k]
         if K < 2:
             continue
-        U = np.moveaxis(u[k], k, -1)            # (rest..., K): u_k with player k's choice last
-        F = np.moveaxis(flat, k, -1)            # flat index of each profile, same layout
+        U = np.moveaxis(u[k], k, -1)  # (rest..., K): u_k with player k's choice last
+        F = np.moveaxis(flat, k, -1)  # flat index of each profile, same layout
         diff = U[..., None, :] - U[..., :, None]  # [rest, σ, τ] = u_k(τ) − u_k(σ)
         rho = _fixation(alpha * diff, population_size)
         src = np.broadcast_to(F[..., :, None], rho.shape)
@@ -229,7 +234,7 @@ def alpha_rank(payoffs: np.ndarray, *, alpha: float = 10.0, population_size: int
 
 @dataclass
 class NashAveraging:
-    nash: np.ndarray    # the maximum-entropy Nash equilibrium p*
+    nash: np.ndarray  # the maximum-entropy Nash equilibrium p*
     ratings: np.ndarray  # n_A = A p*: each agent's payoff against the Nash mixture
 
 
@@ -262,10 +267,19 @@ def nash_averaging(A: np.ndarray, tol: float = 1e-9) -> NashAveraging:
     def grad(p: np.ndarray) -> np.ndarray:
         return np.log(np.clip(p, 1e-300, None)) + 1.0
 
-    cons = [{"type": "eq", "fun": lambda p: p.sum() - 1.0, "jac": lambda p: np.ones(K)},
-            {"type": "ineq", "fun": lambda p: -(A @ p), "jac": lambda p: -A}]
-    res = minimize(negent, p0, jac=grad, bounds=[(0, 1)] * K, constraints=cons, method="SLSQP",
-                   options={"ftol": 1e-14, "maxiter": 500})
+    cons = [
+        {"type": "eq", "fun": lambda p: p.sum() - 1.0, "jac": lambda p: np.ones(K)},
+        {"type": "ineq", "fun": lambda p: -(A @ p), "jac": lambda p: -A},
+    ]
+    res = minimize(
+        negent,
+        p0,
+        jac=grad,
+        bounds=[(0, 1)] * K,
+        constraints=cons,
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
     p = np.clip(res.x if res.success else p0, 0, None)
     p /= p.sum()
     return NashAveraging(p, A @ p)

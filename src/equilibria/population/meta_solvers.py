@@ -55,8 +55,9 @@ def uniform(meta: NormalFormGame, rng: np.random.Generator | None = None) -> lis
 
 
 @register_meta_solver("nash")
-def nash(meta: NormalFormGame, rng: np.random.Generator | None = None,
-         method: str | None = None) -> list[np.ndarray]:
+def nash(
+    meta: NormalFormGame, rng: np.random.Generator | None = None, method: str | None = None
+) -> list[np.ndarray]:
     """A Nash equilibrium of the meta-game: the double oracle (McMahan, Gordon & Blum, ICML 2003).
 
     Two-player constant-sum meta-games are solved by one LP (von Neumann 1928; Dantzig 1951);
@@ -74,8 +75,12 @@ def nash(meta: NormalFormGame, rng: np.random.Generator | None = None,
 
 
 @register_meta_solver("alpha-rank")
-def alpha_rank_meta(meta: NormalFormGame, rng: np.random.Generator | None = None, alpha: float = 10.0,
-                    population_size: int = 50) -> list[np.ndarray]:
+def alpha_rank_meta(
+    meta: NormalFormGame,
+    rng: np.random.Generator | None = None,
+    alpha: float = 10.0,
+    population_size: int = 50,
+) -> list[np.ndarray]:
     """Per-player marginals of the α-Rank stationary distribution (Omidshafiei et al., Sci. Rep. 2019)."""
     from .empirical import alpha_rank
 
@@ -98,9 +103,13 @@ def project_simplex(y: np.ndarray, floor: float = 0.0) -> np.ndarray:
 
 
 @register_meta_solver("prd")
-def projected_replicator_dynamics(meta: NormalFormGame, rng: np.random.Generator | None = None,
-                                  steps: int = 2000, dt: float = 2.5e-2, exploration: float = 1e-6
-                                  ) -> list[np.ndarray]:
+def projected_replicator_dynamics(
+    meta: NormalFormGame,
+    rng: np.random.Generator | None = None,
+    steps: int = 2000,
+    dt: float = 2.5e-2,
+    exploration: float = 1e-6,
+) -> list[np.ndarray]:
     """Projected replicator dynamics (Lanctot et al., NeurIPS 2017, Sec. 3).
 
     ``x_i ← P(x_i + dt · x_i ⊙ (u_i(·, x_{-i}) − u_i(x)))`` from the uniform profile, where P

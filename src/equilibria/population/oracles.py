@@ -55,8 +55,12 @@ class PolicySpace:
 
     def meta_profile(self, populations: Sequence[Sequence[Any]], sigma: Sequence[np.ndarray]) -> Any:
         """The game profile in which each player mixes its population by ``sigma``."""
-        return self.joint_profile([self.mixture(i, pop, np.asarray(w), None)
-                                   for i, (pop, w) in enumerate(zip(populations, sigma, strict=True))])
+        return self.joint_profile(
+            [
+                self.mixture(i, pop, np.asarray(w), None)
+                for i, (pop, w) in enumerate(zip(populations, sigma, strict=True))
+            ]
+        )
 
     def replace(self, profile: Any, player: int, policy: Any) -> Any:
         """``profile`` with ``player``'s component replaced by ``policy``."""
@@ -96,8 +100,9 @@ class NormalFormSpace(PolicySpace):
         return out
 
     def mixture(self, player: int, policies: Sequence[Any], weights: np.ndarray, others: Any) -> np.ndarray:
-        return np.bincount(np.asarray(policies, dtype=int), weights=weights,
-                           minlength=self.game.num_actions[player])
+        return np.bincount(
+            np.asarray(policies, dtype=int), weights=weights, minlength=self.game.num_actions[player]
+        )
 
     def payoff_tensor(self, populations: Sequence[Sequence[int]]) -> np.ndarray:
         idx = np.ix_(*[np.asarray(p, dtype=int) for p in populations])
@@ -172,7 +177,7 @@ class MarkovSpace(PolicySpace):
                 continue
             prof = list(others)
             prof[player] = p
-            d = self._state_visits(prof)                       # (T, S)
+            d = self._state_visits(prof)  # (T, S)
             pt = p if p.ndim == 3 else p[None]
             num = num + w * d[..., None] * pt
             den = den + w * d
@@ -184,8 +189,9 @@ class MarkovSpace(PolicySpace):
             mixed = mixed[0]
         return mixed
 
-    def meta_profile(self, populations: Sequence[Sequence[Any]],
-                     sigma: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def meta_profile(
+        self, populations: Sequence[Sequence[Any]], sigma: Sequence[np.ndarray]
+    ) -> list[np.ndarray]:
         pairs = list(zip(populations, sigma, strict=True))
         plain = [self.mixture(i, pop, np.asarray(w), None) for i, (pop, w) in enumerate(pairs)]
         return [self.mixture(i, pop, np.asarray(w), plain) for i, (pop, w) in enumerate(pairs)]
@@ -247,8 +253,16 @@ class QLearningOracle:
         return q_learning(game, profile, player, self.steps, self.lr, self.epsilon, self.walkers, rng)
 
 
-def q_learning(game: MarkovGame, profile: Any, player: int, steps: int, lr: float, epsilon: float,
-               walkers: int, rng: np.random.Generator) -> np.ndarray:
+def q_learning(
+    game: MarkovGame,
+    profile: Any,
+    player: int,
+    steps: int,
+    lr: float,
+    epsilon: float,
+    walkers: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Vectorised tabular Q-learning of ``player`` against the others' ``profile`` by sampling.
 
     The others' actions and the next states are sampled from the game itself, one draw per walker
@@ -267,8 +281,10 @@ def q_learning(game: MarkovGame, profile: Any, player: int, steps: int, lr: floa
         tk = np.minimum(t, T - 1)
         greedy = Q[tk, s].argmax(axis=1)
         a = np.where(rng.random(W) < epsilon, rng.integers(A, size=W), greedy)
-        acts = [a if i == player else
-                _sample_categorical(pols[i][np.minimum(t, pols[i].shape[0] - 1), s], rng) for i in range(n)]
+        acts = [
+            a if i == player else _sample_categorical(pols[i][np.minimum(t, pols[i].shape[0] - 1), s], rng)
+            for i in range(n)
+        ]
         j = sum(x * k for x, k in zip(acts, strides, strict=True))
         r = game.joint_rewards[s, player, j]
         s2 = _sample_categorical(game.joint_transitions[s, j], rng) if S > 1 else np.zeros(W, dtype=np.int64)
@@ -279,8 +295,11 @@ def q_learning(game: MarkovGame, profile: Any, player: int, steps: int, lr: floa
         cnt = np.bincount(flat, minlength=Q.size)
         upd = np.bincount(flat, weights=td, minlength=Q.size)
         Q.reshape(-1)[cnt > 0] += lr * upd[cnt > 0] / cnt[cnt > 0]
-        restart = last | (game.terminal[s2]) | ((rng.random(W) > game.discount) if game.horizon is None
-                                                 else np.zeros(W, dtype=bool))
+        restart = (
+            last
+            | (game.terminal[s2])
+            | ((rng.random(W) > game.discount) if game.horizon is None else np.zeros(W, dtype=bool))
+        )
         s = np.where(restart, _sample_categorical(np.broadcast_to(game.initial, (W, S)), rng), s2)
         t = np.where(restart, 0, t + 1)
     pol = np.zeros((T, S, A))
@@ -317,8 +336,17 @@ class PPOOracle:
 
     exact = False
 
-    def __init__(self, updates: int = 30, batch: int = 512, epochs: int = 4, lr: float = 3e-3,
-                 clip: float = 0.2, lam: float = 0.95, hidden: int = 64, walkers: int = 16):
+    def __init__(
+        self,
+        updates: int = 30,
+        batch: int = 512,
+        epochs: int = 4,
+        lr: float = 3e-3,
+        clip: float = 0.2,
+        lam: float = 0.95,
+        hidden: int = 64,
+        walkers: int = 16,
+    ):
         if min(updates, batch, epochs, hidden, walkers) < 1 or lr <= 0 or not 0 < clip < 1:
             raise InvalidParameterError("PPO needs positive sizes, lr > 0 and 0 < clip < 1")
         self.updates, self.batch, self.epochs, self.lr, self.walkers = updates, batch, epochs, lr, walkers
@@ -336,8 +364,9 @@ class PPOOracle:
         S, A, T = game.num_states, game.num_actions[player], game.num_steps
         torch.manual_seed(int(rng.integers(2**31)))
         feat = S + (T if game.horizon else 0)
-        net = torch.nn.Sequential(torch.nn.Linear(feat, self.hidden), torch.nn.Tanh(),
-                                  torch.nn.Linear(self.hidden, A + 1))
+        net = torch.nn.Sequential(
+            torch.nn.Linear(feat, self.hidden), torch.nn.Tanh(), torch.nn.Linear(self.hidden, A + 1)
+        )
         opt = torch.optim.Adam(net.parameters(), lr=self.lr)
 
         def features(s: np.ndarray, t: np.ndarray) -> Any:
@@ -372,8 +401,9 @@ class PPOOracle:
                 a = _sample_categorical(probs_tab[row], rng)
                 kr = np.minimum(t, r.shape[0] - 1)
                 s2 = _sample_categorical(P[kr, s, a], rng)
-                end = game.terminal[s2] | ((t + 1 >= game.horizon) if game.horizon else
-                                           (rng.random(W) > game.discount))
+                end = game.terminal[s2] | (
+                    (t + 1 >= game.horizon) if game.horizon else (rng.random(W) > game.discount)
+                )
                 ss[k], ts[k], aa[k], rr[k], done[k] = s, t, a, r[kr, s, a], end
                 s = np.where(end, _sample_categorical(np.broadcast_to(game.initial, (W, S)), rng), s2)
                 t = np.where(end, 0, t + 1)

@@ -66,9 +66,19 @@ class PSRO(Learner):
     families = ("normal_form", "extensive_form", "markov")
     default_output = "last"
 
-    def __init__(self, game: Any, *, seed: int | None = None, meta_solver: Any = "nash",
-                 meta_solver_options: dict | None = None, oracle: Any = "exact", ray: Any = None,
-                 num_cpus: int | None = None, results: str | os.PathLike | None = None, tol: float = 1e-10):
+    def __init__(
+        self,
+        game: Any,
+        *,
+        seed: int | None = None,
+        meta_solver: Any = "nash",
+        meta_solver_options: dict | None = None,
+        oracle: Any = "exact",
+        ray: Any = None,
+        num_cpus: int | None = None,
+        results: str | os.PathLike | None = None,
+        tol: float = 1e-10,
+    ):
         super().__init__(game, seed=seed)
         if tol < 0:
             raise InvalidParameterError("tol must be >= 0")
@@ -141,8 +151,12 @@ class PSRO(Learner):
         args = [(self.oracle, profile, i, seeds[i]) for i in range(n)]
         brs = self._backend.map(_oracle_task, space, args)
         base = np.asarray(self.game.expected_payoffs(profile), dtype=float)
-        gains = np.array([space.payoffs(space.components(space.replace(profile, i, brs[i])))[i] - base[i]
-                          for i in range(n)])
+        gains = np.array(
+            [
+                space.payoffs(space.components(space.replace(profile, i, brs[i])))[i] - base[i]
+                for i in range(n)
+            ]
+        )
         self.history["iteration"].append(self.iteration)
         self.history["nash_conv"].append(float(np.maximum(gains, 0).sum()))
         added = False
@@ -153,7 +167,8 @@ class PSRO(Learner):
         self.history["population"].append(float(np.mean([len(p) for p in self.population])))
         scale = max(1.0, float(getattr(self.game, "payoff_scale", 1.0)))
         self.stalled = bool(getattr(self.oracle, "exact", False)) and (
-            not added or float(np.maximum(gains, 0).sum()) <= self.tol * scale)
+            not added or float(np.maximum(gains, 0).sum()) <= self.tol * scale
+        )
         if added:
             self.meta_payoffs = self._evaluate(self.meta_payoffs)
             self.meta_strategy = self._solve_meta()
@@ -168,8 +183,10 @@ class PSRO(Learner):
     def diagnostics(self) -> dict[str, float]:
         from ..metrics import nash_conv
 
-        return {"population": float(np.mean([len(p) for p in self.population])),
-                "meta_nash_conv": float(nash_conv(self.meta_game(), self.meta_strategy))}
+        return {
+            "population": float(np.mean([len(p) for p in self.population])),
+            "meta_nash_conv": float(nash_conv(self.meta_game(), self.meta_strategy)),
+        }
 
     def _write_results(self) -> None:
         data = {
@@ -182,6 +199,11 @@ class PSRO(Learner):
         atomic_write_bytes(self.results, json.dumps(data).encode())
 
 
-register_method("double-oracle", families=("normal_form", "extensive_form", "markov"),
-                description="Double oracle (McMahan, Gordon & Blum 2003): PSRO with a Nash meta-solver "
-                            "and exact best responses", meta_solver="nash", oracle="exact")(PSRO)
+register_method(
+    "double-oracle",
+    families=("normal_form", "extensive_form", "markov"),
+    description="Double oracle (McMahan, Gordon & Blum 2003): PSRO with a Nash meta-solver "
+    "and exact best responses",
+    meta_solver="nash",
+    oracle="exact",
+)(PSRO)

@@ -27,8 +27,9 @@ def _run_chunk(fn: Callable, shared: Any, chunk: Sequence[tuple]) -> list:
 class RayBackend:
     """Ray task runner with deterministic, ordered results."""
 
-    def __init__(self, address: str | bool | None = True, *, num_cpus: int | None = None,
-                 chunks_per_worker: int = 2):
+    def __init__(
+        self, address: str | bool | None = True, *, num_cpus: int | None = None, chunks_per_worker: int = 2
+    ):
         if address is False or address is None:
             raise InvalidParameterError("RayBackend needs address=True (local) or a cluster address")
         self.address = None if address is True or address in ("local", "auto-local") else str(address)
@@ -43,8 +44,11 @@ class RayBackend:
         except ImportError:
             raise NotApplicableError("Ray is not installed: pip install equilibria[ray]") from None
         if not ray.is_initialized():
-            kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False,
-                                      "include_dashboard": False}
+            kwargs: dict[str, Any] = {
+                "ignore_reinit_error": True,
+                "log_to_driver": False,
+                "include_dashboard": False,
+            }
             if self.address is not None:
                 kwargs["address"] = self.address
             elif self.num_cpus is not None:
@@ -74,7 +78,7 @@ class RayBackend:
         ref = self.put(shared)
         k = max(1, min(len(args), self.num_workers * self.chunks_per_worker))
         bounds = [round(i * len(args) / k) for i in range(k + 1)]
-        futures = [self._remote.remote(fn, ref, list(args[bounds[i]:bounds[i + 1]])) for i in range(k)]
+        futures = [self._remote.remote(fn, ref, list(args[bounds[i] : bounds[i + 1]])) for i in range(k)]
         out: list = []
         for part in ray.get(futures):
             out.extend(part)
@@ -82,8 +86,13 @@ class RayBackend:
 
     def __getstate__(self) -> dict:
         # object refs do not survive pickling (checkpoints); they are re-created on demand
-        return {"address": self.address, "num_cpus": self.num_cpus,
-                "chunks_per_worker": self.chunks_per_worker, "_shared": {}, "_remote": None}
+        return {
+            "address": self.address,
+            "num_cpus": self.num_cpus,
+            "chunks_per_worker": self.chunks_per_worker,
+            "_shared": {},
+            "_remote": None,
+        }
 
 
 class LocalBackend:

@@ -57,8 +57,10 @@ def zero_sum_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows_v = (s_idx[:, None] * n + np.arange(n)[None, :]).ravel()
     cols_v = np.repeat(s_idx * W + m, n)
     A_ub = sp.csr_matrix(
-        (np.concatenate([-Q.ravel(), np.ones(S * n)]),
-         (np.concatenate([rows_x.ravel(), rows_v]), np.concatenate([cols_x.ravel(), cols_v]))),
+        (
+            np.concatenate([-Q.ravel(), np.ones(S * n)]),
+            (np.concatenate([rows_x.ravel(), rows_v]), np.concatenate([cols_x.ravel(), cols_v])),
+        ),
         shape=(S * n, S * W),
     )
     A_eq = sp.csr_matrix(
@@ -70,8 +72,9 @@ def zero_sum_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bounds = np.zeros((S * W, 2))
     bounds[:, 1] = np.inf
     bounds[s_idx * W + m] = (-np.inf, np.inf)
-    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(S * n), A_eq=A_eq, b_eq=np.ones(S), bounds=bounds,
-                  method="highs")
+    res = linprog(
+        c, A_ub=A_ub, b_ub=np.zeros(S * n), A_eq=A_eq, b_eq=np.ones(S), bounds=bounds, method="highs"
+    )
     if res.status != 0:
         raise SolverError(f"HiGHS failed on the batched zero-sum LP: {res.message}")
     z = res.x.reshape(S, W)
@@ -94,8 +97,9 @@ def _require_zero_sum(game: MarkovGame, what: str) -> None:
 
 
 @register_method("shapley", families=("markov",), certified=True)
-def shapley(game: MarkovGame, *, tol: float = 1e-9, max_iter: int = 10_000,
-            check_every: int = 10) -> list[Solution]:
+def shapley(
+    game: MarkovGame, *, tol: float = 1e-9, max_iter: int = 10_000, check_every: int = 10
+) -> list[Solution]:
     """Shapley's value iteration with one batched LP per sweep (Shapley, PNAS 1953).
 
     Discounted games stop when the exact best-response bracket of the current minimax strategies
@@ -161,8 +165,9 @@ def _stage_nash(Q: np.ndarray, method: str | None) -> list[np.ndarray]:
 
 
 @register_method("nash-value-iteration", families=("markov",))
-def nash_value_iteration(game: MarkovGame, *, stage_method: str | None = None, tol: float = 1e-8,
-                         max_iter: int = 1000) -> list[Solution]:
+def nash_value_iteration(
+    game: MarkovGame, *, stage_method: str | None = None, tol: float = 1e-8, max_iter: int = 1000
+) -> list[Solution]:
     """Nash value iteration (Hu & Wellman, JMLR 2003, model-based): a Nash equilibrium per stage game.
 
     ``stage_method`` names the normal-form solver used per state (default: the stage game's own
@@ -212,8 +217,15 @@ def nash_value_iteration(game: MarkovGame, *, stage_method: str | None = None, t
                 converged = True
                 break
     payoffs = game.expected_payoffs(profile)
-    return [Solution(profile, payoffs, "nash-value-iteration", iterations=it,
-                     info={"values": V, "converged": converged})]
+    return [
+        Solution(
+            profile,
+            payoffs,
+            "nash-value-iteration",
+            iterations=it,
+            info={"values": V, "converged": converged},
+        )
+    ]
 
 
 def _player_view(shape: tuple[int, ...], i: int) -> np.ndarray:
@@ -258,8 +270,9 @@ def correlated_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         A_ub, b_ub = None, None
     A_eq = sp.csr_matrix((np.ones(S * J), (np.repeat(s_idx, J), np.arange(S * J))), shape=(S, S * J))
     welfare = Q.reshape(S, N, J).sum(axis=1)
-    res = linprog(-welfare.ravel(), A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=np.ones(S), bounds=(0, None),
-                  method="highs")
+    res = linprog(
+        -welfare.ravel(), A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=np.ones(S), bounds=(0, None), method="highs"
+    )
     if res.status != 0:
         raise SolverError(f"HiGHS failed on the batched correlated-equilibrium LP: {res.message}")
     mu = np.clip(res.x.reshape(S, J), 0.0, None)
@@ -301,5 +314,12 @@ def ce_value_iteration(game: MarkovGame, *, tol: float = 1e-8, max_iter: int = 1
     lead = joint.ndim - N
     profile = [joint.sum(axis=tuple(lead + j for j in range(N) if j != i)) for i in range(N)]
     payoffs = game.initial @ V
-    return [Solution(profile, payoffs, "ce-value-iteration", iterations=it,
-                     info={"values": V, "joint_policy": joint, "converged": converged})]
+    return [
+        Solution(
+            profile,
+            payoffs,
+            "ce-value-iteration",
+            iterations=it,
+            info={"values": V, "joint_policy": joint, "converged": converged},
+        )
+    ]

@@ -79,13 +79,41 @@ def risk_averse_best_response(mean: np.ndarray, cov: np.ndarray, gamma: float, *
     for _ in range(max_iter):
         grad = mean - 2.0 * gamma * (cov @ y)
         x_new = project_simplex(y + step * grad)
+        if float((x_new - x) @ (y - x_new)) > 0:  # adaptive restart (O'Donoghue & Candès 2015)
+            t = 1.0
         t_new = (1.0 + math.sqrt(1.0 + 4.0 * t * t)) / 2.0
         y = x_new + ((t - 1.0) / t_new) * (x_new - x)
         done = float(np.abs(x_new - x).max()) <= tol
         x, t = x_new, t_new
         if done:
             break
-    return x
+    return _polish(x, mean, cov, gamma)
+
+
+def _polish(x: np.ndarray, mean: np.ndarray, cov: np.ndarray, gamma: float) -> np.ndarray:
+    """Solve the KKT system on the support found by the first-order method; keep it if optimal.
+
+    On support S: 2γ Σ_SS p_S + ν 1 = m_S and 1ᵀ p_S = 1; optimal iff p_S ≥ 0 and every action
+    outside S has m_a - 2γ(Σp)_a ≤ -ν (no profitable direction out of the face).
+    """
+    S = np.flatnonzero(x > 1e-9)
+    m = len(S)
+    K = np.zeros((m + 1, m + 1))
+    K[:m, :m] = 2.0 * gamma * cov[np.ix_(S, S)]
+    K[:m, m] = 1.0
+    K[m, :m] = 1.0
+    rhs = np.concatenate([mean[S], [1.0]])
+    sol = np.linalg.lstsq(K, rhs, rcond=None)[0]
+    p = np.zeros_like(x)
+    p[S] = sol[:m]
+    if p.min() < -1e-12 or abs(p.sum() - 1) > 1e-9:
+        return x
+    p = np.maximum(p, 0.0)
+    p /= p.sum()
+    g = mean - 2.0 * gamma * (cov @ p)
+    if g.max() > g[S].min() + 1e-9 or _utility(mean, cov, gamma, p) < _utility(mean, cov, gamma, x) - 1e-12:
+        return x
+    return p
 
 
 def _utility(mean: np.ndarray, cov: np.ndarray, gamma: float, p: np.ndarray) -> float:

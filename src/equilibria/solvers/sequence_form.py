@@ -78,46 +78,39 @@ def _exact_matrix(game: ExtensiveFormGame, sf: SequenceForm) -> dict[tuple[int, 
 
 
 def _solve_exact(rows: list[dict[int, Fraction]], rhs: list[Fraction], n: int) -> list[Fraction] | None:
-    """A solution of a consistent sparse rational system (free unknowns 0), or None if inconsistent."""
+    """A solution of a consistent sparse rational system (free unknowns 0), or None if inconsistent.
+
+    Gaussian elimination to row echelon form (each new row reduced by the pivots in creation order,
+    so fill-in stays within the row), then back substitution.
+    """
     pivots: list[tuple[int, dict[int, Fraction], Fraction]] = []
-    pivot_of: dict[int, int] = {}
+    pivot_index: dict[int, int] = {}
     for row, b in zip(rows, rhs, strict=True):
         row = {k: v for k, v in row.items() if v}
-        for col, k in list(pivot_of.items()):
-            coef = row.get(col)
-            if coef:
-                _, prow, pb = pivots[k]
-                for c2, v2 in prow.items():
-                    nv = row.get(c2, Fraction(0)) - coef * v2
-                    if nv:
-                        row[c2] = nv
-                    else:
-                        row.pop(c2, None)
-                b = b - coef * pb
+        while True:
+            hits = [pivot_index[c] for c in row if c in pivot_index]
+            if not hits:
+                break
+            col, prow, pb = pivots[min(hits)]
+            coef = row[col]
+            for c2, v2 in prow.items():
+                nv = row.get(c2, Fraction(0)) - coef * v2
+                if nv:
+                    row[c2] = nv
+                else:
+                    row.pop(c2, None)
+            b = b - coef * pb
         if not row:
             if b != 0:
                 return None
             continue
         col = min(row)
         inv = 1 / row[col]
-        row = {c2: v2 * inv for c2, v2 in row.items()}
-        b = b * inv
-        # keep the pivot rows fully reduced (Gauss-Jordan) so back substitution is a read-off
-        for k, (pc, prow, pb) in enumerate(pivots):
-            coef = prow.get(col)
-            if coef:
-                for c2, v2 in row.items():
-                    nv = prow.get(c2, Fraction(0)) - coef * v2
-                    if nv:
-                        prow[c2] = nv
-                    else:
-                        prow.pop(c2, None)
-                pivots[k] = (pc, prow, pb - coef * b)
-        pivot_of[col] = len(pivots)
-        pivots.append((col, row, b))
+        pivot_index[col] = len(pivots)
+        pivots.append((col, {c2: v2 * inv for c2, v2 in row.items()}, b * inv))
     sol = [Fraction(0)] * n
-    for col, _, b in pivots:
-        sol[col] = b
+    for col, prow, b in reversed(pivots):
+        sol[col] = b - sum((v2 * sol[c2] for c2, v2 in prow.items() if c2 != col and sol[c2]), Fraction(0))
     return sol
 
 

@@ -82,13 +82,23 @@ def grid_soccer(rows: int = 4, cols: int = 5, discount: float = 0.9) -> MarkovGa
     term = np.zeros(len(labels), dtype=bool)
     term[end] = True
     acts = list(MOVES)
-    return MarkovGame(R, P, discount=discount, initial=mu0, terminal=term, state_labels=labels,
-                      action_labels=[acts, acts], player_labels=["A", "B"], title="grid soccer")
+    return MarkovGame(
+        R,
+        P,
+        discount=discount,
+        initial=mu0,
+        terminal=term,
+        state_labels=labels,
+        action_labels=[acts, acts],
+        player_labels=["A", "B"],
+        title="grid soccer",
+    )
 
 
 @register_game("pursuit_evasion", family="markov")
-def pursuit_evasion(size: int = 4, discount: float = 0.9, slip: float = 0.0,
-                    capture_radius: int = 1) -> MarkovGame:
+def pursuit_evasion(
+    size: int = 4, discount: float = 0.9, slip: float = 0.0, capture_radius: int = 1
+) -> MarkovGame:
     """A pursuer chases an evader on a ``size``×``size`` grid (no wrap-around); zero-sum.
 
     Both move simultaneously (N/S/E/W/stand); with probability ``slip`` a player's move fails and
@@ -103,6 +113,7 @@ def pursuit_evasion(size: int = 4, discount: float = 0.9, slip: float = 0.0,
     if not 0 <= slip < 1:
         raise InvalidParameterError("slip must be in [0, 1)")
     cells = [(r, c) for r in range(size) for c in range(size)]
+
     def dist(p: tuple[int, int], e: tuple[int, int]) -> int:
         return abs(p[0] - e[0]) + abs(p[1] - e[1])
 
@@ -138,14 +149,28 @@ def pursuit_evasion(size: int = 4, discount: float = 0.9, slip: float = 0.0,
     term[end] = True
     labels = [f"P{p}E{e}" for p, e in states] + ["caught"]
     acts = list(MOVES)
-    return MarkovGame(R, P, discount=discount, initial=mu0, terminal=term, state_labels=labels,
-                      action_labels=[acts, acts], player_labels=["pursuer", "evader"],
-                      title="pursuit-evasion")
+    return MarkovGame(
+        R,
+        P,
+        discount=discount,
+        initial=mu0,
+        terminal=term,
+        state_labels=labels,
+        action_labels=[acts, acts],
+        player_labels=["pursuer", "evader"],
+        title="pursuit-evasion",
+    )
 
 
 @register_game("trust_gridworld", family="markov")
-def trust_gridworld(length: int = 3, stag: float = 4.0, hare: float = 1.0, exposure: float = 2.0,
-                    step_cost: float = 0.05, discount: float = 0.95) -> MarkovGame:
+def trust_gridworld(
+    length: int = 3,
+    stag: float = 4.0,
+    hare: float = 1.0,
+    exposure: float = 2.0,
+    step_cost: float = 0.05,
+    discount: float = 0.95,
+) -> MarkovGame:
     """A general-sum gridworld where cooperation pays but is risky (a Markov stag hunt).
 
     Each of two players walks its own corridor of ``length`` cells towards a shared gate. Actions:
@@ -194,13 +219,27 @@ def trust_gridworld(length: int = 3, stag: float = 4.0, hare: float = 1.0, expos
     mu0[index[(0, 0)]] = 1.0
     labels = [f"{x},{y}" for x, y in states] + ["end"]
     acts = ["advance", "back", "defect"]
-    return MarkovGame(R, P, discount=discount, initial=mu0, terminal=term, state_labels=labels,
-                      action_labels=[acts, acts], title="trust gridworld")
+    return MarkovGame(
+        R,
+        P,
+        discount=discount,
+        initial=mu0,
+        terminal=term,
+        state_labels=labels,
+        action_labels=[acts, acts],
+        title="trust gridworld",
+    )
 
 
 @register_game("random_markov_game", family="markov")
-def random_markov_game(num_states: int = 5, num_actions: int = 3, players: int = 2, discount: float = 0.9,
-                       zero_sum: bool = False, seed: int = 0) -> MarkovGame:
+def random_markov_game(
+    num_states: int = 5,
+    num_actions: int = 3,
+    players: int = 2,
+    discount: float = 0.9,
+    zero_sum: bool = False,
+    seed: int = 0,
+) -> MarkovGame:
     """A random Markov game: uniform rewards in [−1, 1] and Dirichlet(1) transitions, from ``seed``."""
     if num_states < 1 or num_actions < 1 or players < 1:
         raise InvalidParameterError("num_states, num_actions and players must be >= 1")
