@@ -41,6 +41,9 @@ class Learner(ABC):
     families: ClassVar[tuple[str, ...]] = ()
     #: which iterate `solve` returns by default: ``"average"`` or ``"last"``
     default_output: ClassVar[str] = "average"
+    #: checkpoint cadence when the caller gives none (None: at each evaluation). Expensive
+    #: iterations (a PSRO oracle run) set 1, so a killed run loses at most one iteration.
+    checkpoint_every: ClassVar[int | None] = None
 
     def __init__(self, game: Any, *, seed: int | None = None):
         self.game = game
@@ -240,7 +243,7 @@ def run(
     if checkpoint is not None and resume and os.path.exists(checkpoint):
         trace, meta = load_checkpoint(checkpoint, learner)
         elapsed = float(meta.get("elapsed", 0.0))
-    ck_every = checkpoint_every or eval_every
+    ck_every = checkpoint_every or learner.checkpoint_every or eval_every
     bar = ProgressBar(iterations, progress, label=type(learner).__name__)
     output = learner.default_output
 

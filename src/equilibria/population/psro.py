@@ -65,6 +65,7 @@ class PSRO(Learner):
 
     families = ("normal_form", "extensive_form", "markov")
     default_output = "last"
+    checkpoint_every = 1
 
     def __init__(
         self,
