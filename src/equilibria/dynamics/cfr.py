@@ -66,17 +66,6 @@ from ..registry import register_method
 from ..run import Learner
 
 
-def edge_chance_probabilities(game: ExtensiveFormGame) -> np.ndarray:
-    """Probability of the edge into each node: the chance probability below a chance node, else 1.
-
-    The compiled game keeps these (``_edge_chance_prob``) for its own chance-reach computation.
-    """
-    source = getattr(game, "edge_chance_prob", None)
-    if source is None:
-        source = game._edge_chance_prob
-    return np.asarray([float(x) for x in source], dtype=float)
-
-
 @dataclass(frozen=True)
 class LevelBlock:
     """One (player, level) group of infosets: rows ``lo:hi`` of the learner's internal order.
@@ -258,7 +247,7 @@ class HistoryLayout:
         bounds = np.flatnonzero(np.diff(depth)) + 1
         slices = list(zip(np.r_[0, bounds].tolist(), np.r_[bounds, N].tolist(), strict=True))
         row = np.where(player >= 0, layout.new_of_old[np.maximum(game.node_infoset, 0)], -1)
-        edge = edge_chance_probabilities(game)
+        edge = game.edge_chance_prob
         # where each node's incoming edge weight lives in [σ.ravel(), edge]
         par = parent.copy()
         par[0] = 0

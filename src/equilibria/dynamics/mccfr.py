@@ -36,7 +36,7 @@ import numpy as np
 from ..errors import InvalidParameterError
 from ..games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from ..registry import register_method
-from .cfr import RegretLearner, TreeLayout, edge_chance_probabilities
+from .cfr import RegretLearner, TreeLayout
 
 
 class _TreeNodes:
@@ -55,7 +55,7 @@ class _TreeNodes:
         first_child[parent[1:][::-1]] = np.arange(num_nodes - 1, 0, -1)
         self.first_child = first_child
         self.child_count = child_count
-        edge_prob = edge_chance_probabilities(game)
+        edge_prob = game.edge_chance_prob
         self.chance_nodes = np.flatnonzero(self.player == CHANCE)
         kc = int(child_count[self.chance_nodes].max()) if self.chance_nodes.size else 1
         cols = np.arange(kc)

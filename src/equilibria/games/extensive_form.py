@@ -261,7 +261,10 @@ class ExtensiveFormGame(Game):
             [remap[infoset_index[k]] if k is not None else -1 for k in node_infoset_key], dtype=np.int64
         )
         self._chance_labels = chance_labels
-        self._edge_chance_prob = tuple(chance_prob)
+        #: exact probability of the edge into each node (Fraction where given exactly; 1 below decisions)
+        self.exact_edge_chance_prob: tuple[Any, ...] = tuple(chance_prob)
+        #: the same as floats
+        self.edge_chance_prob = np.array([float(p) for p in chance_prob])
 
         # each player's last sequence at every node, and chance reach, in one top-down sweep
         node_seq = np.zeros((n, num_nodes), dtype=np.int64)

@@ -81,7 +81,7 @@ class ExtensiveFormEnv(_GameEnv):
         width = int(max(g.node_action.max() + 1, g.max_actions))
         self._child = np.full((g.num_nodes, width), -1, dtype=np.int64)
         self._child[g.node_parent[1:], g.node_action[1:]] = np.arange(1, g.num_nodes)
-        self._edge_prob = np.array([float(p) for p in g._edge_chance_prob])
+        self._edge_prob = g.edge_chance_prob
         self._terminal_pos = np.full(g.num_nodes, -1, dtype=np.int64)
         self._terminal_pos[g.terminal_nodes] = np.arange(g.num_terminals)
         self._local = np.zeros(g.num_infosets, dtype=np.int64)  # index of an infoset within its player's

@@ -261,7 +261,7 @@ def _exact_edge_probs(game: ExtensiveFormGame) -> np.ndarray:
     """Exact probability of each chance edge, recovered from the compiled chance reach."""
     probs = np.empty(game.num_nodes, dtype=object)
     probs[:] = Fraction(1)
-    src = game._edge_chance_prob
+    src = game.exact_edge_chance_prob
     for v in range(1, game.num_nodes):
         probs[v] = to_fraction(src[v])
     return probs

@@ -89,7 +89,7 @@ def extensive_form_to_dict(game: ExtensiveFormGame) -> dict[str, Any]:
         children[int(game.node_parent[v])].append(v)
     term = {int(z): k for k, z in enumerate(game.terminal_nodes)}
     util = game.exact_terminal_utility
-    probs = game._edge_chance_prob
+    probs = game.exact_edge_chance_prob
     num = np.vectorize(
         lambda x: _json_number(Fraction(x) if not isinstance(x, float) else Fraction(repr(x))),
         otypes=[object],
