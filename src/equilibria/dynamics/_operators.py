@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._checks import check_positive  # noqa: F401  (re-exported)
 from ..errors import InvalidParameterError, NotApplicableError
 from ..games.normal_form import NormalFormGame
 from ..run import Learner
@@ -131,18 +132,6 @@ def payoff_range(game: NormalFormGame) -> float:
     """``max u - min u`` over all players and entries (at least a tiny positive number)."""
     u = game.payoffs
     return max(float(u.max() - u.min()), 1e-12)
-
-
-def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    """A finite positive (or non-negative) float, or `InvalidParameterError` naming it."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise InvalidParameterError(f"{name} must be a finite number {bound}, got {value!r}")
-    return v
 
 
 def check_int(name: str, value: Any, minimum: int = 1) -> int:

@@ -60,6 +60,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_real
 from ..errors import InvalidParameterError, NotApplicableError
 from ..games.extensive_form import ExtensiveFormGame
 from ..registry import register_method
@@ -365,17 +366,6 @@ class HistoryLayout:
             np.add(acc, x, out=acc, where=mask)
 
 
-def _check_real(name: str, value: Any, *, minimum: float | None = 0.0) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
-    if math.isnan(x) or x == math.inf or (minimum is not None and x < minimum):
-        bound = f" >= {minimum}" if minimum is not None else ""
-        raise InvalidParameterError(f"{name} must be a finite number{bound}, got {value!r}")
-    return x
-
-
 class RegretLearner(Learner):
     """State shared by the tabular regret minimizers on a compiled tree (CFR family and MCCFR):
     cumulative regrets, the cumulative (reach-weighted) policy and the current policy, all in the
@@ -448,13 +438,13 @@ class CFR(RegretLearner):
         super().__init__(game, seed=seed)
         if (alpha is None) != (beta is None):
             raise InvalidParameterError("alpha and beta (regret discounting) must be given together")
-        self.alpha = None if alpha is None else _check_real("alpha", alpha)
-        self.beta = None if beta is None else _check_real("beta", beta, minimum=None)
+        self.alpha = None if alpha is None else check_real("alpha", alpha, minimum=0.0)
+        self.beta = None if beta is None else check_real("beta", beta)
         if self.beta == -math.inf:
             raise InvalidParameterError(
                 "beta must be finite; use regret_matching_plus=True to drop negative regret"
             )
-        self.gamma = _check_real("gamma", gamma)
+        self.gamma = check_real("gamma", gamma, minimum=0.0)
         self.alternating = bool(alternating)
         self.regret_matching_plus = bool(regret_matching_plus)
         self.predictive = bool(predictive)

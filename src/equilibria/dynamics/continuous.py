@@ -40,8 +40,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._checks import check_positive
 from ..errors import InvalidParameterError, NotApplicableError
-from ..games.continuous import DifferentiableGame, check_positive
+from ..games.continuous import DifferentiableGame
 from ..registry import register_method
 from ..run import Learner
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidGameError, InvalidParameterError, InvalidStrategyError, NotApplicableError
+from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
 from .base import Game
 
 #: a profile may leave its box by this much (relative to the box's scale) and still be accepted
@@ -526,15 +526,3 @@ class QuadraticGame(DifferentiableGame):
             return np.linalg.solve(self.M, -self.b)
         except np.linalg.LinAlgError:
             raise NotApplicableError("M is singular: the stationary points are not unique") from None
-
-
-def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    """A finite positive (or non-negative) float hyper-parameter, else `InvalidParameterError`."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
-    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        op = ">=" if allow_zero else ">"
-        raise InvalidParameterError(f"{name} must be a finite number {op} 0, got {value!r}")
-    return v
