@@ -38,10 +38,14 @@ def risk_dominant_2x2(A: np.ndarray) -> int:
 
 
 def test_stag_hunt_rae_is_risk_dominant_while_nash_has_three():
+    # Slumbers et al. (ICML 2023), abstract: RAE generalises to the risk-dominant NE in a trust dilemma.
     game = stag_hunt()
     A = game.payoffs[0]
-    nash = list(nashpy.Game(A, game.payoffs[1]).support_enumeration())
-    assert len(nash) == 3  # (Stag, Stag), (Hare, Hare) and the mixed one (known-values.md)
+    nash = solve(game, "vertex-enumeration")
+    found = sorted(tuple(np.round(np.concatenate(s.strategies).astype(float), 9)) for s in nash)
+    # (Stag, Stag), (Hare, Hare) and the mixed one hunting stag w.p. (d - b)/(a - b - c + d) = 3/4
+    assert found == sorted([(1, 0, 1, 0), (0, 1, 0, 1), (0.75, 0.25, 0.75, 0.25)])
+    assert len(list(nashpy.Game(A, game.payoffs[1]).support_enumeration())) == 3  # peer agrees
     sol = solve(game, "rae")
     assert len(sol) == 1
     expected = np.eye(2)[risk_dominant_2x2(A)]
@@ -98,6 +102,42 @@ def test_best_response_matches_scipy(seed, k, gamma):
                          constraints=[{"type": "eq", "fun": lambda p: p.sum() - 1}], options={"ftol": 1e-14})
                 for x0 in (np.full(k, 1 / k), *np.eye(k))), key=lambda r: r.fun)
     assert f(ours) <= best.fun + 1e-8
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 4), st.floats(0.05, 3.0))
+def test_best_response_is_minimum_variance_for_its_utility(seed, k, gamma):
+    # The paper's wording (ICLR 2023 version, abstract): the strategy "with minimum variance, given any
+    # level of expected utility". The penalty-form best response must solve that constrained problem
+    # at the utility level it reaches (Markowitz efficiency); scipy solves the constrained problem.
+    rng = np.random.default_rng(seed)
+    mean = rng.normal(size=k)
+    M = rng.normal(size=(k, k + 2))
+    cov = M @ M.T / (k + 2)
+    ours = risk_averse_best_response(mean, cov, gamma)
+    level = float(ours @ mean)
+    cons = [{"type": "eq", "fun": lambda p: p.sum() - 1}, {"type": "ineq", "fun": lambda p: p @ mean - level}]
+    best = min((minimize(lambda p: p @ cov @ p, x0, method="SLSQP", bounds=[(0, 1)] * k, constraints=cons,
+                         options={"ftol": 1e-14, "maxiter": 500})
+                for x0 in (ours, np.full(k, 1 / k), *np.eye(k))),
+               key=lambda r: r.fun if r.x @ mean >= level - 1e-9 else np.inf)
+    assert float(ours @ cov @ ours) <= best.fun + 1e-8
+
+
+def test_stag_hunt_rae_has_less_potential_variance_than_the_other_equilibria():
+    # RAE "minimises the potential variance" (abstract): among the three Nash equilibria of the stag hunt,
+    # the one RAE picks carries the least πᵀΣπ.
+    game = stag_hunt()
+    covs = payoff_covariances(game)
+
+    def variance(profile):
+        return sum(float(np.asarray(p, dtype=float) @ c @ np.asarray(p, dtype=float))
+                   for p, c in zip(profile, covs, strict=True))
+
+    rae_var = variance(solve(game, "rae")[0].strategies)
+    others = [variance(s.strategies) for s in solve(game, "vertex-enumeration")]
+    assert rae_var == pytest.approx(min(others), abs=1e-12)
+    assert sorted(others)[1] > rae_var + 1.0
 
 
 @settings(max_examples=25, deadline=None)

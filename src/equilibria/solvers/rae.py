@@ -1,34 +1,47 @@
 """Risk-Averse Equilibrium (RAE): Slumbers, Mguni, McAleer, Blumberg, Yang & Wang, "A Game-Theoretic
-Framework for Managing Risk in Multi-Agent Systems", ICML 2023.
+Framework for Managing Risk in Multi-Agent Systems", ICML 2023 (arXiv:2205.15434; an earlier version was
+submitted to ICLR 2023 as "A Risk-Averse Equilibrium for Multi-Agent Systems").
 
-A player who mixes with weights π_i over its actions holds a *portfolio* whose return depends on
-the others' actions. Besides its expected payoff π_iᵀ d_i(π_{-i}) the player cares about the
-variance of that return, π_iᵀ Σ_i π_i, where Σ_i is the covariance matrix of its actions' payoffs
-over the others' actions (Markowitz mean-variance, "Portfolio Selection", J. Finance 1952). The
-paper minimises the *potential* variance, which accounts for low-probability actions of the others;
-we read this as Σ_i taken over every joint action of the others, each counted equally, so that
-actions the others play rarely, or not at all in equilibrium, still count as risk. (Were Σ taken
-under the others' equilibrium strategies, every pure Nash equilibrium would carry zero variance and
-RAE could not select among them, contrary to the paper's trust-dilemma result.) The full text of
-the paper was not available to us while writing this module; the definition below is our
-reconstruction from its abstract and stated properties. Each player maximises the mean-variance
-utility
+What the paper states (abstracts of both versions): a player should pick "the strategy with minimum
+variance, given any level of expected utility" (Markowitz mean-variance, "Portfolio Selection",
+J. Finance 1952), the variance being the *potential* variance of its reward, which accounts for the
+others' low-probability actions; an RAE always exists; a fictitious-play type learning algorithm for
+small (matrix) games converges in zero-sum and potential games; RAE "generalises to risk-dominant NE
+in certain cases", in particular in a trust dilemma (stag hunt). Only the abstracts of the paper could
+be read when this module was checked (the stored full text stops after the abstract), so the
+equation-level choices below are ours and are marked as such.
 
-    U_i(π_i; π_{-i}) = π_iᵀ d_i(π_{-i}) - γ π_iᵀ Σ_i π_i,
+The model. Player i mixing with π_i over its actions holds a portfolio whose return depends on the
+others' actions. Its expected payoff is π_iᵀ d_i(π_{-i}), d_i the vector of action payoffs against
+π_{-i}. Its potential variance is π_iᵀ Σ_i π_i, Σ_i the covariance of its action payoffs u_i(a, ·)
+over every joint action of the others counted equally (our reading of "potential": actions the
+others play rarely, or not at all, still count; were Σ_i taken under π_{-i}, every pure equilibrium
+would carry zero variance and RAE could not prefer (Hare, Hare) in the stag hunt, as the paper reports).
 
-and a profile is a risk-averse equilibrium when every π_i maximises U_i against π_{-i}. Since U_i is
-concave in π_i, an RAE exists (Debreu-Glicksberg-Fan), and since the variance term depends on the
-player's own strategy only, the risk-adjusted game is a perturbed game in the sense of Hofbauer &
-Sandholm (Econometrica 2002): fictitious play on it, each player answering the others' empirical
-mixture with its *risk-averse best response* (a concave quadratic programme over the simplex), is
-the paper's learning method, with convergence in zero-sum and potential games.
+Constraint form and penalty form. "Minimum variance given a level of expected utility" is the convex
+programme min πᵀΣπ s.t. πᵀd ≥ m over the simplex; its solutions as m varies are the efficient frontier,
+which is also traced by the penalty (Lagrangian) form
+
+    U_i(π_i; π_{-i}) = π_iᵀ d_i(π_{-i}) - γ π_iᵀ Σ_i π_i,        γ ≥ 0,
+
+(every maximiser of U_i is a minimum-variance strategy for the utility level it reaches; tests check
+this against scipy). A profile is a risk-averse equilibrium when every π_i maximises U_i against
+π_{-i}. U_i is concave in π_i, so an RAE exists (Debreu-Glicksberg-Fan), and as the variance term
+depends on the player's own strategy only, the risk-adjusted game is a perturbed game in the sense of
+Hofbauer & Sandholm ("On the Global Convergence of Stochastic Fictitious Play", Econometrica 2002),
+where fictitious play with perturbed (here: risk-averse) best responses converges in zero-sum and
+potential games, the two classes the paper names. At γ = 0 an RAE is exactly a Nash equilibrium
+(`rae_gap` is then NashConv).
+
+The method is that fictitious play (Brown 1951): each player answers the others' empirical mixture
+with its risk-averse best response, a concave quadratic programme over the simplex.
 
 On the stag hunt the payoff-dominant (Stag, Stag) stops being an RAE once γ is large enough, and the
-method selects the risk-dominant (Hare, Hare), as the paper reports for its trust dilemma; RAE is
-not defined as "the risk-dominant equilibrium", it arrives there.
+method selects the risk-dominant (Hare, Hare); RAE is not defined as "the risk-dominant equilibrium",
+it arrives there.
 
-Here γ is given as ``risk_aversion`` in units of 1/range (γ = risk_aversion / (max u - min u)), so
-scaling all payoffs leaves the equilibrium unchanged.
+Units: γ = ``risk_aversion`` / (max u - min u), so that scaling all payoffs leaves the equilibrium
+unchanged (the variance scales with the square of the payoffs, the mean linearly).
 """
 
 from __future__ import annotations
