@@ -8,10 +8,12 @@ measure how far any strategy is from one.
     0.0
 """
 
+from ._checks import set_size_limit, size_limit
 from .api import load_game, make_learner, solve, verify
 from .errors import (
     CheckpointError,
     DegenerateGameError,
+    DivergenceError,
     EquilibriaError,
     GameFormatError,
     InvalidGameError,
@@ -19,6 +21,7 @@ from .errors import (
     InvalidStrategyError,
     NotApplicableError,
     PerfectRecallError,
+    SizeLimitError,
     SolverError,
     UnknownNameError,
 )
@@ -43,6 +46,7 @@ __all__ = [
     "METHODS",
     "CheckpointError",
     "DegenerateGameError",
+    "DivergenceError",
     "EquilibriaError",
     "Game",
     "GameFormatError",
@@ -53,6 +57,7 @@ __all__ = [
     "NormalFormGame",
     "NotApplicableError",
     "PerfectRecallError",
+    "SizeLimitError",
     "Solution",
     "SolverError",
     "Trace",
@@ -69,6 +74,8 @@ __all__ = [
     "register_game",
     "register_method",
     "run",
+    "set_size_limit",
+    "size_limit",
     "solve",
     "verify",
 ]

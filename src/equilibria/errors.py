@@ -26,6 +26,10 @@ class InvalidParameterError(EquilibriaError, ValueError):
     """A method or game was given a parameter it cannot use (negative step size, unknown option)."""
 
 
+class SizeLimitError(InvalidParameterError):
+    """A game or run would need more memory than the size limit allows (see ``--max-size``)."""
+
+
 class NotApplicableError(EquilibriaError, ValueError):
     """The method does not apply to this game (e.g. an LP for zero-sum games on a general-sum game)."""
 
@@ -36,6 +40,10 @@ class DegenerateGameError(EquilibriaError, ValueError):
 
 class SolverError(EquilibriaError, RuntimeError):
     """A solver failed (an LP reported infeasibility where theory says it cannot, ...)."""
+
+
+class DivergenceError(SolverError):
+    """A learner's iterates or NashConv became NaN or infinite: the run diverged (step size too large?)."""
 
 
 class PerfectRecallError(InvalidGameError):
