@@ -1,0 +1,260 @@
+"""Conformance suite: every registered method against the library's method contract.
+
+In the style of scikit-learn's ``check_estimator``: each entry of `equilibria.registry.METHODS`
+(solvers and learners, one case per game family the entry serves) is run on a tiny catalog game of
+that family and must
+
+- give the same answer, bit for bit, when run twice with the same seed;
+- (learners) end a checkpointed run that is resumed exactly where an uninterrupted run ends;
+- refuse a game of a family it does not serve with `NotApplicableError`;
+- refuse an unknown option with `InvalidParameterError`;
+- return strategies that are distributions (per player, per information set, per state, per
+  context; continuous games: finite points of the strategy set);
+- cite a paper in its docstring or registered description;
+- return a profile whose NashConv is finite, and ~0 relative to the payoff scale (exactly 0 in
+  exact mode) when the method is registered ``certified``.
+
+A new method that fails any of these cannot land (issue 10, item 4).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import re
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+
+import equilibria as eq
+from equilibria.errors import InvalidParameterError, NotApplicableError
+from equilibria.registry import METHODS, MethodEntry
+
+#: a tiny game of each family (catalog specs)
+FAMILY_GAMES = {
+    # 3x3 zero-sum, integer payoffs, unique equilibrium (1/2, 1/6, 1/3) for both: not the uniform
+    # profile learners start from, and exact modes apply
+    "normal_form": "weighted_rock_paper_scissors",
+    "extensive_form": "kuhn_poker",
+    "markov": "random_markov_game(num_states=2, num_actions=2, zero_sum=True, seed=0)",
+    "continuous": "bilinear(dim=2, bound=1.0, seed=0)",
+    "preference": "preference:cyclic(k=3)",
+}
+#: the order in which a family the method does not serve is picked for the wrong-family check
+WRONG_FAMILY_ORDER = ("preference", "continuous", "markov", "extensive_form", "normal_form")
+ITERATIONS = 20
+#: options a method cannot run without (they have no default)
+REQUIRED_OPTIONS: dict[str, dict[str, Any]] = {"logit-qre": {"lam": 2.0}}
+#: certified float answers: NashConv at most this times max(1, payoff scale)
+CERTIFIED_RTOL = 1e-7
+
+CASES = [(entry, family) for entry in METHODS for family in entry.families]
+
+
+def _case_id(case: tuple[MethodEntry, str]) -> str:
+    entry, family = case
+    return f"{entry.name}[{family}]"
+
+
+@functools.cache
+def _game(family: str) -> Any:
+    return eq.load_game(FAMILY_GAMES[family])
+
+
+def _takes(entry: MethodEntry, name: str) -> bool:
+    target = entry.target.__init__ if entry.kind == "learner" else entry.target
+    return name in inspect.signature(target).parameters
+
+
+def _run_kwargs(entry: MethodEntry) -> dict[str, Any]:
+    """Few iterations and a fixed seed for learners; a seed for solvers that take one."""
+    kwargs = dict(REQUIRED_OPTIONS.get(entry.name, {}))
+    if entry.kind == "learner":
+        kwargs.update(iterations=ITERATIONS, seed=0)
+    elif _takes(entry, "seed"):
+        kwargs["seed"] = 0
+    return kwargs
+
+
+@functools.cache
+def _baseline(name: str, family: str) -> list:
+    return eq.solve(_game(family), name, **_run_kwargs(METHODS.get(name, family)))
+
+
+def _scale(game: Any) -> float:
+    """The payoff scale tolerances are relative to (continuous games have none: 1)."""
+    return float(getattr(game, "payoff_scale", 1.0))
+
+
+def _as_arrays(strategies: Any) -> list[np.ndarray]:
+    if isinstance(strategies, np.ndarray) and strategies.dtype != object:
+        return [strategies]
+    if isinstance(strategies, (list, tuple)):
+        return [np.asarray(s) for s in strategies]
+    return [np.asarray(strategies)]
+
+
+def _assert_same_profile(a: Any, b: Any, what: str) -> None:
+    xa, xb = _as_arrays(a), _as_arrays(b)
+    assert len(xa) == len(xb), f"{what}: {len(xa)} vs {len(xb)} strategy arrays"
+    for k, (u, v) in enumerate(zip(xa, xb, strict=True)):
+        assert u.shape == v.shape, f"{what}: array {k} has shape {u.shape} vs {v.shape}"
+        assert np.array_equal(u, v), f"{what}: array {k} differs:\n{u}\nvs\n{v}"
+
+
+def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
+    """The probability vectors of a profile: (label, vector, legal mask or None)."""
+    if family == "normal_form":
+        return [(f"player {i + 1}", np.asarray(s), None) for i, s in enumerate(strategies)]
+    if family == "extensive_form":
+        shape = (game.num_infosets, game.max_actions)
+        if isinstance(strategies, (list, tuple)) and all(np.shape(p) == shape for p in strategies):
+            # one full-size array per player: each player's own rows
+            merged = np.array(strategies[0], dtype=object, copy=True)
+            for p in range(1, game.num_players):
+                rows = game.player_infosets[p]
+                merged[rows] = np.asarray(strategies[p], dtype=object)[rows]
+            sigma = merged
+        else:
+            sigma = np.asarray(strategies, dtype=object)
+        assert sigma.shape == shape, f"extensive-form profile has shape {sigma.shape}, expected {shape}"
+        mask = np.asarray(game.legal_mask, dtype=bool)
+        return [(f"infoset {game.infoset_labels[i]}", sigma[i], mask[i]) for i in range(shape[0])]
+    if family == "markov":
+        out = []
+        for i, pol in enumerate(strategies):
+            arr = np.asarray(pol)
+            flat = arr.reshape(-1, arr.shape[-1])
+            out += [(f"player {i + 1} row {r}", row, None) for r, row in enumerate(flat)]
+        return out
+    if family == "preference":
+        arr = np.asarray(strategies)
+        mask = np.asarray(game.mask, dtype=bool)
+        pols = arr if arr.ndim == 3 else arr[None]
+        return [
+            (f"policy {j} context {x}", pol[x], mask[x]) for j, pol in enumerate(pols) for x in range(len(pol))
+        ]
+    raise AssertionError(f"no distribution check for family {family}")
+
+
+def _assert_distribution(label: str, vec: np.ndarray, mask: np.ndarray | None, exact: bool) -> None:
+    if exact:
+        assert all(isinstance(v, (Fraction, int)) for v in vec), f"{label}: non-exact entries {vec}"
+        assert all(v >= 0 for v in vec), f"{label}: negative probability in {vec}"
+        assert sum(vec) == 1, f"{label}: sums to {sum(vec)}"
+        if mask is not None:
+            assert all(v == 0 for v, ok in zip(vec, mask, strict=True) if not ok), f"{label}: illegal mass"
+        return
+    v = np.asarray(vec, dtype=float)
+    assert np.all(np.isfinite(v)), f"{label}: non-finite entries {v}"
+    assert np.all(v >= 0), f"{label}: negative probability in {v}"
+    assert abs(math.fsum(v) - 1.0) <= 1e-9, f"{label}: sums to {math.fsum(v)!r}"
+    if mask is not None:
+        assert np.all(v[~mask] == 0), f"{label}: probability on illegal actions {v}"
+
+
+def _assert_valid_profile(game: Any, family: str, strategies: Any, exact: bool = False) -> None:
+    if family == "continuous":
+        z = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in strategies])
+        assert np.all(np.isfinite(z)), f"continuous profile is not finite: {z}"
+        assert np.all(z >= game.lower) and np.all(z <= game.upper), (
+            f"continuous profile {z} leaves the strategy set [{game.lower}, {game.upper}]"
+        )
+        return
+    rows = _rows(game, family, strategies)
+    assert rows, "empty profile"
+    for label, vec, mask in rows:
+        _assert_distribution(label, vec, mask, exact)
+
+
+# A citation: a year in parentheses or after a comma ("(2008)", ", 2008"), after an author or a
+# venue ("Aumann 1974", "ICML 2023", "Zinkevich et al. 2007"), or an arXiv identifier.
+_YEAR = r"(?:1[89]\d\d|20[0-4]\d)[a-z]?\b"
+CITATION = re.compile(
+    rf"\(\s*{_YEAR}|,\s*{_YEAR}|\b[A-Z][\w'\-]*(?:\s+et\s+al\.?)?\s+{_YEAR}|arXiv:?\s*\d{{4}}\.\d{{4,5}}"
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_same_seed_same_result(case: tuple[MethodEntry, str]) -> None:
+    entry, family = case
+    first = _baseline(entry.name, family)
+    again = eq.solve(_game(family), entry.name, **_run_kwargs(entry))
+    assert len(first) == len(again)
+    for s, t in zip(first, again, strict=True):
+        _assert_same_profile(s.strategies, t.strategies, f"{entry.name}: two runs with seed 0")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0].kind == "learner"], ids=_case_id)
+def test_resumed_checkpoint_equals_straight_run(case: tuple[MethodEntry, str], tmp_path: Any) -> None:
+    entry, family = case
+    path = tmp_path / "run.ckpt"
+    opts = REQUIRED_OPTIONS.get(entry.name, {})
+    half = eq.solve(_game(family), entry.name, iterations=ITERATIONS // 2, seed=0, checkpoint=path, **opts)
+    # a learner may stop early on its own convergence rule, never run past the budget
+    assert 1 <= half[0].iterations <= ITERATIONS // 2
+    assert path.exists(), "no checkpoint was written"
+    resumed = eq.solve(_game(family), entry.name, iterations=ITERATIONS, seed=0, checkpoint=path, **opts)
+    straight = _baseline(entry.name, family)
+    assert resumed[0].iterations == straight[0].iterations
+    _assert_same_profile(resumed[0].strategies, straight[0].strategies, f"{entry.name}: resumed vs straight")
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_wrong_family_raises_not_applicable(case: tuple[MethodEntry, str]) -> None:
+    entry, _ = case
+    served = set(METHODS.families(entry.name))
+    wrong = next(f for f in WRONG_FAMILY_ORDER if f not in served)
+    with pytest.raises(NotApplicableError):
+        eq.solve(_game(wrong), entry.name, **_run_kwargs(entry))
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_unknown_option_raises_invalid_parameter(case: tuple[MethodEntry, str]) -> None:
+    entry, family = case
+    with pytest.raises(InvalidParameterError, match="bogus_option"):
+        eq.solve(_game(family), entry.name, bogus_option=1, **_run_kwargs(entry))
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_strategies_are_distributions(case: tuple[MethodEntry, str]) -> None:
+    entry, family = case
+    sols = _baseline(entry.name, family)
+    assert sols, f"{entry.name} returned no solution"
+    for s in sols:
+        _assert_valid_profile(_game(family), family, s.strategies, exact=s.exact)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_docstring_cites_a_paper(case: tuple[MethodEntry, str]) -> None:
+    entry, _ = case
+    text = (inspect.getdoc(entry.target) or "") + "\n" + entry.description
+    assert CITATION.search(text), f"{entry.name}: no citation (author/venue and year, or arXiv id) in:\n{text}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_nash_conv_is_finite(case: tuple[MethodEntry, str]) -> None:
+    entry, family = case
+    for s in _baseline(entry.name, family):
+        assert s.nash_conv is not None
+        assert math.isfinite(float(s.nash_conv)), f"{entry.name}: NashConv {s.nash_conv}"
+        assert float(s.nash_conv) >= -1e-9 * max(1.0, _scale(_game(family)))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0].certified], ids=_case_id)
+def test_certified_nash_conv_is_zero(case: tuple[MethodEntry, str]) -> None:
+    entry, family = case
+    game = _game(family)
+    scale = max(1.0, _scale(game))
+    for s in _baseline(entry.name, family):
+        assert float(s.nash_conv) <= CERTIFIED_RTOL * scale, f"{entry.name}: NashConv {s.nash_conv}"
+    if _takes(entry, "exact"):
+        exact = eq.solve(game, entry.name, exact=True, **REQUIRED_OPTIONS.get(entry.name, {}))
+        assert exact
+        for s in exact:
+            assert s.exact
+            assert isinstance(s.nash_conv, Fraction) and s.nash_conv == 0, f"{entry.name}: {s.nash_conv}"
+            _assert_valid_profile(game, family, s.strategies, exact=True)
