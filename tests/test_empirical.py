@@ -92,3 +92,162 @@ def test_heat_map(tmp_path):
     emp = estimate_payoffs(NormalFormGame.zero_sum(np.eye(3)), [[0, 1, 2], [0, 1, 2]], num_samples=5, seed=0)
     path = plot_payoff_heatmap(emp.mean[0], tmp_path / "h.png", labels=["a", "b", "c"], errors=emp.sem[0])
     assert (tmp_path / "h.png").stat().st_size > 1000 and str(path).endswith("h.png")
+
+
+# ---- α-Rank at large and infinite α (issue 10 §3) ------------------------------------------------
+
+STAG_HUNT = np.array([[[4.0, 0.0], [3.0, 3.0]], [[4.0, 3.0], [0.0, 3.0]]])
+
+
+def _tree_theorem_log_stationary(payoffs: np.ndarray, alpha: float, m: int) -> np.ndarray:
+    """Reference: the Markov chain tree theorem (Leighton & Rivest 1986), π_s ∝ Σ over spanning
+    in-trees rooted at s of the product of their edge probabilities, in log space, by brute force
+    over each non-root profile's choice of one unilateral move. Independent of the library's solver."""
+    from itertools import product as cartesian
+
+    from scipy.special import logsumexp as lse
+
+    n, shape = payoffs.shape[0], payoffs.shape[1:]
+    profiles = list(np.ndindex(*shape))
+    index = {p: i for i, p in enumerate(profiles)}
+    eta = 1.0 / sum(k - 1 for k in shape)
+    logp = {}
+    for s in profiles:
+        for k in range(n):
+            for a in range(shape[k]):
+                if a == s[k]:
+                    continue
+                t = s[:k] + (a,) + s[k + 1:]
+                x = alpha * (payoffs[(k, *t)] - payoffs[(k, *s)])
+                if abs(x) < 1e-14:
+                    lr = -np.log(m)
+                elif x > 0:
+                    lr = np.log(-np.expm1(-x)) - np.log(-np.expm1(-m * x))
+                else:
+                    lr = (m - 1) * x + np.log(-np.expm1(x)) - np.log(-np.expm1(m * x))
+                logp[index[s], index[t]] = np.log(eta) + lr
+    N = len(profiles)
+    out = np.full(N, -np.inf)
+    for root in range(N):
+        others = [i for i in range(N) if i != root]
+        choices = [[j for (i2, j) in logp if i2 == i] for i in others]
+        terms = []
+        for pick in cartesian(*choices):
+            nxt = dict(zip(others, pick, strict=True))
+            ok = True
+            for start in others:  # every walk must reach the root without a cycle
+                seen, v = set(), start
+                while v != root and v not in seen:
+                    seen.add(v)
+                    v = nxt[v]
+                ok &= v == root
+            if ok:
+                terms.append(sum(logp[i, nxt[i]] for i in others))
+        out[root] = lse(terms)
+    return out - lse(out)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 10.0, 20.0, 100.0, 1000.0])
+def test_alpha_rank_stag_hunt_large_alpha_is_finite_and_exact(alpha):
+    # Defect (issue 10): the stationary distribution was NaN on the stag hunt for alpha >= 20,
+    # because the escape probabilities e^{-α(m−1)Δ} underflow and the linear system is singular.
+    res = alpha_rank(STAG_HUNT, alpha=alpha, population_size=50)
+    ref = np.exp(_tree_theorem_log_stationary(STAG_HUNT, alpha, 50))
+    assert np.all(np.isfinite(res.stationary))
+    np.testing.assert_allclose(res.stationary.ravel(), ref, rtol=1e-9, atol=1e-300)
+    assert res.ranking[0] == 3  # (hare, hare) is risk dominant: the hardest state to leave
+
+
+def test_alpha_rank_random_games_at_alpha_100_match_the_tree_theorem():
+    # Defect (issue 10): 4 of 50 random 4x4 games gave NaN at alpha = 100. Every one is now finite;
+    # a few 2x3 games are checked entry by entry against the tree theorem.
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        res = alpha_rank(rng.normal(size=(2, 4, 4)), alpha=100.0)
+        assert np.all(np.isfinite(res.stationary)) and res.stationary.sum() == pytest.approx(1.0, abs=1e-12)
+    for seed in range(3):
+        u = np.random.default_rng(seed).normal(size=(2, 2, 3))
+        for alpha in (1.0, 10.0, 100.0):
+            ref = np.exp(_tree_theorem_log_stationary(u, alpha, 50))
+            np.testing.assert_allclose(alpha_rank(u, alpha=alpha).stationary.ravel(), ref, rtol=1e-9, atol=1e-300)
+
+
+def test_psro_with_the_alpha_rank_meta_solver_at_large_alpha_runs():
+    # Defect (issue 10): PSRO with the alpha-rank meta-solver crashed once α-Rank returned NaN.
+    from equilibria.api import make_learner
+    from equilibria.run import run
+
+    game = NormalFormGame(np.random.default_rng(3).normal(size=(2, 6, 6)))
+    for alpha in (100.0, float("inf")):
+        learner = make_learner(game, "psro", seed=0, meta_solver="alpha-rank",
+                               meta_solver_options={"alpha": alpha})
+        run(learner, 5)
+        assert all(np.all(np.isfinite(s)) and s.sum() == pytest.approx(1.0) for s in learner.meta_strategy)
+
+
+def test_infinite_alpha_follows_the_perturbed_response_graph():
+    # Omidshafiei et al. (2019), infinite-α regime as OpenSpiel models it: better moves η(1 − ε),
+    # worse ones η ε, ties η/2. On the stag hunt both pure equilibria are sinks of the response
+    # graph, so by symmetry they share the mass; the two miscoordinated profiles are transient.
+    res = alpha_rank(STAG_HUNT, alpha=float("inf"), inf_alpha_eps=1e-6)
+    assert res.stationary[0, 0] == pytest.approx(res.stationary[1, 1], rel=1e-9)
+    assert res.stationary[0, 1] < 1e-5 and res.stationary[1, 0] < 1e-5
+    assert alpha_rank(STAG_HUNT, alpha="inf").stationary == pytest.approx(res.stationary, abs=1e-2)
+    # a single population transposition: all mass flows to the best strategy as ε → 0
+    res = alpha_rank(np.array([[1.0, 3.0, 2.0]]), alpha=float("inf"), inf_alpha_eps=1e-9)
+    assert res.stationary[1] > 1 - 1e-8
+
+
+@pytest.mark.parametrize("bad", [{"alpha": -1.0}, {"alpha": float("nan")}, {"population_size": 1},
+                                 {"alpha": "inf", "inf_alpha_eps": 0.0}, {"alpha": "inf", "inf_alpha_eps": 1.0}])
+def test_alpha_rank_rejects_bad_parameters(bad):
+    with pytest.raises(equilibria.InvalidParameterError):
+        alpha_rank(STAG_HUNT, **bad)
+
+
+# ---- Nash averaging: the maximum-entropy equilibrium (issue 10 §3) -------------------------------
+
+
+def test_nash_averaging_spreads_evenly_over_copies_of_a_condorcet_winner():
+    # Defect (issue 10): on three copies of a Condorcet winner nash_averaging returned
+    # [0, 0, .485, 0, .515, 0]. The equilibria are all mixtures of the copies; the maximum-entropy
+    # one is uniform over them (Balduzzi et al. 2018, the invariance to copies).
+    rps = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0.0]])
+    A = np.zeros((6, 6))
+    order = [0, 3, 1, 4, 2, 5]  # copies of the winner interleaved with the cyclic agents
+    for i, a in enumerate(order):
+        for j, b in enumerate(order):
+            if a < 3 and b < 3:
+                A[i, j] = rps[a, b]
+            elif a >= 3 and b < 3:
+                A[i, j] = 1.0
+            elif a < 3 and b >= 3:
+                A[i, j] = -1.0
+    res = nash_averaging(A)
+    np.testing.assert_allclose(res.nash, [0, 1 / 3, 0, 1 / 3, 0, 1 / 3], atol=1e-12)
+    np.testing.assert_allclose(nash_averaging(rps).nash, np.full(3, 1 / 3), atol=1e-12)
+
+
+def test_nash_averaging_maximises_entropy_over_a_face_of_equilibria():
+    # Agents 0 and 1 tie with each other and both beat agent 2 (by different margins, so they are
+    # not copies): the equilibria are every mixture of 0 and 1, and the maximum-entropy one is (½, ½, 0).
+    A = np.array([[0, 0, 1.0], [0, 0, 3.0], [-1.0, -3.0, 0]])
+    res = nash_averaging(A)
+    np.testing.assert_allclose(res.nash, [0.5, 0.5, 0.0], atol=1e-8)
+    # random antisymmetric games with a face of equilibria (a duplicated-but-perturbed agent): the
+    # result is an equilibrium (A p ≤ 0) whose support is the largest any equilibrium has (the
+    # maximum-entropy point lies in the relative interior), checked by one LP per agent
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        M = rng.normal(size=(6, 6))
+        M = M - M.T
+        row = M[0] * (1.0 + 0.1 * rng.random(6))  # agent 6: agent 0 with other margins, tying with it
+        row[0] = 0.0
+        M = np.block([[M, -row[:, None]], [row[None, :], np.zeros((1, 1))]])
+        p = nash_averaging(M).nash
+        assert np.all(M @ p <= 1e-9) and p.sum() == pytest.approx(1.0)
+        for i in range(7):
+            lp = linprog(-np.eye(7)[i], A_ub=M, b_ub=np.zeros(7), A_eq=np.ones((1, 7)), b_eq=[1], method="highs")
+            assert (p[i] > 1e-9) == (-lp.fun > 1e-7)

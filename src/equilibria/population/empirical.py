@@ -22,13 +22,13 @@ from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
-from ..errors import InvalidParameterError, InvalidStrategyError, NotApplicableError
+from .._checks import check_int, check_positive, check_probability, check_size
+from ..errors import DegenerateGameError, InvalidParameterError, InvalidStrategyError, NotApplicableError
 from ..games.extensive_form import ExtensiveFormGame
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
+from ..ops import logsumexp
 
 # ---- simulation -------------------------------------------------------------------------------
 
@@ -169,33 +169,97 @@ class AlphaRankResult:
     ranking: np.ndarray  # flat profile indices, most to least mass
 
 
-def _fixation(x: np.ndarray, m: int) -> np.ndarray:
-    """``ρ(x) = (1 − e^{−x}) / (1 − e^{−m x})`` with ``x = α Δf``, ``1/m`` at 0, without overflow."""
-    out = np.full(x.shape, 1.0 / m)
-    pos, neg = x > 1e-12, x < -1e-12
-    out[pos] = np.expm1(-x[pos]) / np.expm1(-m * x[pos])
-    xn = x[neg]
-    out[neg] = np.exp((m - 1) * xn) * np.expm1(xn) / np.expm1(m * xn)
+def log_fixation(x: np.ndarray, m: int) -> np.ndarray:
+    """``log ρ(x)`` with ``ρ(x) = (1 − e^{−x}) / (1 − e^{−m x})``, ``x = α Δf`` (``1/m`` at 0).
+
+    ρ is the probability that one mutant with fitness advantage Δf takes over a population of m
+    (Fermi / Moran process, Traulsen, Nowak & Pacheco, Phys. Rev. E 2006). For x < 0 it is
+    ``e^{(m−1)x} · expm1(x)/expm1(m x)``, which underflows for large α; the log never does.
+    """
+    x = np.asarray(x, dtype=float)
+    out = np.full(x.shape, -np.log(m))
+    # |x| ≤ 1e-14 counts as neutral (OpenSpiel's threshold): ρ = 1/m to first order
+    pos, neg = x > 1e-14, x < -1e-14
+    xp, xn = x[pos], x[neg]
+    out[pos] = np.log(-np.expm1(-xp)) - np.log(-np.expm1(-m * xp))
+    out[neg] = (m - 1) * xn + np.log(-np.expm1(xn)) - np.log(-np.expm1(m * xn))
     return out
 
 
-def alpha_rank(payoffs: np.ndarray, *, alpha: float = 10.0, population_size: int = 50) -> AlphaRankResult:
-    """α-Rank (Omidshafiei et al., Sci. Rep. 2019), multi-population version.
+def log_stationary(L: np.ndarray) -> np.ndarray:
+    """Log stationary distribution of an irreducible chain from its log transition probabilities.
+
+    ``L[i, j] = log P(i → j)`` off the diagonal (the diagonal is ignored). The state reduction of
+    Grassmann, Taksar & Heyman ("Regenerative analysis and steady state distributions for Markov
+    chains", Oper. Res. 1985) uses only sums, products and quotients of non-negative numbers, so it
+    runs in log space (sums become log-sum-exp) and stays accurate when transition probabilities
+    are far below the smallest float, as α-Rank's are for large α.
+
+    1. For k = N−1, …, 1: censor the chain on states ``0..k−1``: with ``s = Σ_{j<k} P[k, j]``,
+       ``P[i, j] += P[i, k] P[k, j] / s`` for i, j < k.
+    2. ``π_0 = 1`` and ``π_k = Σ_{i<k} π_i P[i, k] / s_k`` for k = 1, …, N−1; normalise.
+    """
+    L = np.array(L, dtype=float)
+    N = L.shape[0]
+    np.fill_diagonal(L, -np.inf)
+    logs = np.zeros(N)
+    for k in range(N - 1, 0, -1):
+        s = logsumexp(L[k, :k])
+        if not np.isfinite(s):
+            raise DegenerateGameError("the α-Rank Markov chain is reducible: no unique stationary distribution")
+        logs[k] = s
+        col = L[:k, k] - s
+        L[:k, k] = col
+        with np.errstate(invalid="ignore"):
+            L[:k, :k] = np.logaddexp(L[:k, :k], col[:, None] + L[k, :k][None, :])
+    logpi = np.zeros(N)
+    for k in range(1, N):
+        logpi[k] = logsumexp(logpi[:k] + L[:k, k])
+    return logpi - logsumexp(logpi)
+
+
+def alpha_rank(
+    payoffs: np.ndarray,
+    *,
+    alpha: float | str = 10.0,
+    population_size: int = 50,
+    inf_alpha_eps: float = 0.01,
+) -> AlphaRankResult:
+    """α-Rank (Omidshafiei et al., "α-Rank: multi-agent evaluation by evolution", Sci. Rep. 2019),
+    multi-population version.
 
     The chain moves from pure profile s to the profile where one player k switches from s_k to τ
     with probability ``η ρ(α (u_k(τ, s_{-k}) − u_k(s)))``, ``η = 1/Σ_k (K_k − 1)``, ρ the fixation
-    probability of a mutant in a population of ``population_size`` (Fermi / Moran process).
-    The stationary distribution is the α-Rank score of each profile.
+    probability of a mutant in a population of ``population_size`` (`log_fixation`). The
+    stationary distribution is the α-Rank score of each profile. It is computed in log space
+    (`log_stationary`), so it stays finite and accurate for any α (the plain linear solve is
+    singular in floating point once ``e^{−α (m−1) Δf}`` underflows, e.g. on the stag hunt for α ≥ 20).
+
+    ``alpha=float("inf")`` (or ``"inf"``) is the infinite-α model of Omidshafiei et al. (Sec.
+    "α-Rank in the infinite-α regime") as OpenSpiel implements it (``use_inf_alpha``): a move to a
+    strictly better profile has probability ``η (1 − ε)``, to a strictly worse one ``η ε``, and a
+    tie ``η / 2``, with ``ε = inf_alpha_eps`` keeping the chain irreducible.
     """
     u = np.asarray(payoffs, dtype=float)
-    if alpha < 0 or population_size < 2:
-        raise InvalidParameterError("alpha must be >= 0 and population_size >= 2")
+    infinite = isinstance(alpha, str) and alpha.strip().lower() in ("inf", "infinity")
+    if not infinite:
+        if isinstance(alpha, (int, float, np.floating, np.integer)) and not isinstance(alpha, bool) \
+                and float(alpha) == float("inf"):
+            infinite = True
+        else:
+            alpha = check_positive("alpha", alpha, allow_zero=True)
+    population_size = check_int("population_size", population_size, minimum=2)
+    if infinite:
+        inf_alpha_eps = check_probability("inf_alpha_eps", inf_alpha_eps, open_low=True, open_high=True)
+    if u.ndim < 2 or u.shape[0] != u.ndim - 1 or not np.all(np.isfinite(u)):
+        raise InvalidParameterError("payoffs must be a finite array of shape (n, K_1, ..., K_n)")
     n = u.shape[0]
     shape = u.shape[1:]
     N = int(np.prod(shape))
-    eta = 1.0 / max(1, sum(k - 1 for k in shape))
+    check_size("the α-Rank transition matrix", 8.0 * float(N) * float(N))
+    log_eta = -np.log(max(1, sum(k - 1 for k in shape)))
     flat = np.arange(N).reshape(shape)
-    rows, cols, vals = [], [], []
+    L = np.full((N, N), -np.inf)
     for k in range(n):
         K = shape[k]
         if K < 2:
@@ -203,26 +267,18 @@ def alpha_rank(payoffs: np.ndarray, *, alpha: float = 10.0, population_size: int
         U = np.moveaxis(u[k], k, -1)  # (rest..., K): u_k with player k's choice last
         F = np.moveaxis(flat, k, -1)  # flat index of each profile, same layout
         diff = U[..., None, :] - U[..., :, None]  # [rest, σ, τ] = u_k(τ) − u_k(σ)
-        rho = _fixation(alpha * diff, population_size)
-        src = np.broadcast_to(F[..., :, None], rho.shape)
-        dst = np.broadcast_to(F[..., None, :], rho.shape)
+        if infinite:
+            tie = np.isclose(diff, 0.0, rtol=0.0, atol=1e-14)
+            logrho = np.where(tie, np.log(0.5), np.where(diff > 0, np.log1p(-inf_alpha_eps), np.log(inf_alpha_eps)))
+        else:
+            with np.errstate(invalid="ignore"):
+                x = np.where(diff == 0, 0.0, alpha * diff)  # 0·inf is not an issue: α is finite here
+            logrho = log_fixation(x, population_size)
+        src = np.broadcast_to(F[..., :, None], logrho.shape)
+        dst = np.broadcast_to(F[..., None, :], logrho.shape)
         off = src != dst
-        rows.append(src[off])
-        cols.append(dst[off])
-        vals.append(eta * rho[off])
-    r = np.concatenate(rows) if rows else np.zeros(0, dtype=int)
-    c = np.concatenate(cols) if cols else np.zeros(0, dtype=int)
-    v = np.concatenate(vals) if vals else np.zeros(0)
-    C = sp.csr_matrix((v, (r, c)), shape=(N, N))
-    stay = 1.0 - np.asarray(C.sum(axis=1)).ravel()
-    # stationary π: π (C − I) = 0 with Σ π = 1, the last balance equation replaced by normalisation
-    G = (C.T + sp.diags(stay) - sp.eye(N)).tolil()
-    G[N - 1, :] = np.ones(N)
-    b = np.zeros(N)
-    b[-1] = 1.0
-    pi = spla.spsolve(G.tocsc(), b) if N > 1 else np.ones(1)
-    pi = np.atleast_1d(pi)
-    pi = np.clip(pi, 0.0, None)
+        L[src[off], dst[off]] = log_eta + logrho[off]
+    pi = np.exp(log_stationary(L)) if N > 1 else np.ones(1)
     pi /= pi.sum()
     st = pi.reshape(shape)
     marg = [st.sum(axis=tuple(j for j in range(n) if j != i)) for i in range(n)]
@@ -238,50 +294,98 @@ class NashAveraging:
     ratings: np.ndarray  # n_A = A p*: each agent's payoff against the Nash mixture
 
 
+def _maximal_support(B: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """The largest support of an optimal mixture of the symmetric zero-sum game B, and a point of
+    ``{q ∈ Δ : B q ≤ 0}`` with exactly that support (the average of the LP solutions found).
+
+    The optimal mixtures form a polytope, so the union of their supports is itself a support: one
+    LP at a time maximises the mass on agents not yet covered, until that maximum is 0.
+    """
+    from ..ops.zero_sum import highs_linprog
+
+    K = B.shape[0]
+    covered = np.zeros(K, dtype=bool)
+    points = []
+    while True:
+        c = np.where(covered, 0.0, -1.0)
+        res = highs_linprog(c, A_ub=B, b_ub=np.zeros(K), A_eq=np.ones((1, K)), b_eq=[1.0], bounds=(0, None),
+                            what="the Nash-averaging support LP")
+        q = np.clip(res.x, 0.0, None)
+        q /= q.sum()
+        new = (q > tol) & ~covered
+        if points and not new.any():
+            break
+        points.append(q)
+        covered |= q > tol
+        if covered.all():
+            break
+    return covered, np.mean(points, axis=0)
+
+
 def nash_averaging(A: np.ndarray, tol: float = 1e-9) -> NashAveraging:
-    """Nash averaging of an antisymmetric evaluation matrix (Balduzzi et al., NeurIPS 2018).
+    """Nash averaging of an antisymmetric evaluation matrix (Balduzzi, Tuyls, Pérolat & Graepel,
+    "Re-evaluating evaluation", NeurIPS 2018).
 
     ``A[i, j]`` is agent i's advantage over j (``A = −Aᵀ``, e.g. ``logit`` of win rates or
-    ``2·win − 1``). The symmetric zero-sum game has value 0; its optimal mixtures are
-    ``{p ∈ Δ : A p ≤ 0}``, and the maximum-entropy one (unique: a strictly concave objective on a
-    polytope) is found by SLSQP from an LP solution. Ratings ``A p*`` are ≤ 0, zero on the support;
-    they are invariant to adding copies of an agent, the property that motivates the method.
+    ``2·win − 1``). The symmetric zero-sum game has value 0; its optimal mixtures are the polytope
+    ``Q = {p ∈ Δ : A p ≤ 0}`` and Nash averaging picks the maximum-entropy point of Q (unique: the
+    entropy is strictly concave). Ratings ``A p*`` are ≤ 0, zero on the support, and invariant to
+    adding copies of an agent, the property that motivates the method. The steps:
+
+    1. Merge copies (identical rows of A) into one agent of multiplicity n_c: given a class's total
+       mass q_c, the entropy is largest when the copies share it equally, and it then adds
+       ``q_c log n_c``, so the problem becomes ``max Σ_c q_c log(n_c / q_c)`` over the merged Q.
+    2. The maximiser lies in the relative interior of Q (the entropy's slope is infinite at 0), so
+       its support is the largest support in Q: found by LPs (`_maximal_support`), which also give
+       a strictly positive starting point on it.
+    3. Maximise the (smooth, strictly concave) objective on that support by SLSQP from that
+       interior point; then split each class's mass equally among its copies.
     """
     from scipy.optimize import minimize
 
-    from ..solvers.markov import zero_sum_values
-
     A = np.asarray(A, dtype=float)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.allclose(A, -A.T, atol=1e-9):
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0 or not np.all(np.isfinite(A)):
+        raise InvalidParameterError("nash_averaging needs a finite square matrix A = -A^T")
+    tol = check_positive("tol", tol)
+    scale = float(np.abs(A).max())
+    if not np.allclose(A, -A.T, rtol=0.0, atol=1e-9 * max(scale, 1.0)):
         raise InvalidParameterError("nash_averaging needs an antisymmetric square matrix A = -A^T")
     K = A.shape[0]
-    _, x, _ = zero_sum_values(A[None])
-    p0 = 0.5 * x[0] + 0.5 / K
-    # mix towards uniform only if that stays optimal; otherwise start at the LP vertex
-    p0 = p0 if (A @ p0 <= tol).all() else x[0]
+    if scale == 0.0:
+        return NashAveraging(np.full(K, 1.0 / K), np.zeros(K))
+    As = 0.5 * (A - A.T) / scale
+    _, first, cls = np.unique(As, axis=0, return_index=True, return_inverse=True)
+    cls = np.asarray(cls).reshape(-1)
+    counts = np.bincount(cls).astype(float)
+    B = As[np.ix_(first, first)]
+    support, q0 = _maximal_support(B, tol)
+    S = np.flatnonzero(support)
+    q = np.zeros(len(first))
+    if len(S) == 1:
+        q[S] = 1.0
+    else:
+        BS, nS, x0 = B[:, S], counts[S], q0[S] / q0[S].sum()
 
-    def negent(p: np.ndarray) -> float:
-        q = np.clip(p, 1e-300, None)
-        return float(np.sum(q * np.log(q)))
+        def negobj(x: np.ndarray) -> float:
+            y = np.clip(x, 1e-300, None)
+            return float(np.sum(y * (np.log(y) - np.log(nS))))
 
-    def grad(p: np.ndarray) -> np.ndarray:
-        return np.log(np.clip(p, 1e-300, None)) + 1.0
+        def grad(x: np.ndarray) -> np.ndarray:
+            return np.log(np.clip(x, 1e-300, None)) - np.log(nS) + 1.0
 
-    cons = [
-        {"type": "eq", "fun": lambda p: p.sum() - 1.0, "jac": lambda p: np.ones(K)},
-        {"type": "ineq", "fun": lambda p: -(A @ p), "jac": lambda p: -A},
-    ]
-    res = minimize(
-        negent,
-        p0,
-        jac=grad,
-        bounds=[(0, 1)] * K,
-        constraints=cons,
-        method="SLSQP",
-        options={"ftol": 1e-14, "maxiter": 500},
-    )
-    p = np.clip(res.x if res.success else p0, 0, None)
-    p /= p.sum()
+        res = minimize(
+            negobj, x0, jac=grad, method="SLSQP", bounds=[(0.0, 1.0)] * len(S),
+            constraints=[
+                {"type": "eq", "fun": lambda x: x.sum() - 1.0, "jac": lambda x: np.ones(len(x))},
+                {"type": "ineq", "fun": lambda x: -(BS @ x), "jac": lambda x: -BS},
+            ],
+            options={"ftol": 1e-15, "maxiter": 1000},
+        )
+        x = np.clip(res.x, 0.0, None)
+        x /= x.sum()
+        feasible = bool((BS @ x <= tol).all())
+        q[S] = x if feasible and negobj(x) <= negobj(x0) else x0
+    p = q[cls] / counts[cls]
     return NashAveraging(p, A @ p)
 
 
