@@ -17,7 +17,7 @@ For each method the script prints the claimed rate beside the measured one, (‖
 over the run, and the Benettin estimate of the maximal Lyapunov exponent beside log ρ, then writes
 a 2-D trajectory plot.
 
-Run:  python examples/gda_bilinear.py [--iterations 300] [--lr 0.2] [--plot gda_bilinear.png]
+Run:  python examples/gda_bilinear.py [--iterations 300] [--step-size 0.2] [--plot gda_bilinear.png] [--fast]
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ import argparse
 
 import numpy as np
 
-from equilibria.api import load_game, make_learner
+import equilibria as eq
 from equilibria.diagnostics import max_lyapunov_exponent
 from equilibria.dynamics.continuous import trajectory
-from equilibria.plotting import plot_trajectories_2d
 
 
 def claimed_rates(eta: float, beta: complex) -> dict[str, float]:
@@ -54,33 +53,46 @@ def claimed_rates(eta: float, beta: complex) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--iterations", type=int, default=300)
-    ap.add_argument("--lr", type=float, default=0.2)
+    ap.add_argument("--step-size", type=float, default=0.2)
     ap.add_argument("--plot", default="gda_bilinear.png")
+    ap.add_argument("--fast", action="store_true", help="100 iterations, no plot (the test suite's smoke run)")
     args = ap.parse_args()
-    game = load_game("bilinear")  # 1 x 1, start (1, 1), equilibrium (0, 0)
+    if args.fast:
+        args.iterations, args.plot = 100, None
+    eta = args.step_size
+    game = eq.load_game("bilinear")  # 1 x 1, start (1, 1), equilibrium (0, 0)
     beta = 0.8 * np.exp(3j * np.pi / 8)
-    rates = claimed_rates(args.lr, beta)
+    rates = claimed_rates(eta, beta)
     claims = {"gda": "diverges", "extragradient": "converges", "ogda": "converges",
               "cgd": "converges", "complex-momentum": "converges"}
     T = args.iterations
-    print(f"bilinear game xy, step size {args.lr}, {T} iterations, start (1, 1)")
+    print(f"bilinear game xy, step size {eta}, {T} iterations, start (1, 1)")
     print(f"{'method':17s} {'claim':10s} {'rate claimed':>12s} {'measured':>9s} "
           f"{'|z_T|':>10s} {'Lyapunov log(rho)':>17s} {'measured':>9s}  verdict")
-    trajs = {}
+    trajs, measured_rates = {}, {}
     for method, claim in claims.items():
         opts = {"beta": beta} if method == "complex-momentum" else {}
-        tr = trajectory(make_learner(game, method, lr=args.lr, **opts), T)
+        tr = trajectory(eq.make_learner(game, method, step_size=eta, **opts), T)
         trajs[method] = tr
         norms = np.linalg.norm(tr, axis=1)
         measured = (norms[-1] / norms[0]) ** (1.0 / T)
-        lyap = max_lyapunov_exponent(make_learner(game, method, lr=args.lr, **opts), T)
-        behaves = "diverges" if norms[-1] > norms[0] else "converges"
-        verdict = "ok" if behaves == claim and abs(measured - rates[method]) < 0.01 else "MISMATCH"
+        behaves_as = "diverges" if norms[-1] > norms[0] else "converges"
+        measured_rates[method] = (behaves_as, measured)
+        lyap = max_lyapunov_exponent(eq.make_learner(game, method, step_size=eta, **opts), T)
+        verdict = "ok" if behaves_as == claim and abs(measured - rates[method]) < 0.01 else "MISMATCH"
         print(f"{method:17s} {claim:10s} {rates[method]:12.5f} {measured:9.5f} {norms[-1]:10.3e} "
               f"{np.log(rates[method]):17.5f} {lyap:9.5f}  {verdict}")
+    print()
+    for method, claim in claims.items():
+        behaves_as, rate = measured_rates[method]
+        print(f"claimed: {method} {claim}, rate {rates[method]:.5f} | measured: {behaves_as}, rate {rate:.5f}")
+    if not args.plot:
+        return
+    from equilibria.plotting import plot_trajectories_2d
+
     path = plot_trajectories_2d(
         {k: v for k, v in trajs.items()}, args.plot,
-        title=f"min_x max_y xy: {T} steps of size {args.lr} from (1, 1)",
+        title=f"min_x max_y xy: {T} steps of size {eta} from (1, 1)",
         xlabel="x (minimising player)", ylabel="y (maximising player)",
         equilibrium=(0.0, 0.0), field=lambda x, y: (-y, x),
         limits=(-2.5, 2.5, -2.5, 2.5),
