@@ -10,11 +10,12 @@ import pytest
 import equilibria
 from equilibria.api import make_learner
 from equilibria.cli import main
-from equilibria.errors import NotApplicableError, UnknownNameError
+from equilibria.errors import InvalidParameterError, NotApplicableError, UnknownNameError
 from equilibria.games.markov import MarkovGame
 from equilibria.games.normal_form import NormalFormGame
 from equilibria.metrics import nash_conv
-from equilibria.population.meta_solvers import META_SOLVERS, get_meta_solver, project_simplex
+from equilibria.ops import project_simplex
+from equilibria.population.meta_solvers import META_SOLVERS, get_meta_solver
 from equilibria.population.oracles import ExactBestResponse, QLearningOracle, policy_space
 from equilibria.run import run
 
@@ -143,7 +144,7 @@ def test_q_learning_oracle_finds_the_best_response_of_a_small_markov_game():
     space = policy_space(game)
     other = np.full((3, 2), 0.5)
     exact = ExactBestResponse()(space, [other, other], 0, np.random.default_rng(0))
-    learned = QLearningOracle(steps=30_000, lr=0.1)(space, [other, other], 0, np.random.default_rng(0))
+    learned = QLearningOracle(steps=30_000, step_size=0.1)(space, [other, other], 0, np.random.default_rng(0))
     v_exact = game.expected_payoffs([exact, other])[0]
     v_learned = game.expected_payoffs([learned, other])[0]
     assert v_learned >= v_exact - 0.05 * game.payoff_scale
@@ -202,7 +203,7 @@ def test_kill_and_resume_gives_the_same_result(tmp_path):
     saved = json.loads(results.read_text())
     assert saved["iteration"] == 4
 
-    resumed = make_learner(game, "psro", seed=99, oracle=CrashOnce(), meta_solver="nash", results=results)
+    resumed = make_learner(game, "psro", seed=3, oracle=CrashOnce(), meta_solver="nash", results=results)
     trace = run(resumed, 8, eval_every=1, checkpoint=ck)
     assert resumed.iteration == full.iteration == 8
     assert resumed.population == full.population
@@ -210,3 +211,62 @@ def test_kill_and_resume_gives_the_same_result(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(resumed.meta_strategy, full.meta_strategy, strict=True))
     assert trace.iterations == list(range(1, 9))
     assert json.loads(results.read_text())["iteration"] == 8
+
+
+# ---- issue 10 §3: options that would change the method, the supported families, plain state ------
+
+
+@pytest.mark.parametrize("options", [{"meta_solver": "uniform"}, {"meta_solver": "alpha-rank"},
+                                     {"oracle": "q-learning"}, {"meta_solver": lambda g, rng: [np.full(k, 1 / k) for k in g.num_actions]}])
+def test_double_oracle_refuses_a_non_nash_meta_solver_or_inexact_oracle(options):
+    # Defect (issue 10): double-oracle with a non-Nash meta-solver silently ran another algorithm.
+    game = NormalFormGame.zero_sum(np.eye(3))
+    with pytest.raises(InvalidParameterError, match="double-oracle"):
+        make_learner(game, "double-oracle", **options)
+    make_learner(game, "psro", **options)  # PSRO itself takes them
+
+
+@pytest.mark.parametrize("spec", ["preference:cyclic(beta=0.1)", "quadratic"])
+def test_psro_refuses_continuous_and_preference_games_naming_the_supported_families(spec):
+    from equilibria.population.oracles import SUPPORTED_FAMILIES
+
+    assert SUPPORTED_FAMILIES == ("normal_form", "extensive_form", "markov")
+    game = equilibria.load_game(spec)
+    for method in ("psro", "double-oracle"):
+        with pytest.raises(NotApplicableError, match="normal"):
+            make_learner(game, method)
+    with pytest.raises(NotApplicableError, match="normal-form, extensive-form, markov"):
+        policy_space(game)
+
+
+def test_psro_inner_tolerance_is_meta_tol_not_the_run_loops_tol():
+    # Defect (issue 10): PSRO's own `tol` collided with solve(tol=...), the run loop's.
+    game = NormalFormGame.zero_sum(np.random.default_rng(2).uniform(-1, 1, size=(8, 8)))
+    with pytest.raises(InvalidParameterError):
+        make_learner(game, "psro", tol=1e-3)
+    with pytest.raises(InvalidParameterError):
+        make_learner(game, "psro", meta_tol=-1.0)
+    loose = make_learner(game, "psro", seed=0, meta_tol=10.0)  # every gain is below 10 × scale
+    run(loose, 5)
+    assert loose.converged() and loose.iteration == 1
+
+
+def test_psro_state_dict_holds_plain_data_only():
+    # H2's checkpoint format stores arrays, numbers, strings, lists, dicts and the generator only.
+    def plain(v):
+        if isinstance(v, dict):
+            return all(isinstance(k, str) and plain(x) for k, x in v.items())
+        if isinstance(v, (list, tuple)):
+            return all(plain(x) for x in v)
+        return isinstance(v, (np.ndarray, np.generic, int, float, bool, str, type(None), np.random.Generator))
+
+    for game in (NormalFormGame.zero_sum(np.eye(3)), equilibria.load_game("kuhn_poker")):
+        learner = make_learner(game, "psro", seed=1, oracle=ExactBestResponse())
+        run(learner, 3)
+        state = learner.state_dict()
+        assert plain(state), {k: type(v) for k, v in state.items()}
+        fresh = make_learner(game, "psro", seed=2, oracle=ExactBestResponse())
+        fresh.load_state_dict(state)
+        run(learner, 5)
+        run(fresh, 5)
+        assert all(np.array_equal(a, b) for a, b in zip(fresh.meta_strategy, learner.meta_strategy, strict=True))

@@ -23,8 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError, NotApplicableError, UnknownNameError
+from .._checks import check_int, check_positive, check_probability
+from ..errors import NotApplicableError, UnknownNameError
 from ..games.normal_form import NormalFormGame
+from ..ops import project_simplex
+from ..ops.zero_sum import solve_matrix_game
 
 MetaSolver = Callable[..., list[np.ndarray]]
 META_SOLVERS: dict[str, MetaSolver] = {}
@@ -64,10 +67,8 @@ def nash(
     others by ``method`` (default: the meta-game's default solver), taking the first equilibrium.
     """
     if meta.num_players == 2 and meta.is_constant_sum and method in (None, "lp"):
-        from ..solvers.markov import zero_sum_values
-
-        _, x, y = zero_sum_values(meta.payoffs[0][None])
-        return [x[0], y[0]]
+        _, x, y = solve_matrix_game(meta.payoffs[0], what="the PSRO meta-game LP")
+        return [x, y]
     from ..api import solve
 
     sols = solve(meta, method=method)
@@ -78,28 +79,18 @@ def nash(
 def alpha_rank_meta(
     meta: NormalFormGame,
     rng: np.random.Generator | None = None,
-    alpha: float = 10.0,
+    alpha: float | str = 10.0,
     population_size: int = 50,
+    inf_alpha_eps: float = 0.01,
 ) -> list[np.ndarray]:
-    """Per-player marginals of the α-Rank stationary distribution (Omidshafiei et al., Sci. Rep. 2019)."""
+    """Per-player marginals of the α-Rank stationary distribution (Omidshafiei et al., Sci. Rep. 2019).
+
+    ``alpha=float("inf")`` (or ``"inf"``) is the infinite-α model (see `empirical.alpha_rank`).
+    """
     from .empirical import alpha_rank
 
-    return alpha_rank(meta.payoffs, alpha=alpha, population_size=population_size).marginals
-
-
-def project_simplex(y: np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """Euclidean projection of ``y`` onto ``{x : x ≥ floor, Σ x = 1}`` (Duchi et al., ICML 2008)."""
-    k = y.shape[-1]
-    if floor * k > 1:
-        raise InvalidParameterError(f"floor {floor} is too large for {k} actions")
-    z = y - floor
-    mass = 1.0 - floor * k
-    u = np.sort(z)[::-1]
-    css = np.cumsum(u) - mass
-    ind = np.arange(1, k + 1)
-    rho = np.nonzero(u - css / ind > 0)[0][-1]
-    theta = css[rho] / (rho + 1)
-    return np.maximum(z - theta, 0.0) + floor
+    return alpha_rank(meta.payoffs, alpha=alpha, population_size=population_size,
+                      inf_alpha_eps=inf_alpha_eps).marginals
 
 
 @register_meta_solver("prd")
@@ -107,17 +98,19 @@ def projected_replicator_dynamics(
     meta: NormalFormGame,
     rng: np.random.Generator | None = None,
     steps: int = 2000,
-    dt: float = 2.5e-2,
+    step_size: float = 2.5e-2,
     exploration: float = 1e-6,
 ) -> list[np.ndarray]:
     """Projected replicator dynamics (Lanctot et al., NeurIPS 2017, Sec. 3).
 
-    ``x_i ← P(x_i + dt · x_i ⊙ (u_i(·, x_{-i}) − u_i(x)))`` from the uniform profile, where P
-    projects onto the simplex with every probability at least ``exploration / K_i``. Payoffs are
-    scaled to [−1, 1] first so ``dt`` means the same on every meta-game.
+    ``x_i ← P(x_i + η · x_i ⊙ (u_i(·, x_{-i}) − u_i(x)))`` from the uniform profile, η = ``step_size``
+    (called ``dt`` before), where P projects onto the simplex with every probability at least
+    ``exploration / K_i`` (`equilibria.ops.project_simplex`). Payoffs are scaled to [−1, 1] first so
+    ``step_size`` means the same on every meta-game.
     """
-    if steps < 1 or dt <= 0 or exploration < 0:
-        raise InvalidParameterError("steps >= 1, dt > 0 and exploration >= 0 are required")
+    steps = check_int("steps", steps, minimum=1)
+    dt = check_positive("step_size", step_size)
+    exploration = check_probability("exploration", exploration)
     u = meta.payoffs / max(meta.payoff_scale, 1e-12)
     xs = uniform(meta)
     floors = [exploration / k for k in meta.num_actions]

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError, NotApplicableError
+from .._checks import check_int, check_positive, check_probability
+from ..errors import NotApplicableError
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
 from ..metrics import best_response
@@ -137,6 +138,13 @@ class ExtensiveFormSpace(PolicySpace):
     def same(self, a: Any, b: Any) -> bool:
         return bool(np.array_equal(np.asarray(a), np.asarray(b)))
 
+    def as_best_response(self, player: int, br: Any) -> np.ndarray:
+        """The metrics core gives the player's rows only; a policy here is a full behaviour array
+        (the other players' rows uniform, never read)."""
+        out = self.game.uniform_profile()
+        out[self.game.player_infosets[player]] = br
+        return out
+
 
 class MarkovSpace(PolicySpace):
     """Markov policies; mixtures are occupancy-weighted (see the module docstring)."""
@@ -197,6 +205,10 @@ class MarkovSpace(PolicySpace):
         return [self.mixture(i, pop, np.asarray(w), plain) for i, (pop, w) in enumerate(pairs)]
 
 
+#: the game families with a `PolicySpace` (a finite set of policies per player to grow)
+SUPPORTED_FAMILIES = ("normal_form", "extensive_form", "markov")
+
+
 def policy_space(game: Any) -> PolicySpace:
     """The `PolicySpace` of ``game``'s family (a `PolicySpace` passes through)."""
     if isinstance(game, PolicySpace):
@@ -208,7 +220,10 @@ def policy_space(game: Any) -> PolicySpace:
         return ExtensiveFormSpace(game)
     if family == "markov":
         return MarkovSpace(game)
-    raise NotApplicableError(f"population methods do not support {family or type(game).__name__} games")
+    raise NotApplicableError(
+        f"PSRO and the population tools support {', '.join(f.replace('_', '-') for f in SUPPORTED_FAMILIES)} "
+        f"games, not {(family or type(game).__name__).replace('_', '-')} games"
+    )
 
 
 class ExactBestResponse:
@@ -226,7 +241,7 @@ class QLearningOracle:
 
     ``walkers`` trajectories run side by side, each taking ε-greedy steps in the MDP the others
     induce, for ``steps`` environment steps in all; each batch of transitions is one vectorised
-    update ``Q(s,a) += lr (r + γ max_a' Q(s',a') − Q(s,a))`` (duplicates averaged). A walker restarts
+    update ``Q(s,a) += η (r + γ max_a' Q(s',a') − Q(s,a))`` (duplicates averaged). A walker restarts
     from ``μ_0`` at a terminal state, at the horizon, or with probability 1 − γ per step (restarts
     only shape exploration; the bootstrapped target already discounts). A normal-form game is a
     one-state, one-step game. Returns the greedy policy.
@@ -234,10 +249,11 @@ class QLearningOracle:
 
     exact = False
 
-    def __init__(self, steps: int = 20_000, lr: float = 0.2, epsilon: float = 0.2, walkers: int = 64):
-        if steps < 1 or not 0 < lr <= 1 or not 0 <= epsilon <= 1 or walkers < 1:
-            raise InvalidParameterError("need steps >= 1, 0 < lr <= 1, 0 <= epsilon <= 1, walkers >= 1")
-        self.steps, self.lr, self.epsilon, self.walkers = steps, lr, epsilon, walkers
+    def __init__(self, steps: int = 20_000, step_size: float = 0.2, epsilon: float = 0.2, walkers: int = 64):
+        self.steps = check_int("steps", steps, minimum=1)
+        self.step_size = check_positive("step_size", step_size, maximum=1.0)
+        self.epsilon = check_probability("epsilon", epsilon)
+        self.walkers = check_int("walkers", walkers, minimum=1)
 
     def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
         game = space.game
@@ -246,11 +262,11 @@ class QLearningOracle:
             # the one-step game with payoffs u_i(a, a_-i), sampled (never read off exactly)
             mg = MarkovGame(game.payoffs[None], np.ones((1, *game.num_actions, 1)), horizon=1)
             others = [np.asarray(p)[None] for p in prof]
-            pol = q_learning(mg, others, player, self.steps, self.lr, self.epsilon, self.walkers, rng)
+            pol = q_learning(mg, others, player, self.steps, self.step_size, self.epsilon, self.walkers, rng)
             return int(np.argmax(pol[0, 0]))
         if not isinstance(game, MarkovGame):
             raise NotApplicableError("the Q-learning oracle supports normal-form and Markov games")
-        return q_learning(game, profile, player, self.steps, self.lr, self.epsilon, self.walkers, rng)
+        return q_learning(game, profile, player, self.steps, self.step_size, self.epsilon, self.walkers, rng)
 
 
 def q_learning(
@@ -258,7 +274,7 @@ def q_learning(
     profile: Any,
     player: int,
     steps: int,
-    lr: float,
+    step_size: float,
     epsilon: float,
     walkers: int,
     rng: np.random.Generator,
@@ -294,7 +310,7 @@ def q_learning(
         flat = np.ravel_multi_index((tk, s, a), Q.shape)
         cnt = np.bincount(flat, minlength=Q.size)
         upd = np.bincount(flat, weights=td, minlength=Q.size)
-        Q.reshape(-1)[cnt > 0] += lr * upd[cnt > 0] / cnt[cnt > 0]
+        Q.reshape(-1)[cnt > 0] += step_size * upd[cnt > 0] / cnt[cnt > 0]
         restart = (
             last
             | (game.terminal[s2])
@@ -341,16 +357,20 @@ class PPOOracle:
         updates: int = 30,
         batch: int = 512,
         epochs: int = 4,
-        lr: float = 3e-3,
+        step_size: float = 3e-3,
         clip: float = 0.2,
         lam: float = 0.95,
         hidden: int = 64,
         walkers: int = 16,
     ):
-        if min(updates, batch, epochs, hidden, walkers) < 1 or lr <= 0 or not 0 < clip < 1:
-            raise InvalidParameterError("PPO needs positive sizes, lr > 0 and 0 < clip < 1")
-        self.updates, self.batch, self.epochs, self.lr, self.walkers = updates, batch, epochs, lr, walkers
-        self.clip, self.lam, self.hidden = clip, lam, hidden
+        self.updates = check_int("updates", updates, minimum=1)
+        self.batch = check_int("batch", batch, minimum=1)
+        self.epochs = check_int("epochs", epochs, minimum=1)
+        self.hidden = check_int("hidden", hidden, minimum=1)
+        self.walkers = check_int("walkers", walkers, minimum=1)
+        self.step_size = check_positive("step_size", step_size)
+        self.clip = check_probability("clip", clip, open_low=True, open_high=True)
+        self.lam = check_probability("lam", lam)
 
     def __call__(self, space: PolicySpace, profile: Any, player: int, rng: np.random.Generator) -> Any:
         try:
@@ -367,7 +387,7 @@ class PPOOracle:
         net = torch.nn.Sequential(
             torch.nn.Linear(feat, self.hidden), torch.nn.Tanh(), torch.nn.Linear(self.hidden, A + 1)
         )
-        opt = torch.optim.Adam(net.parameters(), lr=self.lr)
+        opt = torch.optim.Adam(net.parameters(), lr=self.step_size)
 
         def features(s: np.ndarray, t: np.ndarray) -> Any:
             x = np.zeros((len(s), feat), dtype=np.float32)

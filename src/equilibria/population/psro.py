@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError
+from .._checks import check_int, check_positive
+from ..errors import InvalidParameterError, SolverError
 from ..games.normal_form import NormalFormGame
 from ..registry import register_method
 from ..run import Learner, atomic_write_bytes
@@ -40,7 +41,9 @@ from .meta_solvers import get_meta_solver
 from .oracles import make_oracle, policy_space
 from .ray_backend import make_backend
 
-_TRANSIENT = ("_space", "_backend", "_cache")
+#: derived objects and hyper-parameters (given again when a run is resumed): not checkpointed state
+_NOT_STATE = ("game", "_space", "_backend", "_cache", "meta_solver", "meta_solver_options", "oracle",
+              "results", "meta_tol")
 
 
 def _oracle_task(space: Any, oracle: Any, profile: Any, player: int, seed: Any) -> Any:
@@ -59,13 +62,19 @@ class PSRO(Learner):
     ``(meta_game, rng) -> [σ_i]``), ``meta_solver_options`` (a dict), ``oracle`` (``exact``,
     ``q-learning``, ``ppo`` or a callable ``(space, profile, player, rng) -> policy``), ``ray``
     (True for a local Ray instance, or a cluster address), ``num_cpus`` (local Ray only),
-    ``results`` (a JSON file rewritten atomically after every iteration) and ``tol`` (the exact
-    oracle's stopping threshold on NashConv, relative to the payoff scale).
+    ``results`` (a JSON file rewritten atomically after every iteration) and ``meta_tol`` (the
+    exact oracle's stopping threshold on the players' summed best-response gains, relative to the
+    payoff scale; named apart from the run loop's ``tol``, which stops on the evaluated NashConv).
+
+    Families: normal-form, extensive-form and Markov games. Continuous and preference games are
+    refused (`NotApplicableError`): PSRO needs a finite set of policies per player to grow.
     """
 
     families = ("normal_form", "extensive_form", "markov")
     default_output = "last"
     checkpoint_every = 1
+    variable_state = ("population", "meta_payoffs", "meta_strategy", "history")
+    _double_oracle = False
 
     def __init__(
         self,
@@ -78,11 +87,23 @@ class PSRO(Learner):
         ray: Any = None,
         num_cpus: int | None = None,
         results: str | os.PathLike | None = None,
-        tol: float = 1e-10,
+        meta_tol: float = 1e-10,
     ):
         super().__init__(game, seed=seed)
-        if tol < 0:
-            raise InvalidParameterError("tol must be >= 0")
+        meta_tol = check_positive("meta_tol", meta_tol, allow_zero=True)
+        if num_cpus is not None:
+            num_cpus = check_int("num_cpus", num_cpus, minimum=1)
+        if meta_solver_options is not None and not isinstance(meta_solver_options, dict):
+            raise InvalidParameterError(f"meta_solver_options must be a dict, got {meta_solver_options!r}")
+        if self._double_oracle and not (
+            isinstance(meta_solver, str) and meta_solver.strip().lower() == "nash"
+            and isinstance(oracle, str) and oracle.strip().lower() == "exact"
+        ):
+            raise InvalidParameterError(
+                "double-oracle is PSRO with the nash meta-solver and the exact oracle (McMahan, Gordon & "
+                f"Blum 2003); got meta_solver={meta_solver!r}, oracle={oracle!r}: use method 'psro' for "
+                "other meta-solvers or oracles"
+            )
         self._space = policy_space(game)
         self._backend = make_backend(ray, num_cpus)
         self._cache: tuple[int, Any] | None = None
@@ -91,7 +112,7 @@ class PSRO(Learner):
         self.meta_solver_options = dict(meta_solver_options or {})
         self.oracle = make_oracle(oracle)
         self.results = None if results is None else os.fspath(results)
-        self.tol = tol
+        self.meta_tol = meta_tol
         self.entropy = int(self.rng.integers(2**62))
         n = game.num_players
         self.population: list[list[Any]] = [[self._space.initial_policy(i, self.rng)] for i in range(n)]
@@ -100,11 +121,16 @@ class PSRO(Learner):
         self.history: dict[str, list[float]] = {"iteration": [], "nash_conv": [], "population": []}
         self.stalled = False
 
-    # ---- checkpointing: the game, the backend and caches are not state --------------------------
+    # ---- checkpointing: plain data only (arrays, numbers, lists, dicts, the generator) -------------
     def state_dict(self) -> dict[str, Any]:
+        """The populations, meta-game, meta-strategy, history, counters and generator.
+
+        The game, the oracle and meta-solver objects, the backend and caches are not state: a
+        resumed learner is built with the same options and then loads this.
+        """
         import copy
 
-        return {k: copy.deepcopy(v) for k, v in vars(self).items() if k != "game" and k not in _TRANSIENT}
+        return {k: copy.deepcopy(v) for k, v in vars(self).items() if k not in _NOT_STATE}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
@@ -131,12 +157,21 @@ class PSRO(Learner):
 
     def _solve_meta(self) -> list[np.ndarray]:
         solver = get_meta_solver(self.meta_solver)
-        sigma = solver(NormalFormGame(self.meta_payoffs), self.rng, **self.meta_solver_options)
-        out = []
-        for s in sigma:
-            s = np.clip(np.asarray(s, dtype=float), 0.0, None)
-            out.append(s / s.sum())
-        return out
+        meta = NormalFormGame(self.meta_payoffs)
+        sigma = solver(meta, self.rng, **self.meta_solver_options)
+        try:
+            out = [np.clip(np.asarray(s, dtype=float).reshape(-1), 0.0, None) for s in sigma]
+        except (TypeError, ValueError):
+            out = []
+        if len(out) != meta.num_players or any(
+            len(s) != k or not np.all(np.isfinite(s)) or not s.sum() > 0
+            for s, k in zip(out, meta.num_actions, strict=False)
+        ):
+            raise SolverError(
+                f"the meta-solver {self.meta_solver!r} did not return one distribution per population "
+                f"(sizes {list(meta.num_actions)})"
+            )
+        return [s / s.sum() for s in out]
 
     # ---- the learner protocol ----------------------------------------------------------------------
     def current_strategy(self) -> Any:
@@ -168,7 +203,7 @@ class PSRO(Learner):
         self.history["population"].append(float(np.mean([len(p) for p in self.population])))
         scale = max(1.0, float(getattr(self.game, "payoff_scale", 1.0)))
         self.stalled = bool(getattr(self.oracle, "exact", False)) and (
-            not added or float(np.maximum(gains, 0).sum()) <= self.tol * scale
+            not added or float(np.maximum(gains, 0).sum()) <= self.meta_tol * scale
         )
         if added:
             self.meta_payoffs = self._evaluate(self.meta_payoffs)
@@ -178,7 +213,7 @@ class PSRO(Learner):
             self._write_results()
 
     def converged(self) -> bool:
-        """Exact oracle: no player has a new best response (or the gains are below ``tol``)."""
+        """Exact oracle: no player has a new best response (or the gains are below ``meta_tol``)."""
         return self.stalled
 
     def diagnostics(self) -> dict[str, float]:
@@ -200,11 +235,17 @@ class PSRO(Learner):
         atomic_write_bytes(self.results, json.dumps(data).encode())
 
 
-register_method(
+@register_method(
     "double-oracle",
     families=("normal_form", "extensive_form", "markov"),
     description="Double oracle (McMahan, Gordon & Blum 2003): PSRO with a Nash meta-solver "
     "and exact best responses",
-    meta_solver="nash",
-    oracle="exact",
-)(PSRO)
+)
+class DoubleOracle(PSRO):
+    """The double oracle (McMahan, Gordon & Blum, "Planning in the presence of cost functions
+    controlled by an adversary", ICML 2003): PSRO with the ``nash`` meta-solver and the ``exact``
+    oracle. Any other meta-solver or oracle raises `InvalidParameterError` (it would no longer be
+    the double oracle, nor stop at an equilibrium); use ``psro`` for those.
+    """
+
+    _double_oracle = True
