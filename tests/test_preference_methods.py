@@ -8,7 +8,12 @@ import pytest
 from equilibria.api import load_game, make_learner, solve
 from equilibria.errors import InvalidParameterError, NotApplicableError
 from equilibria.games.preference import PreferenceGame
-from equilibria.metrics.preference import exploitability, kl_to, kl_to_equilibrium, regularised_exploitability
+from equilibria.metrics.preference import (
+    kl_to,
+    kl_to_equilibrium,
+    regularised_exploitability,
+    unregularised_exploitability,
+)
 from equilibria.run import run
 
 CYCLIC = "preference:cyclic(k=5,contexts=2,beta=0.1,seed=0)"
@@ -37,7 +42,7 @@ def test_regularised_methods_reach_pi_star_beta_on_a_cyclic_game(cyclic, method)
     pi = learner.strategy()
     assert regularised_exploitability(cyclic, pi) < tol
     assert trace.nash_conv_last[-1] < 2 * tol + 1e-15
-    assert trace.extra["regularised_exploitability"][-1] < tol
+    assert trace.extra["exploitability"][-1] < tol
     assert kl_to_equilibrium(cyclic, pi) < 10 * tol
 
 
@@ -46,9 +51,9 @@ def test_spo_average_approaches_the_minimax_winner_while_its_last_iterate_does_n
     0.02 in 2000 iterations, while the last iterate stays far more exploitable (it cycles)."""
     learner = make_learner(cyclic, "spo")
     run(learner, 2000, eval_every=2000)
-    assert exploitability(cyclic, learner.average_strategy()) < 0.02
-    average = exploitability(cyclic, learner.average_strategy())
-    assert exploitability(cyclic, learner.current_strategy()) > 3 * average
+    assert unregularised_exploitability(cyclic, learner.average_strategy()) < 0.02
+    average = unregularised_exploitability(cyclic, learner.average_strategy())
+    assert unregularised_exploitability(cyclic, learner.current_strategy()) > 3 * average
 
 
 def test_hedge_self_play_moves_away_from_an_interior_equilibrium():
@@ -56,7 +61,7 @@ def test_hedge_self_play_moves_away_from_an_interior_equilibrium():
     KL(π*‖π_t) at every step. On rock-paper-scissors SPO's last iterate therefore spirals outwards."""
     P = np.array([[0.5, 0.9, 0.1], [0.1, 0.5, 0.9], [0.9, 0.1, 0.5]])
     g = PreferenceGame(P, [0.5, 0.3, 0.2], beta=0.0)
-    learner = make_learner(g, "spo", eta=0.5)
+    learner = make_learner(g, "spo", step_size=0.5)
     star = np.full((1, 3), 1 / 3)
     kls = []
     for _ in range(50):
@@ -83,7 +88,7 @@ def test_egpo_kl_contracts_at_rate_one_minus_eta_beta():
     """Cen et al. (2021) / Zhou et al. (2025): KL(π*_β‖π_t) ≤ (1 − ηβ)^t KL(π*_β‖π_0) for η ≤ 1/(1 + β)."""
     g = load_game("preference:cyclic(k=4,contexts=2,beta=0.3,seed=1,ref=random)")
     learner = make_learner(g, "egpo")
-    eta = learner.eta
+    eta = learner.step_size
     kl0 = kl_to_equilibrium(g, learner.current_strategy())
     for t in range(1, 40):
         learner.step()
@@ -103,7 +108,7 @@ def test_nash_md_with_constant_step_has_an_order_eta_bias(cyclic):
     """Munos et al. (2024): with a fixed η Nash-MD converges to a neighbourhood whose size shrinks with η."""
     gaps = []
     for eta in (1.0, 0.25):
-        learner = make_learner(cyclic, "nash-md", eta=eta)
+        learner = make_learner(cyclic, "nash-md", step_size=eta)
         run(learner, 800, evaluate="none")
         gaps.append(kl_to_equilibrium(cyclic, learner.current_strategy()))
     assert gaps[0] > 1e-8 and gaps[1] < gaps[0] / 4
@@ -175,7 +180,7 @@ def test_bad_hyper_parameters_and_beta_zero():
     with pytest.raises(NotApplicableError, match="beta"):
         make_learner(g, "nash-mp")
     g = load_game("preference:cyclic(k=3,beta=0.1)")
-    for kw in ({"mode": "bandit"}, {"policy": "tree"}, {"batch": 0}, {"eta": -1.0}):
+    for kw in ({"mode": "bandit"}, {"policy": "tree"}, {"batch": 0}, {"step_size": -1.0}):
         with pytest.raises(InvalidParameterError):
             make_learner(g, "egpo", **kw)
 
@@ -184,7 +189,9 @@ def test_solve_returns_last_iterate_with_metrics(cyclic):
     [sol] = solve(cyclic, "nash-mp", iterations=200)
     assert sol.info["output"] == "last" and sol.nash_conv < 1e-12
     assert sol.info["kl_to_regularised_equilibrium"] < 1e-14
-    assert 0.0 < sol.info["exploitability"] < 0.5
+    assert 0.0 < sol.info["unregularised_exploitability"] < 0.5
+    # one meaning per name: the info's exploitability is the core's, NashConv / 2 of the game as defined
+    assert sol.info["exploitability"] == pytest.approx(sol.nash_conv / 2, abs=1e-15)
 
 
 def test_checkpoint_resume_continues_the_same_sampled_trajectory(tmp_path, cyclic):
@@ -196,3 +203,19 @@ def test_checkpoint_resume_continues_the_same_sampled_trajectory(tmp_path, cycli
     run(resumed, 20, checkpoint=path)
     assert np.array_equal(resumed.current_strategy(), reference.current_strategy())
     assert resumed.queries == reference.queries
+
+
+# -- options that a mode would ignore are refused (issue 10 §3) --------------------------------
+
+@pytest.mark.parametrize("method", ["nash-md", "nash-mp", "egpo", "inpo", "spo", "online-ipo"])
+def test_options_the_mode_or_policy_would_ignore_are_refused(method, cyclic):
+    # Defect (issue 10): max_queries, batch, hidden and inner_steps were accepted and ignored in
+    # exact mode with a tabular policy.
+    for kw in ({"batch": 8}, {"max_queries": 100}, {"hidden": 8}, {"inner_steps": 5},
+               {"mode": "exact", "batch": 16}):
+        with pytest.raises(InvalidParameterError, match="ignored"):
+            make_learner(cyclic, method, **kw)
+    make_learner(cyclic, method, mode="sampled", batch=8, max_queries=100)  # used there
+    if method == "online-ipo":  # one gradient step per iteration: no inner L-BFGS run
+        with pytest.raises(InvalidParameterError, match="inner_steps"):
+            make_learner(cyclic, method, policy="neural", inner_steps=5)

@@ -14,9 +14,11 @@ egpo        l_½ ∝ (1 − ηβ) l + ηβ l_ref + η g(π);  l ← ∝ (1 − �
             + η g(π_½)
 inpo        l ← ∝ (1 − ηβ) l + ηβ l_ref + η g(π)                                    Zhang 2024
 spo         l ← ∝ l + η_t g(π), η_t = η/√(t+1); output: the average policy          Swamy 2024
-online-ipo  θ ← θ − lr ∇_θ E_{y,y'∼sg(π)} [(h_θ(y,y') − (o − 1/2)/β)²],              Calandriello
+online-ipo  θ ← θ − η ∇_θ E_{y,y'∼sg(π)} [(h_θ(y,y') − (o − 1/2)/β)²],               Calandriello
             h_θ = log π_θ(y)/π_ref(y) − log π_θ(y')/π_ref(y'), o ∼ Bernoulli(P(y≻y'))  2024
 ==========  ======================================================================  =============
+
+η is the option ``step_size`` of every method (``eta`` and ``lr`` are its deprecated aliases).
 
 Modes. ``mode="exact"`` uses g = P π' exactly. ``mode="sampled"`` asks a preference oracle: for
 every context and every response y it draws ``batch`` opponents y' ∼ π' with ``self.rng`` and
@@ -44,14 +46,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._checks import check_choice, check_int, check_positive
 from ..errors import InvalidParameterError, NotApplicableError
-from ..games.preference import PreferenceGame, _logsumexp
+from ..games.preference import PreferenceGame
+from ..ops import log_softmax as _normalise
 from ..registry import register_method
 from ..run import Learner
-
-
-def _normalise(z: np.ndarray) -> np.ndarray:
-    return z - _logsumexp(z)[:, None]
 
 
 @contextmanager
@@ -143,27 +143,43 @@ class PreferenceLearner(Learner):
     #: g-evaluations per iteration (each costs ``batch`` queries per real response in sampled mode)
     evaluations_per_step: ClassVar[int] = 1
 
+    #: whether a neural policy is trained by ``inner_steps`` L-BFGS iterations per step
+    uses_inner_steps: ClassVar[bool] = True
+
     def __init__(self, game: PreferenceGame, *, seed: int | None = None, mode: str = "exact",
-                 policy: str = "tabular", batch: int = 16, max_queries: int | None = None,
-                 hidden: int = 32, inner_steps: int = 20):
+                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
+                 hidden: int | None = None, inner_steps: int | None = None):
+        """``batch`` (default 16) and ``max_queries`` apply to ``mode="sampled"`` only, ``hidden``
+        (default 32) and ``inner_steps`` (default 20) to ``policy="neural"`` only: giving one with the
+        mode or policy that has no use for it raises `InvalidParameterError` (it would be ignored)."""
         if not isinstance(game, PreferenceGame):
             raise NotApplicableError(
                 f"{type(self).__name__} needs a PreferenceGame, not {type(game).__name__}")
         super().__init__(game, seed=seed)
-        if mode not in ("exact", "sampled"):
-            raise InvalidParameterError(f"mode must be 'exact' or 'sampled', not {mode!r}")
-        if policy not in ("tabular", "neural"):
-            raise InvalidParameterError(f"policy must be 'tabular' or 'neural', not {policy!r}")
-        if int(batch) != batch or batch < 1:
-            raise InvalidParameterError(f"batch must be a positive integer, got {batch}")
-        if max_queries is not None and (int(max_queries) != max_queries or max_queries < 0):
-            raise InvalidParameterError(f"max_queries must be a non-negative integer, got {max_queries}")
-        if int(inner_steps) != inner_steps or inner_steps < 1 or int(hidden) != hidden or hidden < 1:
-            raise InvalidParameterError("inner_steps and hidden must be positive integers")
+        mode = check_choice("mode", mode, ("exact", "sampled"))
+        policy = check_choice("policy", policy, ("tabular", "neural"))
+        ignored = []
+        if mode == "exact":
+            ignored += [k for k, v in (("batch", batch), ("max_queries", max_queries)) if v is not None]
+        if policy == "tabular":
+            ignored += [k for k, v in (("hidden", hidden), ("inner_steps", inner_steps)) if v is not None]
+        elif not self.uses_inner_steps and inner_steps is not None:
+            ignored.append("inner_steps")
+        if ignored:
+            raise InvalidParameterError(
+                f"{', '.join(ignored)} would be ignored by {type(self).__name__} with mode={mode!r}, "
+                f"policy={policy!r}: batch and max_queries apply to mode='sampled', hidden and "
+                "inner_steps to policy='neural'" + ("" if self.uses_inner_steps else
+                                                     " (inner_steps not to this method)"))
+        batch = 16 if batch is None else check_int("batch", batch, minimum=1)
+        if max_queries is not None:
+            max_queries = check_int("max_queries", max_queries, minimum=0)
+        hidden = 32 if hidden is None else check_int("hidden", hidden, minimum=1)
+        inner_steps = 20 if inner_steps is None else check_int("inner_steps", inner_steps, minimum=1)
         self.mode = mode
         self.policy_kind = policy
         self.batch = int(batch)
-        self.max_queries = None if max_queries is None else int(max_queries)
+        self.max_queries = max_queries
         self.inner_steps = int(inner_steps)
         self.queries = 0
         self.budget_exhausted = False
@@ -172,6 +188,26 @@ class PreferenceLearner(Learner):
                     if policy == "neural" else None)
         self.avg_pi = np.exp(self.log_pi)
         self.avg_count = 1
+
+    # -- checkpoints: plain arrays only (a neural policy's weights as NumPy arrays) -------------
+    def state_dict(self) -> dict[str, Any]:
+        import copy
+
+        state = {k: copy.deepcopy(v) for k, v in vars(self).items() if k not in ("game", "net")}
+        if self.net is not None:
+            state["net_params"] = [p.detach().numpy().copy() for p in self.net.params]
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        params = state.pop("net_params", None)
+        super().load_state_dict(state)
+        if params is not None and self.net is not None:
+            import torch
+
+            with torch.no_grad():
+                for p, v in zip(self.net.params, params, strict=True):
+                    p.copy_(torch.as_tensor(np.asarray(v), dtype=torch.float64))
 
     # -- the policy ---------------------------------------------------------------------------
     def policy(self) -> np.ndarray:
@@ -234,11 +270,12 @@ class PreferenceLearner(Learner):
         return self.budget_exhausted
 
     def diagnostics(self) -> dict[str, float]:
-        """Unregularised and regularised exploitability, KL(π*_β‖π) of the output iterate; queries used."""
+        """Exploitability (the core's: in the game as defined, β-regularised), unregularised
+        exploitability, KL(π*_β‖π) of the output iterate; queries used."""
         from ..metrics.preference import summary
 
         out = {k: v for k, v in summary(self.game, self.strategy()).items()
-               if k in ("exploitability", "regularised_exploitability", "kl_to_regularised_equilibrium")}
+               if k in ("exploitability", "unregularised_exploitability", "kl_to_regularised_equilibrium")}
         out["queries"] = float(self.queries)
         return out
 
@@ -265,19 +302,19 @@ class NashMD(PreferenceLearner):
 
     π_μ ∝ π^{1−ηβ} π_ref^{ηβ} (geometric mixture), then π ← π_μ exp(η P(· ≻ π_μ)) / Z. With the
     paper's schedule η_t = 2/(β(t + 2)) (default) KL(π*_β‖π_t) = O(1/t) (Munos et al., Thm. 1); a
-    constant ``eta`` converges linearly to an O(η) neighbourhood.
+    constant ``step_size`` η converges linearly to an O(η) neighbourhood.
     """
 
-    def __init__(self, game: PreferenceGame, *, eta: float | None = None, **kw: Any):
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
         super().__init__(game, **kw)
-        self._require_beta()
-        if eta is not None and not (0 < eta * game.beta <= 1):
-            raise InvalidParameterError(f"nash-md needs 0 < eta·beta <= 1, got eta={eta}, beta={game.beta}")
-        self.eta = eta
+        b = self._require_beta()
+        if step_size is not None:
+            step_size = check_positive("step_size", step_size, maximum=1.0 / b)
+        self.step_size = step_size
 
     def _step(self) -> None:
         b = self.game.beta
-        eta = self.eta if self.eta is not None else 2.0 / (b * (self.iteration + 2))
+        eta = self.step_size if self.step_size is not None else 2.0 / (b * (self.iteration + 2))
         mix = _normalise((1 - eta * b) * self.log_pi + eta * b * self.game.log_reference)
         self._set(mix + eta * self._wins(mix))
 
@@ -295,15 +332,13 @@ class NashMP(PreferenceLearner):
 
     evaluations_per_step = 2
 
-    def __init__(self, game: PreferenceGame, *, eta: float | None = None, **kw: Any):
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
         super().__init__(game, **kw)
         b = self._require_beta()
-        self.eta = 2.0 * b if eta is None else float(eta)
-        if not self.eta > 0:
-            raise InvalidParameterError(f"eta must be > 0, got {eta}")
+        self.step_size = 2.0 * b if step_size is None else check_positive("step_size", step_size)
 
     def _step(self) -> None:
-        b, eta = self.game.beta, self.eta
+        b, eta = self.game.beta, self.step_size
         c = eta / (1.0 + eta)
         base = self.game.log_reference + self.log_pi / eta
         half = _normalise(c * (base + self._wins(self.log_pi) / b))
@@ -323,14 +358,14 @@ class EGPO(PreferenceLearner):
 
     evaluations_per_step = 2
 
-    def __init__(self, game: PreferenceGame, *, eta: float | None = None, **kw: Any):
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
         super().__init__(game, **kw)
-        self.eta = 1.0 / (1.0 + game.beta) if eta is None else float(eta)
-        if not (self.eta > 0 and self.eta * game.beta <= 1):
-            raise InvalidParameterError(f"egpo needs eta > 0 and eta·beta <= 1, got eta={eta}")
+        cap = 1.0 / game.beta if game.beta > 0 else None
+        self.step_size = (1.0 / (1.0 + game.beta) if step_size is None
+                          else check_positive("step_size", step_size, maximum=cap))
 
     def _step(self) -> None:
-        b, eta = self.game.beta, self.eta
+        b, eta = self.game.beta, self.step_size
         anchor = (1 - eta * b) * self.log_pi + eta * b * self.game.log_reference
         half = _normalise(anchor + eta * self._wins(self.log_pi))
         self._set(anchor + eta * self._wins(half))
@@ -349,15 +384,14 @@ class INPO(PreferenceLearner):
     converges linearly, at about 1 − ηβ per iteration, i.e. slowly for small β.
     """
 
-    def __init__(self, game: PreferenceGame, *, eta: float | None = None, **kw: Any):
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
         super().__init__(game, **kw)
         b = self._require_beta()
-        self.eta = min(0.5, 8.0 * b) if eta is None else float(eta)
-        if not (self.eta > 0 and self.eta * b <= 1):
-            raise InvalidParameterError(f"inpo needs eta > 0 and eta·beta <= 1, got eta={eta}")
+        self.step_size = (min(0.5, 8.0 * b) if step_size is None
+                          else check_positive("step_size", step_size, maximum=1.0 / b))
 
     def _step(self) -> None:
-        b, eta = self.game.beta, self.eta
+        b, eta = self.game.beta, self.step_size
         self._set((1 - eta * b) * self.log_pi + eta * b * self.game.log_reference
                   + eta * self._wins(self.log_pi))
 
@@ -376,21 +410,19 @@ class SPO(PreferenceLearner):
 
     default_output = "average"
 
-    def __init__(self, game: PreferenceGame, *, eta: float = 1.0, **kw: Any):
+    def __init__(self, game: PreferenceGame, *, step_size: float = 1.0, **kw: Any):
         super().__init__(game, **kw)
-        if not eta > 0:
-            raise InvalidParameterError(f"eta must be > 0, got {eta}")
-        self.eta = float(eta)
+        self.step_size = check_positive("step_size", step_size)
 
     def _step(self) -> None:
-        eta = self.eta / np.sqrt(self.iteration + 1)
+        eta = self.step_size / np.sqrt(self.iteration + 1)
         self._set(self.log_pi + eta * self._wins(self.log_pi))
 
     def diagnostics(self) -> dict[str, float]:
-        from ..metrics.preference import exploitability
+        from ..metrics.preference import unregularised_exploitability
 
         out = super().diagnostics()
-        out["exploitability_last"] = exploitability(self.game, self.current_strategy())
+        out["unregularised_exploitability_last"] = unregularised_exploitability(self.game, self.current_strategy())
         return out
 
 
@@ -405,12 +437,12 @@ class OnlineIPO(PreferenceLearner):
     logits θ the exact gradient is 4 π(y)[s(y) − E_π s − (P(y ≻ π) − 1/2)/β] with s = θ − log π_ref.
     """
 
-    def __init__(self, game: PreferenceGame, *, lr: float | None = None, **kw: Any):
+    uses_inner_steps = False  # one plain gradient step per iteration, also for a neural policy
+
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
         super().__init__(game, **kw)
         b = self._require_beta()
-        self.lr = 0.25 * b / (1.0 + b) if lr is None else float(lr)
-        if not self.lr > 0:
-            raise InvalidParameterError(f"lr must be > 0, got {lr}")
+        self.step_size = 0.25 * b / (1.0 + b) if step_size is None else check_positive("step_size", step_size)
 
     def _queries_per_step(self) -> int:
         return 0 if self.mode == "exact" else self.batch * self.game.num_contexts
@@ -445,7 +477,7 @@ class OnlineIPO(PreferenceLearner):
                 grad = np.zeros((X, K))
                 np.add.at(grad, (np.broadcast_to(rows, y.shape), y), 2 * err / self.batch)
                 np.add.at(grad, (np.broadcast_to(rows, y2.shape), y2), -2 * err / self.batch)
-            self.log_pi = _normalise(np.where(game.mask, self.log_pi - self.lr * grad, -np.inf))
+            self.log_pi = _normalise(np.where(game.mask, self.log_pi - self.step_size * grad, -np.inf))
             return
         import torch
 
@@ -470,7 +502,7 @@ class OnlineIPO(PreferenceLearner):
                 s = lp - log_ref
                 h = torch.gather(s, 1, yt) - torch.gather(s, 1, y2t)
                 return w @ ((h - (ot - 0.5) / b) ** 2).mean(dim=1)
-        self.net.descend(loss, self.lr)
+        self.net.descend(loss, self.step_size)
         self.log_pi = self.net.log_policy()
 
 

@@ -19,8 +19,9 @@ With β = 0 the two games coincide.
 
 Which game this object *is*: the β-regularised one. Its ``expected_payoffs`` are u_β (they equal
 P(π₁ ≻ π₂) for β = 0 or a symmetric profile) and the metrics core's NashConv is the duality gap
-of that game, zero exactly at π*_β. The unregularised exploitability max_π' P(π' ≻ π) − 1/2 is
-`equilibria.metrics.preference.exploitability`.
+of that game, zero exactly at π*_β; ``equilibria.exploitability`` is half of it (the library's one
+meaning of the word). The unregularised exploitability max_π' P(π' ≻ π) − 1/2 is
+`equilibria.metrics.preference.unregularised_exploitability`.
 
 Contexts may have different numbers of responses: arrays are padded to the largest count K and
 ``mask[x, y]`` marks the real responses (padding has P = 1/2, π_ref = 0 and never gets mass).
@@ -34,28 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidGameError, InvalidParameterError, InvalidStrategyError, NotApplicableError
+from .._checks import check_positive
+from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
+
+# re-exported for `solvers.preference`, which imports them from here; the one home is `equilibria.ops`
+from ..ops import log_softmax, softmax  # noqa: F401
+from ..ops import logsumexp as _logsumexp  # noqa: F401
 from .base import Game
 
 #: tolerance of the checks P + Pᵀ = 1 and Σ_y π_ref(y|x) = 1
 PREFERENCE_ATOL = 1e-12
-
-
-def _logsumexp(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    """log Σ exp z along ``axis``; rows of all −inf give −inf without warnings."""
-    m = np.max(z, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.sum(np.exp(z - m), axis=axis)) + np.squeeze(m, axis=axis)
-
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise log-softmax over the last axis (−inf entries stay −inf: masked responses)."""
-    return z - _logsumexp(z)[..., None]
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    return np.exp(log_softmax(z))
 
 
 class PreferenceGame(Game):
@@ -162,12 +151,7 @@ class PreferenceGame(Game):
                 x = int(np.argmax(off))
                 raise InvalidGameError(f"π_ref of context {x} sums to {sums[x]!r}, not 1")
             ref = ref / sums[:, None]
-        try:
-            beta = float(beta)
-        except (TypeError, ValueError):
-            raise InvalidParameterError(f"beta must be a number, got {beta!r}") from None
-        if not np.isfinite(beta) or beta < 0:
-            raise InvalidParameterError(f"beta must be a finite number >= 0, got {beta}")
+        beta = check_positive("beta", beta, allow_zero=True)
 
         if weights is None:
             w = np.full(X, 1.0 / X)

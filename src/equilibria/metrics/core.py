@@ -26,7 +26,18 @@ def deviation_gains(game: Any, profile: Any, *, exact: bool = False) -> np.ndarr
 
 @singledispatch
 def best_response(game: Any, profile: Any, player: int, *, exact: bool = False) -> Any:
-    """A pure best response of ``player`` to the others' strategies in ``profile``."""
+    """A best response of ``player`` to the others' strategies in ``profile``: that player's strategy
+    in the family's per-player form, never a whole profile.
+
+    - normal form: a one-hot probability vector of length ``num_actions[player]``;
+    - extensive form: the player's behaviour-policy rows, shape
+      ``(len(game.player_infosets[player]), game.max_actions)``, row r one-hot at information set
+      ``game.player_infosets[player][r]`` (write it into a profile with
+      ``sigma[game.player_infosets[player]] = br``);
+    - Markov: a deterministic Markov policy ``(S, A_i)`` (``(H, S, A_i)`` with a finite horizon);
+    - continuous: the player's block of the joint vector, a minimiser of its loss;
+    - preference: a policy ``(X, K)`` (the Gibbs response, or an arg-max for β = 0).
+    """
     raise _missing("best_response", game)
 
 
@@ -49,7 +60,9 @@ def exploitability(game: Any, profile: Any, *, exact: bool = False) -> Any:
     """Exploitability of a two-player zero-sum (or constant-sum) game: NashConv / 2.
 
     This is OpenSpiel's convention: the mean over players of the best-response gain, which for a
-    zero-sum game equals ``(br_1(σ_2) + br_2(σ_1)) / 2``.
+    zero-sum game equals ``(br_1(σ_2) + br_2(σ_1)) / 2``. It is the one meaning of the name in the
+    library: for a preference game (a symmetric constant-sum game) it is NashConv/2 of the game as
+    it defines its payoffs, the β-regularised one, i.e. `metrics.preference.regularised_exploitability`.
     """
     if getattr(game, "num_players", 2) != 2 or not getattr(game, "is_constant_sum", True):
         raise NotApplicableError(

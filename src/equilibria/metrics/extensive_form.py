@@ -96,11 +96,27 @@ def _gains_efg(game: ExtensiveFormGame, profile: Any, *, exact: bool = False) ->
 
 @best_response.register
 def _br_efg(game: ExtensiveFormGame, profile: Any, player: int, *, exact: bool = False) -> np.ndarray:
-    """A pure best-response policy for ``player``; other players' rows are copied from ``profile``."""
+    """A pure best-response behaviour policy of ``player``: its rows only.
+
+    Shape ``(len(game.player_infosets[player]), game.max_actions)``: row r is the one-hot action at
+    information set ``game.player_infosets[player][r]`` (exact mode: an object array of Fraction).
+    To play it, write it into a profile: ``sigma[game.player_infosets[player]] = br``.
+    """
     sigma = game.validate_profile(profile, exact=exact)
+    player = _check_player(game, player)
     _, arg = _best_response_pass(game, sigma, player, exact)
-    out = sigma.copy()
     rows = game.player_infosets[player]
-    out[rows] = Fraction(0) if exact else 0.0
-    out[rows, arg[rows]] = Fraction(1) if exact else 1.0
+    if exact:
+        out = np.empty((len(rows), game.max_actions), dtype=object)
+        out[:] = Fraction(0)
+        out[np.arange(len(rows)), arg[rows]] = Fraction(1)
+        return out
+    out = np.zeros((len(rows), game.max_actions))
+    out[np.arange(len(rows)), arg[rows]] = 1.0
     return out
+
+
+def _check_player(game: ExtensiveFormGame, player: Any) -> int:
+    from .._checks import check_int
+
+    return check_int("player", player, minimum=0, maximum=game.num_players - 1)

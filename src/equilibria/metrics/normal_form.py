@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_int
 from .._numbers import fraction_array
 from ..errors import InvalidStrategyError
 from ..games.normal_form import NormalFormGame
@@ -36,6 +37,8 @@ def _gains_nf(game: NormalFormGame, profile: Any, *, exact: bool = False) -> np.
 
 @best_response.register
 def _br_nf(game: NormalFormGame, profile: Any, player: int, *, exact: bool = False) -> np.ndarray:
+    """A pure best response of ``player``: a one-hot probability vector of length ``num_actions[player]``."""
+    player = check_int("player", player, minimum=0, maximum=game.num_players - 1)
     dev = game.deviation_payoffs(profile, exact=exact)[player]
     a = int(np.argmax(dev))
     out = np.zeros(len(dev), dtype=object if exact else float)
