@@ -55,7 +55,7 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=300)
     ap.add_argument("--step-size", type=float, default=0.2)
     ap.add_argument("--plot", default="gda_bilinear.png")
-    ap.add_argument("--fast", action="store_true", help="100 iterations, no plot (the test suite's smoke run)")
+    ap.add_argument("--fast", action="store_true", help="100 iterations, no plot (the tests' smoke run)")
     args = ap.parse_args()
     if args.fast:
         args.iterations, args.plot = 100, None
@@ -85,7 +85,8 @@ def main() -> None:
     print()
     for method, claim in claims.items():
         behaves_as, rate = measured_rates[method]
-        print(f"claimed: {method} {claim}, rate {rates[method]:.5f} | measured: {behaves_as}, rate {rate:.5f}")
+        print(f"claimed: {method} {claim}, rate {rates[method]:.5f} "
+              f"| measured: {behaves_as}, rate {rate:.5f}")
     if not args.plot:
         return
     from equilibria.plotting import plot_trajectories_2d

@@ -48,7 +48,8 @@ def main() -> None:
                   f"{int(tr.extra['operator_evals'][-1]):12d} {int(sampled):9d}")
     print()
     for gname, method, k in measured:
-        print(f"claimed: residual O(1/k), log-log slope <= -1 | measured: slope {k:.3f}  ({method} on {gname})")
+        print(f"claimed: residual O(1/k), log-log slope <= -1 | measured: slope {k:.3f}  "
+              f"({method} on {gname})")
 
 
 if __name__ == "__main__":

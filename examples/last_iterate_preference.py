@@ -61,7 +61,8 @@ def main() -> None:
         ok = (kls > 1e-12) & (kls < kls[0] / 10)
         rate = np.exp(np.polyfit(np.flatnonzero(ok), np.log(kls[ok]), 1)[0]) if ok.sum() > 3 else float("nan")
         if method in ("egpo", "inpo"):
-            claim = f"{'<=' if method == 'egpo' else 'linear,'} 1-ηβ = {1 - learner.step_size * game.beta:.4f}"
+            bound = 1 - learner.step_size * game.beta
+            claim = f"{'<=' if method == 'egpo' else 'linear,'} 1-ηβ = {bound:.4f}"
         elif method == "nash-mp":
             claim = f"<= 1/(1+2β) = {1 / (1 + 2 * game.beta):.4f}"
         else:
@@ -88,8 +89,9 @@ def main() -> None:
     print(f"{'last':10s} " + " ".join(f"{v:10.2e}" for v in last))
     print(f"{'average':10s} " + " ".join(f"{v:10.2e}" for v in avg))
     slope = np.polyfit(np.log(checkpoints[1:]), np.log(avg[1:]), 1)[0]
-    print(f"claimed: SPO's average iterate O(1/√T) or better, exponent <= -0.5 | measured: exponent {slope:.2f}; "
-          f"the last iterate stays at {min(last[2:]):.1e}..{max(last[2:]):.1e}")
+    print("claimed: SPO's average iterate O(1/√T) or better, exponent <= -0.5 "
+          f"| measured: exponent {slope:.2f}; the last iterate stays at "
+          f"{min(last[2:]):.1e}..{max(last[2:]):.1e}")
 
     rps = eq.load_game("preference:cyclic(k=3,beta=0.0,margin=0.4,jitter=0.0)")
     hedge = eq.make_learner(rps, "spo", step_size=0.5)

@@ -44,8 +44,8 @@ def main() -> None:
     for it, pop, nc in zip(trace.iterations, trace.extra["population"], trace.nash_conv_last, strict=True):
         print(f"{it:>5} {pop:>10.0f} {nc:>12.6f}")
     nc = trace.nash_conv_last
-    print(f"claimed: with a Nash meta-solver and exact best responses NashConv falls to 0 once the populations "
-          f"hold an equilibrium's support | measured: NashConv {nc[0]:.6f} -> {nc[-1]:.6f} after "
+    print("claimed: with a Nash meta-solver and exact best responses NashConv falls to 0 once the "
+          f"populations hold an equilibrium's support | measured: NashConv {nc[0]:.6f} -> {nc[-1]:.6f} after "
           f"{trace.iterations[-1]} iterations, population {trace.extra['population'][-1]:.0f}")
     if args.plot:
         from equilibria.plotting import plot_nash_conv

@@ -134,9 +134,7 @@ def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray
         arr = np.asarray(strategies)
         mask = np.asarray(game.mask, dtype=bool)
         pols = arr if arr.ndim == 3 else arr[None]
-        return [
-            (f"policy {j} context {x}", pol[x], mask[x]) for j, pol in enumerate(pols) for x in range(len(pol))
-        ]
+        return [(f"policy {j} context {x}", p[x], mask[x]) for j, p in enumerate(pols) for x in range(len(p))]
     raise AssertionError(f"no distribution check for family {family}")
 
 
@@ -232,7 +230,7 @@ def test_strategies_are_distributions(case: tuple[MethodEntry, str]) -> None:
 def test_docstring_cites_a_paper(case: tuple[MethodEntry, str]) -> None:
     entry, _ = case
     text = (inspect.getdoc(entry.target) or "") + "\n" + entry.description
-    assert CITATION.search(text), f"{entry.name}: no citation (author/venue and year, or arXiv id) in:\n{text}"
+    assert CITATION.search(text), f"{entry.name}: no citation (author/venue + year, arXiv id) in:\n{text}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
