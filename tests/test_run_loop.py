@@ -70,14 +70,26 @@ def test_resume_continues_the_same_trajectory(tmp_path):
     assert trace.nash_conv == full.nash_conv
 
 
+def test_resume_with_another_seed_is_refused(tmp_path):
+    """Defect (issue 9 §5): a resumed run given another seed silently took the checkpoint's."""
+    ck = tmp_path / "run.ckpt"
+    run(NoisyFictitiousPlay(RPS, seed=7), 10, checkpoint=ck)
+    with pytest.raises(eq.CheckpointError, match=r"seed differ.*seed 7.*seed 8"):
+        run(NoisyFictitiousPlay(RPS, seed=8), 20, checkpoint=ck)
+
+
 def test_checkpoint_errors(tmp_path):
     bad = tmp_path / "bad.ckpt"
     bad.write_bytes(b"not a pickle")
     with pytest.raises(eq.CheckpointError, match="cannot read"):
         load_checkpoint(bad, NoisyFictitiousPlay(RPS))
+    old = tmp_path / "old.ckpt"  # the former pickle format is refused, not unpickled
+    old.write_bytes(pickle.dumps({"version": 1, "learner": "x.Y", "state": {}, "trace": None, "meta": {}}))
+    with pytest.raises(eq.CheckpointError, match="is a pickle"):
+        run(NoisyFictitiousPlay(RPS), 5, checkpoint=old)
     other = tmp_path / "other.ckpt"
-    other.write_bytes(pickle.dumps({"version": 1, "learner": "x.Y", "state": {}, "trace": None, "meta": {}}))
-    with pytest.raises(eq.CheckpointError, match="written by x.Y"):
+    run(eq.make_learner(RPS, "hedge"), 3, checkpoint=other)
+    with pytest.raises(eq.CheckpointError, match="learner differ"):
         run(NoisyFictitiousPlay(RPS), 5, checkpoint=other)
 
 
@@ -96,12 +108,67 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
 
 
 def test_bad_run_arguments():
-    with pytest.raises(eq.InvalidParameterError):
-        run(NoisyFictitiousPlay(RPS), -1)
-    with pytest.raises(eq.InvalidParameterError):
-        run(NoisyFictitiousPlay(RPS), 5, eval_every=0)
+    for kwargs in ({"iterations": -1}, {"iterations": 5, "eval_every": 0}, {"iterations": 5, "tol": float("nan")},
+                   {"iterations": 5, "tol": -1}, {"iterations": 5, "output": "best"},
+                   {"iterations": 2.5}, {"iterations": 5, "evaluate": "average", "output": "last", "tol": 0.1}):
+        with pytest.raises(eq.InvalidParameterError):
+            run(NoisyFictitiousPlay(RPS), **kwargs)
     with pytest.raises(eq.InvalidParameterError):
         NoisyFictitiousPlay(RPS, noise=-1)
+
+
+class Exploding(NoisyFictitiousPlay):
+    """A learner whose iterate overflows to inf at its third step (a step size far too large)."""
+
+    def _step(self):
+        super()._step()
+        if self.iteration >= 2:
+            self.counts[0] = self.counts[0] * np.inf
+
+    def average_strategy(self):
+        with np.errstate(invalid="ignore"):
+            return super().average_strategy()
+
+
+def test_divergence_is_an_error_not_an_answer():
+    """Defect (issue 9 §5, issue 10 §3): `gda -o lr=1e12` returned NashConv inf/nan with exit status 0."""
+    with pytest.raises(eq.DivergenceError, match=r"Exploding diverged.*iteration 3.*reduce step_size"):
+        run(Exploding(RPS, seed=0), 10, eval_every=1)
+    with pytest.raises(eq.DivergenceError):  # also when nothing is evaluated during the run
+        run(Exploding(RPS, seed=0), 10, evaluate="none")
+    register_method("_test-exploding", families=("normal_form",))(Exploding)
+    try:
+        with pytest.raises(eq.DivergenceError, match="_test-exploding diverged"):
+            eq.solve(RPS, "_test-exploding", iterations=10)
+    finally:
+        METHODS.remove("_test-exploding")
+
+
+def test_a_nan_nash_conv_stops_the_run():
+    with pytest.raises(eq.DivergenceError, match="NashConv is nan"):
+        run(NoisyFictitiousPlay(RPS, seed=0), 10, eval_every=2, metric=lambda g, p: float("nan"))
+
+
+def test_tol_stops_on_the_returned_iterate():
+    """Defect (issue 10 §3): `solve(..., output="last", tol=...)` stopped on the average iterate's
+    NashConv and returned a last iterate with NashConv 0.525 (hedge on RPS, init="random", seed 1).
+    Hedge's average converges on RPS, its last iterate cycles (Bailey & Piliouras, EC 2018)."""
+    for tol in (1e-3, 0.05):
+        sol = eq.solve("rock_paper_scissors", "hedge", init="random", seed=1, output="last", tol=tol,
+                       iterations=2000, eval_every=1)[0]
+        trace = sol.info["trace"]
+        assert sol.info["output"] == "last"
+        if sol.iterations < 2000:  # stopped early: the returned profile meets tol
+            assert sol.nash_conv <= tol and sol.info["converged"] is True
+        else:  # ran to the end: no claim of convergence
+            assert sol.info["converged"] is False
+            assert sol.nash_conv == trace.nash_conv_last[-1] > tol
+            assert all(v > tol for v in trace.nash_conv_last)
+    # stopping on the average iterate (the old rule) would have stopped early
+    avg = eq.solve("rock_paper_scissors", "hedge", init="random", seed=1, output="average", tol=0.05,
+                   iterations=2000, eval_every=1)[0]
+    assert avg.iterations < 2000 and avg.nash_conv <= 0.05 and avg.info["converged"] is True
+    assert avg.info["trace"].nash_conv_last[-1] > 0.05
 
 
 def test_parse_spec():

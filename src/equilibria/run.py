@@ -5,28 +5,55 @@ A `Learner` holds the state of an iterative method on one game. ``step()`` perfo
 the method's theory says converges). `run` drives any learner: it evaluates NashConv every
 ``eval_every`` iterations into a `Trace`, shows a progress bar on a TTY, stops early on ``tol`` or
 the learner's own stopping rule, and checkpoints atomically so a killed run resumes on the same
-trajectory.
+trajectory. Checkpoints are zips of NumPy arrays plus JSON (see `equilibria.checkpoint`): loading one
+never runs code, and a checkpoint written for another method, options, seed or game is refused.
+An evaluated NashConv, or an iterate, that is not finite stops the run with `DivergenceError`.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 import os
-import pickle
 import sys
 import tempfile
 import time
+import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import CheckpointError, InvalidParameterError
+from ._checks import check_choice, check_int, check_positive
+from .checkpoint import (
+    CHECKPOINT_VERSION,
+    EXECUTION_OPTIONS,
+    FORMAT_NAME,
+    _Encoder,
+    decode_state,
+    encode_state,
+    game_digest,
+    read_checkpoint_file,
+    remove_stale_temporaries,
+    write_checkpoint_bytes,
+)
+from .errors import CheckpointError, DivergenceError, InvalidParameterError, InvalidStrategyError
 
-CHECKPOINT_VERSION = 1
+__all__ = [
+    "CHECKPOINT_VERSION",
+    "Learner",
+    "ProgressBar",
+    "Trace",
+    "atomic_write_bytes",
+    "load_checkpoint",
+    "run",
+    "save_checkpoint",
+    "set_identity",
+]
 
 
 class Learner(ABC):
@@ -44,6 +71,9 @@ class Learner(ABC):
     #: checkpoint cadence when the caller gives none (None: at each evaluation). Expensive
     #: iterations (a PSRO oracle run) set 1, so a killed run loses at most one iteration.
     checkpoint_every: ClassVar[int | None] = None
+    #: state attributes whose shapes or lengths change during a run (a growing population): a
+    #: checkpoint is checked against the fresh learner only for their dtypes and nesting there
+    variable_state: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, game: Any, *, seed: int | None = None):
         self.game = game
@@ -168,33 +198,219 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
-def save_checkpoint(path: str | os.PathLike, learner: Learner, trace: Trace, meta: dict[str, Any]) -> None:
-    payload = {
-        "version": CHECKPOINT_VERSION,
-        "learner": f"{type(learner).__module__}.{type(learner).__qualname__}",
-        "state": learner.state_dict(),
-        "trace": trace,
-        "meta": meta,
+# ---- what a checkpoint is for: learner class, method, options, seed, game -------------------------
+
+_IDENTITIES: weakref.WeakKeyDictionary[Learner, tuple[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+_DIGESTS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def set_identity(learner: Learner, method: str, options: Mapping[str, Any]) -> None:
+    """Record the registered method name and the effective options ``learner`` was built with
+    (`equilibria.make_learner` does this), so its checkpoints can refuse another method or options."""
+    _IDENTITIES[learner] = (method, dict(options))
+
+
+def _class_name(obj: Any) -> str:
+    cls = obj if isinstance(obj, type) else type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _digest(game: Any) -> str:
+    try:
+        cached = _DIGESTS.get(game)
+    except TypeError:
+        cached = None
+    if cached is None:
+        cached = game_digest(game)
+        try:
+            _DIGESTS[game] = cached
+        except TypeError:
+            pass
+    return cached
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON value standing for an option value, for comparison and messages."""
+    from fractions import Fraction
+
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, Fraction):
+        v = float(value)
+        return v if math.isfinite(v) else repr(v)
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, np.ndarray):
+        return [_canonical(v) for v in value.tolist()] if value.size <= 64 else {
+            "array": value.dtype.str, "shape": list(value.shape), "digest": game_digest(value)}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"<function {getattr(value, '__module__', '')}.{value.__qualname__}>"
+    return f"<{_class_name(value)}>"
+
+
+def _seed_value(seed: Any) -> Any:
+    if seed is None:
+        return None
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return int(seed)
+    return _canonical(seed)
+
+
+def learner_identity(learner: Learner) -> dict[str, Any]:
+    """What a checkpoint of ``learner`` is for (JSON): learner class, method, options, seed, game."""
+    method, options = _IDENTITIES.get(learner, (None, None))
+    game = learner.game
+    return {
+        "learner": _class_name(learner),
+        "method": method,
+        "options": None if options is None else {
+            k: _canonical(v) for k, v in sorted(options.items()) if k not in EXECUTION_OPTIONS},
+        "seed": _seed_value(getattr(learner, "seed", None)),
+        "game": {
+            "digest": _digest(game),
+            "family": str(getattr(game, "family", type(game).__name__)),
+            "class": _class_name(game),
+            "title": str(getattr(game, "title", "") or ""),
+        },
     }
-    atomic_write_bytes(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _describe(ident: dict[str, Any], keys: list[str], show_game: bool) -> str:
+    parts = []
+    if ident.get("method") is not None:
+        parts.append(f"method {ident['method']!r}")
+    else:
+        parts.append(f"learner {str(ident.get('learner')).rsplit('.', 1)[-1]}")
+    opts = ident.get("options") or {}
+    shown = [f"{k}={opts[k]!r}" for k in keys if k in opts]
+    if shown:
+        parts[-1] += " with " + ", ".join(shown)
+    seed = ident.get("seed")
+    parts.append("no seed" if seed is None else f"seed {seed}")
+    if show_game:
+        g = ident.get("game") or {}
+        title = g.get("title") or g.get("class", "?")
+        parts.append(f"game {title!r} ({g.get('family')}, {str(g.get('digest'))[:19]}...)")
+    return ", ".join(parts)
+
+
+def check_identity(saved: Any, current: dict[str, Any], path: Any) -> None:
+    """Refuse a checkpoint written for another learner, method, options, seed or game."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("game"), dict):
+        raise CheckpointError(f"checkpoint {path} does not say what run it belongs to")
+    differs: list[str] = []
+    if saved.get("learner") != current["learner"]:
+        differs.append("learner")
+    if None not in (saved.get("method"), current["method"]) and saved.get("method") != current["method"]:
+        differs.append("method")
+    opt_keys: list[str] = []
+    so, co = saved.get("options"), current["options"]
+    if isinstance(so, dict) and isinstance(co, dict):
+        opt_keys = sorted(k for k in set(so) & set(co) if so[k] != co[k])
+        if opt_keys:
+            differs.append("options " + ", ".join(opt_keys))
+    elif so is not None and not isinstance(so, dict):
+        raise CheckpointError(f"checkpoint {path}: its options are malformed")
+    if saved.get("seed") != current["seed"]:
+        differs.append("seed")
+    game_differs = saved["game"].get("digest") != current["game"]["digest"]
+    if game_differs:
+        differs.append("game")
+    if differs:
+        raise CheckpointError(
+            f"checkpoint {path} belongs to another run ({', '.join(differs)} differ): it is for "
+            f"{_describe(saved, opt_keys, game_differs)}; this run has {_describe(current, opt_keys, game_differs)}. "
+            "Resume with the same settings, or use another checkpoint path"
+        )
+
+
+# ---- saving and loading ---------------------------------------------------------------------------
+
+
+def save_checkpoint(path: str | os.PathLike, learner: Learner, trace: Trace, meta: dict[str, Any]) -> None:
+    """Write ``learner``'s state, ``trace`` and ``meta`` to ``path`` atomically (see `equilibria.checkpoint`)."""
+    from . import __version__
+
+    ident = learner_identity(learner)
+    owner = f"{_class_name(learner)}" + (f" (method {ident['method']!r})" if ident["method"] else "")
+    state, arrays = encode_state(learner.state_dict(), owner)
+    enc = _Encoder("the trace")
+    document = {
+        "format": FORMAT_NAME,
+        "version": CHECKPOINT_VERSION,
+        "library_version": __version__,
+        **ident,
+        "iteration": int(learner.iteration),
+        "state": state,
+        "trace": enc.encode(trace.as_dict(), "trace"),
+        "meta": enc.encode(dict(meta), "meta"),
+    }
+    atomic_write_bytes(path, write_checkpoint_bytes(document, arrays))
+
+
+def _trace_from(node: Any, arrays: list[np.ndarray], path: Any) -> Trace:
+    data = decode_state(node, arrays, owner="the trace")
+    names = ("iterations", "seconds", "nash_conv", "nash_conv_last", "extra")
+    if not isinstance(data, dict) or set(data) != set(names):
+        raise CheckpointError(f"checkpoint {path}: its trace is malformed")
+    cols = [data[k] for k in names[:4]]
+    extra = data["extra"]
+    if not all(isinstance(c, list) for c in cols) or not isinstance(extra, dict):
+        raise CheckpointError(f"checkpoint {path}: its trace is malformed")
+    n = len(cols[0])
+    for c in [*cols, *extra.values()]:
+        if not isinstance(c, list) or len(c) != n or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in c
+        ):
+            raise CheckpointError(f"checkpoint {path}: its trace columns are malformed")
+    if not all(isinstance(k, str) for k in extra) or not all(isinstance(v, int) for v in cols[0]):
+        raise CheckpointError(f"checkpoint {path}: its trace is malformed")
+    return Trace(cols[0], cols[1], cols[2], cols[3], extra)
 
 
 def load_checkpoint(path: str | os.PathLike, learner: Learner) -> tuple[Trace, dict[str, Any]]:
+    """Load the checkpoint at ``path`` into ``learner``; return its trace and metadata.
+
+    Raises `CheckpointError` when the file is not a readable checkpoint of this format, when it was
+    written for another learner class, method, options, seed or game, or when its state does not
+    fit the learner (other attributes, kinds of values, dtypes or shapes). Nothing in the file is
+    executed, and the learner is left untouched unless the whole state was read and checked.
+    """
+    doc, arrays = read_checkpoint_file(path)
+    check_identity(doc, learner_identity(learner), path)
+    owner = _class_name(learner)
     try:
-        with open(path, "rb") as f:
-            payload = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError) as exc:
-        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from None
-    if not isinstance(payload, dict) or payload.get("version") != CHECKPOINT_VERSION:
-        raise CheckpointError(f"{path} is not an equilibria checkpoint (version {CHECKPOINT_VERSION})")
-    name = f"{type(learner).__module__}.{type(learner).__qualname__}"
-    if payload["learner"] != name:
-        raise CheckpointError(
-            f"checkpoint {path} was written by {payload['learner']}, not {name}; "
-            "resume with the same method or use another checkpoint path"
+        state = decode_state(
+            doc.get("state"), arrays, learner.state_dict(), owner=owner,
+            variable=type(learner).variable_state,
         )
-    learner.load_state_dict(payload["state"])
-    return payload["trace"], payload["meta"]
+    except CheckpointError as exc:
+        raise CheckpointError(f"checkpoint {path}: {exc}") from None
+    if not isinstance(state, dict) or not all(isinstance(k, str) and not k.startswith("__") for k in state):
+        raise CheckpointError(f"checkpoint {path}: the learner state is not a table of attributes")
+    it = state.get("iteration", doc.get("iteration"))
+    if not isinstance(it, int) or isinstance(it, bool) or it < 0 or it != doc.get("iteration"):
+        raise CheckpointError(f"checkpoint {path}: its iteration count is malformed")
+    trace = _trace_from(doc.get("trace"), arrays, path)
+    if trace.iterations and (max(trace.iterations) > it or min(trace.iterations) < 0):
+        raise CheckpointError(f"checkpoint {path}: its trace goes past its iteration count")
+    meta = decode_state(doc.get("meta"), arrays, owner="the checkpoint metadata")
+    elapsed = meta.get("elapsed", 0.0) if isinstance(meta, dict) else None
+    if not isinstance(elapsed, (int, float)) or isinstance(elapsed, bool) or not (0 <= elapsed < math.inf):
+        raise CheckpointError(f"checkpoint {path}: its metadata is malformed")
+    try:
+        learner.load_state_dict(state)
+    except CheckpointError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise CheckpointError(f"checkpoint {path} does not fit {owner}: {type(exc).__name__}: {exc}") from None
+    return trace, meta
 
 
 def default_metric(game: Any, profile: Any) -> float:
@@ -203,12 +419,81 @@ def default_metric(game: Any, profile: Any) -> float:
     return float(nash_conv(game, profile))
 
 
+# ---- divergence -----------------------------------------------------------------------------------
+
+
+def _all_finite(profile: Any) -> bool:
+    if isinstance(profile, np.ndarray):
+        if profile.dtype.kind in "fc":
+            return bool(np.isfinite(profile).all())
+        if profile.dtype.kind == "O":
+            return all(_all_finite(v) for v in profile.reshape(-1).tolist())
+        return True
+    if isinstance(profile, (list, tuple)):
+        return all(_all_finite(v) for v in profile)
+    if isinstance(profile, Mapping):
+        return all(_all_finite(v) for v in profile.values())
+    if isinstance(profile, (float, np.floating, complex, np.complexfloating)):
+        return bool(np.isfinite(profile))
+    return True
+
+
+def infinite_nash_conv_allowed(game: Any) -> bool:
+    """Whether +inf is a legitimate NashConv on ``game``: a continuous game with an unbounded
+    strategy set, where a best response away from equilibrium is unbounded (`metrics.continuous`)."""
+    lower, upper = getattr(game, "lower", None), getattr(game, "upper", None)
+    try:
+        return bool(np.isinf(np.asarray(lower, dtype=float)).any() or np.isinf(np.asarray(upper, dtype=float)).any())
+    except (TypeError, ValueError):
+        return False
+
+
+def nash_conv_is_valid(game: Any, value: Any) -> bool:
+    """NashConv values that are answers: finite ones, and +inf where the game allows it."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return True  # an exact Fraction too large for a float is still an answer
+    if math.isnan(v):
+        return False
+    return math.isfinite(v) or (v > 0 and infinite_nash_conv_allowed(game))
+
+
+def divergence_error(learner: Learner, what: str, iteration: int) -> DivergenceError:
+    method = _IDENTITIES.get(learner, (None, None))[0] or type(learner).__name__
+    return DivergenceError(
+        f"{method} diverged: {what} at iteration {iteration}; reduce step_size (or the method's "
+        "learning rate), or rescale the game's payoffs"
+    )
+
+
+def _diverged(learner: Learner) -> bool:
+    """Whether either iterate of ``learner`` holds NaN/inf (False when neither can be computed)."""
+    for get in (learner.current_strategy, learner.average_strategy):
+        try:
+            profile = get()
+        except Exception:  # noqa: BLE001 - a broken state is judged by the other iterate
+            continue
+        if not _all_finite(profile):
+            return True
+    return False
+
+
+def _check_profile(learner: Learner, profile: Any, which: str) -> None:
+    if not _all_finite(profile):
+        raise divergence_error(learner, f"the {which} strategy holds NaN or infinite numbers", learner.iteration)
+
+
+# ---- the run loop ---------------------------------------------------------------------------------
+
+
 def run(
     learner: Learner,
     iterations: int,
     *,
     eval_every: int | None = None,
     evaluate: str = "both",
+    output: str | None = None,
     metric: Callable[[Any, Any], float] | None = None,
     tol: float | None = None,
     time_limit: float | None = None,
@@ -222,37 +507,62 @@ def run(
 
     - ``eval_every``: evaluate NashConv every k iterations (default: about 50 evaluations per run)
       and always at the end. ``evaluate`` is ``"average"``, ``"last"``, ``"both"`` or ``"none"``.
-    - ``tol``: stop once the evaluated NashConv of the returned iterate is at most ``tol``.
+    - ``output``: the iterate that will be returned, ``"average"`` or ``"last"`` (default: the
+      learner's ``default_output``); ``tol`` applies to it.
+    - ``tol``: stop once the evaluated NashConv of the ``output`` iterate is at most ``tol``.
     - ``callbacks``: called as ``cb(learner, trace)`` after each evaluation; a callback returning
       ``True`` stops the run.
     - ``checkpoint``: path of a checkpoint written atomically every ``checkpoint_every`` iterations
       (default: at each evaluation) and at the end. With ``resume`` (the default) an existing
-      checkpoint is loaded first and the run continues the same trajectory.
+      checkpoint is loaded first and the run continues the same trajectory; it must have been
+      written for the same learner class, method, options, seed and game (`CheckpointError`
+      otherwise). Temporary files left beside it by a run killed while writing are removed.
+
+    An evaluated NashConv that is NaN (or infinite, where the game does not allow it) or an
+    evaluated iterate holding NaN/inf raises `DivergenceError`.
     """
-    if iterations < 0:
-        raise InvalidParameterError(f"iterations must be >= 0, got {iterations}")
-    if evaluate not in ("average", "last", "both", "none"):
-        raise InvalidParameterError(f"evaluate must be average, last, both or none, not {evaluate!r}")
+    iterations = check_int("iterations", iterations, minimum=0)
+    check_choice("evaluate", evaluate, ("average", "last", "both", "none"))
+    output = learner.default_output if output is None else output
+    check_choice("output", output, ("average", "last"))
     if eval_every is None:
         eval_every = max(1, iterations // 50)
-    if eval_every < 1:
-        raise InvalidParameterError(f"eval_every must be >= 1, got {eval_every}")
+    eval_every = check_int("eval_every", eval_every, minimum=1)
+    if checkpoint_every is not None:
+        checkpoint_every = check_int("checkpoint_every", checkpoint_every, minimum=1)
+    if tol is not None:
+        tol = check_positive("tol", tol, allow_zero=True)
+        if evaluate not in ("both", output):
+            raise InvalidParameterError(
+                f"tol stops on the {output} iterate's NashConv, but evaluate={evaluate!r} does not compute it"
+            )
+    if time_limit is not None:
+        time_limit = check_positive("time_limit", time_limit)
     metric = metric or default_metric
     trace = Trace()
     elapsed = 0.0
-    if checkpoint is not None and resume and os.path.exists(checkpoint):
-        trace, meta = load_checkpoint(checkpoint, learner)
-        elapsed = float(meta.get("elapsed", 0.0))
+    if checkpoint is not None:
+        remove_stale_temporaries(checkpoint)
+        if resume and os.path.exists(checkpoint):
+            trace, meta = load_checkpoint(checkpoint, learner)
+            elapsed = float(meta.get("elapsed", 0.0))
     ck_every = checkpoint_every or learner.checkpoint_every or eval_every
     bar = ProgressBar(iterations, progress, label=type(learner).__name__)
-    output = learner.default_output
+    allow_inf = infinite_nash_conv_allowed(learner.game)
+
+    def _measure(profile: Any, which: str) -> float:
+        _check_profile(learner, profile, which)
+        value = float(metric(learner.game, profile))
+        if math.isnan(value) or (math.isinf(value) and not (allow_inf and value > 0)):
+            raise divergence_error(learner, f"the {which} strategy's NashConv is {value}", learner.iteration)
+        return value
 
     def _evaluate() -> float:
         nc = nc_last = float("nan")
         if evaluate in ("average", "both"):
-            nc = metric(learner.game, learner.average_strategy())
+            nc = _measure(learner.average_strategy(), "average")
         if evaluate in ("last", "both"):
-            nc_last = metric(learner.game, learner.current_strategy())
+            nc_last = _measure(learner.current_strategy(), "last")
         trace.record(learner.iteration, elapsed, nc, nc_last, learner.diagnostics())
         return nc if output == "average" else nc_last
 
@@ -264,7 +574,15 @@ def run(
     try:
         while learner.iteration < iterations and not stop:
             t0 = time.perf_counter()
-            learner.step()
+            try:
+                learner.step()
+            except (InvalidStrategyError, FloatingPointError, OverflowError, ValueError,
+                    np.linalg.LinAlgError) as exc:
+                if _diverged(learner):  # a NaN iterate, not the user's input, made the step fail
+                    raise divergence_error(
+                        learner, f"its iterate holds NaN or infinite numbers ({type(exc).__name__}: {exc})",
+                        learner.iteration + 1) from exc
+                raise
             elapsed += time.perf_counter() - t0
             it = learner.iteration
             if it % eval_every == 0 or it == iterations:
@@ -286,6 +604,8 @@ def run(
         if evaluate != "none" and (not trace.iterations or trace.iterations[-1] != learner.iteration):
             _evaluate()
             _save()
+        elif evaluate == "none":
+            _check_profile(learner, learner.strategy(output), output)
     finally:
         bar.close()
     return trace
