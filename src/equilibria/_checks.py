@@ -192,3 +192,34 @@ def _suggest(nbytes: float) -> str:
         return "64G"
     gib = max(1, math.ceil(nbytes * 1.25 / 2**30))
     return f"{gib}G"
+
+
+# ---- deprecated option names ----------------------------------------------------------------------
+
+#: deprecated option names and the one name that replaces them (issue 10: one name per concept).
+#: `equilibria.api` maps an alias to its replacement, with a FutureWarning, when the method's
+#: signature has the replacement and not the alias.
+OPTION_ALIASES: dict[str, str] = {
+    "lr": "step_size",
+    "eta": "step_size",
+    "learning_rate": "step_size",
+    "dt": "step_size",
+}
+
+
+def apply_option_aliases(options: dict[str, Any], parameters: Iterable[str], what: str) -> dict[str, Any]:
+    """``options`` with deprecated names (`OPTION_ALIASES`) renamed for a target whose parameters are
+    ``parameters``; each renaming warns with a `FutureWarning`. Giving both names is an error."""
+    import warnings
+
+    params = set(parameters)
+    out = dict(options)
+    for alias, name in OPTION_ALIASES.items():
+        if alias in out and alias not in params and name in params:
+            if name in out:
+                raise InvalidParameterError(
+                    f"{what}: give {name} only ({alias!r} is its deprecated name), not both"
+                )
+            warnings.warn(f"{alias!r} is deprecated; use {name}", FutureWarning, stacklevel=4)
+            out[name] = out.pop(alias)
+    return out
