@@ -2,7 +2,11 @@
 
 * `from_pyspiel` enumerates any pyspiel game that is small enough into an `ExtensiveFormGame`
   (simultaneous-move games are first made turn-based with ``pyspiel.convert_to_turn_based``);
-  information-set labels are OpenSpiel's information-state strings.
+  information-set labels are OpenSpiel's information-state strings. OpenSpiel gives chance
+  probabilities as rounded floats (Kuhn's 1/3 is 0.333…3); where a node's floats are the
+  roundings of simple fractions that sum to exactly 1, the fractions are used, so exact solvers
+  solve the real game (Kuhn is worth exactly −1/18). Other floats are kept as given, and exact
+  results are then exact for that rounded game (`sequence-form-lp` says so in its ``info``).
 * `to_tabular_policy` / `from_tabular_policy` move policies between our arrays and
   ``open_spiel.python.policy.TabularPolicy``. They match the two trees by a parallel walk, so
   they work both for bridged games and for our own catalog games whose trees mirror OpenSpiel's
@@ -11,6 +15,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -43,8 +48,46 @@ def from_pyspiel(game: Any, *, max_nodes: int = 2_000_000) -> ExtensiveFormGame:
     if info.chance_mode == pyspiel.GameType.ChanceMode.SAMPLED_STOCHASTIC:
         raise NotApplicableError(f"{game} has sampled chance outcomes; its tree cannot be enumerated")
     return ExtensiveFormGame.from_state(
-        game.new_initial_state(), game.num_players(), title=str(game), max_nodes=max_nodes
+        _RationalChance(game.new_initial_state()), game.num_players(), title=str(game), max_nodes=max_nodes
     )
+
+
+#: largest denominator tried when reading a float chance probability back as a fraction
+MAX_DENOMINATOR = 10**6
+
+
+def rational_chance_probabilities(probs: list[float]) -> list[Any]:
+    """The simple fractions that ``probs`` are roundings of, or ``probs`` unchanged.
+
+    Each float p is replaced by ``Fraction(p).limit_denominator(MAX_DENOMINATOR)`` when that fraction
+    rounds back to exactly p and the fractions sum to exactly 1; otherwise (a probability that is
+    no simple fraction, as in a game with float parameters) the floats are kept, so nothing is
+    invented.
+    """
+    fracs = [Fraction(float(p)).limit_denominator(MAX_DENOMINATOR) for p in probs]
+    if all(float(f) == float(p) for f, p in zip(fracs, probs, strict=True)) and sum(fracs) == 1:
+        return fracs
+    return [float(p) for p in probs]
+
+
+class _RationalChance:
+    """A pyspiel state seen through `rational_chance_probabilities` (children are wrapped alike)."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: Any):
+        self._state = state
+
+    def chance_outcomes(self) -> list[tuple[int, Any]]:
+        outcomes = self._state.chance_outcomes()
+        probs = rational_chance_probabilities([p for _, p in outcomes])
+        return [(a, p) for (a, _), p in zip(outcomes, probs, strict=True)]
+
+    def child(self, action: int) -> _RationalChance:
+        return _RationalChance(self._state.child(action))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state, name)
 
 
 def _infoset_map(game: ExtensiveFormGame, spiel_game: Any) -> dict[int, str]:

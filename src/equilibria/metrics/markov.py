@@ -110,3 +110,132 @@ def state_deviation_gains(game: MarkovGame, profile: Any) -> np.ndarray:
     V = game.state_values(profile)
     br = np.stack([best_response_policy(game, profile, i)[1] for i in range(game.num_players)], axis=1)
     return np.maximum(br - V, 0.0)
+
+
+# ---- correlated policies ----------------------------------------------------------------------
+#
+# A correlated (joint) Markov policy μ[s, a] (or μ[t, s, a] with a horizon) has a mediator draw a
+# joint action a ~ μ_s at every state and tell each player its own part. It is a correlated
+# equilibrium of the Markov game when no player gains by any deviation plan that maps the states
+# and recommendations it sees to actions (Greenwald & Hall, "Correlated-Q learning", ICML 2003;
+# Murray & Gordon, "Finding correlated equilibria in general sum stochastic games", CMU-ML-07-113,
+# 2007). For player i that best deviation solves an MDP whose value before the recommendation is
+#
+#     U[s] = Σ_a max_b Σ_c μ_s(a, c) (R_i[s, b, c] + γ Σ_s' P[s, (b, c), s'] U[s'])
+#
+# (a: i's recommendation, c: the others' actions, b: what i plays). Solved like `solve_mdp`: value
+# iteration, then policy iteration over the deviation maps (s, a) → b, exact up to one linear solve.
+
+
+def _joint_array(game: MarkovGame, joint: Any) -> np.ndarray:
+    """The correlated policy as ``μ[t, s, j]`` (j the flat joint action), checked to be a distribution."""
+    from ..errors import InvalidStrategyError
+
+    S, A = game.num_states, game.num_actions
+    try:
+        mu = np.asarray(joint, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidStrategyError("a correlated Markov policy must be an array of numbers") from None
+    if mu.shape == (S, *A):
+        mu = mu[None]
+    if mu.ndim != len(A) + 2 or mu.shape[1:] != (S, *A) or mu.shape[0] not in (1, game.num_steps):
+        raise InvalidStrategyError(
+            f"a correlated Markov policy has shape {(S, *A)}"
+            + (f" or {(game.num_steps, S, *A)}" if game.horizon else "") + f"; got {mu.shape}"
+        )
+    flat = mu.reshape(mu.shape[0], S, -1)
+    if not np.isfinite(flat).all() or flat.min() < -1e-9 or (np.abs(flat.sum(-1) - 1) > 1e-6).any():
+        raise InvalidStrategyError("a correlated Markov policy must be a probability distribution at every state")
+    return flat
+
+
+def _deviation_tensors(game: MarkovGame, mu: np.ndarray, player: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rw[t, s, a, b]`` and ``Pw[t, s, a, b, s']``: reward and transition mass of playing b when told a."""
+    S, A = game.num_states, game.num_actions
+    k = A[player]
+    T = mu.shape[0]
+    mu_i = np.moveaxis(mu.reshape(T, S, *A), 2 + player, 2).reshape(T, S, k, -1)
+    R_i = np.moveaxis(game.rewards[:, player], 1 + player, 1).reshape(S, k, -1)
+    P_i = np.moveaxis(game.transitions, 1 + player, 1).reshape(S, k, -1, S)
+    # batched matrix products over the states (BLAS), contracting the others' joint action c
+    rw = np.matmul(mu_i, np.swapaxes(R_i, 1, 2)[None])  # (T, S, a, b)
+    P_cb = np.swapaxes(P_i, 1, 2).reshape(S, P_i.shape[2], k * S)  # (S, c, b·s')
+    Pw = np.matmul(mu_i, P_cb[None]).reshape(T, S, k, k, S)
+    return rw, Pw
+
+
+def _deviation_values(
+    game: MarkovGame, rw: np.ndarray, Pw: np.ndarray, follow: bool, tol: float = 1e-12, max_iter: int = 10_000
+) -> np.ndarray:
+    """``U[s]`` (step 0): the value of the best deviation plan, or of obeying when ``follow``."""
+    S, k = rw.shape[1], rw.shape[2]
+    g = game.discount
+    idx_s = np.arange(S)[:, None]
+    idx_a = np.arange(k)[None, :]
+
+    def fixed(t: int, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return rw[t, idx_s, idx_a, d].sum(axis=1), Pw[t, idx_s, idx_a, d].sum(axis=1)
+
+    obey = np.broadcast_to(np.arange(k), (S, k))
+    if game.horizon is not None:
+        U = np.zeros(S)
+        for t in reversed(range(game.horizon)):
+            tt = min(t, rw.shape[0] - 1)
+            if follow:
+                r_d, P_d = fixed(tt, obey)
+                U = r_d + g * P_d @ U
+            else:
+                U = (rw[tt] + g * Pw[tt] @ U).max(axis=2).sum(axis=1)
+        return U
+    if follow:
+        r_d, P_d = fixed(0, obey)
+        return np.linalg.solve(np.eye(S) - g * P_d, r_d)
+    scale = max(1.0, float(np.abs(rw).max(initial=0.0)))
+    U = np.zeros(S)
+    for _ in range(20):  # seed policy iteration close to the optimum
+        U_new = (rw[0] + g * Pw[0] @ U).max(axis=2).sum(axis=1)
+        done = np.abs(U_new - U).max() <= 1e-6 * scale
+        U = U_new
+        if done:
+            break
+    d = np.argmax(rw[0] + g * Pw[0] @ U, axis=2)
+    for _ in range(max_iter):
+        r_d, P_d = fixed(0, d)
+        U = np.linalg.solve(np.eye(S) - g * P_d, r_d)
+        Q = rw[0] + g * Pw[0] @ U  # (S, k, k)
+        best = np.argmax(Q, axis=2)
+        cur = np.take_along_axis(Q, d[..., None], axis=2)[..., 0]
+        improve = np.take_along_axis(Q, best[..., None], axis=2)[..., 0] > cur + tol * scale
+        if not improve.any():
+            break
+        d = np.where(improve, best, d)
+    return U
+
+
+def correlated_state_gains(game: MarkovGame, joint: Any) -> np.ndarray:
+    """``g[s, i]``: player i's gain from its best deviation plan against the correlated policy, from state s.
+
+    ``joint`` is ``(S, A_1, ..., A_n)`` (stationary) or ``(H, S, A_1, ..., A_n)`` (finite horizon), as
+    ``ce-value-iteration`` returns in ``info["joint_policy"]``. All zero exactly at a correlated
+    equilibrium of the Markov game from every state.
+    """
+    mu = _joint_array(game, joint)
+    out = np.zeros((game.num_states, game.num_players))
+    for i in range(game.num_players):
+        rw, Pw = _deviation_tensors(game, mu, i)
+        best = _deviation_values(game, rw, Pw, follow=False)
+        obey = _deviation_values(game, rw, Pw, follow=True)
+        out[:, i] = np.maximum(best - obey, 0.0)
+    return out
+
+
+def markov_ce_gap(game: MarkovGame, joint: Any) -> float:
+    """The CE gap of a correlated Markov policy: Σ_i (best deviation value − obeying value) from ``μ_0``.
+
+    The Markov-game analogue of `equilibria.metrics.ce_gap` (Σ_i of the best swap gain): player i may
+    deviate at any state, depending on the state and its recommendation, and the gain counts the
+    whole future. Zero exactly at a correlated equilibrium (Greenwald & Hall 2003; Murray & Gordon
+    2007). For a product policy it equals the NashConv of the marginals: a recommendation drawn
+    independently of the others' actions tells a player nothing it could use.
+    """
+    return float(np.sum(game.initial @ correlated_state_gains(game, joint)))

@@ -9,5 +9,9 @@
 from .regret import regret_matching
 from .simplex import project_simplex
 from .softmax import log_softmax, logsumexp, softmax
+from .zero_sum import highs_linprog, solve_matrix_game, solve_matrix_games
 
-__all__ = ["log_softmax", "logsumexp", "project_simplex", "regret_matching", "softmax"]
+__all__ = [
+    "highs_linprog", "log_softmax", "logsumexp", "project_simplex", "regret_matching", "softmax",
+    "solve_matrix_game", "solve_matrix_games",
+]

@@ -13,11 +13,15 @@ objective (maximum welfare by default; Papadimitriou & Roughgarden, "Computing c
 equilibria in multi-player games", J. ACM 2008) is optimised over them by one LP (HiGHS).
 
 The incentive constraints are built for all (i, a, b) at once as a sparse matrix: row (a, b) of
-player i touches the |A|/A_i profiles where player i plays a.
+player i touches the |A|/A_i profiles where player i plays a. Before the float solve, player i's rows
+are divided by ``max |u_i|`` and the objective by its largest entry: the polytope and the optimal
+points are unchanged, and HiGHS's absolute tolerances then mean the same at every payoff scale
+(payoffs of 1e-13 are not all "zero" to it, and payoffs of 1e19 are not refused as a model error).
 
 A solution carries the joint distribution in ``info["joint"]`` and the players' marginals as its
 ``strategies``; ``info["ce_gap"]`` (or ``info["cce_gap"]``) is the gap measured by the metrics core,
-exactly 0 in exact mode. Exact mode recovers the rational vertex at the HiGHS solution (see
+exactly 0 in exact mode, and ``info["metric"]`` names it: the measure of a correlated solution is
+that gap, not the NashConv of its marginals. Exact mode recovers the rational vertex at the HiGHS solution (see
 `lp.exact_vertex`) and also the rational dual solution; ``info["optimal"]`` is True when the dual
 is exactly feasible with the same objective value, an exact proof of optimality (LP duality).
 """
@@ -29,12 +33,13 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
+from .._checks import check_bool
 from .._numbers import fraction_array
 from ..errors import InvalidParameterError, SolverError
 from ..games.normal_form import NormalFormGame
 from ..metrics.normal_form import cce_gap, ce_gap
+from ..ops.zero_sum import highs_linprog, power_of_two_scale
 from ..registry import register_method
 from ..solution import Solution
 from .lp import exact_vertex
@@ -110,24 +115,33 @@ def _objective(game: NormalFormGame, objective: Any, exact: bool = False) -> np.
     return fraction_array(objective) if exact else c
 
 
+def _scaled_payoffs(game: NormalFormGame) -> tuple[np.ndarray, np.ndarray]:
+    """Each player's payoffs divided by a power of two near ``max |u_i|``, and those divisors."""
+    units = np.array([power_of_two_scale(game.payoffs[i]) for i in range(game.num_players)])
+    return game.payoffs / units.reshape((-1,) + (1,) * game.num_players), units
+
+
 def _solve(game: NormalFormGame, coarse: bool, objective: Any, exact: bool, name: str) -> list[Solution]:
+    exact = check_bool("exact", exact)
     shape = game.num_actions
     N = int(np.prod(shape))
     c = _objective(game, objective)
-    rows, cols, vals = incentive_constraints(game.payoffs, coarse=coarse)
+    # scale each player's constraint rows and the objective by powers of two (exactly, so the
+    # exact path below sees the same numbers as Fractions); see the module docstring
+    u_scaled, units = _scaled_payoffs(game)
+    c_unit = power_of_two_scale(c)
+    rows, cols, vals = incentive_constraints(u_scaled, coarse=coarse)
     m = int(rows.max()) + 1 if rows.size else 0
     G = sp.csr_matrix((vals, (rows, cols)), shape=(m, N))
-    res = linprog(-c.ravel(), A_ub=G if m else None, b_ub=np.zeros(m) if m else None,
-                  A_eq=np.ones((1, N)), b_eq=[1.0], bounds=(0, None), method="highs")
-    if res.status != 0:
-        # the polytope always contains every Nash equilibrium (Nash 1951), so it is never empty
-        raise SolverError(f"HiGHS failed on the {name} LP: {res.message}")
+    # the polytope always contains every Nash equilibrium (Nash 1951), so it is never empty
+    res = highs_linprog(-c.ravel() / c_unit, A_ub=G if m else None, b_ub=np.zeros(m) if m else None,
+                        A_eq=np.ones((1, N)), b_eq=[1.0], bounds=(0, None), what=f"the {name} LP")
     mu = np.clip(res.x, 0.0, None)
     mu /= mu.sum()
     gap_fn = cce_gap if coarse else ce_gap
     gap_key = "cce_gap" if coarse else "ce_gap"
     if exact:
-        G_x = _exact_constraints(game, coarse, m, N)
+        G_x = _exact_constraints(game, coarse, m, N, units)
         mu = _exact_joint(G, G_x, mu, name)
         joint = mu.reshape(shape)
         u = game.exact_payoffs
@@ -139,10 +153,11 @@ def _solve(game: NormalFormGame, coarse: bool, objective: Any, exact: bool, name
     payoffs = np.array([(u[i] * joint).sum() for i in range(n)], dtype=object if exact else float)
     value = (_objective(game, objective, exact=True) * joint).sum() if exact else float((c * joint).sum())
     info = {"joint": joint, "objective_value": value,
-            gap_key: gap_fn(game, joint, exact=exact)}
+            gap_key: gap_fn(game, joint, exact=exact), "metric": gap_key}
     if exact:
-        c_x = _objective(game, objective, exact=True).ravel()
-        info["optimal"] = _dual_certificate(G, G_x, c_x, res, value)
+        scale_x = Fraction(c_unit)
+        c_x = _objective(game, objective, exact=True).ravel() / scale_x
+        info["optimal"] = _dual_certificate(G, G_x, c_x, res, value / scale_x)
     return [Solution(marginals, payoffs, name, exact=exact, info=info)]
 
 
@@ -150,9 +165,11 @@ def _is_welfare(objective: Any) -> bool:
     return objective is None or (isinstance(objective, str) and objective.strip().lower() == "welfare")
 
 
-def _exact_constraints(game: NormalFormGame, coarse: bool, m: int, N: int) -> np.ndarray:
-    """The incentive-constraint matrix ``G`` as a dense array of `Fraction`."""
-    rows, cols, vals = incentive_constraints(game.exact_payoffs, coarse=coarse)
+def _exact_constraints(game: NormalFormGame, coarse: bool, m: int, N: int, units: np.ndarray) -> np.ndarray:
+    """The incentive-constraint matrix ``G`` (player i's rows divided by ``units[i]``) in `Fraction`."""
+    u_x = game.exact_payoffs / np.array([Fraction(float(w)) for w in units], dtype=object).reshape(
+        (-1,) + (1,) * game.num_players)
+    rows, cols, vals = incentive_constraints(u_x, coarse=coarse)
     G_x = np.empty((m, N), dtype=object)
     G_x[:] = Fraction(0)
     # COO entries are unique per (row, col), so assignment is exact

@@ -23,11 +23,12 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
+from .._checks import check_bool, check_positive
 from .._numbers import fraction_array
-from ..errors import InvalidParameterError, NotApplicableError, SolverError
+from ..errors import InvalidParameterError, NotApplicableError
 from ..games.normal_form import NormalFormGame
+from ..ops.zero_sum import highs_linprog
 from ..registry import METHODS, register_method
 from ..solution import Solution
 
@@ -45,8 +46,15 @@ def _pure_dominated(M: np.ndarray, tol: float) -> np.ndarray:
 
 
 def _mixed_dominator(M: np.ndarray, a: int) -> tuple[float, np.ndarray]:
-    """Solve the dominance LP for row a against the other rows: ``(ε*, σ)`` (σ indexed like M's rows)."""
+    """Solve the dominance LP for row a against the other rows: ``(ε*, σ)`` (σ indexed like M's rows).
+
+    The LP is solved on ``M`` divided by its largest absolute entry (HiGHS's tolerances are
+    absolute, and it refuses coefficients near 1e19), and ε* is scaled back.
+    """
     k, m = M.shape
+    unit = float(np.abs(M).max(initial=0.0))
+    unit = unit if unit > 0 else 1.0
+    M = M / unit
     others = np.delete(np.arange(k), a)
     B = M[others]
     # variables (σ over others, ε); maximise ε s.t. ε − σᵀB ≤ −M[a]
@@ -55,13 +63,11 @@ def _mixed_dominator(M: np.ndarray, a: int) -> tuple[float, np.ndarray]:
     A_ub = np.hstack([-B.T, np.ones((m, 1))])
     A_eq = np.concatenate([np.ones(len(others)), [0.0]])[None, :]
     bounds = [(0, None)] * len(others) + [(None, None)]
-    res = linprog(c, A_ub=A_ub, b_ub=-M[a], A_eq=A_eq, b_eq=[1.0], bounds=bounds, method="highs")
-    if res.status != 0:
-        raise SolverError(f"HiGHS failed on a dominance LP: {res.message}")
+    res = highs_linprog(c, A_ub=A_ub, b_ub=-M[a], A_eq=A_eq, b_eq=[1.0], bounds=bounds, what="a dominance LP")
     sigma = np.zeros(k)
     sigma[others] = np.clip(res.x[:-1], 0.0, None)
     sigma /= sigma.sum()
-    return float(-res.fun), sigma
+    return float(-res.fun) * unit, sigma
 
 
 def _strictly_better(M: np.ndarray, sigma: np.ndarray, a: int, exact: bool, tol: float) -> bool:
@@ -81,12 +87,14 @@ def iterated_dominance(
     Returns the reduced game (exact payoffs preserved, labels kept) and, for each player, the
     original indices of the surviving actions. ``mixed=False`` only removes actions dominated by a
     pure action. ``tol`` is the margin a dominator must clear in float mode (default
-    ``1e-9 · max(1, max |u|)``); in exact mode dominance is decided exactly.
+    ``1e-9 · max |u|``, relative to the payoffs so that a game scaled by 1e-13 or by 1e19 is reduced
+    alike); in exact mode dominance is decided exactly.
     """
+    mixed = check_bool("mixed", mixed)
+    exact = check_bool("exact", exact)
     n = game.num_players
     u = game.exact_payoffs if exact else game.payoffs
-    scale = max(1.0, game.payoff_scale)
-    tol = 1e-9 * scale if tol is None else float(tol)
+    tol = 1e-9 * game.payoff_scale if tol is None else check_positive("tol", tol, allow_zero=True)
     alive = [np.arange(k) for k in game.num_actions]
     changed = True
     while changed:
@@ -150,6 +158,8 @@ def iterated_dominance_solve(
     """
     from ..api import solve
 
+    if inner is not None and not isinstance(inner, str):
+        raise InvalidParameterError(f"inner must be a method name, got {inner!r}")
     reduced, alive = iterated_dominance(game, mixed=mixed, exact=exact, tol=tol)
     info: dict[str, Any] = {"surviving": [a.tolist() for a in alive], "reduced_game": reduced}
     n = game.num_players

@@ -42,7 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DegenerateGameError, InvalidParameterError
+from .._checks import check_bool, check_choice
+from ..errors import DegenerateGameError
 from ..registry import register_method
 from ..solution import Solution
 from ._pivoting import bareiss_solve, positive_float, positive_integer, two_player_bimatrix
@@ -356,9 +357,7 @@ def _solution(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray, method
 
 
 def _check_search(search: str) -> str:
-    if search not in ("graph", "all"):
-        raise InvalidParameterError(f"search must be 'graph' or 'all'; got {search!r}")
-    return search
+    return check_choice("search", search, ("graph", "all"))
 
 
 def _polytopes(A: np.ndarray, B: np.ndarray, exact: bool, search: str = "graph"
@@ -385,6 +384,8 @@ def vertex_enumeration(game: Any, *, exact: bool = False, search: str = "graph")
     how the vertices are found: ``"graph"`` (pivoting walk) or ``"all"`` (sweep of every basis).
     """
     t0 = time.perf_counter()
+    exact = check_bool("exact", exact)
+    _check_search(search)
     A, B = two_player_bimatrix(game, "vertex-enumeration", exact)
     m, n = A.shape
     fp, fq = _polytopes(A, B, exact, _check_search(search))
@@ -426,6 +427,8 @@ def support_enumeration(game: Any, *, exact: bool = False, search: str = "all") 
     ``search="graph"`` visits only the feasible ones by pivoting (same answer, faster).
     """
     t0 = time.perf_counter()
+    exact = check_bool("exact", exact)
+    _check_search(search)
     A, B = two_player_bimatrix(game, "support-enumeration", exact)
     m, n = A.shape
     fp, fq = _polytopes(A, B, exact, _check_search(search))

@@ -33,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError, SolverError
+from .._checks import check_bool, check_int
+from ..errors import SolverError
 from ..registry import register_method
 from ..solution import Solution
 from ._pivoting import positive_float, positive_integer, two_player_bimatrix
@@ -223,18 +224,13 @@ def lemke_howson(game: Any, *, exact: bool = False, label: int = 0, all_labels: 
     exactly.
     """
     t0 = time.perf_counter()
+    exact = check_bool("exact", exact)
+    all_labels = check_bool("all_labels", all_labels)
+    max_pivots = check_int("max_pivots", max_pivots, minimum=1)
     A, B = two_player_bimatrix(game, "lemke-howson", False)
     m, n = A.shape
-    try:
-        label = int(label)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"label must be an integer in 0..{m + n - 1}; got {label!r}") from None
-    if not 0 <= label < m + n:
-        raise InvalidParameterError(
-            f"label must be in 0..{m + n - 1} (rows 0..{m - 1}, then columns {m}..{m + n - 1}); got {label}"
-        )
-    if int(max_pivots) < 1:
-        raise InvalidParameterError(f"max_pivots must be positive; got {max_pivots}")
+    label = check_int(f"label (rows 0..{m - 1}, then columns {m}..{m + n - 1})", label, minimum=0,
+                      maximum=m + n - 1)
     Afr, Bfr = game.bimatrix(exact=True) if exact else (None, None)
     labels = range(m + n) if all_labels else [label]
     sols: list[Solution] = []

@@ -8,13 +8,14 @@ Koopmans (ed.), *Activity Analysis of Production and Allocation*, 1951):
     max_{x ∈ Δ, v} v   s.t.  Aᵀx ≥ v·1          (the row player's security level)
     min_{y ∈ Δ, w} w   s.t.  A y ≤ w·1          (the column player's, its dual)
 
-Both are solved with HiGHS (Huangfu & Hall, "Parallelizing the dual revised simplex method",
-Math. Prog. Comp. 2018) through `scipy.optimize.linprog`. A constant-sum game ``u_1 + u_2 = c`` is
-the zero-sum game ``A = u_1`` with the column player's payoffs shifted by ``c``.
+Both are solved at once by `equilibria.ops.solve_matrix_game` (HiGHS; Huangfu & Hall, "Parallelizing
+the dual revised simplex method", Math. Prog. Comp. 2018), which maps the payoffs onto [0, 1] first,
+so payoffs of any magnitude (1e-13 or 1e19) are solved alike. A constant-sum game ``u_1 + u_2 = c``
+is the zero-sum game ``A = u_1`` with the column player's payoffs shifted by ``c``.
 
 Exact mode turns the floating-point vertex into a rational one: the constraints that are active at
 the HiGHS basic solution define the vertex, so solving that square system in `Fraction` arithmetic
-recovers it exactly; the answer is then verified exactly (``min Aᵀx = max A y`` certifies both
+recovers it exactly (on the exactly rescaled matrix ``(A − min A)/(max A − min A)``, the same game); the answer is then verified exactly (``min Aᵀx = max A y`` certifies both
 strategies optimal). `exact_vertex` does this for any LP in the form used here, and
 `correlated` reuses it. Should the active set not pin down a vertex, exact vertex enumeration
 (every equilibrium of a zero-sum game is a minimax pair) supplies the answer instead.
@@ -26,11 +27,12 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
+from .._checks import check_bool
 from .._numbers import fraction_array
 from ..errors import NotApplicableError, SolverError
 from ..games.normal_form import NormalFormGame
+from ..ops.zero_sum import solve_matrix_game
 from ..registry import register_method
 from ..solution import Solution
 
@@ -129,30 +131,7 @@ def exact_vertex(
     return None
 
 
-# ---- the zero-sum LP -------------------------------------------------------------------------
-
-
-def _security_lp(A: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """``max_x min_j (Aᵀx)_j``: returns the value, the maximiser x and the minimiser y (from the duals).
-
-    Variables ``(x, v)``; constraints ``v·1 − Aᵀx ≤ 0``, ``Σ x = 1``, ``x ≥ 0``, ``v`` free.
-    The dual multipliers of the inequality rows are an optimal strategy of the column player.
-    """
-    m, n = A.shape
-    c = np.zeros(m + 1)
-    c[-1] = -1.0
-    A_ub = np.hstack([-A.T, np.ones((n, 1))])
-    A_eq = np.concatenate([np.ones(m), [0.0]])[None, :]
-    bounds = [(0, None)] * m + [(None, None)]
-    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(n), A_eq=A_eq, b_eq=[1.0], bounds=bounds,
-                  method="highs")
-    if res.status != 0:
-        raise SolverError(f"HiGHS failed on the zero-sum LP: {res.message}")
-    x = np.clip(res.x[:m], 0.0, None)
-    y = np.clip(-np.asarray(res.ineqlin.marginals), 0.0, None)
-    if x.sum() <= 0 or y.sum() <= 0:
-        raise SolverError("HiGHS returned a degenerate zero-sum solution (empty support)")
-    return float(res.x[-1]), x / x.sum(), y / y.sum()
+# ---- the zero-sum LP (the float solve is `equilibria.ops.solve_matrix_game`) ---------------------
 
 
 def _zero_sum_matrix(game: NormalFormGame) -> tuple[np.ndarray, Any]:
@@ -171,8 +150,16 @@ def _zero_sum_matrix(game: NormalFormGame) -> tuple[np.ndarray, Any]:
 
 
 def _exact_strategy(A_x: np.ndarray, s: np.ndarray) -> np.ndarray | None:
-    """Exact optimal strategy of the player maximising ``min_j (A_xᵀ s)_j`` near the float ``s``."""
+    """Exact optimal strategy of the player maximising ``min_j (A_xᵀ s)_j`` near the float ``s``.
+
+    The matrix is first mapped exactly onto [0, 1] (a positive affine map keeps the optimal
+    strategies), so the float tolerances of the active-set test mean the same at any payoff scale.
+    """
     m, n = A_x.shape
+    lo, hi = min(A_x.flat), max(A_x.flat)
+    if lo == hi:  # a constant game: every strategy is optimal; the first pure one is a vertex
+        return np.array([Fraction(1)] + [Fraction(0)] * (m - 1), dtype=object)
+    A_x = (A_x - lo) / (hi - lo)
     A_ub = np.concatenate([-A_x.T, np.array([[Fraction(1)]] * n, dtype=object)], axis=1)
     A_eq = np.array([[Fraction(1)] * m + [Fraction(0)]], dtype=object)
     v = float(np.min(A_x.astype(float).T @ s))
@@ -199,8 +186,11 @@ def lp(game: NormalFormGame, *, exact: bool = False, polish: bool | None = None)
     recovery and rounds its result, so that e.g. rock-paper-scissors returns the float nearest to 1/3
     rather than HiGHS's 0.33333333333333337 and its NashConv is 0, not 1e-16.
     """
+    exact = check_bool("exact", exact)
+    if polish is not None:
+        polish = check_bool("polish", polish)
     A, const = _zero_sum_matrix(game)
-    value, x, y = _security_lp(A)
+    value, x, y = solve_matrix_game(A, what="the zero-sum LP")
     value += 0.0  # no negative zero in reports
     info: dict[str, Any] = {}
     if not exact:
@@ -235,18 +225,21 @@ def _exact_solution(
     A_x = game.exact_payoffs[0]
     x_x = _exact_strategy(A_x, x)
     y_x = _exact_strategy(-A_x.T, y)
-    if x_x is None or y_x is None:
-        # not a clean vertex (should not happen with a basic solution): every Nash equilibrium of a
-        # zero-sum game is a minimax pair, so exact vertex enumeration gives one too
-        from ..registry import METHODS
+    if x_x is not None and y_x is not None:
+        lower, upper = min(A_x.T @ x_x), max(A_x @ y_x)
+        if lower == upper:
+            return x_x, y_x, lower, info
+    # the float vertex did not lead to a verified rational one (an inaccurate float solve): every
+    # Nash equilibrium of a zero-sum game is a minimax pair, so exact vertex enumeration, which never
+    # touches floating point in exact mode, gives one
+    from ..registry import METHODS
 
-        sols = METHODS.get("vertex-enumeration").target(game, exact=True)
-        if not sols:
-            raise SolverError("could not recover an exact rational solution of the zero-sum game")
-        x_x, y_x = sols[0].strategies
-        info["fallback"] = "vertex-enumeration"
-    lower = min(A_x.T @ x_x)
-    upper = max(A_x @ y_x)
+    sols = METHODS.get("vertex-enumeration").target(game, exact=True)
+    if not sols:
+        raise SolverError("could not recover an exact rational solution of the zero-sum game")
+    x_x, y_x = sols[0].strategies
+    info["fallback"] = "vertex-enumeration"
+    lower, upper = min(A_x.T @ x_x), max(A_x @ y_x)
     if lower != upper:
         raise SolverError(f"exact verification failed: the strategies guarantee {lower} and {upper}")
     return x_x, y_x, lower, info

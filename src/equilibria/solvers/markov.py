@@ -6,7 +6,8 @@ All three replace the max of MDP value iteration by the value of the *stage game
 * **Shapley value iteration** (Shapley, "Stochastic games", PNAS 1953): for two-player zero-sum
   games ``V ← val(Q(V))`` is a γ-contraction whose fixed point is the game's value, and the
   minimax strategies of the stage games at the fixed point are a stationary equilibrium. All the
-  stage LPs of one sweep are solved as *one* block-diagonal LP (`zero_sum_values`). Stopping is
+  stage LPs of one sweep are solved as *one* block-diagonal LP (`equilibria.ops.solve_matrix_games`,
+  the library's zero-sum LP). Stopping is
   certified: every few sweeps the current strategies' security levels are computed exactly by a
   best response (policy iteration), which brackets the value, and the sweep stops once the bracket
   (= the profile's NashConv from every state) is below ``tol``.
@@ -22,68 +23,27 @@ All three replace the max of MDP value iteration by the value of the *stage game
   Murray & Gordon, "Finding correlated equilibria in general sum stochastic games", CMU-ML-07-113,
   2007): ``V ← u(CE(Q(V)))`` with the utilitarian (maximum-welfare) correlated equilibrium of every
   stage game, all states in one LP per sweep. It returns a correlated joint policy
-  (``info["joint_policy"]``, shape ``(S, A_1..A_n)``) whose marginals are the reported strategies.
+  (``info["joint_policy"]``, shape ``(S, A_1..A_n)``) whose marginals are the reported strategies,
+  and that policy's exact CE gap (`equilibria.metrics.markov.markov_ce_gap`) in ``info["ce_gap"]``;
+  ``info["metric"] = "ce_gap"`` says that this, not the NashConv of the marginals, is its measure.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
+from .._checks import check_int, check_positive
 from ..errors import InvalidParameterError, NotApplicableError, SolverError
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
-from ..metrics.markov import best_response_policy
+from ..metrics.markov import best_response_policy, markov_ce_gap
+from ..ops.zero_sum import highs_linprog, power_of_two_scale, solve_matrix_games
 from ..registry import register_method
 from ..solution import Solution
 
-
-def zero_sum_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Values and minimax strategies of a batch of matrix games ``Q[s]`` (row player maximises).
-
-    One block-diagonal LP (von Neumann 1928; Dantzig 1951) over variables ``(x_s, v_s)`` for all s:
-    ``max Σ_s v_s`` s.t. ``v_s − Q_sᵀ x_s ≤ 0``, ``Σ x_s = 1``, ``x_s ≥ 0``. The blocks are
-    independent, so each ``v_s`` is its game's value, and the dual multipliers of block s are the
-    column player's minimax strategy. Returns ``(v (S,), x (S, m), y (S, n))``.
-    """
-    Q = np.asarray(Q, dtype=float)
-    S, m, n = Q.shape
-    W = m + 1
-    s_idx = np.arange(S)
-    # inequality row (s, j): -Q[s, i, j] x_{s,i} + v_s <= 0
-    rows_x = np.broadcast_to((s_idx[:, None, None] * n + np.arange(n)[None, None, :]), (S, m, n))
-    cols_x = np.broadcast_to((s_idx[:, None, None] * W + np.arange(m)[None, :, None]), (S, m, n))
-    rows_v = (s_idx[:, None] * n + np.arange(n)[None, :]).ravel()
-    cols_v = np.repeat(s_idx * W + m, n)
-    A_ub = sp.csr_matrix(
-        (
-            np.concatenate([-Q.ravel(), np.ones(S * n)]),
-            (np.concatenate([rows_x.ravel(), rows_v]), np.concatenate([cols_x.ravel(), cols_v])),
-        ),
-        shape=(S * n, S * W),
-    )
-    A_eq = sp.csr_matrix(
-        (np.ones(S * m), (np.repeat(s_idx, m), (s_idx[:, None] * W + np.arange(m)).ravel())),
-        shape=(S, S * W),
-    )
-    c = np.zeros(S * W)
-    c[s_idx * W + m] = -1.0
-    bounds = np.zeros((S * W, 2))
-    bounds[:, 1] = np.inf
-    bounds[s_idx * W + m] = (-np.inf, np.inf)
-    res = linprog(
-        c, A_ub=A_ub, b_ub=np.zeros(S * n), A_eq=A_eq, b_eq=np.ones(S), bounds=bounds, method="highs"
-    )
-    if res.status != 0:
-        raise SolverError(f"HiGHS failed on the batched zero-sum LP: {res.message}")
-    z = res.x.reshape(S, W)
-    x = np.clip(z[:, :m], 0.0, None)
-    y = np.clip(-np.asarray(res.ineqlin.marginals).reshape(S, n), 0.0, None)
-    x /= x.sum(axis=1, keepdims=True)
-    ysum = y.sum(axis=1, keepdims=True)
-    y = np.where(ysum > 0, y / np.where(ysum > 0, ysum, 1.0), 1.0 / n)
-    return z[:, m], x, y
+#: deprecated name of `equilibria.ops.solve_matrix_games`, kept for callers outside the solvers
+zero_sum_values = solve_matrix_games
 
 
 def _require_zero_sum(game: MarkovGame, what: str) -> None:
@@ -108,8 +68,9 @@ def shapley(
     state for player 1.
     """
     _require_zero_sum(game, "shapley")
-    if tol <= 0 or max_iter < 1 or check_every < 1:
-        raise InvalidParameterError("tol must be > 0 and max_iter, check_every >= 1")
+    tol = check_positive("tol", tol)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    check_every = check_int("check_every", check_every, minimum=1)
     S = game.num_states
     m, n = game.num_actions
     V = np.zeros(S)
@@ -122,7 +83,7 @@ def shapley(
     if game.horizon is not None:
         xs, ys = np.zeros((game.horizon, S, m)), np.zeros((game.horizon, S, n))
         for t in reversed(range(game.horizon)):
-            V, xs[t], ys[t] = zero_sum_values(stage(V))
+            V, xs[t], ys[t] = solve_matrix_games(stage(V), what="Shapley's stage LPs")
         profile = [xs, ys]
         gap = 0.0
         it = game.horizon
@@ -131,7 +92,7 @@ def shapley(
         it = 0
         while it < max_iter:
             it += 1
-            V, x, y = zero_sum_values(stage(V))
+            V, x, y = solve_matrix_games(stage(V), what="Shapley's stage LPs")
             if it % check_every == 0 or it == max_iter:
                 profile = [x, y]
                 hi = best_response_policy(game, profile, 0)[1]
@@ -156,7 +117,7 @@ def _stage_nash(Q: np.ndarray, method: str | None) -> list[np.ndarray]:
 
     g = NormalFormGame(Q)
     if g.num_players == 2 and g.is_constant_sum and method in (None, "lp"):
-        _, x, y = zero_sum_values(Q[0][None])
+        _, x, y = solve_matrix_games(Q[0][None])
         return [x[0], y[0]]
     sols = solve(g, method=method)
     if not sols:
@@ -175,8 +136,12 @@ def nash_value_iteration(
     with discounting it may cycle (Zinkevich, Greenwald & Littman, NeurIPS 2005), which is reported
     in ``info["converged"]`` rather than hidden.
     """
-    if max_iter < 1 or tol <= 0:
-        raise InvalidParameterError("max_iter must be >= 1 and tol > 0")
+    if not isinstance(game, MarkovGame):
+        raise NotApplicableError("nash-value-iteration applies to Markov games")
+    if stage_method is not None and not isinstance(stage_method, str):
+        raise InvalidParameterError(f"stage_method must be a method name, got {stage_method!r}")
+    tol = check_positive("tol", tol)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
     S, N = game.num_states, game.num_players
     A = game.num_actions
     V = np.zeros((S, N))
@@ -185,7 +150,7 @@ def nash_value_iteration(
         Q = game.stage_games(V).reshape(S, N, *A)
         if N == 2 and game.is_zero_sum and stage_method in (None, "lp"):
             # zero-sum stages: every stage game's equilibrium at once (one batched LP)
-            v, x, y = zero_sum_values(Q[:, 0])
+            v, x, y = solve_matrix_games(Q[:, 0], what="the stage LPs")
             return np.stack([v, -v], axis=1), [x, y]
         pols = [np.zeros((S, k)) for k in A]
         V_new = np.zeros((S, N))
@@ -233,6 +198,7 @@ def _player_view(shape: tuple[int, ...], i: int) -> np.ndarray:
     return np.moveaxis(np.arange(int(np.prod(shape))).reshape(shape), i, 0).reshape(shape[i], -1)
 
 
+
 def correlated_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Utilitarian correlated equilibria of a batch of stage games ``Q[s]`` (n, A1..An), one LP.
 
@@ -250,7 +216,8 @@ def correlated_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if k < 2:
             continue
         idx = _player_view(A, i)
-        D = np.moveaxis(Q[:, i], i + 1, 1).reshape(S, k, -1)
+        # player i's rows divided by its largest |payoff|: the same polytope, at HiGHS's scale
+        D = np.moveaxis(Q[:, i], i + 1, 1).reshape(S, k, -1) / power_of_two_scale(Q[:, i])
         a, b, c = np.meshgrid(np.arange(k), np.arange(k), np.arange(D.shape[2]), indexing="ij")
         keep = a != b
         a, b, c = a[keep], b[keep], c[keep]
@@ -270,11 +237,8 @@ def correlated_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         A_ub, b_ub = None, None
     A_eq = sp.csr_matrix((np.ones(S * J), (np.repeat(s_idx, J), np.arange(S * J))), shape=(S, S * J))
     welfare = Q.reshape(S, N, J).sum(axis=1)
-    res = linprog(
-        -welfare.ravel(), A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=np.ones(S), bounds=(0, None), method="highs"
-    )
-    if res.status != 0:
-        raise SolverError(f"HiGHS failed on the batched correlated-equilibrium LP: {res.message}")
+    res = highs_linprog(-welfare.ravel() / power_of_two_scale(welfare), A_ub=A_ub, b_ub=b_ub, A_eq=A_eq,
+                        b_eq=np.ones(S), bounds=(0, None), what="the batched correlated-equilibrium LP")
     mu = np.clip(res.x.reshape(S, J), 0.0, None)
     mu /= mu.sum(axis=1, keepdims=True)
     V = np.einsum("sij,sj->si", Q.reshape(S, N, J), mu)
@@ -286,12 +250,16 @@ def ce_value_iteration(game: MarkovGame, *, tol: float = 1e-8, max_iter: int = 1
     """Correlated-equilibrium value iteration with the utilitarian CE per state (Greenwald & Hall 2003).
 
     One LP per sweep covers all states. ``info["joint_policy"]`` is the correlated policy
-    ``(S, A_1, ..., A_n)`` (or ``(H, S, ...)`` with a horizon), ``info["values"]`` its values; the
-    strategies are its per-state marginals, whose NashConv `solve` reports (zero only when the
-    correlated policy happens to be a product).
+    ``(S, A_1, ..., A_n)`` (or ``(H, S, ...)`` with a horizon), ``info["values"]`` its values, and
+    ``info["ce_gap"]`` its exact CE gap (`equilibria.metrics.markov.markov_ce_gap`: every player's
+    best deviation plan given its recommendations); ``info["metric"] = "ce_gap"``. The strategies
+    are the per-state marginals, whose NashConv is not the measure of a correlated policy (it is
+    zero only when the policy happens to be a product).
     """
-    if max_iter < 1 or tol <= 0:
-        raise InvalidParameterError("max_iter must be >= 1 and tol > 0")
+    if not isinstance(game, MarkovGame):
+        raise NotApplicableError("ce-value-iteration applies to Markov games")
+    tol = check_positive("tol", tol)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
     S, N, A = game.num_states, game.num_players, game.num_actions
     V = np.zeros((S, N))
     converged = True
@@ -320,6 +288,7 @@ def ce_value_iteration(game: MarkovGame, *, tol: float = 1e-8, max_iter: int = 1
             payoffs,
             "ce-value-iteration",
             iterations=it,
-            info={"values": V, "joint_policy": joint, "converged": converged},
+            info={"values": V, "joint_policy": joint, "converged": converged,
+                  "ce_gap": markov_ce_gap(game, joint), "metric": "ce_gap"},
         )
     ]

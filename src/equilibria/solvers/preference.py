@@ -7,7 +7,8 @@ Equilibria
   contract at rate 1/(1 + 2β) per iteration, Tiapkin et al. 2025) followed by Newton's method on
   the fixed-point equations.
 - `minimax_winner`: a symmetric Nash equilibrium of the unregularised game (von Neumann winner;
-  Kreweras 1965, Fishburn 1984, Dudík et al. COLT 2015) by one linear program per context (HiGHS).
+  Kreweras 1965, Fishburn 1984, Dudík et al. COLT 2015): every context's matrix game at once by the
+  library's zero-sum LP (`equilibria.ops.solve_matrix_games`).
 
 Baselines (what reward-model alignment would produce from the same preferences)
 - `bradley_terry_reward`: the maximum-likelihood Bradley-Terry reward (Bradley & Terry,
@@ -27,10 +28,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
+from .._checks import check_choice, check_int, check_positive
 from ..errors import InvalidParameterError, NotApplicableError, SolverError
 from ..games.preference import PreferenceGame, _logsumexp, log_softmax
+from ..ops.zero_sum import solve_matrix_games
 from ..registry import register_method
 from ..solution import Solution
 
@@ -75,9 +77,10 @@ def regularised_nash(game: PreferenceGame, *, beta: float | None = None, tol: fl
     iterations run. The tolerance is raised to the rounding floor of the logits,
     64 eps (1 + max|log π_ref| + 1/β). β = 0 returns `minimax_winner`.
     """
-    b = game.beta if beta is None else float(beta)
-    if b < 0:
-        raise InvalidParameterError(f"beta must be >= 0, got {b}")
+    b = game.beta if beta is None else check_positive("beta", beta, allow_zero=True)
+    tol = check_positive("tol", tol)
+    max_iterations = check_int("max_iterations", max_iterations, minimum=0)
+    newton_from = check_positive("newton_from", newton_from, allow_zero=True)
     if b == 0:
         return minimax_winner(game)
     # log-space rounding floor: the logits log π_ref + Pπ/β carry an absolute error of eps·|logit|
@@ -139,38 +142,36 @@ def _newton(game: PreferenceGame, logpi: np.ndarray, beta: float, res: float,
 
 
 def minimax_winner(game: PreferenceGame) -> np.ndarray:
-    """A minimax (von Neumann) winner per context by LP: max v s.t. P(π ≻ y') ≥ v for all y'.
+    """A minimax (von Neumann) winner per context: max v s.t. P(π ≻ y') ≥ v for all y'.
 
     The symmetric game's value is 1/2, so the optimum has v = 1/2 (Fishburn 1984; Dudík et al. 2015).
+    All contexts are solved as one batched LP. Padded responses are made strictly worse for both
+    players (a row of −1, a column of 2, against real probabilities in [0, 1]): then no optimal
+    strategy puts weight on them, and each context's value and optimal strategies are those of its
+    real responses.
     """
-    X, K = game.num_contexts, game.num_responses
-    out = np.zeros((X, K))
-    for x in range(X):
-        idx = np.flatnonzero(game.mask[x])
-        k = len(idx)
-        Px = game.P[x][np.ix_(idx, idx)]
-        # variables (π_1..π_k, v); minimise −v
-        c = np.zeros(k + 1)
-        c[-1] = -1.0
-        A_ub = np.hstack([-Px.T, np.ones((k, 1))])
-        A_eq = np.hstack([np.ones((1, k)), np.zeros((1, 1))])
-        res = linprog(c, A_ub=A_ub, b_ub=np.zeros(k), A_eq=A_eq, b_eq=[1.0],
-                      bounds=[(0, None)] * k + [(None, None)], method="highs")
-        if res.status != 0:
-            raise SolverError(
-                f"minimax-winner LP failed on context {game.context_labels[x]!r}: {res.message}")
-        p = np.clip(res.x[:k], 0.0, None)
-        out[x, idx] = p / p.sum()
-    return out
+    mask = game.mask
+    Q = np.where(mask[:, :, None], game.P, -1.0)
+    Q = np.where(mask[:, None, :], Q, 2.0)
+    _, x, _ = solve_matrix_games(Q, what="the minimax-winner LP")
+    x = np.where(mask, x, 0.0)
+    total = x.sum(axis=1, keepdims=True)
+    if np.any(total <= 0):
+        raise SolverError("the minimax-winner LP put all weight on padded responses")
+    return x / total
 
 
 # ---------------------------------------------------------------------------------------------
 # Bradley-Terry reward and the policies built on it
 # ---------------------------------------------------------------------------------------------
 
+PAIRS = ("auto", "counts", "reference", "uniform")
+
+
 def pair_weights(game: PreferenceGame, pairs: str = "auto") -> np.ndarray:
     """How often each pair is compared, (X, K, K): ``"counts"`` (the data), ``"reference"`` (π_ref ⊗ π_ref),
     ``"uniform"``, or ``"auto"`` (counts when the game came from data, else the reference policy)."""
+    check_choice("pairs", pairs, PAIRS)
     if pairs == "auto":
         pairs = "counts" if game.counts is not None else "reference"
     if pairs == "counts":
@@ -179,10 +180,8 @@ def pair_weights(game: PreferenceGame, pairs: str = "auto") -> np.ndarray:
         W = game.counts + game.counts.transpose(0, 2, 1)
     elif pairs == "reference":
         W = game.reference[:, :, None] * game.reference[:, None, :]
-    elif pairs == "uniform":
+    else:  # "uniform"
         W = (game.mask[:, :, None] & game.mask[:, None, :]).astype(float)
-    else:
-        raise InvalidParameterError(f"pairs must be auto, counts, reference or uniform, not {pairs!r}")
     W = W * (1.0 - np.eye(game.num_responses))
     return W / np.maximum(W.sum(axis=(1, 2), keepdims=True), 1e-300)
 
@@ -233,7 +232,8 @@ def bradley_terry_reward(game: PreferenceGame, *, pairs: str = "auto", l2: float
     σ(r_y − r_y'), the true r is recovered (up to a shift). ``l2`` adds a ridge; use it when some
     P entries are exactly 0 or 1 (the unpenalised MLE is then infinite).
     """
-    return _bt_fit(game.P, pair_weights(game, pairs), game.mask, 1.0, float(l2))
+    l2 = check_positive("l2", l2, allow_zero=True)
+    return _bt_fit(game.P, pair_weights(game, pairs), game.mask, 1.0, l2)
 
 
 def kl_regularised_optimum(game: PreferenceGame, reward: np.ndarray, beta: float | None = None) -> np.ndarray:
@@ -259,7 +259,8 @@ def dpo_policy(game: PreferenceGame, *, pairs: str = "auto", l2: float = 0.0) ->
     """
     if game.beta <= 0:
         raise NotApplicableError("DPO needs beta > 0 (its loss is σ(β · log-ratio differences))")
-    h = _bt_fit(game.P, pair_weights(game, pairs), game.mask, game.beta, float(l2))
+    l2 = check_positive("l2", l2, allow_zero=True)
+    h = _bt_fit(game.P, pair_weights(game, pairs), game.mask, game.beta, l2)
     return np.exp(log_softmax(game.log_reference + h))
 
 
@@ -278,8 +279,7 @@ def best_of_n_policy(game: PreferenceGame, n: int, reward: np.ndarray | None = N
 
     With responses sorted by reward and F the CDF of π_ref in that order, π(y) = F(y)^n − F(y⁻)^n.
     """
-    if int(n) != n or n < 1:
-        raise InvalidParameterError(f"n must be a positive integer, got {n}")
+    n = check_int("n", n, minimum=1)
     r = bradley_terry_reward(game) if reward is None else np.asarray(reward, dtype=float)
     X, K = r.shape
     r = np.where(game.mask, r, -np.inf)
@@ -307,9 +307,16 @@ def _solution(game: PreferenceGame, pi: np.ndarray, name: str, **info: Any) -> l
     return [Solution(pi, game.expected_payoffs(pi), name, info=full)]
 
 
+def _check_fit_options(pairs: Any, l2: Any) -> None:
+    """Validate the Bradley-Terry fitting options (``l2`` is a ridge weight: finite and ≥ 0)."""
+    check_choice("pairs", pairs, PAIRS)
+    check_positive("l2", l2, allow_zero=True)
+
+
 @register_method("preference-nash", families=("preference",), certified=True)
 def solve_regularised_nash(game: PreferenceGame, *, tol: float = 1e-14) -> list[Solution]:
     """The β-regularised Nash equilibrium π*_β to machine precision (Munos et al. 2024); LP for β = 0."""
+    tol = check_positive("tol", tol)
     pi = regularised_nash(game, tol=tol)
     return _solution(game, pi, "preference-nash",
                      fixed_point_residual=fixed_point_residual(game, pi) if game.beta > 0 else 0.0)
@@ -324,25 +331,29 @@ def solve_minimax_winner(game: PreferenceGame) -> list[Solution]:
 @register_method("bt-rlhf", families=("preference",))
 def solve_rlhf(game: PreferenceGame, *, pairs: str = "auto", l2: float = 0.0) -> list[Solution]:
     """Bradley-Terry MLE reward, then the KL-regularised optimum π ∝ π_ref exp(r/β) (Ouyang et al. 2022)."""
+    _check_fit_options(pairs, l2)
     return _solution(game, rlhf_policy(game, pairs=pairs, l2=l2), "bt-rlhf")
 
 
 @register_method("dpo", families=("preference",))
 def solve_dpo(game: PreferenceGame, *, pairs: str = "auto", l2: float = 0.0) -> list[Solution]:
     """The population DPO optimum (Rafailov et al., NeurIPS 2023)."""
+    _check_fit_options(pairs, l2)
     return _solution(game, dpo_policy(game, pairs=pairs, l2=l2), "dpo")
 
 
 @register_method("ipo", families=("preference",))
 def solve_ipo(game: PreferenceGame, *, pairs: str = "auto") -> list[Solution]:
     """The offline IPO optimum (Azar et al., AISTATS 2024)."""
+    check_choice("pairs", pairs, PAIRS)
     return _solution(game, ipo_policy(game, pairs=pairs), "ipo")
 
 
 @register_method("best-of-n", families=("preference",))
 def solve_best_of_n(game: PreferenceGame, *, n: int = 4) -> list[Solution]:
     """Best-of-n sampling from π_ref against the Bradley-Terry MLE reward (Nakano et al. 2021)."""
-    return _solution(game, best_of_n_policy(game, n), "best-of-n", n=int(n))
+    n = check_int("n", n, minimum=1)
+    return _solution(game, best_of_n_policy(game, n), "best-of-n", n=n)
 
 
 __all__ = [

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_bool, check_int, check_positive, check_real
 from ..errors import InvalidParameterError, SolverError
 from ..games.normal_form import NormalFormGame
 from ..metrics import nash_conv
@@ -254,13 +255,7 @@ def _fixed_lambda_newton(U: np.ndarray, lay: _Layout, w: np.ndarray, lam: float)
 
 
 def _check_lam(lam: Any) -> float:
-    try:
-        lam_f = float(lam)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"lam must be a number; got {lam!r}") from None
-    if not np.isfinite(lam_f) or lam_f < 0:
-        raise InvalidParameterError(f"lam (the logit precision λ) must be finite and >= 0; got {lam!r}")
-    return lam_f
+    return check_real("lam (the logit precision λ)", lam, minimum=0.0)
 
 
 def logit_qre(game: NormalFormGame, lam: float) -> list[np.ndarray]:
@@ -387,14 +382,19 @@ def logit_qre_path(
     profile is the branch's limit when it lies within ``near / λ`` of the path point (the branch
     converges at rate O(1/λ)) or the path approaches it over successive checks; past
     ``λ = loose`` any refined profile is taken (degenerate games have continua of equilibria).
-    The first one whose NashConv is at most ``tol`` (default ``1e-9 · max(1, max |u|)``) is
+    The first one whose NashConv is at most ``tol`` (default ``1e-9 · max |u|``) is
     returned. ``record`` keeps the accepted path points ``(λ, profile)`` in game units. Raises
     `SolverError` if λ exceeds ``lam_max`` (per unit of payoff range), or the curve is lost,
     before a profile is certified.
     """
-    tol_f = 1e-9 * max(1.0, game.payoff_scale) if tol is None else float(tol)
-    if tol_f <= 0:
-        raise InvalidParameterError(f"tol must be positive; got {tol}")
+    # the default tolerance is relative to the payoffs, so a game scaled by 1e-13 is held to the
+    # same standard as the unscaled one
+    tol_f = 1e-9 * game.payoff_scale if tol is None else check_positive("tol", tol)
+    lam_max = check_positive("lam_max", lam_max)
+    max_steps = check_int("max_steps", max_steps, minimum=1)
+    record = check_bool("record", record)
+    near = check_positive("near", near)
+    loose = check_positive("loose", loose)
     U, rng = _normalised(game)
     if rng == 0.0:
         prof = game.uniform_profile()

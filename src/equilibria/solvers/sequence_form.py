@@ -9,12 +9,17 @@ With realization plans x (player 1) and y (player 2) constrained by ``E x = e, x
 
 and symmetrically ``min_{y, u} eᵀ u  s.t.  Eᵀ u − A y ≥ 0,  F y = f,  y ≥ 0`` for player 2. Both
 are solved with HiGHS (dual simplex, so each answer is a vertex); the optimal values agree and
-are player 1's game value.
+are player 1's game value. The payoffs are first divided by a power of two near their largest
+magnitude (exactly, so the exact path sees the same numbers): HiGHS's tolerances are absolute and it
+refuses coefficients near 1e19, so without this a game scaled by 1e-13 or by 1e19 would fail.
 
 Exact mode: a vertex is the unique solution of its tight constraints. We read the tight set off
 the floating-point vertex (``x_i = 0`` where ``x_i ≈ 0``, the equalities, and the inequality rows
 with zero slack), solve that linear system in rationals, and keep the result only if it is
 feasible, the two values agree exactly, and `equilibria.nash_conv` in exact arithmetic is 0.
+Exactness is relative to the game as given: chance probabilities given as floats (an OpenSpiel game
+whose probabilities could not be read back as fractions) are taken as the exact binary fractions
+they are, and the solution says so in ``info["exactness"]``.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_bool
 from ..errors import NotApplicableError, SolverError
 from ..games.extensive_form import ExtensiveFormGame, SequenceForm
+from ..ops.zero_sum import highs_linprog, power_of_two_scale
 from ..registry import register_method
 from ..solution import Solution
 
@@ -48,29 +55,31 @@ def _check_game(game: Any) -> ExtensiveFormGame:
             "the sequence-form LP solves two-player zero-sum (constant-sum) games; use cfr+ for "
             f"this {game.num_players}-player{'' if game.is_constant_sum else ' general-sum'} game"
         )
+    # realization plans describe behaviour strategies only under perfect recall (Kuhn 1953)
+    require = getattr(game, "require_perfect_recall", None)
+    if require is not None:
+        require("sequence-form-lp")
     return game
+
 
 
 def _maxmin_lp(E: Any, e: np.ndarray, F: Any, f: np.ndarray, A: Any) -> tuple[np.ndarray, np.ndarray, float]:
     """``max_{x,v} fᵀv  s.t.  Fᵀv − Aᵀx ≤ 0, Ex = e, x ≥ 0``: returns x, v and the value."""
     from scipy import sparse
-    from scipy.optimize import linprog
 
     nx, nv = E.shape[1], F.shape[0]
     c = np.concatenate([np.zeros(nx), -f])
     A_ub = sparse.hstack([-A.T, F.T]).tocsr()
     A_eq = sparse.hstack([E, sparse.csr_matrix((E.shape[0], nv))]).tocsr()
     bounds = [(0, None)] * nx + [(None, None)] * nv
-    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(A_ub.shape[0]), A_eq=A_eq, b_eq=e, bounds=bounds,
-                  method="highs-ds")
-    if res.status != 0:
-        raise SolverError(f"HiGHS could not solve the sequence-form LP: {res.message}")
+    res = highs_linprog(c, A_ub=A_ub, b_ub=np.zeros(A_ub.shape[0]), A_eq=A_eq, b_eq=e, bounds=bounds,
+                        what="the sequence-form LP", method="highs-ds")
     return res.x[:nx], res.x[nx:], float(-res.fun)
 
 
-def _exact_matrix(game: ExtensiveFormGame, sf: SequenceForm) -> dict[tuple[int, int], Fraction]:
-    """Player 1's sequence-form payoff matrix in rationals, as ``{(row, col): value}``."""
-    w = game.exact_terminal_chance * game.exact_terminal_utility[:, 0]
+def _exact_matrix(game: ExtensiveFormGame, sf: SequenceForm, unit: float) -> dict[tuple[int, int], Fraction]:
+    """Player 1's sequence-form payoff matrix divided by ``unit``, in rationals, as ``{(row, col): value}``."""
+    w = game.exact_terminal_chance * game.exact_terminal_utility[:, 0] / Fraction(unit)
     out: dict[tuple[int, int], Fraction] = {}
     for i, j, val in zip(sf.terminal_compact[0].tolist(), sf.terminal_compact[1].tolist(), w, strict=True):
         out[(i, j)] = out.get((i, j), Fraction(0)) + val
@@ -169,12 +178,13 @@ def _exact_vertex(
 
 
 def _exact_solution(
-    game: ExtensiveFormGame, sf: SequenceForm, plans: Sequence[np.ndarray], duals: Sequence[np.ndarray]
+    game: ExtensiveFormGame, sf: SequenceForm, plans: Sequence[np.ndarray], duals: Sequence[np.ndarray],
+    A: Any, unit: float,
 ) -> tuple[np.ndarray, Fraction] | None:
+    """The exact equilibrium and value near the float vertices of the LPs on ``A = payoff / unit``."""
     from ..metrics import nash_conv
 
-    M = _exact_matrix(game, sf)
-    A = sf.payoff[0]
+    M = _exact_matrix(game, sf, unit)
     Mt = {(j, i): val for (i, j), val in M.items()}
     E, F = sf.constraints
     e, f = sf.rhs
@@ -190,7 +200,7 @@ def _exact_solution(
             continue
         policy = sf.to_policy([np.array(x, dtype=object), np.array(y, dtype=object)], exact=True)
         if nash_conv(game, policy, exact=True) == 0:
-            return policy, value
+            return policy, value * Fraction(unit)
     return None
 
 
@@ -206,21 +216,24 @@ def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[So
     and whose ``info["value"]`` is player 1's game value. With ``exact=True`` the equilibrium and
     the value are rational and verified to have NashConv exactly 0.
     """
+    exact = check_bool("exact", exact)
     game = _check_game(game)
     sf = game.sequence_form
     E, F = sf.constraints
     e, f = sf.rhs
-    A = sf.payoff[0]
+    unit = power_of_two_scale(np.asarray(game.terminal_utility, dtype=float))
+    A = sf.payoff[0] / unit  # exact: a power of two (see the module docstring)
     x, v, value = _maxmin_lp(E, e, F, f, A)
     # player 2 minimises player 1's payoff: max_{y,u} -eᵀu  s.t.  Eᵀu − A y ≥ 0 ⇔ Eᵀ(-u) + A y ≤ 0
     y, neg_u, neg_value = _maxmin_lp(F, f, E, e, -A.T)
-    if abs(value + neg_value) > 1e-6 * max(1.0, game.payoff_scale):
+    if abs(value + neg_value) > 1e-6:
         raise SolverError(
-            f"the two sequence-form LPs disagree on the game value ({value} vs {-neg_value}); "
+            f"the two sequence-form LPs disagree on the game value ({value * unit} vs {-neg_value * unit}); "
             "HiGHS returned an inaccurate solution"
         )
+    value *= unit
     if exact:
-        found = _exact_solution(game, sf, [x, y], [v, neg_u])
+        found = _exact_solution(game, sf, [x, y], [v, neg_u], A, unit)
         if found is None:
             raise SolverError(
                 "could not recover an exact equilibrium from the floating-point LP vertex; "
@@ -228,8 +241,13 @@ def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[So
             )
         policy, exact_value = found
         payoffs = game.expected_payoffs(policy, exact=True)
-        return [Solution(policy, payoffs, "sequence-form-lp", exact=True,
-                         info={"value": exact_value})]
+        info: dict[str, Any] = {"value": exact_value}
+        if not all(isinstance(p, (int, Fraction)) for p in game.exact_edge_chance_prob):
+            info["exactness"] = (
+                "relative to the chance probabilities as given: some are floats (rounded), taken as "
+                "the exact binary fractions they are"
+            )
+        return [Solution(policy, payoffs, "sequence-form-lp", exact=True, info=info)]
     policy = sf.to_policy([np.maximum(x, 0.0), np.maximum(y, 0.0)])
     payoffs = game.expected_payoffs(policy)
     return [Solution(policy, payoffs, "sequence-form-lp", info={"value": value})]
