@@ -129,14 +129,31 @@ class NormalFormGame(Game):
         """Largest absolute payoff; tolerances scale with it."""
         return float(np.abs(self.payoffs).max())
 
+    def _sums_equal(self, zero: bool) -> bool:
+        """Whether ``Σ_i u_i`` is the same (zero when ``zero``) at every profile.
+
+        Float payoffs: up to ``1e-12 · max |u|``, the rounding of the sum, so the test means the
+        same at every payoff scale (a game scaled by 1e-13 is not taken for zero-sum because its
+        payoffs are small, nor one scaled by 1e6 refused for its rounding). Payoffs given exactly
+        (integers, fractions) must sum exactly.
+        """
+        s = self.payoffs.sum(axis=0)
+        ref = 0.0 if zero else s.flat[0]
+        if not np.allclose(s, ref, rtol=0, atol=1e-12 * self.payoff_scale):
+            return False
+        if self._raw is not None and not any(isinstance(v, (float, np.floating)) for v in self._raw.flat):
+            t = self.exact_payoffs.sum(axis=0)
+            ref_x = 0 if zero else t.flat[0]
+            return all(v == ref_x for v in t.flat)
+        return True
+
     @cached_property
     def is_constant_sum(self) -> bool:
-        s = self.payoffs.sum(axis=0)
-        return bool(np.allclose(s, s.flat[0], rtol=0, atol=1e-12))
+        return self._sums_equal(zero=False)
 
     @cached_property
     def is_zero_sum(self) -> bool:
-        return bool(np.allclose(self.payoffs.sum(axis=0), 0.0, rtol=0, atol=1e-12))
+        return self._sums_equal(zero=True)
 
     def bimatrix(self, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """``(A, B)`` for a two-player game."""
