@@ -175,9 +175,9 @@ def test_independent_learners_on_a_single_agent_mdp_find_the_optimum():
 
     game = equilibria.load_game("random_markov_game(num_states=4, num_actions=3, players=1, seed=2)")
     opt = game.initial @ best_response_policy(game, game.uniform_profile(), 0)[1]
-    pg = make_learner(game, "independent-pg", lr=50.0)
+    pg = make_learner(game, "independent-pg", step_size=1.0, epsilon=0.0)
     run(pg, 500, evaluate="none")
-    assert game.expected_payoffs(pg.current_strategy())[0] == pytest.approx(opt, abs=1e-3)
+    assert game.expected_payoffs(pg.current_strategy())[0] == pytest.approx(opt, abs=1e-9)
     iq = make_learner(game, "independent-q", seed=0, temperature=0.01)
     run(iq, 600, evaluate="none")
     assert game.expected_payoffs(iq.current_strategy())[0] >= opt - 0.05
@@ -193,10 +193,9 @@ def test_independent_pg_reaches_nash_in_an_identical_interest_game():
     R = base.rewards.copy()
     R[:, 1] = R[:, 0]
     game = MarkovGame(R, base.transitions, discount=base.discount)
-    pg = make_learner(game, "independent-pg", lr=20.0)
+    pg = make_learner(game, "independent-pg", step_size=[1.0, 1.0], epsilon=0.0)
     trace = run(pg, 1000, eval_every=250)
     assert trace.nash_conv_last[-1] <= 5e-4
-    assert all(b < a for a, b in zip(trace.nash_conv_last, trace.nash_conv_last[1:], strict=False))
 
 
 def test_nash_value_iteration_with_a_horizon_is_a_markov_perfect_equilibrium():
@@ -222,3 +221,48 @@ def test_builder_wildcard_fills_the_remaining_joint_actions():
     stay = np.array([[0.5, 0.5], [1.0, 0.0]])
     assert game.expected_payoffs([stay, go]) == pytest.approx([0.0, 0.0])
     assert nash_conv(game, [stay, stay]) == pytest.approx(0.0)
+
+
+def _slow_player_exploitability(step_size, timescale, iterations=3000):
+    """Biased matching pennies as a one-state Markov game (value 1/5, x* = (2/5, 3/5)): the mean over
+    the second half of the run of v − min_j (xᵀA)_j for the slow player's played policy x."""
+    from equilibria.api import make_learner
+
+    A = np.array([[2.0, -1.0], [-1.0, 1.0]])
+    game = MarkovGame(np.stack([A, -A])[None], np.ones((1, 2, 2, 1)), discount=0.5)
+    pg = make_learner(game, "independent-pg", step_size=step_size, timescale=timescale, epsilon=0.05)
+    gaps = []
+    for _ in range(iterations):
+        pg.step()
+        x = pg.current_strategy()[0][0]
+        gaps.append(0.2 - (x @ A).min())
+    return float(np.mean(gaps[iterations // 2:]))
+
+
+def test_independent_pg_needs_two_timescales_in_a_zero_sum_game():
+    # Daskalakis, Foster & Golowich (NeurIPS 2020): with η_x ≪ η_y the slow player's iterates approach
+    # a min-max policy; with equal rates the dynamics cycle and it stays exploitable.
+    equal = _slow_player_exploitability(0.5, 1.0)
+    two = _slow_player_exploitability(0.5, 0.01)
+    assert equal > 0.5
+    assert two < 0.1
+    assert _slow_player_exploitability(0.5, 0.001) < two
+
+
+def test_independent_pg_direct_parametrisation_with_epsilon_greedy_exploration():
+    # Daskalakis et al. (2020), Alg. 1: policies are points of the simplex (projected steps, not a
+    # softmax), and the played policy is (1 − ε) x + ε/A, so every action keeps probability ≥ ε/A.
+    from equilibria.api import make_learner
+    from equilibria.run import run
+
+    game = equilibria.load_game("random_markov_game(num_states=4, num_actions=3, players=1, seed=2)")
+    pg = make_learner(game, "independent-pg", step_size=1.0, epsilon=0.3)
+    run(pg, 200, evaluate="none")
+    played = pg.current_strategy()[0]
+    assert played.min() == pytest.approx(0.1, abs=1e-12)  # the greedy part became pure: x is one-hot
+    assert np.all((pg.x[0] == 0) | (pg.x[0] == 1))
+    assert played.sum(axis=1) == pytest.approx(np.ones(4))
+    for bad in ({"epsilon": 1.0}, {"step_size": 0.0}, {"step_size": [1.0, 2.0]}, {"timescale": 2.0},
+                {"lr": 1.0, "step_size": 1.0}):
+        with pytest.raises(equilibria.InvalidParameterError):
+            make_learner(game, "independent-pg", **bad)

@@ -1,11 +1,12 @@
 """Learning dynamics for Markov games: minimax-Q, independent Q-learning, independent policy gradient.
 
-All three are tabular and *synchronous*: one iteration updates every state (and action) at once
-from one sampled transition each (a generative model), so an iteration is a handful of array
-operations; the sampled versions are the classic algorithms with uniform exploration, the
-setting of Szepesvári & Littman's analysis ("A unified analysis of value-function-based
-reinforcement-learning algorithms", Neural Computation 1999). Step sizes
-``α_t = lr / (1 + t)^decay`` satisfy the Robbins–Monro conditions for ``1/2 < decay ≤ 1``.
+Minimax-Q and independent Q-learning are tabular and *synchronous*: one iteration updates every
+state (and action) at once from one sampled transition each (a generative model), so an iteration
+is a handful of array operations; the sampled versions are the classic algorithms with uniform
+exploration, the setting of Szepesvári & Littman's analysis ("A unified analysis of
+value-function-based reinforcement-learning algorithms", Neural Computation 1999). Step sizes
+``α_t = step_size / (1 + t)^decay`` satisfy the Robbins–Monro conditions for ``1/2 < decay ≤ 1``.
+Independent policy gradient uses exact gradients (see its docstring).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_positive, check_probability, check_real
 from ..errors import InvalidParameterError, NotApplicableError
 from ..games.markov import MarkovGame
+from ..ops import project_simplex, softmax
+from ..ops.zero_sum import solve_matrix_games
 from ..registry import register_method
 from ..run import Learner
 
@@ -28,7 +32,7 @@ def _sample_next(game: MarkovGame, rng: np.random.Generator) -> np.ndarray:
     return np.minimum((u > cdf).sum(axis=-1), game.num_states - 1)
 
 
-def _check(game: MarkovGame, lr: float, decay: float) -> None:
+def _check(game: MarkovGame) -> None:
     if not isinstance(game, MarkovGame):
         raise NotApplicableError("this learner applies to Markov games")
     if game.horizon is not None:
@@ -36,8 +40,6 @@ def _check(game: MarkovGame, lr: float, decay: float) -> None:
             "this learner handles discounted Markov games; use shapley or "
             "nash-value-iteration for a finite horizon"
         )
-    if lr <= 0 or not 0 <= decay <= 1:
-        raise InvalidParameterError("lr must be > 0 and decay in [0, 1]")
 
 
 @register_method("minimax-q", families=("markov",))
@@ -52,35 +54,30 @@ class MinimaxQ(Learner):
     families = ("markov",)
     default_output = "last"
 
-    def __init__(self, game: MarkovGame, *, seed: int | None = None, lr: float = 1.0, decay: float = 0.6):
+    def __init__(self, game: MarkovGame, *, seed: int | None = None, step_size: float = 1.0,
+                 decay: float = 0.6):
         super().__init__(game, seed=seed)
-        _check(game, lr, decay)
+        _check(game)
         if game.num_players != 2 or not game.is_zero_sum:
             raise NotApplicableError("minimax-Q is for two-player zero-sum Markov games")
-        self.lr, self.decay = lr, decay
+        self.step_size = check_positive("step_size", step_size)
+        self.decay = check_real("decay", decay, minimum=0.0, maximum=1.0)
         S, (m, n) = game.num_states, game.num_actions
         self.Q = np.zeros((S, m * n))
         self.V = np.zeros(S)
         self.x, self.y = np.full((S, m), 1.0 / m), np.full((S, n), 1.0 / n)
 
     def _step(self) -> None:
-        from ..solvers.markov import zero_sum_values
-
         g = self.game
         s2 = _sample_next(g, self.rng)
-        alpha = self.lr / (1.0 + self.iteration) ** self.decay
+        alpha = self.step_size / (1.0 + self.iteration) ** self.decay
         target = g.joint_rewards[:, 0] + g.discount * self.V[s2]
         self.Q += alpha * (target - self.Q)
         m, n = g.num_actions
-        self.V, self.x, self.y = zero_sum_values(self.Q.reshape(-1, m, n))
+        self.V, self.x, self.y = solve_matrix_games(self.Q.reshape(-1, m, n), what="minimax-Q's stage games")
 
     def current_strategy(self) -> list[np.ndarray]:
         return [self.x, self.y]
-
-
-def _softmax(z: np.ndarray, temperature: float) -> np.ndarray:
-    e = np.exp((z - z.max(axis=-1, keepdims=True)) / temperature)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 @register_method("independent-q", families=("markov",))
@@ -102,20 +99,20 @@ class IndependentQLearning(Learner):
         game: MarkovGame,
         *,
         seed: int | None = None,
-        lr: float = 1.0,
+        step_size: float = 1.0,
         decay: float = 0.6,
         temperature: float = 0.1,
     ):
         super().__init__(game, seed=seed)
-        _check(game, lr, decay)
-        if temperature <= 0:
-            raise InvalidParameterError("temperature must be > 0")
-        self.lr, self.decay, self.temperature = lr, decay, temperature
+        _check(game)
+        self.step_size = check_positive("step_size", step_size)
+        self.decay = check_real("decay", decay, minimum=0.0, maximum=1.0)
+        self.temperature = check_positive("temperature", temperature)
         self.Q = [np.zeros((game.num_states, k)) for k in game.num_actions]
         self.avg = [np.zeros((game.num_states, k)) for k in game.num_actions]
 
     def current_strategy(self) -> list[np.ndarray]:
-        return [_softmax(q, self.temperature) for q in self.Q]
+        return [softmax(q, self.temperature) for q in self.Q]
 
     def average_strategy(self) -> list[np.ndarray]:
         if self.iteration == 0:
@@ -126,7 +123,7 @@ class IndependentQLearning(Learner):
         g = self.game
         pols = self.current_strategy()
         S, n = g.num_states, g.num_players
-        alpha = self.lr / (1.0 + self.iteration) ** self.decay
+        alpha = self.step_size / (1.0 + self.iteration) ** self.decay
         strides = np.cumprod((1,) + g.num_actions[::-1])[:-1][::-1]
         new_Q = []
         for i in range(n):
@@ -155,39 +152,75 @@ class IndependentQLearning(Learner):
 
 @register_method("independent-pg", families=("markov",))
 class IndependentPolicyGradient(Learner):
-    """Independent softmax policy gradient with exact gradients.
+    """Independent policy gradient with direct parametrisation, ε-greedy exploration and two
+    time-scales (Daskalakis, Foster & Golowich, "Independent policy gradient methods for competitive
+    reinforcement learning", NeurIPS 2020, Algorithm 1), here with exact gradients.
 
-    Each player ascends its own value ``V_i(μ_0)`` in its logits θ_i(s, a) with the softmax policy
-    gradient ``∂V_i/∂θ_i(s, a) = d^π(s) π_i(a|s) A_i^π(s, a)`` (Sutton et al., NeurIPS 2000; Agarwal,
-    Kakade, Lee & Mahajan, JMLR 2021), ``d^π`` the discounted state occupancy. Independent policy
-    gradient converges to Nash equilibria in Markov potential games (Leonardos, Overman, Panageas &
-    Piliouras, ICLR 2022) and, with two time-scales, in two-player zero-sum games (Daskalakis,
-    Foster & Golowich, NeurIPS 2020); elsewhere it is a baseline. ``lr`` may be a list (one step
-    size per player) for the two-time-scale rule.
+    Each player i holds a policy ``x_i(·|s) ∈ Δ(A_i)`` directly (no softmax) and plays its ε-greedy
+    version ``π_i = (1 − ε) x_i + ε / A_i``, so every action keeps probability at least ε/A_i. One
+    iteration is a simultaneous projected gradient ascent step on each player's own value,
+
+        x_i ← Π_Δ(x_i + η_i ∇_{x_i} V_i(μ_0)),   ∇_{x_i(a|s)} V_i = (1 − ε) d^π(s) Q_i^π(s, a),
+
+    with ``d^π`` the discounted state occupancy and Π_Δ the Euclidean projection onto each state's
+    simplex (the policy-gradient theorem for the direct parametrisation, Agarwal, Kakade, Lee &
+    Mahajan, JMLR 2021). Gradients are divided by the game's largest |reward|, so ``step_size``
+    means the same at every payoff scale. Two time-scales: player 0 (the paper's slow, min player
+    x) uses ``timescale × step_size`` and player 1 (the fast player y) ``step_size``; the paper
+    shows that with ``η_x ≪ η_y`` the slow player's iterates reach an approximate min-max policy
+    in two-player zero-sum games, and that equal rates need not converge. ``step_size`` may instead
+    be a list of per-player rates (then ``timescale`` must not be given). The same update is
+    independent projected gradient ascent in Markov potential games (Leonardos, Overman, Panageas &
+    Piliouras, ICLR 2022); elsewhere it is a baseline. The strategies reported are the played
+    (ε-greedy) policies.
     """
 
     families = ("markov",)
     default_output = "last"
 
-    def __init__(self, game: MarkovGame, *, seed: int | None = None, lr: Any = 1.0):
+    def __init__(
+        self,
+        game: MarkovGame,
+        *,
+        seed: int | None = None,
+        step_size: Any = 0.1,
+        timescale: float | None = None,
+        epsilon: float = 0.05,
+    ):
         super().__init__(game, seed=seed)
-        lrs = np.broadcast_to(np.asarray(lr, dtype=float), (game.num_players,)).copy()
-        _check(game, float(lrs.min()), 0.0)
-        self.lr = lrs
-        self.theta = [np.zeros((game.num_states, k)) for k in game.num_actions]
+        _check(game)
+        n = game.num_players
+        if np.ndim(step_size) == 0:
+            fast = check_positive("step_size", step_size)
+            ratio = 0.01 if timescale is None else check_positive("timescale", timescale, maximum=1.0)
+            rates = [fast] * n
+            if n >= 2:
+                rates[0] = ratio * fast
+        else:
+            if timescale is not None:
+                raise InvalidParameterError("give either per-player step sizes or a timescale, not both")
+            rates = [check_positive(f"step_size[{i}]", v) for i, v in enumerate(np.asarray(step_size).ravel())]
+            if len(rates) != n:
+                raise InvalidParameterError(f"step_size needs one rate per player ({n}), got {len(rates)}")
+        self.step_size = np.array(rates, dtype=float)
+        self.epsilon = check_probability("epsilon", epsilon, open_high=True)
+        self.x = [np.full((game.num_states, k), 1.0 / k) for k in game.num_actions]
+        r = float(np.abs(game.rewards).max()) if game.rewards.size else 0.0
+        self.scale = r if r > 0 else 1.0
 
     def current_strategy(self) -> list[np.ndarray]:
-        return [_softmax(t, 1.0) for t in self.theta]
+        eps = self.epsilon
+        return [(1.0 - eps) * x + eps / x.shape[1] for x in self.x]
 
     def _step(self) -> None:
         g = self.game
         pols = self.current_strategy()
         d = g.occupancy(pols)
         V = g.state_values(pols)
-        grads = []
+        new = []
         for i in range(g.num_players):
             r, P = g.induced_mdp(pols, i)
             Qi = r[0] + g.discount * P[0] @ V[:, i]
-            A = Qi - V[:, i][:, None]
-            grads.append(d[:, None] * pols[i] * A)
-        self.theta = [t + lr * gr for t, lr, gr in zip(self.theta, self.lr, grads, strict=True)]
+            grad = (1.0 - self.epsilon) * d[:, None] * Qi / self.scale
+            new.append(project_simplex(self.x[i] + self.step_size[i] * grad))
+        self.x = new

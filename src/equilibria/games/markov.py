@@ -158,7 +158,10 @@ class MarkovGame(Game):
 
     @cached_property
     def is_zero_sum(self) -> bool:
-        return bool(np.allclose(self.rewards.sum(axis=1), 0.0, rtol=0, atol=1e-12))
+        """Rewards sum to zero in every state and joint action, up to 1e-12 of the largest |reward|
+        (relative, so a zero-sum game stays zero-sum when its rewards are scaled by any factor)."""
+        scale = float(np.abs(self.rewards).max()) if self.rewards.size else 0.0
+        return bool(np.all(np.abs(self.rewards.sum(axis=1)) <= 1e-12 * scale))
 
     @property
     def is_constant_sum(self) -> bool:
@@ -308,9 +311,19 @@ class MarkovGame(Game):
                 if not isinstance(d, dict):
                     raise InvalidStrategyError("each policy maps state labels to probability lists")
                 for lab, probs in d.items():
-                    if lab not in index:
+                    if not isinstance(lab, str) or lab not in index:
                         raise InvalidStrategyError(f"the game has no state {lab!r}")
-                    arr[t, index[lab]] = [float(parse_number(x)) for x in probs]
+                    if not isinstance(probs, list) or len(probs) != self.num_actions[i]:
+                        raise InvalidStrategyError(
+                            f"player {i + 1}, state {lab!r}: expected a list of {self.num_actions[i]} "
+                            "probabilities"
+                        )
+                    try:
+                        arr[t, index[lab]] = [float(parse_number(x)) for x in probs]
+                    except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
+                        raise InvalidStrategyError(
+                            f"player {i + 1}, state {lab!r}: probabilities must be numbers ({exc})"
+                        ) from None
             out.append(arr[0] if len(steps) == 1 else arr)
         return [p[0] if p.shape[0] == 1 else p for p in self.validate_profile(out)]
 
