@@ -66,8 +66,12 @@ def test_policy_bridge_round_trip_and_best_response_value():
     gains = deviation_gains(game, sigma)
     base = game.expected_payoffs(sigma)
     for p in range(2):
-        br = best_response(game, sigma, p)
-        assert game.expected_payoffs(br)[p] - base[p] == pytest.approx(gains[p], abs=1e-12)
+        br = best_response(game, sigma, p)  # the player's rows only (issue 10: one shape per family)
+        rows = game.player_infosets[p]
+        assert br.shape == (len(rows), game.max_actions)
+        played = sigma.copy()
+        played[rows] = br
+        assert game.expected_payoffs(played)[p] - base[p] == pytest.approx(gains[p], abs=1e-12)
 
 
 def test_three_player_deviation_gains_are_per_player():

@@ -165,8 +165,12 @@ def _br_values_continuous(game: DifferentiableGame, profile: Any, *, exact: bool
 
 @best_response.register
 def _br_continuous(game: DifferentiableGame, profile: Any, player: int, *, exact: bool = False) -> np.ndarray:
-    """A minimiser of ``player``'s loss over its box, the others fixed (±1e300 entries when unbounded)."""
+    """A minimiser of ``player``'s loss over its box, the others fixed (±1e300 entries when unbounded):
+    the player's block of the joint vector, shape ``(dims[player],)``."""
     _no_exact(exact)
+    from .._checks import check_int
+
+    player = check_int("player", player, minimum=0, maximum=game.num_players - 1)
     z = game.flatten(profile)
     br = _quadratic_br if isinstance(game, QuadraticGame) else _generic_br
     u, val, _ = br(game, z, player)

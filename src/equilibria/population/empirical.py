@@ -102,8 +102,7 @@ class EmpiricalGame:
 
     def confidence_interval(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Normal-approximation interval ``mean ± z_{(1+level)/2} · sem`` for every entry."""
-        if not 0 < level < 1:
-            raise InvalidParameterError("level must be in (0, 1)")
+        level = check_probability("level", level, open_low=True, open_high=True)
         z = NormalDist().inv_cdf(0.5 + level / 2)
         return self.mean - z * self.sem, self.mean + z * self.sem
 
@@ -131,8 +130,7 @@ def estimate_payoffs(
     """
     from .oracles import policy_space
 
-    if num_samples < 1:
-        raise InvalidParameterError("num_samples must be >= 1")
+    num_samples = check_int("num_samples", num_samples, minimum=1)
     space = policy_space(game)
     if len(populations) != space.game.num_players or any(len(p) == 0 for p in populations):
         raise InvalidStrategyError("give one non-empty population per player")
@@ -396,6 +394,7 @@ def elo(wins: np.ndarray, games: np.ndarray | None = None, *, scale: float = 400
     ``games[i, j]`` weights each pair (default 1 off the diagonal). Solved by Newton's method on the
     concave log-likelihood, with the mean fixed at 0.
     """
+    scale = check_positive("scale", scale)
     W = np.asarray(wins, dtype=float)
     K = W.shape[0]
     if W.shape != (K, K) or (W < 0).any() or (W > 1).any():
