@@ -60,11 +60,26 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_real
-from ..errors import InvalidParameterError, NotApplicableError
+from .._checks import check_bool, check_choice, check_real
+from ..errors import CheckpointError, InvalidParameterError, NotApplicableError
 from ..games.extensive_form import ExtensiveFormGame
 from ..registry import register_method
+from ..ops import regret_matching
 from ..run import Learner
+
+
+#: largest average-weight exponent γ (weights t^γ stay finite for any feasible number of iterations)
+MAX_GAMMA = 20.0
+
+
+def _discount(t: int, exponent: float) -> float:
+    """DCFR's discount ``t^e / (t^e + 1)`` (Brown & Sandholm 2019), in OpenSpiel's arithmetic where
+    ``t^e`` is finite and 1.0 (its limit) where ``t^e`` overflows, so no exponent raises."""
+    try:
+        x = t**exponent
+    except OverflowError:
+        return 1.0
+    return x / (x + 1.0) if math.isfinite(x) else 1.0
 
 
 @dataclass(frozen=True)
@@ -144,15 +159,15 @@ class TreeLayout:
 
     def regret_matching(self, regret: np.ndarray, out: np.ndarray, lo: int, hi: int) -> None:
         """``out[lo:hi] ∝ [regret]^+`` row-wise, uniform over legal actions where no regret is positive
-        (Hart & Mas-Colell 2000)."""
-        pos = np.maximum(regret, 0.0)
-        total = pos[:, 0].copy()
-        for a in range(1, self.max_actions):  # left to right, as OpenSpiel sums
-            total += pos[:, a]
-        none = total <= 0.0
-        pos += none[:, None] * self.uniform[lo:hi]
-        total += none
-        np.divide(pos, total[:, None], out=out[lo:hi])
+        (Hart & Mas-Colell 2000; `equilibria.ops.regret_matching`, summed left to right as OpenSpiel)."""
+        regret_matching(regret, fallback=self.uniform[lo:hi], out=out[lo:hi])
+
+    def node_rows(self, game: ExtensiveFormGame) -> np.ndarray:
+        """The internal infoset row of every node (-1 at chance and terminal nodes)."""
+        rows = np.full(game.num_nodes, -1, dtype=np.int64)
+        decision = game.node_player >= 0
+        rows[decision] = self.new_of_old[game.node_infoset[decision]]
+        return rows
 
     def realization_plan(self, sigma: np.ndarray, r: np.ndarray, player: int) -> None:
         """Recompute ``player``'s part of the realization plan ``r`` in place, top-down."""
@@ -247,7 +262,7 @@ class HistoryLayout:
         depth = game.node_depth
         bounds = np.flatnonzero(np.diff(depth)) + 1
         slices = list(zip(np.r_[0, bounds].tolist(), np.r_[bounds, N].tolist(), strict=True))
-        row = np.where(player >= 0, layout.new_of_old[np.maximum(game.node_infoset, 0)], -1)
+        row = layout.node_rows(game)
         edge = game.edge_chance_prob
         # where each node's incoming edge weight lives in [σ.ravel(), edge]
         par = parent.copy()
@@ -366,6 +381,10 @@ class HistoryLayout:
             np.add(acc, x, out=acc, where=mask)
 
 
+#: attributes derived from the game alone: rebuilt by ``__init__``, never checkpointed
+_DERIVED = ("_layout", "_history", "_nodes")
+
+
 class RegretLearner(Learner):
     """State shared by the tabular regret minimizers on a compiled tree (CFR family and MCCFR):
     cumulative regrets, the cumulative (reach-weighted) policy and the current policy, all in the
@@ -384,10 +403,26 @@ class RegretLearner(Learner):
         self.sigma = L.uniform.copy()
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything but the game and the index arrays derived from it."""
+        """Everything but the game and the index arrays derived from it: NumPy arrays, scalars,
+        strings and the random generator. The index arrays (``_layout`` and the engines' own) are
+        rebuilt from the game when a learner is constructed, so a checkpoint holds no engine object."""
         state = super().state_dict()
-        state.pop("_layout", None)
+        for key in _DERIVED:
+            state.pop(key, None)
         return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a `state_dict`, refusing one whose tables do not fit this game's tree."""
+        shape = (self._layout.num_infosets, self._layout.max_actions)
+        for key in ("cumulative_regret", "cumulative_policy", "sigma"):
+            value = state.get(key)
+            if not isinstance(value, np.ndarray) or value.shape != shape:
+                got = getattr(value, "shape", type(value).__name__)
+                raise CheckpointError(
+                    f"checkpoint's {key} has shape {got}, but this game's tree needs {shape}: "
+                    "it was written for another game"
+                )
+        super().load_state_dict({k: v for k, v in state.items() if k not in _DERIVED})
 
     def current_strategy(self) -> np.ndarray:
         return self._layout.to_game_order(self.sigma.copy())
@@ -433,21 +468,23 @@ class CFR(RegretLearner):
         predictive: bool = False,
         engine: str = "history",
     ):
-        if engine not in ("history", "sequence"):
-            raise InvalidParameterError(f"engine must be 'history' or 'sequence', not {engine!r}")
-        super().__init__(game, seed=seed)
+        # every option is checked before the (possibly large) layouts are built
+        engine = check_choice("engine", engine, ("history", "sequence"))
+        alternating = check_bool("alternating", alternating)
+        regret_matching_plus = check_bool("regret_matching_plus", regret_matching_plus)
+        predictive = check_bool("predictive", predictive)
         if (alpha is None) != (beta is None):
             raise InvalidParameterError("alpha and beta (regret discounting) must be given together")
+        # t^α/(t^α+1) and t^β/(t^β+1) are computed overflow-free (`_discount`), so any finite
+        # exponent is usable; the average weight t^γ must stay finite over any feasible run:
+        # with γ <= MAX_GAMMA it is below 1e9^20 = 1e180 for a billion iterations
         self.alpha = None if alpha is None else check_real("alpha", alpha, minimum=0.0)
         self.beta = None if beta is None else check_real("beta", beta)
-        if self.beta == -math.inf:
-            raise InvalidParameterError(
-                "beta must be finite; use regret_matching_plus=True to drop negative regret"
-            )
-        self.gamma = check_real("gamma", gamma, minimum=0.0)
-        self.alternating = bool(alternating)
-        self.regret_matching_plus = bool(regret_matching_plus)
-        self.predictive = bool(predictive)
+        self.gamma = check_real("gamma", gamma, minimum=0.0, maximum=MAX_GAMMA)
+        super().__init__(game, seed=seed)
+        self.alternating = alternating
+        self.regret_matching_plus = regret_matching_plus
+        self.predictive = predictive
         # predictions need the sequence-level terminal values, so predictive CFR uses that engine
         self.engine = "sequence" if self.predictive else engine
         if self.alpha is not None or self.gamma not in (0.0, 1.0):
@@ -462,11 +499,6 @@ class CFR(RegretLearner):
             L.realization_plan(self.sigma, self.reach, p)
 
     # ---- one iteration -------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        state.pop("_history", None)
-        return state
-
     def _average_increment(self, t: int) -> np.ndarray:
         """Iteration t's contribution to the average policy, ``w_t r[parent(I)] σ(I, a)``, in
         OpenSpiel's order of multiplication for each averaging scheme."""
@@ -530,8 +562,8 @@ class CFR(RegretLearner):
         lo, hi = L.spans[p]
         R = self.cumulative_regret[lo:hi]
         if self.alpha is not None:
-            pos = t ** self.alpha / (t ** self.alpha + 1.0)
-            neg = t ** self.beta / (t ** self.beta + 1.0)
+            pos = _discount(t, self.alpha)
+            neg = _discount(t, self.beta)
             R *= np.where(R >= 0, pos, neg)
         if self.regret_matching_plus:
             np.maximum(R, 0.0, out=R)

@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidParameterError
+from .._checks import check_choice, check_probability
 from ..games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from ..registry import register_method
+from ..ops import regret_matching
 from .cfr import RegretLearner, TreeLayout
 
 
@@ -78,8 +79,7 @@ class _TreeNodes:
         self.player_list = self.player.tolist()
         self.first_child_list = first_child.tolist()
         self.child_count_list = child_count.tolist()
-        rows = layout.new_of_old[np.maximum(game.node_infoset, 0)]
-        self.row_list = np.where(self.player >= 0, rows, -1).tolist()
+        self.row_list = layout.node_rows(game).tolist()
         self.chance_cdf_of = {int(v): self.chance_cdf[k, : child_count[v]].tolist()
                               for k, v in enumerate(self.chance_nodes)}
         self.chance_prob_of = {int(v): self.chance_probs[k, : child_count[v]].tolist()
@@ -93,16 +93,6 @@ def _sample_rows(cdf: np.ndarray, u: np.ndarray, count: np.ndarray) -> np.ndarra
     return np.minimum((cdf < u[:, None]).sum(axis=1), count - 1)
 
 
-def _rm_rows(layout: TreeLayout, regret: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Regret matching on selected rows (uniform over legal actions where no regret is positive)."""
-    pos = np.maximum(regret, 0.0)
-    total = pos.sum(axis=1)
-    none = total <= 0.0
-    pos += none[:, None] * layout.uniform[rows]
-    total += none
-    return pos / total[:, None]
-
-
 @register_method("mccfr-external", families=("extensive_form",))
 class ExternalSamplingMCCFR(RegretLearner):
     """External-sampling Monte Carlo CFR, vectorised over the whole tree.
@@ -114,16 +104,10 @@ class ExternalSamplingMCCFR(RegretLearner):
     """
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, average: str = "simple"):
-        if average not in ("simple", "full"):
-            raise InvalidParameterError(f"average must be 'simple' or 'full', not {average!r}")
+        average = check_choice("average", average, ("simple", "full"))
         super().__init__(game, seed=seed)
         self.average = average
         self._nodes = _TreeNodes(game, self._layout)
-
-    def state_dict(self) -> dict:
-        state = super().state_dict()
-        state.pop("_nodes", None)
-        return state
 
     def _step(self) -> None:
         L, T = self._layout, self._nodes
@@ -171,23 +155,12 @@ class OutcomeSamplingMCCFR(RegretLearner):
     """
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, epsilon: float = 0.6):
-        try:
-            eps = float(epsilon)
-        except (TypeError, ValueError):
-            raise InvalidParameterError(f"epsilon must be a number in (0, 1], got {epsilon!r}") from None
-        if not 0.0 < eps <= 1.0:
-            raise InvalidParameterError(
-                f"epsilon (exploration) must be in (0, 1] so every terminal can be sampled, got {epsilon!r}"
-            )
+        # ε > 0 so that every terminal can be sampled (the estimates' importance weights stay finite)
+        eps = check_probability("epsilon", epsilon, open_low=True)
         super().__init__(game, seed=seed)
         self.epsilon = eps
         self._nodes = _TreeNodes(game, self._layout)
         self._max_depth = int(game.node_depth.max()) + 1
-
-    def state_dict(self) -> dict:
-        state = super().state_dict()
-        state.pop("_nodes", None)
-        return state
 
     def _step(self) -> None:
         for p in range(self._layout.num_players):
@@ -249,4 +222,4 @@ class OutcomeSamplingMCCFR(RegretLearner):
         regret[np.arange(len(rows)), acts] += Wa
         self.cumulative_regret[idx] += regret
         self.cumulative_policy[idx] += np.asarray(ratio)[:, None] * self.sigma[idx]
-        self.sigma[idx] = _rm_rows(L, self.cumulative_regret[idx], idx)
+        self.sigma[idx] = regret_matching(self.cumulative_regret[idx], fallback=L.uniform[idx])

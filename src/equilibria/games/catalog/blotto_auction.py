@@ -21,19 +21,28 @@ from typing import Any
 
 import numpy as np
 
+from ..._checks import check_bool, check_choice, check_int
 from ..._numbers import to_fraction
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..normal_form import NormalFormGame
+from ._limits import EXACT_ENTRY_BYTES, call, check_bytes, exact_number
 
-#: largest number of pure strategies per player the constructors build
-MAX_STRATEGIES = 5000
 
 
 def _positive_int(x: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(x, bool) or not isinstance(x, int | np.integer) or x < minimum:
-        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {x!r}")
-    return int(x)
+    return check_int(name, x, minimum=minimum)
+
+
+def _num_allocations(soldiers: int, fields: int) -> int:
+    """comb(soldiers + fields - 1, fields - 1), clamped: beyond ``_HUGE_COUNT`` it is not formed."""
+    k = min(soldiers, fields - 1)
+    if k > 64:  # comb(n, k) >= 2^k for n >= 2k: astronomically many either way
+        return _HUGE_COUNT
+    return min(math.comb(soldiers + fields - 1, k), _HUGE_COUNT)
+
+
+_HUGE_COUNT = 10**100
 
 
 def allocations(soldiers: int, fields: int) -> np.ndarray:
@@ -64,15 +73,11 @@ def colonel_blotto(soldiers: int = 5, fields: int = 3, soldiers_b: int | None = 
     soldiers = _positive_int(soldiers, "soldiers", 0)
     fields = _positive_int(fields, "fields", 1)
     soldiers_b = soldiers if soldiers_b is None else _positive_int(soldiers_b, "soldiers_b", 0)
-    if payoff not in ("fields", "majority"):
-        raise InvalidParameterError(f"colonel_blotto payoff must be 'fields' or 'majority', got {payoff!r}")
-    for s in (soldiers, soldiers_b):
-        count = math.comb(s + fields - 1, fields - 1)
-        if count > MAX_STRATEGIES:
-            raise InvalidParameterError(
-                f"colonel_blotto with {s} soldiers on {fields} fields has {count} pure strategies; "
-                f"at most {MAX_STRATEGIES} are built"
-            )
+    payoff = check_choice("payoff", payoff, ("fields", "majority"))
+    na, nb = _num_allocations(soldiers, fields), _num_allocations(soldiers_b, fields)
+    what = call("colonel_blotto", soldiers=soldiers, fields=fields, soldiers_b=soldiers_b)
+    # the allocations, the (S_A, S_B, fields) comparison array and the exact payoff table
+    check_bytes(what, 8 * fields * (na + nb) + 8 * na * nb * fields + na * nb * 2 * EXACT_ENTRY_BYTES)
     SA, SB = allocations(soldiers, fields), allocations(soldiers_b, fields)
     margin = np.sign(SA[:, None, :] - SB[None, :, :]).sum(axis=2)
     A = margin if payoff == "fields" else np.sign(margin)
@@ -86,13 +91,10 @@ def colonel_blotto(soldiers: int = 5, fields: int = 3, soldiers_b: int | None = 
 
 def _grid(x: Any, name: str) -> list[Fraction]:
     """A sorted list of distinct exact numbers."""
-    seq = x if isinstance(x, list | tuple | np.ndarray) else [x]
-    try:
-        out = [to_fraction(v) for v in seq if not isinstance(v, bool)]
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InvalidParameterError(f"{name} must be numbers, got {x!r}") from None
-    if len(out) != len(seq) or not out:
+    seq = list(x) if isinstance(x, list | tuple | np.ndarray) else [x]
+    if not seq:
         raise InvalidParameterError(f"{name} must be a non-empty list of numbers, got {x!r}")
+    out = [exact_number(f"{name}[{k}]", v) for k, v in enumerate(seq)]
     if len(set(out)) != len(out):
         raise InvalidParameterError(f"{name} has repeated entries: {x!r}")
     return sorted(out)
@@ -139,10 +141,7 @@ def first_price_auction(
         for i, (p, v) in enumerate(zip(prior, values, strict=True)):
             if not isinstance(p, list | tuple) or len(p) != len(V[i]):
                 raise InvalidParameterError(f"prior[{i}] must have {len(V[i])} probabilities")
-            try:
-                p = [to_fraction(x) for x in p]
-            except (TypeError, ValueError, ZeroDivisionError):
-                raise InvalidParameterError(f"prior[{i}] must be numbers, got {p!r}") from None
+            p = [exact_number(f"prior[{i}][{k}]", x) for k, x in enumerate(p)]
             if min(p) < 0 or sum(p) != 1:
                 raise InvalidParameterError(
                     f"prior[{i}] must be non-negative and sum to 1 exactly, got {[str(x) for x in p]}; "
@@ -151,7 +150,11 @@ def first_price_auction(
             # keep the order of the (unsorted) values given
             order = {to_fraction(x): k for k, x in enumerate(v if isinstance(v, list | tuple) else [v])}
             P.append([p[order[x]] for x in V[i]])
+    overbid = check_bool("overbid", overbid)
     top = max(max(v) for v in V)
+    if bids is None:
+        # the default grid 0, 1, ..., ceil(top): its length is checked before it is listed
+        check_bytes(call("first_price_auction", values=values), (math.ceil(top) + 1) * EXACT_ENTRY_BYTES)
     bid_grid = _grid(bids, "bids") if bids is not None else [Fraction(k) for k in range(math.ceil(top) + 1)]
     if min(bid_grid) < 0:
         raise InvalidParameterError(f"bids must be non-negative, got {bids!r}")
@@ -159,15 +162,14 @@ def first_price_auction(
     # each bidder's bid functions: rows = strategies, columns = its possible values
     strategies: list[np.ndarray] = []
     labels: list[list[str]] = []
+    counts: list[int] = []
     for i, vals in enumerate(V):
         options = [[k for k, b in enumerate(bid_grid) if overbid or b <= v] for v in vals]
         if any(not o for o in options):
             raise InvalidParameterError(f"bidder {i + 1} has a value below every allowed bid")
         count = math.prod(len(o) for o in options)
-        if count > MAX_STRATEGIES:
-            raise InvalidParameterError(
-                f"bidder {i + 1} would have {count} bid functions; at most {MAX_STRATEGIES} are built"
-            )
+        counts.append(count)
+        check_bytes(f"first_price_auction: bidder {i + 1}'s {count} bid functions", count * len(vals) * 64)
         funcs = np.array(list(itertools.product(*options)), dtype=np.int64).reshape(count, len(vals))
         strategies.append(funcs)
         if len(vals) == 1:
@@ -176,6 +178,10 @@ def first_price_auction(
             labels.append([" ".join(f"{v}:{bid_grid[k]}" for v, k in zip(vals, f, strict=True))
                            for f in funcs])
 
+    # the exact payoff table and the (S_1, V_1, ..., S_n, V_n) object broadcast that fills it
+    broadcast = math.prod(c * len(v) for c, v in zip(counts, V, strict=True))
+    check_bytes(call("first_price_auction", values=values, bids=bids),
+                n * math.prod(counts) * EXACT_ENTRY_BYTES + 6 * broadcast * EXACT_ENTRY_BYTES)
     u = _auction_payoffs(strategies, V, P, bid_grid)
     kind = "complete information" if all(len(v) == 1 for v in V) else "private values"
     return NormalFormGame(u, action_labels=labels, player_labels=[f"Bidder {i + 1}" for i in range(n)],

@@ -22,20 +22,17 @@ from typing import Any
 
 import numpy as np
 
+from ..._checks import check_int
 from ..._numbers import to_fraction
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..normal_form import NormalFormGame
+from ._limits import call, check_entries, exact_number
 
 
 def _exact(x: Any, name: str) -> Fraction:
     """A game parameter as an exact rational, or `InvalidParameterError` naming it."""
-    if isinstance(x, bool):
-        raise InvalidParameterError(f"{name} must be a number, got {x!r}")
-    try:
-        return to_fraction(x)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InvalidParameterError(f"{name} must be a finite number, got {x!r}") from None
+    return exact_number(name, x)
 
 
 def _matrix(rows: Sequence[Sequence[Any]]) -> np.ndarray:
@@ -80,11 +77,10 @@ def weighted_rock_paper_scissors(weights: Sequence[Any] = (1, 2, 3)) -> NormalFo
 
 
 def _rock_paper_scissors(weights: Any, title: str) -> NormalFormGame:
-    try:
-        w = [_exact(x, "weights") for x in weights]
-    except TypeError:
-        raise InvalidParameterError(f"weights must be three positive numbers, got {weights!r}") from None
-    if len(w) != 3 or min(w) <= 0:
+    if isinstance(weights, (str, bytes, dict)) or not hasattr(weights, "__len__") or len(weights) != 3:
+        raise InvalidParameterError(f"weights must be three positive numbers, got {weights!r}")
+    w = [_exact(x, f"weights[{i}]") for i, x in enumerate(weights)]
+    if min(w) <= 0:
         raise InvalidParameterError(f"weights must be three positive numbers, got {weights!r}")
     wr, wp, ws = w
     A = _matrix([[0, -wp, wr], [wp, 0, -ws], [-wr, ws, 0]])
@@ -173,9 +169,9 @@ def pure_coordination(actions: int = 3, payoff: Any = 1) -> NormalFormGame:
     Every non-empty set S of actions gives an equilibrium in which both mix uniformly over S, so
     there are 2^n - 1 equilibria, all of them extreme.
     """
-    if isinstance(actions, bool) or not isinstance(actions, int | np.integer) or actions < 1:
-        raise InvalidParameterError(f"pure_coordination actions must be a positive integer, got {actions!r}")
+    actions = check_int("actions", actions, minimum=1)
     p = _exact(payoff, "payoff")
+    check_entries(call("pure_coordination", actions=actions), 2 * actions * actions, exact=True)
     if p <= 0:
         raise InvalidParameterError(f"pure_coordination payoff must be positive, got {p}")
     A = np.full((actions, actions), Fraction(0), dtype=object)

@@ -15,21 +15,36 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
+from ..._checks import check_choice, check_int, check_real, check_seed
 from ...errors import InvalidGameError, InvalidParameterError
 from ...registry import register_game
 from ..continuous import DifferentiableGame, QuadraticGame
+from ._limits import check_bytes
+
+
+#: largest coordinate magnitude (bounds, starting points, matrix entries): products of a few such
+#: numbers, as in losses and best-response values, stay finite in floats
+MAX_COORD = 1e50
 
 
 def _box(bound: Any) -> Any:
     if bound is None:
         return None
-    try:
-        b = float(bound)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"bound must be a positive number, got {bound!r}") from None
-    if not b > 0:
-        raise InvalidParameterError(f"bound must be a positive number, got {bound!r}")
+    b = check_real("bound", bound, minimum=0.0, strict_minimum=True, maximum=MAX_COORD)
     return (-b, b)
+
+
+def _coord(name: str, value: Any) -> float:
+    return check_real(name, value, minimum=-MAX_COORD, maximum=MAX_COORD)
+
+
+def _seed(seed: Any) -> int | None:
+    return check_seed("seed", seed)
+
+
+def _check_dimension(what: str, D: int) -> None:
+    """A quadratic game of total dimension D holds a few (D, D) float matrices per player."""
+    check_bytes(what, 8 * 8 * D * D)
 
 
 @register_game("bilinear", family="continuous")
@@ -42,24 +57,34 @@ def bilinear(matrix: Any = None, dim: int = 1, seed: int | None = None, bound: f
     Learners start from x = y = ``start`` (all ones by default). F(z) = (Ay, −Aᵀx) and
     J = [[0, A], [−Aᵀ, 0]], whose eigenvalues ±iσ_k(A) are purely imaginary.
     """
+    seed = _seed(seed)
+    start = _coord("start", start)
+    box = _box(bound)
     if matrix is not None:
-        A = np.array(matrix, dtype=float)
+        if isinstance(matrix, str | bytes | dict | bool | np.bool_):
+            raise InvalidParameterError(f"matrix must be a finite 2-D array of numbers, got {matrix!r}")
+        try:
+            A = np.array(matrix, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidParameterError(f"matrix must be a finite 2-D array of numbers, got {matrix!r}") from None
         if A.ndim == 0:
             A = A.reshape(1, 1)
-        if A.ndim != 2 or A.size == 0 or not np.all(np.isfinite(A)):
-            raise InvalidGameError(f"matrix must be a finite 2-D array, got {matrix!r}")
+        if A.ndim != 2 or A.size == 0 or not np.all(np.abs(A) <= MAX_COORD):
+            raise InvalidGameError(
+                f"matrix must be a non-empty 2-D array of finite numbers of magnitude at most {MAX_COORD:g}, "
+                f"got {matrix!r}"
+            )
+        _check_dimension("bilinear(matrix=...)", A.shape[0] + A.shape[1])
     else:
-        if int(dim) != dim or dim < 1:
-            raise InvalidParameterError(f"dim must be a positive integer, got {dim!r}")
-        dim = int(dim)
+        dim = check_int("dim", dim, minimum=1)
+        _check_dimension(f"bilinear(dim={dim})", 2 * dim)
         A = np.eye(dim) if seed is None else np.random.default_rng(seed).standard_normal((dim, dim))
     m, k = A.shape
     D = m + k
     Q1 = np.zeros((D, D))
     Q1[:m, m:] = A
     Q1[m:, :m] = A.T
-    init = [np.full(m, float(start)), np.full(k, float(start))]
-    box = _box(bound)
+    init = [np.full(m, start), np.full(k, start)]
     if box is not None:
         init = [np.clip(v, *box) for v in init]
     return QuadraticGame(np.stack([Q1, -Q1]), dims=(m, k), bounds=box, initial=init,
@@ -77,17 +102,22 @@ def quadratic(dims: Any = (2, 2), mu: float = 0.5, rotation: float = 1.0, seed: 
     ``rotation``; b is Gaussian. Unconstrained, the unique Nash equilibrium is z* = −M⁻¹b (Rosen
     1965); ``bound`` adds the box [−bound, bound] for every player. Learners start at z = 0.
     """
-    mu = float(mu)
-    if not np.isfinite(mu) or mu < 0:
-        raise InvalidParameterError(f"mu must be >= 0, got {mu!r}")
-    dims_t = tuple(int(d) for d in np.atleast_1d(dims))
-    if any(d < 1 for d in dims_t):
-        raise InvalidParameterError(f"dims must be positive integers, got {dims!r}")
+    mu = check_real("mu", mu, minimum=0.0, maximum=MAX_COORD)
+    rotation = check_real("rotation", rotation, minimum=-MAX_COORD, maximum=MAX_COORD)
+    seed = _seed(seed)
+    if isinstance(dims, list | tuple):
+        if not dims:
+            raise InvalidParameterError("dims must list at least one player's dimension")
+        dims_t = tuple(check_int(f"dims[{i}]", d, minimum=1) for i, d in enumerate(dims))
+    else:
+        dims_t = (check_int("dims", dims, minimum=1),)
     D = sum(dims_t)
+    _check_dimension(f"quadratic(dims={dims!r})", D)
+    box = _box(bound)
     rng = np.random.default_rng(seed)
     S = rng.standard_normal((D, D))
     K = rng.standard_normal((D, D))
-    M = mu * np.eye(D) + S.T @ S / D + float(rotation) * 0.5 * (K - K.T)
+    M = mu * np.eye(D) + S.T @ S / D + rotation * 0.5 * (K - K.T)
     # Diagonal blocks are Hessians of the players' own losses and must be symmetric: move their
     # skew part (which cancels in zᵢᵀM_iiz_i anyway) out of M by symmetrising them.
     off = np.concatenate([[0], np.cumsum(dims_t)])
@@ -95,7 +125,6 @@ def quadratic(dims: Any = (2, 2), mu: float = 0.5, rotation: float = 1.0, seed: 
         s = slice(off[i], off[i + 1])
         M[s, s] = 0.5 * (M[s, s] + M[s, s].T)
     b = rng.standard_normal(D)
-    box = _box(bound)
     eq = None if box is not None else np.linalg.solve(M, -b)
     return QuadraticGame.from_field(M, b, dims=dims_t, bounds=box, initial=np.zeros(D),
                                     equilibrium=eq, title=f"monotone quadratic (mu={mu:g})")
@@ -124,12 +153,11 @@ def dirac_gan(loss: str = "standard", gamma: float = 0.0, bound: float | None = 
     Jacobian is [[0, f'(0)], [−f'(0), γ]], purely imaginary eigenvalues ±i f'(0) when γ = 0.
     """
     fs = {"standard": _f_standard, "wasserstein": _f_wasserstein}
-    if loss not in fs:
-        raise InvalidParameterError(f"loss must be 'standard' or 'wasserstein', not {loss!r}")
-    f = fs[loss]
-    g = float(gamma)
-    if not np.isfinite(g) or g < 0:
-        raise InvalidParameterError(f"gamma must be >= 0, got {gamma!r}")
+    f = fs[check_choice("loss", loss, tuple(fs))]
+    g = check_real("gamma", gamma, minimum=0.0, maximum=MAX_COORD)
+    if isinstance(start, str | bytes | dict) or not hasattr(start, "__len__") or len(start) != 2:
+        raise InvalidParameterError(f"start must be a pair (theta, psi) of numbers, got {start!r}")
+    start = (_coord("start[0]", start[0]), _coord("start[1]", start[1]))
     f0 = float(f(np.array(0.0))[0])
 
     def losses(zs: list[np.ndarray]) -> np.ndarray:
@@ -175,7 +203,7 @@ def dirac_gan(loss: str = "standard", gamma: float = 0.0, bound: float | None = 
         zz = [np.array([u]), np.array([ps])] if i == 0 else [np.array([th]), np.array([u])]
         return np.array([u]), float(losses(zz)[i])
 
-    init = [np.array([float(start[0])]), np.array([float(start[1])])]
+    init = [np.array([start[0]]), np.array([start[1]])]
     if box is not None:
         init = [np.clip(v, *box) for v in init]
     return DifferentiableGame(losses, (1, 1), gradient=field, jacobian=jac, bounds=box, initial=init,

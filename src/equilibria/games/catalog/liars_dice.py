@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from ...errors import InvalidParameterError
+from ..._checks import check_bool, check_int
 from ...registry import register_game
 from ..extensive_form import CHANCE, ExtensiveFormGame
+from ._limits import call, check_tree
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,23 @@ class _LiarsDiceState:
         return [1.0 if p == winner else -1.0 for p in range(2)]
 
 
+#: beyond any size limit (2^(2·40) histories); larger values are refused outright
+MAX_FACES = 40
+
+
+def num_histories(faces: int) -> int:
+    """Nodes of the tree: after the two rolls (1 + F chance nodes), each of the 2^(2F) increasing
+    bid sequences over the 2F bids is a decision node, and each non-empty one ends in a "liar"
+    terminal: 1 + F + F^2 (2^(2F+1) - 1) (295,131 for six faces)."""
+    return 1 + faces + faces * faces * (2 ** (2 * faces + 1) - 1)
+
+
 @register_game("liars_dice", family="extensive_form")
 def liars_dice(faces: int = 6, wild: bool = True) -> ExtensiveFormGame:
     """Two-player liar's dice with one die each and ``faces`` faces (the highest is wild if ``wild``)."""
-    if not isinstance(faces, int) or not 2 <= faces <= 6:
-        raise InvalidParameterError(f"liars_dice faces must be 2..6, got {faces!r}")
+    faces = check_int("faces", faces, minimum=2, maximum=MAX_FACES)
+    wild = check_bool("wild", wild)
+    check_tree(call("liars_dice", faces=faces), num_histories(faces))
     return ExtensiveFormGame.from_state(
-        _LiarsDiceState(faces, bool(wild)), 2, title=f"Liar's dice (1 die, {faces} faces)"
+        _LiarsDiceState(faces, wild), 2, title=f"Liar's dice (1 die, {faces} faces)"
     )

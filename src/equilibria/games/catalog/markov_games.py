@@ -5,17 +5,32 @@ Grid games enumerate their (small) state spaces once when built; the arrays are 
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from itertools import product
+from typing import Any
 
 import numpy as np
 
+from ..._checks import check_bool, check_int, check_probability, check_real
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..markov import MarkovGame
+from ._limits import call, check_bytes, log_size_ok, payoff
 
 #: compass moves (row, column) shared by the grid games
 MOVES = {"N": (-1, 0), "S": (1, 0), "E": (0, 1), "W": (0, -1), "stand": (0, 0)}
+
+
+def _discount(discount: Any) -> float:
+    # γ = 1 needs a horizon, which `MarkovGame` asks for with its own message
+    return check_real("discount", discount, minimum=0.0, maximum=1.0)
+
+
+def _check_markov(what: str, states: int, joint_actions: int, players: int) -> None:
+    """Rewards (S, n, joint) and dense transitions (S, joint, S) in floats, a few copies each
+    (the builders' arrays, the game's, value iteration's): 8 bytes x 3."""
+    check_bytes(what, 24 * states * joint_actions * (states + players))
 
 
 @lru_cache(maxsize=8)
@@ -71,8 +86,11 @@ def grid_soccer(rows: int = 4, cols: int = 5, discount: float = 0.9) -> MarkovGa
     either player with probability 1/2: a position symmetric under the half-turn that swaps A and
     B, so the game's value there is 0.
     """
-    if rows < 2 or cols < 2:
-        raise InvalidParameterError("grid_soccer needs at least a 2×2 pitch")
+    rows = check_int("rows", rows, minimum=2)
+    cols = check_int("cols", cols, minimum=2)
+    discount = _discount(discount)
+    cells = rows * cols
+    _check_markov(call("grid_soccer", rows=rows, cols=cols), 2 * cells * (cells - 1) + 1, 25, 2)
     R, P, labels, index, end = _soccer_arrays(rows, cols)
     mu0 = np.zeros(len(labels))
     a0, b0 = (min(2, rows - 1), min(3, cols - 1)), (rows - 1 - min(2, rows - 1), cols - 1 - min(3, cols - 1))
@@ -108,10 +126,16 @@ def pursuit_evasion(
     stochastic pursuit-evasion game in the sense of Littman (1994) and Hespanha, Prandini & Sastry
     ("Probabilistic pursuit-evasion games", CDC 2000). Starts in opposite corners.
     """
-    if size < 2 or capture_radius < 0:
-        raise InvalidParameterError("pursuit_evasion needs size >= 2 and capture_radius >= 0")
-    if not 0 <= slip < 1:
-        raise InvalidParameterError("slip must be in [0, 1)")
+    size = check_int("size", size, minimum=2)
+    capture_radius = check_int("capture_radius", capture_radius, minimum=0)
+    slip = check_probability("slip", slip, open_high=True)
+    discount = _discount(discount)
+    _check_markov(call("pursuit_evasion", size=size), size**4 + 1, 25, 2)
+    if capture_radius >= 2 * (size - 1):
+        raise InvalidParameterError(
+            f"capture_radius {capture_radius} on a {size}x{size} grid captures from the start; "
+            f"use a radius below {2 * (size - 1)}"
+        )
     cells = [(r, c) for r in range(size) for c in range(size)]
 
     def dist(p: tuple[int, int], e: tuple[int, int]) -> int:
@@ -183,8 +207,11 @@ def trust_gridworld(
     Peysakhovich & Lerer, "Prosocial learning agents solve generalized stag hunts better than
     selfish ones", AAMAS 2018).
     """
-    if length < 1:
-        raise InvalidParameterError("length must be >= 1")
+    length = check_int("length", length, minimum=1)
+    stag, hare = payoff("stag", stag), payoff("hare", hare)
+    exposure, step_cost = payoff("exposure", exposure), payoff("step_cost", step_cost)
+    discount = _discount(discount)
+    _check_markov(call("trust_gridworld", length=length), (length + 1) ** 2 + 1, 9, 2)
     L = length
     states = list(product(range(L + 1), range(L + 1)))
     index = {s: k for k, s in enumerate(states)}
@@ -241,10 +268,17 @@ def random_markov_game(
     seed: int = 0,
 ) -> MarkovGame:
     """A random Markov game: uniform rewards in [−1, 1] and Dirichlet(1) transitions, from ``seed``."""
-    if num_states < 1 or num_actions < 1 or players < 1:
-        raise InvalidParameterError("num_states, num_actions and players must be >= 1")
+    num_states = check_int("num_states", num_states, minimum=1)
+    num_actions = check_int("num_actions", num_actions, minimum=1)
+    players = check_int("players", players, minimum=1)
+    discount = _discount(discount)
+    zero_sum = check_bool("zero_sum", zero_sum)
+    seed = check_int("seed", seed, minimum=0, maximum=2**63 - 1)
     if zero_sum and players != 2:
         raise InvalidParameterError("zero_sum random Markov games have 2 players")
+    what = call("random_markov_game", num_states=num_states, num_actions=num_actions, players=players)
+    log_size_ok(players * math.log2(max(num_actions, 2)) + math.log2(num_states), what, 8)
+    _check_markov(what, num_states, num_actions**players, players)
     rng = np.random.default_rng(seed)
     A = (num_actions,) * players
     R = rng.uniform(-1, 1, size=(num_states, players, *A))

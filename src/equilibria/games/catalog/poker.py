@@ -11,12 +11,14 @@ does, so the trees (and every algorithm's iterates) coincide with OpenSpiel's.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from ...errors import InvalidParameterError
+from ..._checks import check_int
 from ...registry import register_game
 from ..extensive_form import CHANCE, ExtensiveFormGame
+from ._limits import call, check_tree
 
 _RANKS = "JQKA23456789T"
 
@@ -84,6 +86,18 @@ class _KuhnState:
         return [float(pot - contrib[p]) if p == winner else float(-contrib[p]) for p in range(n)]
 
 
+#: beyond any size limit (41! deals); larger values are refused outright
+MAX_KUHN_PLAYERS = 40
+
+
+def kuhn_histories(n: int) -> int:
+    """Nodes of n-player Kuhn poker: the deal tree (Σ_i (n+1)!/(n+1-i)! chance nodes and deals),
+    then per deal n passes in a row (n + 1 nodes) or a first bet by player k followed by a complete
+    binary tree of the n - 1 answers (2^n - 1 nodes): at most (n+1)! (n + 1 + n 2^n) + deal nodes."""
+    deal_nodes = sum(math.factorial(n + 1) // math.factorial(n + 1 - i) for i in range(n + 1))
+    return deal_nodes + math.factorial(n + 1) * (n + 1 + n * 2**n)
+
+
 @register_game("kuhn_poker", family="extensive_form")
 def kuhn_poker(players: int = 2) -> ExtensiveFormGame:
     """Kuhn poker: n players, n + 1 cards, ante 1, one betting round of pass/bet 1.
@@ -91,8 +105,8 @@ def kuhn_poker(players: int = 2) -> ExtensiveFormGame:
     Infosets are labelled by the private card (0 = lowest) followed by the betting history.
     The two-player game value for player 1 is -1/18 (Kuhn 1950).
     """
-    if not isinstance(players, int) or players < 2:
-        raise InvalidParameterError(f"kuhn_poker needs players >= 2, got {players!r}")
+    players = check_int("players", players, minimum=2, maximum=MAX_KUHN_PLAYERS)
+    check_tree(call("kuhn_poker", players=players), kuhn_histories(players))
     return ExtensiveFormGame.from_state(_KuhnState(players), players, title=f"Kuhn poker ({players} players)")
 
 

@@ -19,22 +19,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import Any
+
+from ..._checks import check_choice, check_int, check_probability, check_real
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..preference import PreferenceGame
+from ._limits import MAX_PAYOFF, call, check_bytes
 
 
-def _check(k: int, contexts: int, beta: float, ref: str, feature_dim: int) -> None:
-    if int(k) != k or k < 2:
-        raise InvalidParameterError(f"k (responses per context) must be an integer >= 2, got {k}")
-    if int(contexts) != contexts or contexts < 1:
-        raise InvalidParameterError(f"contexts must be a positive integer, got {contexts}")
-    if int(feature_dim) != feature_dim or feature_dim < 1:
-        raise InvalidParameterError(f"feature_dim must be a positive integer, got {feature_dim}")
-    if not (np.isfinite(beta) and beta >= 0):
-        raise InvalidParameterError(f"beta must be a finite number >= 0, got {beta}")
-    if ref not in ("uniform", "random"):
-        raise InvalidParameterError(f"ref must be 'uniform' or 'random', not {ref!r}")
+def _check(name: str, k: Any, contexts: Any, beta: Any, ref: Any, feature_dim: Any,
+           seed: Any) -> tuple[int, int, float, str, int, int]:
+    """The parameters every generator shares, validated, and the game's memory checked."""
+    k = check_int("k", k, minimum=2)
+    contexts = check_int("contexts", contexts, minimum=1)
+    feature_dim = check_int("feature_dim", feature_dim, minimum=1)
+    beta = check_real("beta", beta, minimum=0.0, maximum=MAX_PAYOFF)
+    ref = check_choice("ref", ref, ("uniform", "random"))
+    seed = check_int("seed", seed, minimum=0, maximum=2**63 - 1)
+    # the (contexts, k, k) preference tensor and its temporaries (about 8 float copies while it is
+    # generated and checked), the features and the score weights
+    check_bytes(call(name, k=k, contexts=contexts, feature_dim=feature_dim),
+                8 * (8 * contexts * k * k + contexts * feature_dim + feature_dim * k + 4 * contexts * k))
+    return k, contexts, beta, ref, feature_dim, seed
+
+
+def _scale(scale: Any) -> float:
+    return check_real("scale", scale, minimum=-MAX_PAYOFF, maximum=MAX_PAYOFF)
 
 
 def _context_data(rng: np.random.Generator, k: int, contexts: int, ref: str,
@@ -53,7 +64,8 @@ def _transitive(rng: np.random.Generator, features: np.ndarray, k: int, scale: f
     b = rng.standard_normal(k)
     W = rng.standard_normal((d, k))
     r = scale * (b + features @ W / np.sqrt(d))
-    return 1.0 / (1.0 + np.exp(-(r[:, :, None] - r[:, None, :])))
+    with np.errstate(over="ignore"):  # exp overflows to inf where a score gap is large: σ is then 0
+        return 1.0 / (1.0 + np.exp(-(r[:, :, None] - r[:, None, :])))
 
 
 def _cyclic(rng: np.random.Generator, contexts: int, k: int, margin: float, jitter: float) -> np.ndarray:
@@ -75,10 +87,12 @@ def _game(P: np.ndarray, reference: np.ndarray, beta: float, features: np.ndarra
 def transitive(k: int = 5, contexts: int = 1, beta: float = 0.1, scale: float = 1.0, ref: str = "uniform",
                feature_dim: int = 4, seed: int = 0) -> PreferenceGame:
     """Bradley-Terry preferences σ(r(y) − r(y')) from Gaussian latent scores (Bradley & Terry 1952)."""
-    _check(k, contexts, beta, ref, feature_dim)
+    k, contexts, beta, ref, feature_dim, seed = _check("preference:transitive", k, contexts, beta, ref,
+                                                       feature_dim, seed)
+    scale = _scale(scale)
     rng = np.random.default_rng(seed)
     features, reference = _context_data(rng, k, contexts, ref, feature_dim)
-    return _game(_transitive(rng, features, k, float(scale)), reference, beta, features,
+    return _game(_transitive(rng, features, k, scale), reference, beta, features,
                  f"preference:transitive(k={k})")
 
 
@@ -86,9 +100,10 @@ def transitive(k: int = 5, contexts: int = 1, beta: float = 0.1, scale: float = 
 def cyclic(k: int = 3, contexts: int = 1, beta: float = 0.1, margin: float = 0.4, jitter: float = 0.5,
            ref: str = "uniform", feature_dim: int = 4, seed: int = 0) -> PreferenceGame:
     """Cyclic (rock-paper-scissors-like) preferences on k responses; margins ∈ [margin(1−jitter), margin]."""
-    _check(k, contexts, beta, ref, feature_dim)
-    if not 0 < margin <= 0.5 or not 0 <= jitter < 1:
-        raise InvalidParameterError(f"need 0 < margin <= 1/2 and 0 <= jitter < 1, got {margin}, {jitter}")
+    k, contexts, beta, ref, feature_dim, seed = _check("preference:cyclic", k, contexts, beta, ref,
+                                                       feature_dim, seed)
+    margin = check_real("margin", margin, minimum=0.0, strict_minimum=True, maximum=0.5)
+    jitter = check_probability("jitter", jitter, open_high=True)
     rng = np.random.default_rng(seed)
     features, reference = _context_data(rng, k, contexts, ref, feature_dim)
     return _game(_cyclic(rng, contexts, k, margin, jitter), reference, beta, features,
@@ -99,12 +114,14 @@ def cyclic(k: int = 3, contexts: int = 1, beta: float = 0.1, margin: float = 0.4
 def mixed(k: int = 5, contexts: int = 1, beta: float = 0.1, mix: float = 0.5, scale: float = 1.0,
           margin: float = 0.4, ref: str = "uniform", feature_dim: int = 4, seed: int = 0) -> PreferenceGame:
     """(1 − mix) · Bradley-Terry + mix · cyclic preferences."""
-    _check(k, contexts, beta, ref, feature_dim)
-    if not 0 <= mix <= 1:
-        raise InvalidParameterError(f"mix must lie in [0, 1], got {mix}")
+    k, contexts, beta, ref, feature_dim, seed = _check("preference:mixed", k, contexts, beta, ref,
+                                                       feature_dim, seed)
+    mix = check_probability("mix", mix)
+    scale = _scale(scale)
+    margin = check_real("margin", margin, minimum=0.0, strict_minimum=True, maximum=0.5)
     rng = np.random.default_rng(seed)
     features, reference = _context_data(rng, k, contexts, ref, feature_dim)
-    P = (1 - mix) * _transitive(rng, features, k, float(scale)) + mix * _cyclic(rng, contexts, k, margin, 0.5)
+    P = (1 - mix) * _transitive(rng, features, k, scale) + mix * _cyclic(rng, contexts, k, margin, 0.5)
     return _game(P, reference, beta, features, f"preference:mixed(k={k}, mix={mix})")
 
 
@@ -113,11 +130,13 @@ def noisy(k: int = 5, contexts: int = 1, beta: float = 0.1, flip: float = 0.1, b
           comparisons: int | None = None, ref: str = "uniform", feature_dim: int = 4,
           seed: int = 0) -> PreferenceGame:
     """Preferences of a ``base`` game (transitive, cyclic or mixed) with labels flipped w.p. ``flip``."""
-    _check(k, contexts, beta, ref, feature_dim)
-    if not 0 <= flip <= 0.5:
-        raise InvalidParameterError(f"flip must lie in [0, 1/2], got {flip}")
-    if comparisons is not None and (int(comparisons) != comparisons or comparisons < 1):
-        raise InvalidParameterError(f"comparisons must be a positive integer, got {comparisons}")
+    k, contexts, beta, ref, feature_dim, seed = _check("preference:noisy", k, contexts, beta, ref,
+                                                       feature_dim, seed)
+    flip = check_real("flip", flip, minimum=0.0, maximum=0.5)
+    base = check_choice("base", base, ("transitive", "cyclic", "mixed"))
+    if comparisons is not None:
+        # binomial draws take int64 counts
+        comparisons = check_int("comparisons", comparisons, minimum=1, maximum=2**62)
     rng = np.random.default_rng(seed)
     features, reference = _context_data(rng, k, contexts, ref, feature_dim)
     if base == "transitive":

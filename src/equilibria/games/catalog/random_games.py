@@ -21,49 +21,59 @@ from typing import Any
 
 import numpy as np
 
+from ..._checks import check_choice, check_int, check_real
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..normal_form import NormalFormGame
+from ._limits import FLOAT_ENTRY_BYTES, MAX_PAYOFF, call, check_entries, log_size_ok, payoff
 
-#: largest number of payoff entries (players x profiles) a generator builds
-MAX_ENTRIES = 10_000_000
+#: integer payoffs stay exactly representable as floats
+MAX_INT_PAYOFF = 2**53
 
-
-def _int(x: Any, name: str, minimum: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, int | np.integer) or x < minimum:
-        raise InvalidParameterError(f"{name} must be an integer >= {minimum}, got {x!r}")
-    return int(x)
+def _count(x: Any, name: str) -> int:
+    return check_int(name, x, minimum=1)
 
 
-def game_shape(rows: int | None, cols: int | None, actions: Any, players: int | None) -> tuple[int, ...]:
-    """The action counts (A1, ..., An) from either ``rows``/``cols`` or ``actions`` and ``players``."""
+def game_shape(rows: Any, cols: Any, actions: Any, players: Any, what: str = "random game",
+               exact: bool = False) -> tuple[int, ...]:
+    """The action counts (A1, ..., An) from either ``rows``/``cols`` or ``actions`` and ``players``.
+
+    The payoff table's memory is checked against the size limit (`SizeLimitError`) from the counts
+    alone, before anything is allocated; huge counts are refused without being multiplied out.
+    """
     if rows is not None or cols is not None:
         if actions is not None:
             raise InvalidParameterError("give either rows/cols or actions, not both")
-        if players not in (None, 2):
+        if players is not None and check_int("players", players, minimum=1) != 2:
             raise InvalidParameterError("rows/cols describe a two-player game; use actions=... for n players")
-        r = _int(rows if rows is not None else cols, "rows", 1)
-        c = _int(cols if cols is not None else rows, "cols", 1)
-        return (r, c)
-    if actions is None:
-        actions = 3
-    if isinstance(actions, list | tuple):
-        shape = tuple(_int(a, "actions", 1) for a in actions)
-        if len(shape) < 1 or (players is not None and players != len(shape)):
+        r = _count(rows if rows is not None else cols, "rows")
+        c = _count(cols if cols is not None else rows, "cols")
+        shape: tuple[int, ...] = (r, c)
+    elif isinstance(actions, list | tuple):
+        if not actions:
+            raise InvalidParameterError("actions must list at least one player's action count")
+        shape = tuple(_count(a, f"actions[{i}]") for i, a in enumerate(actions))
+        if players is not None and check_int("players", players, minimum=1) != len(shape):
             raise InvalidParameterError(
                 f"actions={actions!r} gives {len(shape)} players but players={players!r}"
             )
     else:
-        n = _int(2 if players is None else players, "players", 1)
-        shape = (_int(actions, "actions", 1),) * n
-    entries = len(shape) * math.prod(shape)
-    if entries > MAX_ENTRIES:
-        raise InvalidParameterError(f"a game of shape {shape} has {entries} payoffs; at most {MAX_ENTRIES}")
+        n = check_int("players", 2 if players is None else players, minimum=1)
+        a = _count(3 if actions is None else actions, "actions")
+        # n * a**n entries: refuse astronomically large tables before forming the power
+        log_size_ok(n * math.log2(max(a, 2)) if a > 1 else 0.0, what, FLOAT_ENTRY_BYTES)
+        shape = (a,) * n
+    log_size_ok(sum(math.log2(a) for a in shape), what, FLOAT_ENTRY_BYTES)
+    check_entries(what, len(shape) * math.prod(shape), exact=exact)
     return shape
 
 
 def _seed(seed: Any) -> int:
-    return _int(seed, "seed", 0)
+    return check_int("seed", seed, minimum=0, maximum=2**63 - 1)
+
+
+def _what(name: str, **params: Any) -> str:
+    return call(name, **{k: v for k, v in params.items() if v is not None})
 
 
 def _title(kind: str, shape: tuple[int, ...], seed: int, extra: str = "") -> str:
@@ -75,10 +85,13 @@ def random_uniform(rows: int | None = None, cols: int | None = None, actions: An
                    players: int | None = None, seed: int = 0, low: float = 0.0,
                    high: float = 1.0) -> NormalFormGame:
     """Payoffs i.i.d. uniform on [low, high)."""
-    shape = game_shape(rows, cols, actions, players)
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise InvalidParameterError(f"random_uniform needs finite low < high, got {low}, {high}")
-    rng = np.random.default_rng(_seed(seed))
+    seed = _seed(seed)
+    low, high = payoff("low", low), payoff("high", high)
+    if not low < high:
+        raise InvalidParameterError(f"random_uniform needs low < high, got {low}, {high}")
+    shape = game_shape(rows, cols, actions, players,
+                       _what("random_uniform", rows=rows, cols=cols, actions=actions, players=players))
+    rng = np.random.default_rng(seed)
     u = rng.uniform(low, high, size=(len(shape), *shape))
     return NormalFormGame(u, title=_title("uniform", shape, seed))
 
@@ -88,10 +101,13 @@ def random_gaussian(rows: int | None = None, cols: int | None = None, actions: A
                     players: int | None = None, seed: int = 0, mean: float = 0.0,
                     std: float = 1.0) -> NormalFormGame:
     """Payoffs i.i.d. normal with the given mean and standard deviation."""
-    shape = game_shape(rows, cols, actions, players)
-    if not (np.isfinite(mean) and np.isfinite(std) and std > 0):
-        raise InvalidParameterError(f"random_gaussian needs a finite mean and std > 0, got {mean}, {std}")
-    rng = np.random.default_rng(_seed(seed))
+    seed = _seed(seed)
+    mean = payoff("mean", mean)
+    # std <= MAX_PAYOFF / 100: draws beyond 100 standard deviations do not occur
+    std = check_real("std", std, minimum=0.0, strict_minimum=True, maximum=MAX_PAYOFF / 100)
+    shape = game_shape(rows, cols, actions, players,
+                       _what("random_gaussian", rows=rows, cols=cols, actions=actions, players=players))
+    rng = np.random.default_rng(seed)
     u = rng.normal(mean, std, size=(len(shape), *shape))
     return NormalFormGame(u, title=_title("Gaussian", shape, seed))
 
@@ -104,13 +120,15 @@ def random_integer(rows: int | None = None, cols: int | None = None, actions: An
     A narrow range makes ties likely, hence degenerate games: the hard cases for support
     enumeration and pivoting methods.
     """
-    shape = game_shape(rows, cols, actions, players)
-    for v, name in ((low, "low"), (high, "high")):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer):
-            raise InvalidParameterError(f"random_integer {name} must be an integer, got {v!r}")
+    seed = _seed(seed)
+    low = check_int("low", low, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
+    high = check_int("high", high, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
     if low > high:
         raise InvalidParameterError(f"random_integer needs low <= high, got {low}, {high}")
-    rng = np.random.default_rng(_seed(seed))
+    shape = game_shape(rows, cols, actions, players,
+                       _what("random_integer", rows=rows, cols=cols, actions=actions, players=players),
+                       exact=True)
+    rng = np.random.default_rng(seed)
     u = rng.integers(low, high, size=(len(shape), *shape), endpoint=True)
     return NormalFormGame(u.astype(object), title=_title("integer", shape, seed, f" in [{low}, {high}]"))
 
@@ -124,8 +142,16 @@ def random_zero_sum(rows: int | None = None, cols: int | None = None, actions: A
     ``distribution`` is ``"uniform"`` (on [low, high)), ``"gaussian"`` (standard normal) or
     ``"integer"`` (integers low..high inclusive, exact).
     """
-    shape = game_shape(rows, cols, actions, 2)
-    rng = np.random.default_rng(_seed(seed))
+    seed = _seed(seed)
+    distribution = check_choice("distribution", distribution, ("uniform", "gaussian", "integer"))
+    if distribution == "integer":
+        low = check_int("low", low, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
+        high = check_int("high", high, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
+    else:
+        low, high = payoff("low", low), payoff("high", high)
+    shape = game_shape(rows, cols, actions, 2, _what("random_zero_sum", rows=rows, cols=cols, actions=actions),
+                       exact=distribution == "integer")
+    rng = np.random.default_rng(seed)
     if distribution == "uniform":
         if not low < high:
             raise InvalidParameterError(f"random_zero_sum needs low < high, got {low}, {high}")
@@ -156,14 +182,17 @@ def random_covariant(rho: float = 0.0, rows: int | None = None, cols: int | None
     for every valid rho. At rho = 1 every player gets W (common payoffs); at rho = -1/(n-1) the
     payoffs sum to zero (for n = 2 exactly: the second deviation is the negated first).
     """
-    shape = game_shape(rows, cols, actions, players)
+    seed = _seed(seed)
+    rho = check_real("rho", rho, minimum=-1.0, maximum=1.0)
+    shape = game_shape(rows, cols, actions, players,
+                       _what("random_covariant", rows=rows, cols=cols, actions=actions, players=players))
     n = len(shape)
     if n < 2:
         raise InvalidParameterError("a covariant game needs at least 2 players")
     lo = -1.0 / (n - 1)
-    if isinstance(rho, bool) or not isinstance(rho, int | float) or not lo <= rho <= 1:
+    if not lo <= rho <= 1:
         raise InvalidParameterError(f"rho must be a number in [{lo:g}, 1] for {n} players, got {rho!r}")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed)
     Z = rng.standard_normal((n, *shape))
     W = rng.standard_normal(shape)
     if n == 2:
