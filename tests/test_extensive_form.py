@@ -122,7 +122,7 @@ def test_subgame_perfect_profiles_are_equilibria():
     assert eq.nash_conv(trust, zero, exact=True) == 0
 
 
-def test_perfect_recall_violation_is_reported():
+def _forgetful_game():
     # player 1 forgets its own first action: both second-stage nodes share one infoset
     tree = Decision(
         0,
@@ -132,8 +132,40 @@ def test_perfect_recall_violation_is_reported():
             ("R", Decision(0, "forgot", [("l", Terminal([0, 0])), ("r", Terminal([1, -1]))])),
         ],
     )
-    with pytest.raises(eq.PerfectRecallError, match="'forgot'.*perfect recall"):
-        ExtensiveFormGame.from_tree(tree, 2)
+    return ExtensiveFormGame.from_tree(tree, 2)
+
+
+def test_games_without_perfect_recall_load_and_sequence_methods_refuse():
+    # issue 9: such games were refused at load time, while Gambit loads them
+    g = _forgetful_game()
+    assert not g.has_perfect_recall
+    # behaviour-strategy payoffs are defined without perfect recall: play L, then l with prob. 1/4
+    sigma = np.array([[1.0, 0.0], [0.25, 0.75]])
+    assert np.allclose(g.expected_payoffs(sigma), [0.25, -0.25])
+    exact = np.array([[Fraction(0), Fraction(1)], [Fraction(1, 3), Fraction(2, 3)]], dtype=object)
+    assert list(g.expected_payoffs(exact, exact=True)) == [Fraction(2, 3), Fraction(-2, 3)]
+    for call in (
+        lambda: eq.nash_conv(g, g.uniform_profile()),
+        lambda: g.sequence_form,
+        lambda: g.realization_plan(g.uniform_profile()),
+        lambda: g.require_perfect_recall("cfr"),
+    ):
+        with pytest.raises(eq.PerfectRecallError, match="'forgot'.*perfect recall"):
+            call()
+    assert eq.load_game("kuhn_poker").has_perfect_recall
+
+
+def test_exact_chance_probabilities_must_sum_to_exactly_one():
+    # issue 9: probabilities within 1e-9 of 1 were accepted in exact mode, giving an "exact"
+    # chance reach off by 1e-12; exact inputs must now sum to exactly 1
+    near = [("a", Fraction(1, 3), Terminal([1, 0])),
+            ("b", Fraction(2, 3) - Fraction(1, 10**12), Terminal([0, 1]))]
+    with pytest.raises(eq.InvalidGameError, match="exactly 1"):
+        ExtensiveFormGame.from_tree(Chance(near), 2)
+    # floats within rounding are accepted, and exact arithmetic normalises them exactly
+    g = ExtensiveFormGame.from_tree(Chance([(str(k), 0.1, Terminal([k, 0])) for k in range(10)]), 2)
+    assert sum(g.exact_terminal_chance) == 1
+    assert all(p == Fraction(1, 10) for p in g.exact_terminal_chance)
 
 
 @pytest.mark.parametrize(

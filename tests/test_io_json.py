@@ -113,8 +113,9 @@ def test_round_trip_property(shape, data):
 # ---- errors -----------------------------------------------------------------------------------
 BAD = [
     ("bad_syntax.json", 5, "not valid JSON"),
-    ("ragged_payoffs.json", 6, "rectangular"),
-    ("bad_number.json", 4, "payoffs[0][1][1]"),
+    # the line of the bad node itself, not of the "payoffs" key (issue 9: errors pointed at the key)
+    ("ragged_payoffs.json", 7, "rectangular"),
+    ("bad_number.json", 5, "payoffs[0][1][1]"),
     ("wrong_shape.json", 5, "(2, 3, 2)"),
     ("unknown_format.json", 3, "'gambit.nfg'"),
     ("not_an_object.json", 1, "JSON object"),

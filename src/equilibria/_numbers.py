@@ -6,21 +6,93 @@ expressions (``@``, ``tensordot``, ``max``) run in both modes.
 
 from __future__ import annotations
 
+import math
+import re
 from fractions import Fraction
 from numbers import Rational
 from typing import Any
 
 import numpy as np
 
+#: most digits accepted in one integer, mantissa or denominator of a number written as text
+MAX_DIGITS = 1000
+#: exponents beyond this are out of range whatever the mantissa (``MAX_DIGITS`` digits at most)
+_MAX_EXPONENT = 2 * MAX_DIGITS
+_FLOAT_MAX = Fraction(np.finfo(float).max.item())
+
+# ASCII digits only: Python's own parsers also take "1_000", Arabic-Indic and full-width digits
+_NUMBER = re.compile(
+    r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?(?:/([0-9]+))?", re.ASCII
+)
+
+
+def parse_number_text(text: str) -> Fraction:
+    """The exact value of a number written as text: ``3``, ``-0.5``, ``1.5e-3``, ``1/3``.
+
+    Only ASCII digits count (no ``1_000``, no Arabic-Indic or full-width digits). The work is
+    bounded before a `Fraction` is built: at most `MAX_DIGITS` digits per part and exponents whose
+    result could be a float at all, so ``1e999999999`` is refused at once rather than expanded.
+    The value must be representable as a finite float that does not underflow to zero, so exact
+    and float solvers see the same game: ``1e400`` and ``1e-400`` are refused (`ValueError`).
+    """
+    s = text.strip()
+    m = _NUMBER.fullmatch(s)
+    if m is None or not (m.group(2) or m.group(3)) or (m.group(5) is not None and (m.group(3) is not None
+                                                                                     or m.group(4))):
+        raise ValueError(f"{text!r} is not a number (expected e.g. 3, -0.5, 1.5e-3 or 1/3)")
+    sign, whole, frac, exp, den = m.groups()
+    frac = frac or ""
+    if max(len(whole), len(frac), len(den or "")) > MAX_DIGITS:
+        raise ValueError(f"{_short(s)} has more than {MAX_DIGITS} digits")
+    digits = (whole + frac).lstrip("0")
+    if not digits:
+        return Fraction(0)
+    e = 0
+    if exp:
+        if len(exp.lstrip("+-").lstrip("0")) > len(str(_MAX_EXPONENT)) or abs(int(exp)) > _MAX_EXPONENT:
+            raise ValueError(f"{_short(s)} is out of the range of floating-point numbers "
+                             "(about 1e-308 to 1e308 in magnitude)")
+        e = int(exp)
+    value = Fraction(int(digits), 1) * (Fraction(10) ** (e - len(frac)))
+    if den is not None:
+        if int(den) == 0:
+            raise ValueError(f"{_short(s)} divides by zero")
+        value /= int(den)
+    if sign == "-":
+        value = -value
+    check_float_range(value, s)
+    return value
+
+
+def check_float_range(value: Fraction, shown: Any = None) -> None:
+    """`ValueError` unless ``value`` is 0 or a finite float that does not underflow to 0."""
+    if value == 0:
+        return
+    shown = _short(str(value if shown is None else shown))
+    if abs(value) > _FLOAT_MAX:
+        raise ValueError(f"{shown} is too large for a floating-point number (at most about 1.8e308)")
+    if float(value) == 0.0:
+        raise ValueError(f"{shown} is so small that it is 0 in floating point, while exact arithmetic "
+                         "would keep it; write 0 or rescale, so that exact and float solvers see one game")
+
+
+def _short(s: str) -> str:
+    return s if len(s) <= 40 else f"{s[:20]}...{s[-10:]} ({len(s)} characters)"
+
 
 def to_fraction(x: Any) -> Fraction:
-    """Exact rational value of ``x``. Floats go through their shortest repr (0.1 -> 1/10)."""
+    """Exact rational value of ``x``. Floats go through their shortest repr (0.1 -> 1/10).
+
+    Strings are read by `parse_number_text` (bounded work, ASCII digits, float range).
+    """
     if isinstance(x, Fraction):
         return x
+    if isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{x!r} is a boolean, not a number")
     if isinstance(x, (int, np.integer, Rational)):
         return Fraction(int(x)) if isinstance(x, (int, np.integer)) else Fraction(x)
     if isinstance(x, str):
-        return Fraction(x.strip())
+        return parse_number_text(x)
     xf = float(x)
     if not np.isfinite(xf):
         raise ValueError(f"{x!r} is not a finite number")
@@ -58,7 +130,20 @@ def format_array(a: Any, exact: bool = False) -> list:
 
 
 def parse_number(x: Any) -> Fraction | float:
-    """Inverse of `format_number`: ``"1/3"`` -> Fraction, numbers -> float."""
+    """Inverse of `format_number`: ``"1/3"`` -> Fraction, numbers -> float.
+
+    Raises `ValueError` (or `TypeError` for a non-number) on anything else, booleans included, and
+    on numbers out of float range (see `parse_number_text`).
+    """
     if isinstance(x, str):
-        return Fraction(x.strip())
-    return float(x)
+        return parse_number_text(x)
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, Rational, np.number)):
+        raise TypeError(f"{x!r} is not a number")
+    if isinstance(x, (int, Rational)) and not isinstance(x, float):
+        f = Fraction(int(x)) if isinstance(x, int) else Fraction(x)
+        check_float_range(f)
+        return float(f)
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"{x!r} is not a finite number")
+    return v

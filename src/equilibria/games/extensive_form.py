@@ -26,6 +26,7 @@ bottom-up passes over the same levels. No per-iteration work walks the tree node
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -125,9 +126,40 @@ def _expand_state(state: Any) -> _Expanded:
     )
 
 
+def _chance_probs(given: Sequence[Any], idx: int) -> list[Any]:
+    """A chance node's probabilities, checked: exact values (ints, fractions, strings) must sum to
+    exactly 1; floats (e.g. from OpenSpiel) to within 1e-9, and exact arithmetic then uses them
+    normalised exactly (`ExtensiveFormGame.exact_terminal_chance`)."""
+    try:
+        probs = [float(p) if isinstance(p, (float, np.floating)) else to_fraction(p) for p in given]
+        fl = [float(p) for p in probs]
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
+        raise InvalidGameError(f"chance node {idx}: outcome probabilities must be numbers ({exc})") from None
+    if any(not np.isfinite(p) or p < 0 for p in fl) or any(p < 0 for p in probs):
+        raise InvalidGameError(
+            f"chance node {idx} has outcome probabilities {fl}; they must be non-negative and sum to 1"
+        )
+    if all(isinstance(p, Fraction) for p in probs):
+        total = sum(probs, Fraction(0))
+        if total != 1:
+            raise InvalidGameError(
+                f"chance node {idx} has exact outcome probabilities {[str(p) for p in probs]} that sum to "
+                f"{total}, not 1; exact probabilities must sum to exactly 1 (write 1/3, not 0.333)"
+            )
+    elif abs(math.fsum(fl) - 1) > 1e-9:
+        raise InvalidGameError(
+            f"chance node {idx} has outcome probabilities {fl}; they must be non-negative and sum to 1"
+        )
+    return probs
+
+
 # ---- the game -----------------------------------------------------------------------------------
 class ExtensiveFormGame(Game):
-    """An n-player general-sum extensive-form game with perfect recall, compiled to arrays."""
+    """An n-player general-sum extensive-form game, compiled to arrays.
+
+    Games without perfect recall load; the methods that need it raise `PerfectRecallError`
+    (see `has_perfect_recall`, `require_perfect_recall`).
+    """
 
     family = "extensive_form"
 
@@ -199,13 +231,7 @@ class ExtensiveFormGame(Game):
             if not ex.children:
                 raise InvalidGameError(f"node {idx} is not terminal but has no actions")
             if ex.kind == CHANCE:
-                probs = [to_fraction(p) if not isinstance(p, float) else p for p in ex.probs]
-                fl = np.array([float(p) for p in probs])
-                if (fl < 0).any() or not np.isfinite(fl).all() or abs(fl.sum() - 1) > 1e-9:
-                    raise InvalidGameError(
-                        f"chance node {idx} has outcome probabilities {fl.tolist()}; they must be "
-                        "non-negative and sum to 1"
-                    )
+                probs = _chance_probs(ex.probs, idx)
                 chance_labels[idx] = ex.labels
             else:
                 if not 0 <= ex.kind < n:
@@ -233,7 +259,7 @@ class ExtensiveFormGame(Game):
                 parent.append(idx)
                 action.append(a)
                 depth.append(depth[idx] + 1)
-                chance_prob.append(ex.probs[a] if ex.kind == CHANCE else 1)
+                chance_prob.append(probs[a] if ex.kind == CHANCE else 1)
                 queue.append((child_idx, child))
 
         num_nodes = len(parent)
@@ -284,18 +310,22 @@ class ExtensiveFormGame(Game):
         first = np.full(num_infosets, -1, dtype=np.int64)
         first[self.node_infoset[dec][::-1]] = own_seq[::-1]
         bad = np.flatnonzero(own_seq != first[self.node_infoset[dec]])
+        # a game without perfect recall is a valid game (Gambit loads it): only the methods built on
+        # sequences refuse it, through `require_perfect_recall`
+        self._recall_violation: str | None = None
         if bad.size:
             I = int(self.node_infoset[dec[bad[0]]])
-            raise PerfectRecallError(
+            self._recall_violation = (
                 f"information set {self.infoset_labels[I]!r} of player {self.infoset_player[I] + 1} "
                 f"violates perfect recall: the player reaches its nodes after different own histories "
                 f"({self._describe_seq(int(first[I]))} vs {self._describe_seq(int(own_seq[bad[0]]))})"
             )
-        self.infoset_parent_seq = first
+            self._recall_infoset = I
+        self._infoset_parent_seq = first
 
         term = np.flatnonzero(self.node_player == TERMINAL)
         self.terminal_nodes = term
-        self.terminal_seq = node_seq[:, term]
+        self._terminal_seq = node_seq[:, term]
         self.num_terminals = len(term)
         raw_pay = [payoffs[int(z)] for z in term]
         try:
@@ -316,16 +346,16 @@ class ExtensiveFormGame(Game):
         infoset_level = np.zeros(num_infosets, dtype=np.int64)
         # parents come before children in BFS order of first appearance; iterate to a fixed point
         for I in np.argsort([infoset_first_node[i] for i in order], kind="stable"):
-            lvl = seq_depth[self.infoset_parent_seq[I]]
+            lvl = seq_depth[self._infoset_parent_seq[I]]
             infoset_level[I] = lvl
             seq_depth[1 + I * A : 1 + (I + 1) * A] = lvl + 1
-        self.infoset_level = infoset_level
+        self._infoset_level = infoset_level
         depth_max = int(infoset_level.max()) + 1 if num_infosets else 0
-        self.levels: tuple[np.ndarray, ...] = tuple(
+        self._levels: tuple[np.ndarray, ...] = tuple(
             np.flatnonzero(infoset_level == k) for k in range(depth_max)
         )
-        self.player_levels: tuple[tuple[np.ndarray, ...], ...] = tuple(
-            tuple(lv[self.infoset_player[lv] == p] for lv in self.levels) for p in range(n)
+        self._player_levels: tuple[tuple[np.ndarray, ...], ...] = tuple(
+            tuple(lv[self.infoset_player[lv] == p] for lv in self._levels) for p in range(n)
         )
         self.player_infosets: tuple[np.ndarray, ...] = tuple(
             np.flatnonzero(self.infoset_player == p) for p in range(n)
@@ -340,12 +370,62 @@ class ExtensiveFormGame(Game):
             self.node_player,
             self.node_infoset,
             self.terminal_nodes,
-            self.terminal_seq,
+            self._terminal_seq,
             self.terminal_chance,
-            self.infoset_parent_seq,
-            self.infoset_level,
+            self._infoset_parent_seq,
+            self._infoset_level,
         ):
             arr.setflags(write=False)
+
+    # ---- perfect recall -----------------------------------------------------------------------
+    @property
+    def has_perfect_recall(self) -> bool:
+        """Whether every player remembers all their own earlier actions (Kuhn 1953).
+
+        Games without it load and keep their tree, payoffs and behaviour-strategy payoffs; the
+        sequence form, realization plans and everything built on them (CFR, the sequence-form LP,
+        best responses and NashConv) need it and raise `PerfectRecallError`.
+        """
+        return self._recall_violation is None
+
+    def require_perfect_recall(self, method: str) -> None:
+        """Raise `PerfectRecallError` naming the offending information set unless the game has
+        perfect recall; ``method`` names what needs it, for the message."""
+        if self._recall_violation is not None:
+            raise PerfectRecallError(
+                f"{method} needs a game with perfect recall, and this one has none: "
+                f"{self._recall_violation}. Methods on the strategic form (to_normal_form()) still apply"
+            )
+
+    @property
+    def infoset_parent_seq(self) -> np.ndarray:
+        """The owner's sequence leading to each information set (unique by perfect recall)."""
+        self.require_perfect_recall("the sequence form (infoset_parent_seq)")
+        return self._infoset_parent_seq
+
+    @property
+    def terminal_seq(self) -> np.ndarray:
+        """``terminal_seq[p, z]``: player p's last sequence before terminal z."""
+        self.require_perfect_recall("the sequence form (terminal_seq)")
+        return self._terminal_seq
+
+    @property
+    def infoset_level(self) -> np.ndarray:
+        """Number of own actions of its player before each information set."""
+        self.require_perfect_recall("the sequence form (infoset_level)")
+        return self._infoset_level
+
+    @property
+    def levels(self) -> tuple[np.ndarray, ...]:
+        """``levels[k]``: the infosets whose owner has taken ``k`` actions before reaching them."""
+        self.require_perfect_recall("the sequence form (levels)")
+        return self._levels
+
+    @property
+    def player_levels(self) -> tuple[tuple[np.ndarray, ...], ...]:
+        """``levels`` split by player."""
+        self.require_perfect_recall("the sequence form (player_levels)")
+        return self._player_levels
 
     def _describe_seq(self, seq: int) -> str:
         if seq == 0:
@@ -386,8 +466,28 @@ class ExtensiveFormGame(Game):
 
     @cached_property
     def exact_terminal_chance(self) -> np.ndarray:
-        src = self._exact_chance if self._exact_chance is not None else self.terminal_chance
-        return fraction_array(np.array(src, dtype=object))
+        """Exact chance reach of each terminal.
+
+        Where a chance node's probabilities were given as floats, each is read as its shortest
+        decimal and the node's probabilities are divided by their exact sum, so that every chance
+        node is an exact probability distribution (floats summing to 1 within rounding would
+        otherwise give exact values such as a reach of -1/10**12).
+        """
+        if self._exact_chance is not None:
+            return fraction_array(np.array(self._exact_chance, dtype=object))
+        edge = [Fraction(1)] * self.num_nodes
+        sums: dict[int, Fraction] = {}
+        for v in range(1, self.num_nodes):
+            p = self.exact_edge_chance_prob[v]
+            edge[v] = Fraction(repr(p)) if isinstance(p, float) else to_fraction(p)
+            if self.node_player[self.node_parent[v]] == CHANCE:
+                u = int(self.node_parent[v])
+                sums[u] = sums.get(u, Fraction(0)) + edge[v]
+        reach = [Fraction(1)] * self.num_nodes
+        for v in range(1, self.num_nodes):
+            u = int(self.node_parent[v])
+            reach[v] = reach[u] * (edge[v] / sums[u] if u in sums else edge[v])
+        return fraction_array(np.array([reach[int(z)] for z in self.terminal_nodes], dtype=object))
 
     def default_method(self) -> str:
         if self._n == 2 and self.is_constant_sum:
@@ -477,8 +577,41 @@ class ExtensiveFormGame(Game):
         """``R[p, z]``: player p's own contribution to the probability of reaching terminal z."""
         return self.realization_plan(policy)[self.terminal_seq]
 
+    def node_reach(self, policy: np.ndarray, exact: bool = False) -> np.ndarray:
+        """Probability of reaching each node (chance included) under a behaviour policy.
+
+        Defined with or without perfect recall: one vectorised step per tree depth.
+        """
+        A = self.max_actions
+        v = np.arange(1, self.num_nodes)
+        par = self.node_parent[1:]
+        par_player = self.node_player[par]
+        flat = np.asarray(policy).reshape(-1)
+        dec = par_player >= 0
+        if exact:
+            w = np.empty(self.num_nodes, dtype=object)
+            w[:] = Fraction(1)
+            edge = self.exact_edge_chance_prob
+            w[1:] = [to_fraction(edge[k]) for k in range(1, self.num_nodes)]
+        else:
+            w = self.edge_chance_prob.copy()
+        w[v[dec]] = flat[self.node_infoset[par[dec]] * A + self.node_action[v[dec]]]
+        reach = w.copy()
+        reach[0] = Fraction(1) if exact else 1.0
+        order = np.argsort(self.node_depth, kind="stable")
+        cuts = np.searchsorted(self.node_depth[order], np.arange(1, int(self.node_depth.max()) + 2))
+        for d in range(len(cuts) - 1):
+            at = order[cuts[d] : cuts[d + 1]]
+            reach[at] = reach[self.node_parent[at]] * w[at]
+        return reach
+
     def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
         sigma = self.validate_profile(profile, exact=exact)
+        if not self.has_perfect_recall:
+            r = self.node_reach(sigma, exact=exact)[self.terminal_nodes]
+            if exact:
+                return (r[:, None] * self.exact_terminal_utility).sum(axis=0)
+            return r @ self.terminal_utility
         R = self.terminal_reach(sigma)
         if exact:
             w = self.exact_terminal_chance * np.prod(R, axis=0)
@@ -495,6 +628,11 @@ class ExtensiveFormGame(Game):
         return out
 
     def profile_from_json(self, data: Any) -> np.ndarray:
+        """Inverse of `profile_to_json`: a list with one ``{infoset label: [probabilities]}`` per player.
+
+        Any malformed part raises `InvalidStrategyError` naming it; numbers are read with bounded
+        work (``"1e999999999"`` is refused, not expanded).
+        """
         if isinstance(data, dict) and "strategies" in data:
             data = data["strategies"]
         if not isinstance(data, list) or len(data) != self._n or not all(isinstance(d, dict) for d in data):
@@ -502,6 +640,13 @@ class ExtensiveFormGame(Game):
                 f"an extensive-form profile is a list of {self._n} objects mapping information-set "
                 "labels to probability lists"
             )
+        for p, d in enumerate(data):
+            for lab, probs in d.items():
+                if not isinstance(probs, list):
+                    raise InvalidStrategyError(
+                        f"player {p + 1}, information set {lab!r}: expected a list of probabilities, "
+                        f"got {type(probs).__name__}"
+                    )
         exact = any(isinstance(x, str) for d in data for v in d.values() for x in v)
         sigma = np.zeros((self.num_infosets, self.max_actions), dtype=object if exact else float)
         if exact:
@@ -510,14 +655,19 @@ class ExtensiveFormGame(Game):
         seen = set()
         for p, d in enumerate(data):
             for lab, probs in d.items():
-                if (p, lab) not in labels:
+                if not isinstance(lab, str) or (p, lab) not in labels:
                     raise InvalidStrategyError(f"player {p + 1} has no information set {lab!r}")
                 I = labels[(p, lab)]
                 k = int(self.infoset_num_actions[I])
                 if len(probs) != k:
                     raise InvalidStrategyError(f"information set {lab!r} has {k} actions, got {len(probs)}")
-                vals = [parse_number(x) for x in probs]
-                sigma[I, :k] = [to_fraction(v) for v in vals] if exact else vals
+                try:
+                    vals = [parse_number(x) for x in probs]
+                    sigma[I, :k] = [to_fraction(v) for v in vals] if exact else vals
+                except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
+                    raise InvalidStrategyError(
+                        f"player {p + 1}, information set {lab!r}: probabilities must be numbers ({exc})"
+                    ) from None
                 seen.add(I)
         missing = [self.infoset_labels[I] for I in range(self.num_infosets) if I not in seen]
         if missing:
@@ -532,10 +682,91 @@ class ExtensiveFormGame(Game):
             sigma[I, :k] = fn(I, self.infoset_labels[I])
         return self.validate_profile(sigma)
 
+    # ---- the strategic form --------------------------------------------------------------------
+    def to_normal_form(self, *, reduced: bool = True) -> Any:
+        """The game in strategic form: a `NormalFormGame` over pure strategies.
+
+        A pure strategy picks one action at each of the player's information sets. In the reduced
+        strategic form (``reduced=True``, the default), strategies that differ only at information
+        sets their own actions exclude are one strategy, labelled with ``*`` at those sets
+        (von Neumann & Morgenstern 1944; Kuhn 1953; see also Osborne & Rubinstein, "A Course in
+        Game Theory", MIT Press 1994, §11.1). Perfect recall is not needed. The number of pure
+        strategies grows exponentially with the number of information sets: the size is checked
+        against the size limit before anything is built. Payoffs are exact when the tree is.
+        """
+        from .._checks import check_size
+        from .normal_form import NormalFormGame
+
+        n, Z = self._n, self.num_terminals
+        counts = [
+            math.prod(int(self.infoset_num_actions[I]) for I in self.player_infosets[p]) for p in range(n)
+        ]
+        for p in range(n):
+            check_size(f"the strategic form of {self!r} (player {p + 1} has {counts[p]} pure strategies)",
+                       float(counts[p]) * (self.num_nodes + len(self.player_infosets[p])) * 2.0)
+        depth_order = np.argsort(self.node_depth, kind="stable")[1:]
+        strategies: list[np.ndarray] = []  # per player: (K_p, Z) 0/1 terminal consistency
+        labels: list[list[str]] = []
+        for p in range(n):
+            own = self.player_infosets[p]
+            local = np.full(self.num_infosets, -1, dtype=np.int64)
+            local[own] = np.arange(len(own))
+            sizes = [int(self.infoset_num_actions[I]) for I in own]
+            if own.size:
+                grid = np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij")
+                full = np.array(grid).reshape(len(own), -1).T
+                full = full[np.lexsort(full.T[::-1])]
+            else:
+                full = np.zeros((1, 0), dtype=np.int64)
+            reach = np.ones((len(full), self.num_nodes), dtype=bool)
+            par = self.node_parent
+            mine = self.node_player[par] == p
+            for v in depth_order:
+                u = par[v]
+                if mine[v]:
+                    reach[:, v] = reach[:, u] & (full[:, local[self.node_infoset[u]]] == self.node_action[v])
+                else:
+                    reach[:, v] = reach[:, u]
+            if reduced and own.size:
+                seen_at = np.zeros((len(full), len(own)), dtype=bool)
+                dec = np.flatnonzero(self.node_player == p)
+                for v in dec:
+                    seen_at[:, local[self.node_infoset[v]]] |= reach[:, v]
+                keys = np.where(seen_at, full, -1)
+                _, first = np.unique(keys, axis=0, return_index=True)
+                keep = np.sort(first)
+            else:
+                keep = np.arange(len(full))
+                keys = full
+            strategies.append(reach[keep][:, self.terminal_nodes].astype(np.int64))
+            labels.append([
+                ",".join("*" if keys[k, j] < 0 else self.action_labels[I][keys[k, j]]
+                         for j, I in enumerate(own)) or "-"
+                for k in keep
+            ])
+        shape = tuple(len(lab) for lab in labels)
+        check_size(f"the strategic form of {self!r} ({list(shape)} strategies)",
+                   float(n) * float(math.prod(shape)) * max(Z, 1) * 16.0)
+        exact = self._exact_chance is not None and not any(
+            isinstance(x, float) for row in self._raw_payoffs for x in row
+        )
+        if exact:
+            W = (self.exact_terminal_chance[:, None] * self.exact_terminal_utility).T  # (n, Z)
+        else:
+            W = (self.terminal_chance[:, None] * self.terminal_utility).T
+        T = W
+        for p in range(n):
+            # T: (n, K_1, ..., K_{p}, Z) -> (n, K_1, ..., K_{p+1}, Z)
+            T = T[..., None, :] * strategies[p].astype(object if exact else float)
+        payoffs = T.sum(axis=-1)
+        return NormalFormGame(payoffs, player_labels=self.player_labels, action_labels=labels,
+                              title=self.title)
+
     # ---- the sequence form (two players) --------------------------------------------------------
     @cached_property
     def sequence_form(self) -> SequenceForm:
         """Sequence-form matrices (Koller, Megiddo & von Stengel 1994; von Stengel 1996)."""
+        self.require_perfect_recall("the sequence form")
         return SequenceForm(self)
 
     def __repr__(self) -> str:

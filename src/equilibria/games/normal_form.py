@@ -10,15 +10,51 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import cached_property
+from numbers import Rational
 from typing import Any
 
 import numpy as np
 
-from .._numbers import format_array, fraction_array, parse_number, to_fraction
+from .._numbers import check_float_range, format_array, fraction_array, parse_number, to_fraction
 from ..errors import InvalidGameError, InvalidStrategyError
 from .base import Game
 
 Profile = list[np.ndarray]
+
+_PLAIN_NUMBER_TYPES = (float, int, np.float64, np.float32, np.int64, np.int32)
+
+
+def _clean_numbers(raw: np.ndarray) -> np.ndarray:
+    """An object array of payoffs with strings read as exact numbers, checked to fit a float.
+
+    Raises `ValueError` naming the entry when one is not a number (booleans included), is too
+    large for a float, or is a nonzero exact value that a float would round to 0 (so exact and
+    float solvers would see different games).
+    """
+    types = set(map(type, raw.flat))
+    if types <= {float, np.float64, np.float32}:
+        return raw
+    if types <= set(_PLAIN_NUMBER_TYPES) and not any(
+        isinstance(x, int) and abs(x) > 2**1023 for x in raw.flat
+    ):
+        return raw
+    out = np.empty(raw.shape, dtype=object)
+    for idx, x in np.ndenumerate(raw):
+        where = f"payoff u[{idx[0]}][{', '.join(map(str, idx[1:]))}]" if len(idx) > 1 else "a payoff"
+        if isinstance(x, (bool, np.bool_)):
+            raise ValueError(f"{where} is {x!r}, a boolean, not a number")
+        if isinstance(x, (float, np.floating)):
+            out[idx] = x
+            continue
+        if not isinstance(x, (str, int, np.integer, Rational)):
+            raise ValueError(f"{where} is {x!r}, not a number")
+        try:
+            f = to_fraction(x)
+            check_float_range(f)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        out[idx] = f if isinstance(x, str) else x
+    return out
 
 
 class NormalFormGame(Game):
@@ -39,10 +75,12 @@ class NormalFormGame(Game):
         action_labels: Sequence[Sequence[str]] | None = None,
         title: str = "",
     ):
-        raw = np.asarray(payoffs, dtype=object) if not isinstance(payoffs, np.ndarray) else payoffs
         try:
+            raw = np.asarray(payoffs, dtype=object) if not isinstance(payoffs, np.ndarray) else payoffs
+            if raw.dtype == object:
+                raw = _clean_numbers(raw)
             u = np.asarray(raw, dtype=float)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError, RecursionError) as exc:
             raise InvalidGameError(f"payoffs must be numbers: {exc}") from None
         if u.ndim < 2:
             raise InvalidGameError(
@@ -250,17 +288,21 @@ class NormalFormGame(Game):
         return [format_array(s, exact) for s in profile]
 
     def profile_from_json(self, data: Any) -> Profile:
+        """Inverse of `profile_to_json`: one probability list per player (``"1/3"`` strings = exact).
+
+        Any malformed part raises `InvalidStrategyError`; numbers are read with bounded work.
+        """
         if isinstance(data, dict) and "strategies" in data:
             data = data["strategies"]
-        if not isinstance(data, list):
+        if not isinstance(data, list) or not all(isinstance(s, list) for s in data):
             raise InvalidStrategyError("a normal-form profile is a list of per-player probability lists")
-        exact = any(isinstance(x, str) for s in data if isinstance(s, list) for x in s)
+        exact = any(isinstance(x, str) for s in data for x in s)
         try:
             parsed = [[parse_number(x) for x in s] for s in data]
-        except (TypeError, ValueError, ZeroDivisionError) as exc:
+            if exact:
+                parsed = [[to_fraction(x) for x in s] for s in parsed]
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
             raise InvalidStrategyError(f"profile entries must be numbers: {exc}") from None
-        if exact:
-            parsed = [[to_fraction(x) for x in s] for s in parsed]
         return self.validate_profile(parsed, exact=exact)
 
     def __repr__(self) -> str:

@@ -73,7 +73,7 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
                 rec.player = p.integer("the player number")
                 if not 1 <= rec.player <= n:
                     raise p.error(f"player {rec.player} is not one of the {n} players", tok)
-            rec.infoset = p.integer("the information set number")
+            rec.infoset = p.integer("the information set number", minimum=1)
             key = (rec.player if rec.kind == "p" else 0, rec.infoset)
             nxt = p.peek()
             if nxt is not None and nxt.kind == "str":
@@ -101,7 +101,7 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
                 rec.probs = infosets[key][2]
             else:
                 raise p.error(f"information set {rec.infoset} is used before its actions are given", tok)
-        rec.outcome = p.integer("the outcome number")
+        rec.outcome = p.integer("the outcome number", minimum=0)
         nxt = p.peek()
         if nxt is not None and nxt.kind == "str":
             p.take("outcome name")
@@ -193,17 +193,46 @@ def parse_efg(text: str, path: str | None = None) -> ExtensiveFormGame:
     try:
         return ExtensiveFormGame.from_tree(root, n, player_labels=players, title=title)
     except InvalidGameError as exc:
-        raise GameFormatError(str(exc), path) from None
+        raise GameFormatError(str(exc), path, _node_line(str(exc), records)) from None
+
+
+def _node_line(message: str, records: list[_Record]) -> int | None:
+    """The file line of the node a compiler error names (``node 7``: breadth-first numbering)."""
+    import re
+
+    m = re.search(r"\bnode (\d+)\b", message)
+    if m is None or not records:
+        return None
+    # the compiler numbers nodes breadth first; the file lists them in prefix order
+    children: list[list[int]] = [[] for _ in records]
+    stack: list[tuple[int, int]] = []  # (record index, children still to come)
+    for k, rec in enumerate(records):
+        if stack:
+            children[stack[-1][0]].append(k)
+            stack[-1] = (stack[-1][0], stack[-1][1] - 1)
+            while stack and stack[-1][1] == 0:
+                stack.pop()
+        if rec.kind != "t":
+            stack.append((k, len(rec.actions)))
+    bfs = [0]
+    for k in bfs:
+        bfs.extend(children[k])
+    target = int(m.group(1))
+    return records[bfs[target]].line if target < len(bfs) else None
 
 
 def read_efg(path: str | os.PathLike) -> ExtensiveFormGame:
     """Read a Gambit ``.efg`` file."""
     path = os.fspath(path)
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GameFormatError(f"cannot read the file: {exc}", path) from None
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise GameFormatError(f"cannot read the file: {exc.strerror}", path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # files written by older Gambit versions
     return parse_efg(text, path)
 
 

@@ -12,6 +12,7 @@ where a NODE is ``{"chance": [[label, probability, NODE], ...]}``, ``{"player": 
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from typing import Any
 
@@ -19,17 +20,61 @@ import numpy as np
 
 from ..errors import InvalidGameError
 from ..games.extensive_form import CHANCE, TERMINAL, Chance, Decision, ExtensiveFormGame, Terminal
-from .json_format import _exact_number, _json_number, _SchemaError
+from ._json_text import JsonPath
+from .json_format import _check_version, _exact_number, _first_duplicate, _json_number, _SchemaError
 
 
-def _node(data: Any, n: int, where: str) -> Any:
+def _node(data: Any, n: int, where: str, path: JsonPath) -> Any:
+    """One node of the tree, its children read iteratively (trees can be deeper than the stack)."""
+    # frames: (kind, fields, built children, pending (label, prob, child data, child where, child path))
+    root_holder: list[Any] = []
+    stack: list[tuple[str, Any, list[Any], list[tuple[Any, ...]]]] = []
+    todo: list[tuple[Any, str, JsonPath]] = [(data, where, path)]
+
+    def place(built: Any) -> None:
+        if stack:
+            stack[-1][2].append(built)
+        else:
+            root_holder.append(built)
+
+    while todo or stack:
+        if todo:
+            d, w, pth = todo.pop()
+            kind, fields, kids = _read_node(d, n, w, pth)
+            if kind == "terminal":
+                place(fields)
+            else:
+                stack.append((kind, fields, [], kids))
+        while stack and not todo:
+            kind, fields, built, kids = stack[-1]
+            if len(built) == len(kids):
+                stack.pop()
+                if kind == "chance":
+                    place(Chance([(lab, p, c) for (lab, p, *_), c in zip(kids, built, strict=True)]))
+                else:
+                    pl, infoset = fields
+                    place(Decision(pl, infoset, [(lab, c) for (lab, *_), c in zip(kids, built, strict=True)]))
+                continue
+            _lab, _p, cd, cw, cp = kids[len(built)]
+            todo.append((cd, cw, cp))
+            break
+    return root_holder[0]
+
+
+def _read_node(data: Any, n: int, where: str, path: JsonPath) -> tuple[str, Any, list[tuple[Any, ...]]]:
+    """(kind, fields, children to read) for one node, checking its own fields."""
     if not isinstance(data, dict):
-        raise _SchemaError("root", f"{where} must be an object with 'payoffs', 'chance' or 'player'")
+        raise _SchemaError("root", f"{where} must be an object with 'payoffs', 'chance' or 'player'", path)
+    present = [k for k in ("payoffs", "chance", "player") if k in data]
+    if len(present) > 1:
+        raise _SchemaError("root", f"{where} has both {present[0]!r} and {present[1]!r}; a node is one of "
+                           "'payoffs', 'chance' or 'player'", path)
     if "payoffs" in data:
         pay = data["payoffs"]
         if not isinstance(pay, list) or len(pay) != n:
-            raise _SchemaError("payoffs", f"{where}.payoffs must list {n} numbers")
-        return Terminal([_exact_number(x, f"{where}.payoffs") for x in pay])
+            raise _SchemaError("payoffs", f"{where}.payoffs must list {n} numbers", (*path, "payoffs"))
+        return "terminal", Terminal([_exact_number(x, f"{where}.payoffs[{k}]", (*path, "payoffs", k))
+                                     for k, x in enumerate(pay)]), []
     if "chance" in data:
         outs = data["chance"]
         if (
@@ -37,47 +82,69 @@ def _node(data: Any, n: int, where: str) -> Any:
             or not outs
             or not all(isinstance(o, list) and len(o) == 3 for o in outs)
         ):
-            raise _SchemaError("chance", f"{where}.chance must be a list of [label, probability, node]")
-        return Chance(
-            [
-                (str(lab), _exact_number(p, f"{where}.chance"), _node(c, n, f"{where}.chance[{k}]"))
-                for k, (lab, p, c) in enumerate(outs)
-            ]
-        )
+            raise _SchemaError("chance", f"{where}.chance must be a list of [label, probability, node]",
+                               (*path, "chance"))
+        kids = []
+        for k, (lab, p, c) in enumerate(outs):
+            _label(lab, f"{where}.chance[{k}]", (*path, "chance", k, 0))
+            prob = _exact_number(p, f"{where}.chance[{k}] probability", (*path, "chance", k, 1), "chance")
+            kids.append((lab, prob, c, f"{where}.chance[{k}]", (*path, "chance", k, 2)))
+        _unique([o[0] for o in outs], f"{where}.chance", (*path, "chance"))
+        return "chance", None, kids
     if "player" in data:
         pl = data["player"]
-        if not isinstance(pl, int) or not 1 <= pl <= n:
-            raise _SchemaError("player", f"{where}.player must be a player number 1..{n}, not {pl!r}")
+        if isinstance(pl, bool) or not isinstance(pl, int) or not 1 <= pl <= n:
+            shown = json.dumps(pl) if isinstance(pl, bool) or pl is None else repr(pl)
+            raise _SchemaError("player", f"{where}.player must be a player number 1..{n}, not {shown}",
+                               (*path, "player"))
         acts = data.get("actions")
         if (
             not isinstance(acts, list)
             or not acts
             or not all(isinstance(a, list) and len(a) == 2 for a in acts)
         ):
-            raise _SchemaError("actions", f"{where}.actions must be a list of [label, node]")
+            raise _SchemaError("actions", f"{where}.actions must be a list of [label, node]",
+                               (*path, "actions"))
         infoset = data.get("infoset")
         if not isinstance(infoset, str):
-            raise _SchemaError("infoset", f"{where}.infoset must be a string label")
-        return Decision(
-            pl - 1,
-            infoset,
-            [(str(lab), _node(c, n, f"{where}.actions[{k}]")) for k, (lab, c) in enumerate(acts)],
-        )
-    raise _SchemaError("root", f"{where} must have 'payoffs', 'chance' or 'player'")
+            raise _SchemaError("infoset", f"{where}.infoset must be a string label", (*path, "infoset"))
+        kids = []
+        for k, (lab, c) in enumerate(acts):
+            _label(lab, f"{where}.actions[{k}]", (*path, "actions", k, 0))
+            kids.append((lab, None, c, f"{where}.actions[{k}]", (*path, "actions", k, 1)))
+        _unique([a[0] for a in acts], f"{where}.actions", (*path, "actions"))
+        return "decision", (pl - 1, infoset), kids
+    raise _SchemaError("root", f"{where} must have 'payoffs', 'chance' or 'player'", path)
+
+
+def _label(lab: Any, where: str, path: JsonPath) -> None:
+    if not isinstance(lab, str):
+        shown = json.dumps(lab) if isinstance(lab, (bool, type(None))) else type(lab).__name__
+        raise _SchemaError("root", f"{where} label must be a string, not {shown}", path)
+
+
+def _unique(labels: list[str], where: str, path: JsonPath) -> None:
+    k = _first_duplicate(labels)
+    if k is not None:
+        raise _SchemaError("root", f"{where} lists the label {labels[k]!r} twice; labels must be unique",
+                           (*path, k, 0))
 
 
 def extensive_form_from_dict(data: dict[str, Any], path: str | None = None) -> ExtensiveFormGame:
     """An `ExtensiveFormGame` from the ``equilibria.extensive_form`` layout."""
-    if data.get("version", 1) != 1:
-        raise _SchemaError("version", f"is {data.get('version')!r}; this reader knows version 1")
+    _check_version(data)
     players = data.get("players")
     if not isinstance(players, list) or not players or not all(isinstance(p, str) for p in players):
         raise _SchemaError("players", "must be a non-empty list of player names")
-    root = _node(data.get("root"), len(players), "root")
+    dup = _first_duplicate(players)
+    if dup is not None:
+        raise _SchemaError("players", f"the name {players[dup]!r} appears twice", ("players", dup))
+    title = data.get("title", "")
+    if not isinstance(title, str):
+        raise _SchemaError("title", "must be a string")
+    root = _node(data.get("root"), len(players), "root", ("root",))
     try:
-        return ExtensiveFormGame.from_tree(
-            root, len(players), player_labels=players, title=str(data.get("title", ""))
-        )
+        return ExtensiveFormGame.from_tree(root, len(players), player_labels=players, title=title)
     except InvalidGameError as exc:
         raise _SchemaError("root", str(exc)) from None
 

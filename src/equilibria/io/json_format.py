@@ -34,9 +34,10 @@ from typing import Any
 
 import numpy as np
 
-from .._numbers import to_fraction
-from ..errors import GameFormatError, InvalidGameError
+from .._numbers import check_float_range, to_fraction
+from ..errors import GameFormatError, InvalidGameError, SizeLimitError
 from ..games.normal_form import NormalFormGame
+from ._json_text import JsonPath, line_of, load_json_text, read_text
 
 #: format name -> (game family, "module:reader(data, path)", "module:writer(game)")
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -59,31 +60,40 @@ def _load(spec: str) -> Callable[..., Any]:
 
 
 class _SchemaError(Exception):
-    """A field of a parsed document is wrong; turned into `GameFormatError` with the field's line."""
+    """A node of a parsed document is wrong; turned into `GameFormatError` with the node's line.
 
-    def __init__(self, field: str, message: str):
+    ``path`` is the node's position from the document's root (keys and list indices); without it,
+    the top-level ``field``.
+    """
+
+    def __init__(self, field: str, message: str, path: JsonPath | None = None):
         self.field = field
+        self.path = (field,) if path is None else tuple(path)
         super().__init__(f"field {field!r}: {message}")
 
 
-def _field_line(text: str | None, field: str) -> int | None:
-    """Line of the first ``"field":`` in the source, so schema errors can point at it."""
-    if text is None:
-        return None
-    key = field.split("[")[0]
-    m = re.search(r'"' + re.escape(key) + r'"\s*:', text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
+def _field_line(text: str | None, path: JsonPath) -> int | None:
+    """Line of the node at ``path`` in the source (or of its nearest ancestor found)."""
+    path = tuple(path)
+    while path:
+        line = line_of(text, path)
+        if line is not None:
+            return line
+        path = path[:-1]
+    return None
 
 
 # ---- normal form --------------------------------------------------------------------------------
-def _exact_number(x: Any, where: str) -> Fraction | int:
+def _exact_number(x: Any, where: str, path: JsonPath | None = None, field: str = "payoffs") -> Fraction | int:
     if isinstance(x, bool) or not isinstance(x, int | float | str | Fraction):
-        raise _SchemaError("payoffs", f"{where} is {json.dumps(x) if not isinstance(x, Fraction) else x}; "
-                           "expected a number or a string like \"1/3\"")
+        shown = json.dumps(x) if isinstance(x, (bool, type(None))) else type(x).__name__
+        raise _SchemaError(field, f"{where} is {shown}; expected a number or a string like \"1/3\"", path)
     try:
-        return x if isinstance(x, int) else to_fraction(x)
-    except (ValueError, ZeroDivisionError):
-        raise _SchemaError("payoffs", f"{where} is {json.dumps(str(x))}, which is not a number") from None
+        f = to_fraction(x)
+        check_float_range(f)
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise _SchemaError(field, f"{where}: {exc}", path) from None
+    return x if isinstance(x, int) else f
 
 
 def _payoff_array(data: Any, shape: tuple[int, ...] | None) -> np.ndarray:
@@ -96,7 +106,8 @@ def _payoff_array(data: Any, shape: tuple[int, ...] | None) -> np.ndarray:
             if any(s != inner[0] for s in inner):
                 k = next(k for k, s in enumerate(inner) if s != inner[0])
                 raise _SchemaError("payoffs", f"{where}[{k}] has shape {tuple(inner[k])} but "
-                                   f"{where}[0] has shape {tuple(inner[0])}; the nesting must be rectangular")
+                                   f"{where}[0] has shape {tuple(inner[0])}; the nesting must be rectangular",
+                                   ("payoffs", *_indices(where), k))
             return [len(x), *inner[0]]
         return []
 
@@ -110,8 +121,12 @@ def _payoff_array(data: Any, shape: tuple[int, ...] | None) -> np.ndarray:
         x: Any = data
         for k in idx:
             x = x[k]
-        out[idx] = _exact_number(x, "payoffs" + "".join(f"[{k}]" for k in idx))
+        out[idx] = _exact_number(x, "payoffs" + "".join(f"[{k}]" for k in idx), ("payoffs", *idx))
     return out
+
+
+def _indices(where: str) -> list[int]:
+    return [int(k) for k in re.findall(r"\[(\d+)\]", where)]
 
 
 def _labels(data: dict[str, Any], field: str) -> Any:
@@ -123,14 +138,28 @@ def _labels(data: dict[str, Any], field: str) -> Any:
     if not ok:
         kind = "a list of strings" if field == "players" else "a list of lists of strings, one per player"
         raise _SchemaError(field, f"must be {kind}")
+    for i, group in enumerate([val] if field == "players" else val):
+        dup = _first_duplicate(group)
+        if dup is not None:
+            whose = "" if field == "players" else f" of player {i + 1}"
+            raise _SchemaError(field, f"the label {group[dup]!r}{whose} appears twice; labels must be unique",
+                               (field, dup) if field == "players" else (field, i, dup))
     return val
+
+
+def _first_duplicate(labels: list[str]) -> int | None:
+    """Index of the first label equal to an earlier one."""
+    seen: set[str] = set()
+    for k, lab in enumerate(labels):
+        if lab in seen:
+            return k
+        seen.add(lab)
+    return None
 
 
 def normal_form_from_dict(data: dict[str, Any], path: str | None = None) -> NormalFormGame:
     """A `NormalFormGame` from the ``equilibria.normal_form`` layout; payoffs are kept exact."""
-    version = data.get("version", 1)
-    if version != 1:
-        raise _SchemaError("version", f"is {version!r}; this reader knows version 1")
+    _check_version(data)
     title = data.get("title", "")
     if not isinstance(title, str):
         raise _SchemaError("title", "must be a string")
@@ -152,6 +181,13 @@ def normal_form_from_dict(data: dict[str, Any], path: str | None = None) -> Norm
         return NormalFormGame(u, player_labels=players, action_labels=actions, title=title)
     except InvalidGameError as exc:
         raise _SchemaError("payoffs", str(exc)) from None
+
+
+def _check_version(data: dict[str, Any]) -> None:
+    version = data.get("version", 1)
+    if isinstance(version, bool) or version != 1:
+        shown = json.dumps(version) if isinstance(version, bool) else repr(version)
+        raise _SchemaError("version", f"is {shown}; this reader knows version 1")
 
 
 def _json_number(x: Fraction) -> int | float | str:
@@ -189,14 +225,19 @@ def _from_dict(data: Any, where: str | None, _text: str | None) -> Any:
     if not isinstance(data, dict):
         raise GameFormatError("a game file holds one JSON object with a \"format\" field", where, 1)
     fmt = data.get("format")
-    if fmt not in FORMATS:
+    if not isinstance(fmt, str) or fmt not in FORMATS:
         known = ", ".join(repr(k) for k in FORMATS)
-        raise GameFormatError(f"field 'format' is {fmt!r}; expected one of {known}", where,
-                              _field_line(_text, "format"))
+        shown = repr(fmt) if isinstance(fmt, (str, type(None))) else f"a {type(fmt).__name__}"
+        raise GameFormatError(f"field 'format' is {shown}; expected one of {known}", where,
+                              _field_line(_text, ("format",)))
     try:
         return _load(FORMATS[fmt][1])(data, where)
     except _SchemaError as exc:
-        raise GameFormatError(str(exc), where, _field_line(_text, exc.field)) from None
+        raise GameFormatError(str(exc), where, _field_line(_text, exc.path)) from None
+    except RecursionError:
+        raise GameFormatError("the document is nested too deeply", where) from None
+    except SizeLimitError as exc:
+        raise GameFormatError(str(exc), where, _field_line(_text, ("root",))) from None
 
 
 def game_to_dict(game: Any) -> dict[str, Any]:
@@ -211,25 +252,26 @@ def game_to_dict(game: Any) -> dict[str, Any]:
 def parse_json(text: str, path: str | os.PathLike | None = None) -> Any:
     """Parse the text of a JSON game file; bad JSON raises `GameFormatError` with its line."""
     where = None if path is None else os.fspath(path)
-    try:
-        # decimals are read exactly: "0.1" is 1/10, not the double nearest to it
-        data = json.loads(text, parse_float=Fraction)
-    except json.JSONDecodeError as exc:
-        raise GameFormatError(f"not valid JSON: {exc.msg} (column {exc.colno})", where, exc.lineno) from None
+    # decimals are read exactly: "0.1" is 1/10, not the double nearest to it
+    data = load_json_text(text, where, exact=True)
     return _from_dict(data, where, text)
 
 
 def read_json(path: str | os.PathLike) -> Any:
     """Read a game from a JSON file written by `write_json` (or by hand)."""
     where = os.fspath(path)
-    try:
-        with open(where, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as exc:
-        raise GameFormatError(f"cannot read the file: {exc.strerror}", where) from None
-    except UnicodeDecodeError:
-        raise GameFormatError("not UTF-8 text", where) from None
-    return parse_json(text, where)
+    return parse_json(read_text(where), where)
+
+
+def read_profile_json(path: str | os.PathLike) -> Any:
+    """The JSON document of a strategy profile file (for ``equilibria eval``), read safely.
+
+    Numbers are floats (strings such as ``"1/3"`` stay strings, for ``profile_from_json``); bad
+    UTF-8, bad JSON, deep nesting, duplicate keys and numbers out of float range raise
+    `GameFormatError` with the file and line.
+    """
+    where = os.fspath(path)
+    return load_json_text(read_text(where), where, exact=False)
 
 
 def format_json(game: Any) -> str:

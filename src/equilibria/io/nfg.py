@@ -29,7 +29,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..errors import GameFormatError, InvalidGameError
+from .._checks import check_size
+from ..errors import GameFormatError, InvalidGameError, SizeLimitError
 from ..games.normal_form import NormalFormGame
 from ._gambit_text import _Parser, _show, _tokenize
 
@@ -68,6 +69,11 @@ def parse_nfg(text: str, path: str | os.PathLike | None = None) -> NormalFormGam
             count = p.integer(f"the number of strategies of player {len(actions) + 1}")
             if count < 1:
                 raise p.error(f"player {len(actions) + 1} needs at least one strategy, found {count}", tok)
+            # every strategy appears in some pure profile, which takes at least one number in the
+            # file: a count above the numbers left is a wrong declaration, refused before allocating
+            if count > len(p.toks) - p.i:
+                raise p.error(f"player {len(actions) + 1} is declared to have {count} strategies, but the "
+                              f"file holds only {len(p.toks) - p.i} more tokens", tok)
             actions.append([str(k + 1) for k in range(count)])
         if not actions[-1]:
             raise p.error(f"player {len(actions)} has no strategies", tok)
@@ -76,6 +82,15 @@ def parse_nfg(text: str, path: str | os.PathLike | None = None) -> NormalFormGam
                       p.toks[p.i - 1])
     shape = tuple(len(a) for a in actions)
     profiles = math.prod(shape)
+    # one payoff per player (payoff version) or one outcome number (outcome version) per profile
+    if profiles > len(p.toks) - p.i:
+        raise p.error(f"the strategies {list(shape)} give {profiles} pure profiles, but the file holds only "
+                      f"{len(p.toks) - p.i} more tokens", opening)
+    try:
+        # float payoffs, the exact object array and its Fractions
+        check_size(f"the game {list(shape)} of {where or 'this file'}", float(n) * float(profiles) * 120.0)
+    except SizeLimitError as exc:
+        raise p.error(str(exc), opening) from None
 
     tok = p.peek()
     if tok is not None and tok.kind == "str":  # the optional comment
@@ -97,7 +112,7 @@ def parse_nfg(text: str, path: str | os.PathLike | None = None) -> NormalFormGam
     payoffs = np.stack([row.reshape(shape, order="F") for row in u])
     try:
         return NormalFormGame(payoffs, player_labels=players, action_labels=actions, title=title)
-    except InvalidGameError as exc:  # pragma: no cover - the parser checks what the class checks
+    except InvalidGameError as exc:  # the parser checks numbers one by one; this is a safety net
         raise GameFormatError(str(exc), where) from None
 
 
