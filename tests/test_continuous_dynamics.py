@@ -37,7 +37,7 @@ def random_bilinear(seed: int = 0, dim: int = 3):
 def test_gda_norm_grows_exactly_as_theory_says_on_xy():
     game = load_game("bilinear")
     eta = 0.1
-    norms = np.linalg.norm(trajectory(make_learner(game, "gda", lr=eta), 200), axis=1)
+    norms = np.linalg.norm(trajectory(make_learner(game, "gda", step_size=eta), 200), axis=1)
     assert np.all(np.diff(norms) > 0)
     np.testing.assert_allclose(norms, np.sqrt(2) * (1 + eta**2) ** (np.arange(201) / 2), rtol=1e-10)
 
@@ -45,7 +45,7 @@ def test_gda_norm_grows_exactly_as_theory_says_on_xy():
 def test_gda_diverges_on_a_random_bilinear_game():
     game, sigma = random_bilinear()
     eta = 0.1 / sigma[0]
-    norms = np.linalg.norm(trajectory(make_learner(game, "gda", lr=eta), 2000), axis=1)
+    norms = np.linalg.norm(trajectory(make_learner(game, "gda", step_size=eta), 2000), axis=1)
     assert norms[-1] > 10 * norms[0]
     assert norms[1000] > norms[0] and norms[-1] > norms[1000]
 
@@ -54,13 +54,13 @@ def test_gda_diverges_on_a_random_bilinear_game():
 def test_last_iterate_converges_on_bilinear(method):
     game, sigma = random_bilinear(seed=4)  # σ_min/σ_max = 0.35: the slowest mode is not too slow
     eta = 0.3 / sigma[0]  # inside every method's stable range (complex momentum's: ησ ≤ 0.4)
-    opts = {} if method in ("anchored-extragradient", "fast-extragradient") else {"lr": eta}
+    opts = {} if method in ("anchored-extragradient", "fast-extragradient") else {"step_size": eta}
     z = trajectory(make_learner(game, method, **opts), 4000)
     assert np.linalg.norm(z[-1]) < 1e-2 * np.linalg.norm(z[0]), method
 
 
 def test_alternating_gda_stays_bounded_but_does_not_converge_on_xy():
-    z = trajectory(make_learner(load_game("bilinear"), "alternating-gda", lr=0.2), 3000)
+    z = trajectory(make_learner(load_game("bilinear"), "alternating-gda", step_size=0.2), 3000)
     norms = np.linalg.norm(z, axis=1)
     assert norms.max() < 2 * norms[0]
     assert norms[-500:].min() > 0.5 * norms[0]
@@ -72,7 +72,7 @@ def test_converges_to_the_equilibrium_of_a_strongly_monotone_game(method):
     game = load_game("quadratic(dims=[2, 3], mu=0.5, seed=3)")
     z_star = np.linalg.solve(game.M, -game.b)  # Rosen (1965): the unique equilibrium
     eta = 0.2 / np.linalg.norm(game.M, 2)
-    z = trajectory(make_learner(game, method, lr=eta), 3000)
+    z = trajectory(make_learner(game, method, step_size=eta), 3000)
     assert np.linalg.norm(z[-1] - z_star) < 1e-8, method
 
 
@@ -80,7 +80,7 @@ def test_anchored_extragradient_meets_the_yoon_ryu_bound():
     game, _ = random_bilinear(seed=5, dim=4)
     L = game.lipschitz
     learner = make_learner(game, "anchored-extragradient")  # η = 1/(8L)
-    assert learner.lr == pytest.approx(1 / (8 * L))
+    assert learner.step_size == pytest.approx(1 / (8 * L))
     z = trajectory(learner, 2000)
     F2 = np.array([np.sum(game.vector_field(zk) ** 2) for zk in z])
     k = np.arange(len(z))
@@ -96,7 +96,7 @@ def test_fast_extragradient_meets_the_lee_kim_bound():
         game, _ = random_bilinear(seed=seed, dim=4)
         L = game.lipschitz
         learner = make_learner(game, "fast-extragradient")
-        assert learner.lr == pytest.approx(1 / L)
+        assert learner.step_size == pytest.approx(1 / L)
         z = trajectory(learner, 2000)
         F2 = np.array([np.sum(game.vector_field(zk) ** 2) for zk in z[1:]])
         k = np.arange(1, len(z))
@@ -107,7 +107,7 @@ def test_sga_alignment_flips_the_sign_near_a_repelling_point():
     # F = Jz with J = [[-1, 1], [-1, -1]]: sym(J) = −I repels, so ⟨F, ∇H⟩ = −‖F‖² < 0 while
     # ⟨AᵀF, ∇H⟩ = ‖F‖² > 0, and Balduzzi et al.'s rule picks λ < 0 once ‖F‖⁴/D > ε.
     game = QuadraticGame.from_field([[-1.0, 1.0], [-1.0, -1.0]], dims=(1, 1), initial=[[2.0], [1.0]])
-    learner = make_learner(game, "sga", lr=0.01)
+    learner = make_learner(game, "sga", step_size=0.01)
     learner.step()
     assert learner.last_sign == -1.0
     bil = make_learner(load_game("bilinear"), "sga")
@@ -117,15 +117,15 @@ def test_sga_alignment_flips_the_sign_near_a_repelling_point():
 
 def test_cgd_solves_a_three_player_game():
     game = load_game("quadratic(dims=[1, 2, 2], mu=0.3, rotation=3.0, seed=2)")
-    z = trajectory(make_learner(game, "cgd", lr=0.3), 3000)
+    z = trajectory(make_learner(game, "cgd", step_size=0.3), 3000)
     assert np.linalg.norm(z[-1] - np.concatenate(game.equilibrium)) < 1e-8
 
 
 def test_projected_methods_converge_on_a_box_and_solve_reports_nash_conv():
-    (sol,) = solve("bilinear(dim=2, seed=1, bound=1)", "extragradient", iterations=2000, lr=0.3)
+    (sol,) = solve("bilinear(dim=2, seed=1, bound=1)", "extragradient", iterations=2000, step_size=0.3)
     assert sol.nash_conv < 1e-6
     assert sol.info["grad_norm"] < 1e-6
-    (sol,) = solve("dirac_gan(bound=1, gamma=0.3)", "gda", iterations=2000, lr=0.3)
+    (sol,) = solve("dirac_gan(bound=1, gamma=0.3)", "gda", iterations=2000, step_size=0.3)
     assert sol.nash_conv < 1e-6
 
 
@@ -140,8 +140,8 @@ def test_torch_game_follows_the_same_trajectory():
                                        initial=[[1.0, 1.0], [1.0, 1.0]])
     game = load_game(f"bilinear(matrix={A.tolist()})")
     for method in ("extragradient", "cgd"):
-        a = trajectory(make_learner(tg, method, lr=0.1), 50)
-        b = trajectory(make_learner(game, method, lr=0.1), 50)
+        a = trajectory(make_learner(tg, method, step_size=0.1), 50)
+        b = trajectory(make_learner(game, method, step_size=0.1), 50)
         np.testing.assert_allclose(a, b, atol=1e-12)
 
 
@@ -155,17 +155,17 @@ def test_same_seed_same_trace():
 
 def test_checkpoint_resume_continues_the_trajectory(tmp_path):
     game = load_game("bilinear(dim=2, seed=0)")
-    full = make_learner(game, "ogda", lr=0.1)
+    full = make_learner(game, "ogda", step_size=0.1)
     run(full, 100, evaluate="none")
-    part = make_learner(game, "ogda", lr=0.1)
+    part = make_learner(game, "ogda", step_size=0.1)
     run(part, 40, evaluate="none", checkpoint=tmp_path / "ck.pkl")
-    resumed = make_learner(game, "ogda", lr=0.1)
+    resumed = make_learner(game, "ogda", step_size=0.1)
     run(resumed, 100, evaluate="none", checkpoint=tmp_path / "ck.pkl")
     np.testing.assert_array_equal(resumed.z, full.z)
 
 
-@pytest.mark.parametrize("bad", [{"lr": -0.1}, {"lr": 0}, {"lr": float("nan")}, {"init": [1.0, 2.0, 3.0]},
-                                 {"init": [[1.0], [2.0, 3.0]]}])
+@pytest.mark.parametrize("bad", [{"step_size": -0.1}, {"step_size": 0}, {"step_size": float("nan")},
+                                 {"init": [1.0, 2.0, 3.0]}, {"init": [[1.0], [2.0, 3.0]]}])
 def test_bad_hyper_parameters_raise(bad):
     with pytest.raises(InvalidParameterError):
         make_learner(load_game("bilinear"), "extragradient", **bad)
@@ -182,7 +182,7 @@ def test_method_specific_bad_parameters_raise():
     with pytest.raises(InvalidParameterError):
         make_learner(game, "cgd", interaction=-0.5)
     with pytest.raises(InvalidParameterError):
-        make_learner(load_game("dirac_gan"), "anchored-extragradient")  # no Lipschitz constant, no lr
+        make_learner(load_game("dirac_gan"), "anchored-extragradient")  # no Lipschitz constant, no step_size
     with pytest.raises(InvalidParameterError):
         make_learner(load_game("dirac_gan"), "fast-extragradient")
     with pytest.raises(NotApplicableError):
@@ -191,7 +191,7 @@ def test_method_specific_bad_parameters_raise():
 
 def test_cli_solve_prints_a_finite_nash_conv(capsys):
     rc = main(["solve", "bilinear(bound=1)", "--method", "extragradient", "--iterations", "500", "--json",
-               "-o", "lr=0.5"])
+               "-o", "step_size=0.5"])
     assert rc == 0
 
     def reject(c):
@@ -205,7 +205,7 @@ def test_cli_solve_prints_a_finite_nash_conv(capsys):
 def test_cli_plot_writes_learning_curve_and_2d_trajectories(tmp_path, capsys):
     out = tmp_path / "run.png"
     rc = main(["solve", "bilinear(bound=1)", "--method", "gda,extragradient", "--iterations", "60",
-               "--plot", str(out), "-o", "lr=0.3"])
+               "--plot", str(out), "-o", "step_size=0.3"])
     assert rc == 0
     assert out.stat().st_size > 10_000
     assert (tmp_path / "run_trajectories.png").stat().st_size > 10_000

@@ -44,9 +44,9 @@ def test_dirac_gan_eigenvalues_at_the_equilibrium():
 @pytest.mark.parametrize("eta", [0.05, 0.2])
 def test_lyapunov_exponents_on_xy_match_closed_forms(eta):
     game = load_game("bilinear")
-    gda = max_lyapunov_exponent(make_learner(game, "gda", lr=eta), 300)
-    eg = max_lyapunov_exponent(make_learner(game, "extragradient", lr=eta), 300)
-    cgd = max_lyapunov_exponent(make_learner(game, "cgd", lr=eta), 300)
+    gda = max_lyapunov_exponent(make_learner(game, "gda", step_size=eta), 300)
+    eg = max_lyapunov_exponent(make_learner(game, "extragradient", step_size=eta), 300)
+    cgd = max_lyapunov_exponent(make_learner(game, "cgd", step_size=eta), 300)
     assert gda > 0 and eg < 0 and cgd < 0
     assert gda == pytest.approx(0.5 * np.log1p(eta**2), rel=1e-6)
     assert eg == pytest.approx(0.5 * np.log(1 - eta**2 + eta**4), rel=1e-6)
@@ -56,9 +56,9 @@ def test_lyapunov_exponents_on_xy_match_closed_forms(eta):
 @pytest.mark.parametrize("method", ["ogda", "complex-momentum", "consensus", "alternating-gda"])
 def test_lyapunov_exponent_is_log_spectral_radius_for_linear_dynamics(method):
     game = load_game(f"bilinear(matrix={np.random.default_rng(4).normal(size=(2, 2)).tolist()})")
-    lr = 0.15
-    rho = spectral_radius_of_linear_step(make_learner(game, method, lr=lr))
-    lam = max_lyapunov_exponent(make_learner(game, method, lr=lr), 1500, burn_in=200)
+    step = 0.15
+    rho = spectral_radius_of_linear_step(make_learner(game, method, step_size=step))
+    lam = max_lyapunov_exponent(make_learner(game, method, step_size=step), 1500, burn_in=200)
     assert lam == pytest.approx(np.log(rho), abs=2e-3)
     if method != "alternating-gda":  # alternating GDA cycles: ρ = 1, λ_max = 0
         assert lam < 0
@@ -71,7 +71,7 @@ def test_lyapunov_exponent_of_gda_near_an_attracting_nonlinear_equilibrium():
     game = load_game(f"dirac_gan(gamma={gamma}, start=(0.3, 0.2))")
     J0 = game.jacobian([[0.0], [0.0]])
     expected = np.log(max(abs(np.linalg.eigvals(np.eye(2) - eta * J0))))
-    lam = max_lyapunov_exponent(make_learner(game, "gda", lr=eta), 400, burn_in=400)
+    lam = max_lyapunov_exponent(make_learner(game, "gda", step_size=eta), 400, burn_in=400)
     assert lam < 0
     assert lam == pytest.approx(expected, abs=5e-3)
 

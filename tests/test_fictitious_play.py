@@ -87,8 +87,9 @@ def test_logit_response_reaches_qre_bound():
 def test_logit_response_fixed_point_is_the_qre_of_the_solver():
     # cross-check against nashpy's stochastic fictitious play direction: the rest point satisfies
     # x = softmax(d(x)/τ) exactly (McKelvey & Palfrey 1995)
-    from equilibria.dynamics._operators import deviation_payoffs, softmax
+    from equilibria.dynamics._operators import deviation_payoffs
     from equilibria.dynamics.logit_response import LogitResponse
+    from equilibria.ops import softmax
 
     game = NormalFormGame.from_bimatrix([[3, 0], [0, 2]], [[2, 0], [0, 3]])  # battle of the sexes
     learner = LogitResponse(game, temperature=0.2, step_size=0.5, init=[[0.9, 0.1], [0.8, 0.2]])

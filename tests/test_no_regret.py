@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equilibria.api import make_learner, solve
-from equilibria.dynamics._operators import project_simplex
 from equilibria.dynamics.no_regret import Hedge, OnlineMirrorDescent, OptimisticHedge, RegretMatching
 from equilibria.errors import InvalidParameterError, NotApplicableError
 from equilibria.games.normal_form import NormalFormGame
 from equilibria.metrics import nash_conv
+from equilibria.ops import project_simplex
 from equilibria.run import run
 
 RPS = NormalFormGame.zero_sum([[0, -1, 1], [1, 0, -1], [-1, 1, 0]])
@@ -101,7 +101,8 @@ def test_mwu_last_iterate_diverges_on_rps():
 
 
 def test_omwu_beats_mwu_last_iterate():
-    mwu, omwu = Hedge(RPS, step_size=0.25, init=INIT), OptimisticHedge(RPS, step_size=0.25, init=INIT)
+    # step sizes are in units of 1/payoff range: 0.5 on RPS (range 2) is 0.25 in its own units
+    mwu, omwu = Hedge(RPS, step_size=0.5, init=INIT), OptimisticHedge(RPS, step_size=0.5, init=INIT)
     run(mwu, 1000, evaluate="none")
     run(omwu, 1000, evaluate="none")
     assert nash_conv(RPS, omwu.current_strategy()) < 1e-3 < nash_conv(RPS, mwu.current_strategy())
@@ -122,9 +123,10 @@ def test_rm_plus_matches_by_hand_first_steps():
     mp = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
     learner = RegretMatching(mp, plus=True, alternating=False, init=[[0.75, 0.25], [0.5, 0.5]])
     learner.step()
-    # row: d = A y = [0, 0] -> no regret; column: d = -Aᵀx = [-0.5, 0.5], ⟨d, y⟩ = 0 -> R = [0, 0.5]
+    # row: d = A y = [0, 0] -> no regret; column: d = -Aᵀx = [-0.5, 0.5], ⟨d, y⟩ = 0 -> R = [0, 0.5];
+    # the learner keeps regrets in units of the payoff range (2 here): [0, 0.25]
     np.testing.assert_allclose(learner.regrets[0], [0, 0])
-    np.testing.assert_allclose(learner.regrets[1], [0, 0.5])
+    np.testing.assert_allclose(learner.regrets[1], [0, 0.25])
     np.testing.assert_allclose(learner.current_strategy()[1], [0, 1])
 
 

@@ -107,7 +107,7 @@ def test_bad_parameters():
     with pytest.raises(InvalidParameterError):
         NoisyOptimisticGradient(RPS, noise="gaussian-ish")
     with pytest.raises(InvalidParameterError):
-        NoisyOptimisticGradient(RPS, update_step=-1)
+        NoisyOptimisticGradient(RPS, step_size=-1)
     with pytest.raises(InvalidParameterError):
         NashLossSGD(RPS, power=2)
     with pytest.raises(InvalidParameterError):

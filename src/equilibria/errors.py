@@ -89,3 +89,8 @@ class UnknownNameError(EquilibriaError, KeyError):
 
 class CheckpointError(EquilibriaError):
     """A checkpoint cannot be read or does not match the run it is resumed into."""
+
+
+class NotMonotoneWarning(UserWarning):
+    """A method whose guarantee needs a monotone game (two-player zero-sum, or a monotone vector field)
+    is run on a game that is not: it may cycle or diverge, and its answer must be checked (NashConv)."""

@@ -12,40 +12,44 @@ game operator, round k = 0, 1, ... is
     x_{k+1/2} = Π_C[x_k - η g_{k-1/2} + (x_0 - x_k)/(k+1)],
     x_{k+1}   = Π_C[x_k - η g_{k+1/2} + (x_0 - x_k)/(k+1)],    g_{k+1/2} = F(x_{k+1/2}),
 
-with g_{-1/2} = F(x_0).
+with g_{-1/2} = F(x_0). The guarantee needs a monotone game (two-player zero-sum or constant-sum);
+on other games the learner warns with `NotMonotoneWarning`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .._checks import check_positive
+from ..ops import project_simplex
 from ..registry import register_method
-from ._operators import NormalFormLearner, check_positive, game_operator, operator_lipschitz, project_simplex
+from ._operators import NormalFormLearner, game_operator, operator_lipschitz, warn_if_not_monotone
 
 
 class AcceleratedOptimisticGradient(NormalFormLearner):
     """Accelerated optimistic gradient (Cai & Zheng, ICML 2023), last iterate O(1/T) in monotone games.
 
-    Default step size η = 1/(4L), L the Lipschitz bound of the game operator (the analysis needs
-    ηL below a constant).
+    Default step size η = 1/(4L), L the Lipschitz bound of the game operator on the payoffs scaled
+    to unit range (the analysis needs ηL below a constant; ``step_size`` is in those units).
     """
 
     default_output = "last"
 
     def __init__(self, game: Any, *, step_size: float | None = None, init: Any = None,
                  seed: int | None = None):
+        if step_size is not None:
+            step_size = check_positive("step_size", step_size)
         super().__init__(game, init=init, seed=seed)
-        if step_size is None:
-            step_size = 0.25 / operator_lipschitz(game)
-        self.step_size = check_positive("step_size", step_size)
+        self.step_size = 0.25 / operator_lipschitz(self.u) if step_size is None else step_size
+        warn_if_not_monotone(game, "accelerated optimistic gradient")
         self.anchor = [xi.copy() for xi in self.x]
-        self.g_prev = game_operator(game, self.x)
+        self.g_prev = game_operator(self.u, self.x)
 
     def _step(self) -> None:
         k, eta = self.iteration, self.step_size
         pull = [(a - x) / (k + 1) for a, x in zip(self.anchor, self.x, strict=True)]
         half = [project_simplex(x - eta * g + p) for x, g, p in zip(self.x, self.g_prev, pull, strict=True)]
-        g_half = game_operator(self.game, half)
+        g_half = game_operator(self.u, half)
         self.x = [project_simplex(x - eta * g + p) for x, g, p in zip(self.x, g_half, pull, strict=True)]
         self.g_prev = g_half
         self._accumulate(self.x)

@@ -1,7 +1,7 @@
 """Gradient-based learning in differentiable games: GDA and the methods that fix its rotation.
 
 Notation: z ∈ R^D the joint strategy, F(z) = (∇_{z_i} ℓ_i(z))_i the simultaneous gradient, J(z) its
-Jacobian, A = (J − Jᵀ)/2 the antisymmetric part, η the step size ``lr`` and Π the projection onto
+Jacobian, A = (J − Jᵀ)/2 the antisymmetric part, η the step size ``step_size`` and Π the projection onto
 the game's box (the identity for unconstrained games; every method is run in its projected form,
 as in Korpelevich's original extragradient).
 
@@ -32,16 +32,23 @@ every learner exposes its full phase-space state (z plus any memory: the previou
 momentum buffer) to `equilibria.diagnostics.max_lyapunov_exponent`.
 
 All methods are deterministic; ``seed`` only seeds ``self.rng`` for the shared protocol.
+
+A learner whose iterate becomes NaN or infinite (a step size too large for the game) raises
+`DivergenceError` at that iteration. Extragradient, OGDA and the anchored methods have guarantees
+for monotone games only; they warn with `NotMonotoneWarning` when the symmetric part of the
+Jacobian at the starting point is not positive semi-definite (checked where the Jacobian is
+cheap: analytic, or at most 64 coordinates).
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .._checks import check_positive
-from ..errors import InvalidParameterError, NotApplicableError
+from .._checks import check_bool, check_positive, check_real
+from ..errors import DivergenceError, InvalidParameterError, NotApplicableError, NotMonotoneWarning
 from ..games.continuous import DifferentiableGame
 from ..registry import register_method
 from ..run import Learner
@@ -53,13 +60,16 @@ class GradientLearner(Learner):
     families: ClassVar[tuple[str, ...]] = ("continuous",)
     default_output: ClassVar[str] = "last"
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
+    #: whether the method's guarantee needs a monotone vector field (then it warns on other games)
+    needs_monotone: ClassVar[bool] = False
+
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float = 0.1,
                  init: Any = None):
         if not isinstance(game, DifferentiableGame):
             raise NotApplicableError(
                 f"{type(self).__name__} needs a DifferentiableGame, not {type(game).__name__}")
         super().__init__(game, seed=seed)
-        self.lr = check_positive("lr", lr)
+        self.step_size = check_positive("step_size", step_size)
         if init is None:
             z0 = game.flatten(game.initial_profile())
         else:
@@ -73,6 +83,26 @@ class GradientLearner(Learner):
         self.z = z0.astype(float)
         self.z0 = self.z.copy()
         self.z_sum = np.zeros_like(self.z)
+        if self.needs_monotone:
+            self._warn_if_not_monotone()
+
+    def _warn_if_not_monotone(self) -> None:
+        game = self.game
+        if game._jacobian is None and game.dim > 64:
+            return  # a finite-difference Jacobian would cost O(D²) loss evaluations
+        J = game._jac(self.z)
+        lam = float(np.linalg.eigvalsh(0.5 * (J + J.T))[0])
+        # finite-difference Jacobians carry errors of about 1e-7 relative: tolerate them
+        tol = (1e-12 if game._jacobian is not None else 1e-6) * max(float(np.linalg.norm(J)), 1e-300)
+        if lam < -tol:
+            warnings.warn(
+                NotMonotoneWarning(
+                    f"{type(self).__name__}'s convergence guarantee needs a monotone game, but the symmetric "
+                    f"part of the Jacobian at the starting point has eigenvalue {lam:.3g} < 0: the iterates "
+                    "may cycle or diverge; check the NashConv of the result"
+                ),
+                stacklevel=4,
+            )
 
     # -- helpers -------------------------------------------------------------------------------
     def _F(self, z: np.ndarray) -> np.ndarray:
@@ -82,8 +112,15 @@ class GradientLearner(Learner):
         return self.game.project(z)
 
     def step(self) -> None:
-        self._step()
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._step()
         self.iteration += 1
+        if not np.all(np.isfinite(self.z)):
+            raise DivergenceError(
+                f"{type(self).__name__} diverged: its iterate became non-finite at iteration "
+                f"{self.iteration} "
+                f"(step_size={self.step_size:g}); try a smaller step_size"
+            )
         self.z_sum += self.z
 
     def current_strategy(self) -> list[np.ndarray]:
@@ -127,7 +164,7 @@ class GDA(GradientLearner):
     """
 
     def _step(self) -> None:
-        self.z = self._P(self.z - self.lr * self._F(self.z))
+        self.z = self._P(self.z - self.step_size * self._F(self.z))
 
 
 @register_method("alternating-gda", families=("continuous",))
@@ -144,7 +181,7 @@ class AlternatingGDA(GradientLearner):
         z = self.z.copy()
         for i in range(self.game.num_players):
             s = self.game.block(i)
-            z[s] = self._P(z - self.lr * self._F(z))[s]
+            z[s] = self._P(z - self.step_size * self._F(z))[s]
         self.z = z
 
 
@@ -159,15 +196,17 @@ class OptimisticGDA(GradientLearner):
     Notes 1980. The first step uses F(z₀) as the "previous" gradient.
     """
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
+    needs_monotone = True
+
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float = 0.1,
                  init: Any = None):
-        super().__init__(game, seed=seed, lr=lr, init=init)
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
         self.g_prev = self._F(self.z)
 
     def _step(self) -> None:
-        w = self._P(self.z - self.lr * self.g_prev)
+        w = self._P(self.z - self.step_size * self.g_prev)
         g = self._F(w)
-        self.z = self._P(self.z - self.lr * g)
+        self.z = self._P(self.z - self.step_size * g)
         self.g_prev = g
 
     def phase_state(self) -> np.ndarray:
@@ -188,9 +227,11 @@ class Extragradient(GradientLearner):
     √(1 − η²σ² + η⁴σ⁴) < 1, so the last iterate converges linearly.
     """
 
+    needs_monotone = True
+
     def _step(self) -> None:
-        w = self._P(self.z - self.lr * self._F(self.z))
-        self.z = self._P(self.z - self.lr * self._F(w))
+        w = self._P(self.z - self.step_size * self._F(self.z))
+        self.z = self._P(self.z - self.step_size * self._F(w))
 
 
 @register_method("consensus", families=("continuous",))
@@ -202,15 +243,15 @@ class ConsensusOptimization(GradientLearner):
     update matrix I − η(J + γJᵀJ) has eigenvalues 1 − ηγσ² ± iησ, inside the unit circle for small η.
     """
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float = 0.1,
                  init: Any = None, gamma: float = 1.0):
-        super().__init__(game, seed=seed, lr=lr, init=init)
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
         self.gamma = check_positive("gamma", gamma, allow_zero=True)
 
     def _step(self) -> None:
         F = self._F(self.z)
         J = self.game._jac(self.z)
-        self.z = self._P(self.z - self.lr * (F + self.gamma * J.T @ F))
+        self.z = self._P(self.z - self.step_size * (F + self.gamma * J.T @ F))
 
 
 @register_method("sga", families=("continuous",))
@@ -223,13 +264,14 @@ class SymplecticGradientAdjustment(GradientLearner):
     ε = 0.1, so the adjustment points towards stable fixed points and away from unstable ones.
     """
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float = 0.1,
                  init: Any = None, lam: float = 1.0,
                  align: bool = True, epsilon: float = 0.1):
-        super().__init__(game, seed=seed, lr=lr, init=init)
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
         self.lam = check_positive("lam", lam, allow_zero=True)
-        self.align = bool(align)
-        self.epsilon = check_positive("epsilon", epsilon, allow_zero=True)
+        self.align = check_bool("align", align)
+        # the rule's +ε breaks the tie ⟨F, ∇H⟩ = 0 (bilinear games) towards λ > 0: it must be positive
+        self.epsilon = check_positive("epsilon", epsilon)
         self.last_sign = 1.0
 
     def _step(self) -> None:
@@ -242,7 +284,7 @@ class SymplecticGradientAdjustment(GradientLearner):
             gradH = J.T @ F
             self.last_sign = float(np.sign((F @ gradH) * (adj @ gradH) / F.size + self.epsilon) or 1.0)
             lam *= self.last_sign
-        self.z = self._P(self.z - self.lr * (F + lam * adj))
+        self.z = self._P(self.z - self.step_size * (F + lam * adj))
 
 
 def _off_diagonal(game: DifferentiableGame, J: np.ndarray) -> np.ndarray:
@@ -271,17 +313,17 @@ class CompetitiveGradientDescent(GradientLearner):
     z ← z − η(I + αJ_o)⁻¹F). ``None`` (default) is CGD's α = η; the ``cgo`` method name binds α = 1.
     """
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float = 0.1,
                  init: Any = None, interaction: float | None = None):
-        super().__init__(game, seed=seed, lr=lr, init=init)
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
         self.interaction = None if interaction is None else check_positive(
             "interaction", interaction, allow_zero=True)
 
     def _step(self) -> None:
         F = self._F(self.z)
         Jo = _off_diagonal(self.game, self.game._jac(self.z))
-        a = self.lr if self.interaction is None else self.interaction
-        delta = np.linalg.solve(np.eye(F.size) + a * Jo, -self.lr * F)
+        a = self.step_size if self.interaction is None else self.interaction
+        delta = np.linalg.solve(np.eye(F.size) + a * Jo, -self.step_size * F)
         self.z = self._P(self.z + delta)
 
 
@@ -305,12 +347,15 @@ class ComplexMomentum(GradientLearner):
     ``beta`` may be a complex number, or given as ``beta_abs`` and ``beta_arg`` (radians).
     """
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float = 0.1,
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float = 0.1,
                  init: Any = None, beta: complex | None = None,
                  beta_abs: float = 0.8, beta_arg: float = 3 * np.pi / 8):
-        super().__init__(game, seed=seed, lr=lr, init=init)
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
         if beta is None:
-            beta = check_positive("beta_abs", beta_abs, allow_zero=True) * np.exp(1j * float(beta_arg))
+            beta = (check_positive("beta_abs", beta_abs, allow_zero=True)
+                    * np.exp(1j * check_real("beta_arg", beta_arg)))
+        elif isinstance(beta, (bool, str, bytes)) or getattr(type(beta), "__name__", "") == "bool_":
+            raise InvalidParameterError(f"beta must be a complex number, got {beta!r}")
         try:
             beta = complex(beta)
         except (TypeError, ValueError):
@@ -322,7 +367,7 @@ class ComplexMomentum(GradientLearner):
 
     def _step(self) -> None:
         self.mu = self.beta * self.mu - self._F(self.z)
-        self.z = self._P(self.z + self.lr * self.mu.real)
+        self.z = self._P(self.z + self.step_size * self.mu.real)
 
     def phase_state(self) -> np.ndarray:
         return np.concatenate([self.z, self.mu.real, self.mu.imag])
@@ -348,21 +393,24 @@ class AnchoredExtragradient(GradientLearner):
     ("Fixed points of nonexpanding maps", Bull. AMS 1967) applied to the extragradient step.
     """
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float | None = None,
+    needs_monotone = True
+
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float | None = None,
                  init: Any = None):
-        if lr is None:
+        if step_size is None:
             L = getattr(game, "lipschitz", None)
             if L is None:
                 raise InvalidParameterError(
-                    "anchored-extragradient needs lr (the game has no Lipschitz constant for lr = 1/(8L))")
-            lr = 1.0 / (8.0 * L)
-        super().__init__(game, seed=seed, lr=lr, init=init)
+                    "anchored-extragradient needs step_size (the game has no Lipschitz constant for "
+                    "step_size = 1/(8L))")
+            step_size = 1.0 / (8.0 * L)
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
 
     def _step(self) -> None:
         beta = 1.0 / (self.iteration + 2)
         anchor = beta * (self.z0 - self.z)
-        w = self._P(self.z + anchor - self.lr * self._F(self.z))
-        self.z = self._P(self.z + anchor - self.lr * self._F(w))
+        w = self._P(self.z + anchor - self.step_size * self._F(self.z))
+        self.z = self._P(self.z + anchor - self.step_size * self._F(w))
 
 
 @register_method("fast-extragradient", families=("continuous",))
@@ -379,21 +427,24 @@ class FastExtragradient(GradientLearner):
     default η is 1/L when the game knows its Lipschitz constant.
     """
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, lr: float | None = None,
+    needs_monotone = True
+
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float | None = None,
                  init: Any = None):
-        if lr is None:
+        if step_size is None:
             L = getattr(game, "lipschitz", None)
             if L is None:
                 raise InvalidParameterError(
-                    "fast-extragradient needs lr (the game has no Lipschitz constant for lr = 1/L)")
-            lr = 1.0 / L
-        super().__init__(game, seed=seed, lr=lr, init=init)
+                    "fast-extragradient needs step_size (the game has no Lipschitz constant for "
+                    "step_size = 1/L)")
+            step_size = 1.0 / L
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
 
     def _step(self) -> None:
         beta = 1.0 / (self.iteration + 1)
         anchor = beta * (self.z0 - self.z)
-        w = self._P(self.z + anchor - (1.0 - beta) * self.lr * self._F(self.z))
-        self.z = self._P(self.z + anchor - self.lr * self._F(w))
+        w = self._P(self.z + anchor - (1.0 - beta) * self.step_size * self._F(self.z))
+        self.z = self._P(self.z + anchor - self.step_size * self._F(w))
 
 
 def trajectory(learner: GradientLearner, iterations: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_bool
 from ..registry import register_method
 from ._operators import NormalFormLearner, deviation_payoffs
 
@@ -31,8 +32,8 @@ class FictitiousPlay(NormalFormLearner):
     default_output = "average"
 
     def __init__(self, game: Any, *, alternating: bool = False, init: Any = None, seed: int | None = None):
+        self.alternating = check_bool("alternating", alternating)
         super().__init__(game, init=init, seed=seed)
-        self.alternating = bool(alternating)
         self._accumulate(self.x)
         self.beliefs = self.average_strategy()
         self.last_play = [np.eye(k)[0] for k in self.num_actions]
@@ -48,11 +49,11 @@ class FictitiousPlay(NormalFormLearner):
         n = len(self.beliefs)
         if self.alternating:
             for i in range(n):
-                d = deviation_payoffs(self.game, self.beliefs)[i]
+                d = deviation_payoffs(self.u, self.beliefs)[i]
                 self.last_play[i] = self._pure_br(d)
                 self.beliefs[i] = (w * self.beliefs[i] + self.last_play[i]) / (w + 1.0)
         else:
-            dev = deviation_payoffs(self.game, self.beliefs)
+            dev = deviation_payoffs(self.u, self.beliefs)
             self.last_play = [self._pure_br(d) for d in dev]
             self.beliefs = [(w * b + p) / (w + 1.0)
                             for b, p in zip(self.beliefs, self.last_play, strict=True)]

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InvalidParameterError
+from .._checks import check_positive
+from ..ops import softmax
 from ..registry import register_method
-from ._operators import NormalFormLearner, check_positive, deviation_payoffs, payoff_range, softmax
+from ._operators import NormalFormLearner, deviation_payoffs
 
 
 class LogitResponse(NormalFormLearner):
     """Smoothed best response / stochastic fictitious play (Fudenberg & Kreps 1993; Hofbauer & Sandholm 2002).
 
-    ``temperature`` τ is relative to the payoff range (τ · range is used), default 0.01.
+    ``temperature`` τ is relative to the payoff range (the dynamics run on the payoffs scaled to
+    unit range; ``tau`` is τ · range, the temperature in the game's units), default 0.01.
     ``step_size`` α: ``None`` for α_t = 1/(t+1) (smooth fictitious play), a number in (0, 1] for the
     constant-step logit dynamic.
     """
@@ -34,20 +36,16 @@ class LogitResponse(NormalFormLearner):
 
     def __init__(self, game: Any, *, temperature: float = 0.01, step_size: float | None = None,
                  init: Any = None, seed: int | None = None):
-        super().__init__(game, init=init, seed=seed)
         self.temperature = check_positive("temperature", temperature)
-        self.tau = self.temperature * payoff_range(game)
-        if step_size is not None:
-            step_size = check_positive("step_size", step_size)
-            if step_size > 1:
-                raise InvalidParameterError(f"step_size must be in (0, 1], got {step_size}")
-        self.step_size = step_size
+        self.step_size = None if step_size is None else check_positive("step_size", step_size, maximum=1.0)
+        super().__init__(game, init=init, seed=seed)
+        self.tau = self.temperature * self.payoff_range
 
     def _step(self) -> None:
         t = self.iteration + 1
         alpha = self.step_size if self.step_size is not None else 1.0 / (t + 1)
-        dev = deviation_payoffs(self.game, self.x)
-        self.x = [x + alpha * (softmax(d / self.tau) - x) for x, d in zip(self.x, dev, strict=True)]
+        dev = deviation_payoffs(self.u, self.x)
+        self.x = [x + alpha * (softmax(d, self.temperature) - x) for x, d in zip(self.x, dev, strict=True)]
         self._accumulate(self.x)
 
 

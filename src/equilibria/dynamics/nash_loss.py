@@ -30,16 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError
+from .._checks import check_choice, check_int, check_positive
+from ..ops import project_simplex
 from ..registry import register_method
-from ._operators import (
-    NormalFormLearner,
-    check_int,
-    check_positive,
-    deviation_payoffs,
-    payoff_range,
-    project_simplex,
-)
+from ._operators import NormalFormLearner, deviation_payoffs
 
 
 def _tangent(z: np.ndarray) -> np.ndarray:
@@ -61,7 +55,10 @@ def _entropy_hess_diag(x: np.ndarray, entropy: str, power: float) -> np.ndarray:
 
 def nash_loss(game: Any, profile: list[np.ndarray], temperature: float = 0.0, power: float = 1.0,
               entropy: str = "tsallis") -> float:
-    """The exact loss L^τ(x) = Σ_k ‖Π_T(d_k(x) + τ∇S(x_k))‖² (Gemp, Marris & Piliouras, ICLR 2024)."""
+    """The exact loss L^τ(x) = Σ_k ‖Π_T(d_k(x) + τ∇S(x_k))‖² (Gemp, Marris & Piliouras, ICLR 2024).
+
+    ``game`` is a normal-form game or its payoff tensor (n, A_1, ..., A_n).
+    """
     dev = deviation_payoffs(game, profile)
     total = 0.0
     for d, x in zip(dev, profile, strict=True):
@@ -77,7 +74,7 @@ def sample_deviation_payoffs(game: Any, profile: list[np.ndarray], rng: np.rando
     One joint action is drawn per sample and shared by the players, so for a fixed k the samples are
     independent across s (all that the estimators need).
     """
-    u = game.payoffs
+    u = game.payoffs if hasattr(game, "payoffs") else np.asarray(game, dtype=float)
     n = u.shape[0]
     acts = [rng.choice(len(x), size=size, p=x) for x in profile]
     out = []
@@ -107,48 +104,42 @@ class NashLossSGD(NormalFormLearner):
     """Projected SGD on the Nash loss of Gemp, Marris & Piliouras (ICLR 2024).
 
     ``sample_size`` plays are drawn per estimate (``None``: the exact gradient, i.e. projected
-    gradient descent on L^τ). ``temperature`` τ is relative to the payoff range; ``entropy`` is
-    ``"tsallis"`` (default) with exponent ``power`` p ∈ (0, 1] or ``"shannon"``; ``learning_rate`` is
-    relative to 1/range². The gradient of player l is 2 Σ_k (∂∇^τ_k/∂x_l)ᵀ Π_T ∇^τ_k: for k ≠ l the
-    Jacobian ∂d_k/∂x_l is the payoff tensor u_k with the players other than k and l contracted
-    (sampled when there are more than two players), for k = l it is τ diag(∇²S(x_l)).
+    gradient descent on L^τ). The learner runs on the payoffs scaled to unit range, so
+    ``temperature`` τ and ``step_size`` are in those units (the loss is quadratic in the payoffs:
+    a step size of 0.1 on the unit-range game is 0.1/range² on the original one), and the reported
+    ``nash_loss`` diagnostic is that of the unit-range game. ``entropy`` is ``"tsallis"``
+    (default) with exponent ``power`` p ∈ (0, 1] or ``"shannon"``. The gradient of player l is
+    2 Σ_k (∂∇^τ_k/∂x_l)ᵀ Π_T ∇^τ_k: for k ≠ l the Jacobian ∂d_k/∂x_l is the payoff tensor u_k with
+    the players other than k and l contracted (sampled when there are more than two players), for
+    k = l it is τ diag(∇²S(x_l)).
     """
 
     default_output = "last"
 
     def __init__(self, game: Any, *, temperature: float = 0.01, entropy: str = "tsallis",
-                 power: float = 1.0, learning_rate: float = 0.1, sample_size: int | None = 16,
+                 power: float = 1.0, step_size: float = 0.1, sample_size: int | None = 16,
                  init: Any = None, seed: int | None = None):
-        super().__init__(game, init=init, seed=seed)
-        self.scale = payoff_range(game)
         self.temperature = check_positive("temperature", temperature, allow_zero=True)
-        self.tau = self.temperature * self.scale
-        self.power = check_positive("power", power)
-        if self.power > 1:
-            raise InvalidParameterError(f"power (the Tsallis exponent) must be in (0, 1], got {power}")
-        self.learning_rate = check_positive("learning_rate", learning_rate)
-        self.lr = self.learning_rate / self.scale ** 2
-        if entropy not in ("shannon", "tsallis"):
-            raise InvalidParameterError(f"entropy must be 'shannon' or 'tsallis', not {entropy!r}")
-        self.entropy = entropy
-        self.sample_size = None if sample_size is None else check_int("sample_size", sample_size)
+        self.power = check_positive("power", power, maximum=1.0)
+        self.step_size = check_positive("step_size", step_size)
+        self.entropy = check_choice("entropy", entropy, ("shannon", "tsallis"))
+        self.sample_size = None if sample_size is None else check_int("sample_size", sample_size, minimum=1)
+        super().__init__(game, init=init, seed=seed)
+        self.tau = self.temperature  # on the unit-range payoffs
         # Shannon: stay where the QRE lives, x ≥ exp(-1/τ')/A (OpenSpiel's SGD solver does the same)
         self.floor = ([max(float(np.exp(-1.0 / self.temperature)), 1e-6) / k if self.temperature > 0 else 0.0
                        for k in self.num_actions] if entropy == "shannon" else [0.0] * len(self.num_actions))
         self.x = [self._project(xi, f) for xi, f in zip(self.x, self.floor, strict=True)]
-        self.loss = nash_loss(game, self.x, self.tau, self.power, self.entropy)
+        self.loss = nash_loss(self.u, self.x, self.tau, self.power, self.entropy)
 
     @staticmethod
     def _project(v: np.ndarray, floor: float) -> np.ndarray:
-        """Euclidean projection onto {x ≥ floor, Σx = 1}: floor + c Π(v' / c), c = 1 - A floor."""
-        if floor <= 0:
-            return project_simplex(v)
-        c = 1.0 - len(v) * floor
-        return floor + c * project_simplex((v - floor) / c)
+        """Euclidean projection onto {x ≥ floor, Σx = 1}."""
+        return project_simplex(v, floor=floor)
 
     def _jacobian_t(self, k: int, l: int, x: list[np.ndarray], h: np.ndarray) -> np.ndarray:
         """(∂d_k/∂x_l)ᵀ h, with the other players' strategies contracted or sampled."""
-        u = self.game.payoffs[k]
+        u = self.u[k]
         n = u.ndim
         t = np.tensordot(h, u, axes=([0], [k]))  # axes: the others in order, k removed
         others = [j for j in range(n) if j != k]
@@ -168,9 +159,9 @@ class NashLossSGD(NormalFormLearner):
         x = self.x
         n = len(x)
         if self.sample_size is None:
-            dev = deviation_payoffs(self.game, x)
+            dev = deviation_payoffs(self.u, x)
         else:
-            dev = [g.mean(axis=0) for g in sample_deviation_payoffs(self.game, x, self.rng, self.sample_size)]
+            dev = [g.mean(axis=0) for g in sample_deviation_payoffs(self.u, x, self.rng, self.sample_size)]
         h = [_tangent(d + self.tau * _entropy_grad(xi, self.entropy, self.power)) if self.tau else _tangent(d)
              for d, xi in zip(dev, x, strict=True)]
         grads = []
@@ -180,8 +171,9 @@ class NashLossSGD(NormalFormLearner):
                 if k != l:
                     g = g + self._jacobian_t(k, l, x, h[k])
             grads.append(2.0 * g)
-        self.x = [self._project(xi - self.lr * gi, f) for xi, gi, f in zip(x, grads, self.floor, strict=True)]
-        self.loss = nash_loss(self.game, self.x, self.tau, self.power, self.entropy)
+        self.x = [self._project(xi - self.step_size * gi, f)
+                  for xi, gi, f in zip(x, grads, self.floor, strict=True)]
+        self.loss = nash_loss(self.u, self.x, self.tau, self.power, self.entropy)
         self._accumulate(self.x)
 
     def diagnostics(self) -> dict[str, float]:

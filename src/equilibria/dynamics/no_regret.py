@@ -13,11 +13,16 @@ method             update (player i, payoff vector d_t, cumulative regret R, cum
 =================  =======================================================================================
 regret-matching    R += d_t - ⟨d_t, x_t⟩;  x ∝ [R]^+  (Hart & Mas-Colell 2000)
 rm+                R = [R + d_t - ⟨d_t, x_t⟩]^+;  x ∝ R; alternating, linear averaging (Tammelin 2014)
-hedge / mwu        x ∝ exp(η_t S_t), η_t = sqrt(8 ln A / t) / range (Freund & Schapire 1997)
+hedge / mwu        x ∝ exp(η_t S_t), η_t = sqrt(8 ln A / t) (Freund & Schapire 1997)
 omwu               x ∝ exp(η (S_t + d_t)) (Rakhlin & Sridharan 2013; Daskalakis & Panageas 2019)
 omd                x_{t+1} = prox_{x_t}(η d_t), entropic or Euclidean; optimistic two-sequence form
 ogda               omd with Euclidean geometry and optimism (Popov 1980; Daskalakis et al. 2018)
 =================  =======================================================================================
+
+All of them run on the payoffs scaled to unit range (`equilibria.dynamics._operators.unit_payoffs`),
+so a ``step_size`` means the same on every game and the updates cannot overflow. Those whose
+last-iterate guarantee needs a monotone game (``omwu``, ``ogda`` and ``omd`` with optimism) warn
+with `NotMonotoneWarning` on games that are not two-player constant-sum.
 """
 
 from __future__ import annotations
@@ -27,16 +32,15 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError
+from .._checks import check_bool, check_choice, check_positive
+from ..ops import regret_matching, softmax
 from ..registry import register_method
 from ._operators import (
     NormalFormLearner,
-    check_positive,
     deviation_payoffs,
     operator_lipschitz,
-    payoff_range,
     prox_for,
-    softmax,
+    warn_if_not_monotone,
 )
 
 
@@ -56,20 +60,16 @@ class RegretMatching(NormalFormLearner):
 
     def __init__(self, game: Any, *, plus: bool = False, alternating: bool | None = None,
                  averaging: str | None = None, init: Any = None, seed: int | None = None):
+        self.plus = check_bool("plus", plus)
+        self.alternating = self.plus if alternating is None else check_bool("alternating", alternating)
+        averaging = ("linear" if self.plus else "uniform") if averaging is None else averaging
+        self.averaging = check_choice("averaging", averaging, ("uniform", "linear"))
         super().__init__(game, init=init, seed=seed)
-        self.plus = bool(plus)
-        self.alternating = self.plus if alternating is None else bool(alternating)
-        averaging = averaging or ("linear" if self.plus else "uniform")
-        if averaging not in ("uniform", "linear"):
-            raise InvalidParameterError(f"averaging must be 'uniform' or 'linear', not {averaging!r}")
-        self.averaging = averaging
         self.regrets = [np.zeros(k) for k in self.num_actions]
 
     @staticmethod
     def _match(r: np.ndarray) -> np.ndarray:
-        pos = np.maximum(r, 0.0)
-        s = pos.sum()
-        return pos / s if s > 0 else np.full(len(r), 1.0 / len(r))
+        return regret_matching(r)
 
     def _update(self, i: int, d: np.ndarray) -> None:
         inst = d - d @ self.x[i]
@@ -81,11 +81,11 @@ class RegretMatching(NormalFormLearner):
         n = len(self.x)
         if self.alternating:
             for i in range(n):
-                d = deviation_payoffs(self.game, self.x)[i]
+                d = deviation_payoffs(self.u, self.x)[i]
                 self._update(i, d)
                 self.x[i] = self._match(self.regrets[i])
         else:
-            dev = deviation_payoffs(self.game, self.x)
+            dev = deviation_payoffs(self.u, self.x)
             for i in range(n):
                 self._update(i, dev[i])
             self.x = [self._match(r) for r in self.regrets]
@@ -97,25 +97,28 @@ class Hedge(NormalFormLearner):
     On-Line Learning and an Application to Boosting", JCSS 1997; "Adaptive Game Playing Using
     Multiplicative Weights", GEB 1999), in follow-the-regularized-leader form: x ∝ exp(η_t S_t).
 
-    ``step_size=None`` uses the anytime rate η_t = sqrt(8 ln A_i / t) / range, for which the average
-    profile of a zero-sum game has NashConv O(sqrt(log A / t)). With ``optimistic`` the last payoff is
+    ``step_size`` is in units of 1/payoff range (the payoffs are scaled to unit range); ``None``
+    uses the anytime rate η_t = sqrt(8 ln A_i / t), for which the average profile of a zero-sum
+    game has NashConv O(sqrt(log A / t)). With ``optimistic`` the last payoff is
     counted twice, x ∝ exp(η (S_t + d_t)): optimistic Hedge / OMWU (Rakhlin & Sridharan, "Optimization,
     Learning, and Games with Predictable Sequences", NeurIPS 2013; Syrgkanis, Agarwal, Luo & Schapire,
     NeurIPS 2015), whose last iterate converges on zero-sum games with a unique equilibrium
     (Daskalakis & Panageas, "Last-Iterate Convergence: Zero-Sum Games and Constrained Min-Max
-    Optimization", ITCS 2019). OMWU defaults to a constant η = 0.5 / range.
+    Optimization", ITCS 2019). OMWU defaults to a constant η = 0.5, and warns (`NotMonotoneWarning`)
+    on games that are not two-player constant-sum, where that guarantee does not hold.
     """
 
     default_output = "average"
 
     def __init__(self, game: Any, *, step_size: float | None = None, optimistic: bool = False,
                  init: Any = None, seed: int | None = None):
-        super().__init__(game, init=init, seed=seed)
-        self.optimistic = bool(optimistic)
-        self.scale = payoff_range(game)
+        self.optimistic = check_bool("optimistic", optimistic)
         if step_size is None and self.optimistic:
-            step_size = 0.5 / self.scale
+            step_size = 0.5
         self.step_size = None if step_size is None else check_positive("step_size", step_size)
+        super().__init__(game, init=init, seed=seed)
+        if self.optimistic:
+            warn_if_not_monotone(game, "optimistic hedge (omwu)")
         with np.errstate(divide="ignore"):
             self.logits0 = [np.log(xi) for xi in self.x]
         self.cum_payoff = [np.zeros(k) for k in self.num_actions]
@@ -126,11 +129,11 @@ class Hedge(NormalFormLearner):
     def _eta(self, i: int, t: int) -> float:
         if self.step_size is not None:
             return self.step_size
-        return math.sqrt(8.0 * math.log(max(self.num_actions[i], 2)) / t) / self.scale
+        return math.sqrt(8.0 * math.log(max(self.num_actions[i], 2)) / t)
 
     def _step(self) -> None:
         t = self.iteration + 1
-        dev = deviation_payoffs(self.game, self.x)
+        dev = deviation_payoffs(self.u, self.x)
         for i, d in enumerate(dev):
             self.cum_payoff[i] += d
             self.last_payoff[i] = d
@@ -140,6 +143,7 @@ class Hedge(NormalFormLearner):
             new.append(softmax(self.logits0[i] + self._eta(i, t + 1) * signal))
         self.x = new
         self._accumulate(self.x)
+
 
 class OptimisticHedge(Hedge):
     """Optimistic Hedge / OMWU (Daskalakis & Panageas, ITCS 2019): `Hedge` with ``optimistic=True``.
@@ -167,22 +171,28 @@ class OnlineMirrorDescent(NormalFormLearner):
 
     In Euclidean geometry this is optimistic gradient descent-ascent, whose last iterate converges
     linearly on matrix games (Wei, Lee, Zhang & Luo, "Linear Last-Iterate Convergence in
-    Constrained Saddle-Point Optimization", ICLR 2021). Default step sizes: 0.1 / range (entropic),
-    0.25 / L (Euclidean, L the operator's Lipschitz bound).
+    Constrained Saddle-Point Optimization", ICLR 2021), a guarantee for monotone games only: with
+    ``optimistic`` it warns (`NotMonotoneWarning`) on games that are not two-player constant-sum.
+    ``step_size`` is in units of the payoffs scaled to unit range; the defaults are 0.1 (entropic)
+    and 0.25 / L (Euclidean, L the Lipschitz bound of the scaled game's operator).
     """
 
     default_output = "average"
 
     def __init__(self, game: Any, *, geometry: str = "entropic", step_size: float | None = None,
                  optimistic: bool = False, init: Any = None, seed: int | None = None):
-        super().__init__(game, init=init, seed=seed)
         self.prox = prox_for(geometry)
         self.geometry = geometry
-        self.optimistic = bool(optimistic)
+        self.optimistic = check_bool("optimistic", optimistic)
+        if step_size is not None:
+            step_size = check_positive("step_size", step_size)
+        super().__init__(game, init=init, seed=seed)
         if step_size is None:
-            entropic = geometry == "entropic"
-            step_size = 0.1 / payoff_range(game) if entropic else 0.25 / operator_lipschitz(game)
-        self.step_size = check_positive("step_size", step_size)
+            step_size = 0.1 if geometry == "entropic" else 0.25 / operator_lipschitz(self.u)
+        self.step_size = step_size
+        if self.optimistic:
+            warn_if_not_monotone(game, "optimistic gradient (ogda)" if geometry == "euclidean"
+                                 else "optimistic mirror descent")
         self.x_hat = [xi.copy() for xi in self.x]
         self.prediction = [np.zeros(k) for k in self.num_actions]
         if self.optimistic:
@@ -190,7 +200,7 @@ class OnlineMirrorDescent(NormalFormLearner):
 
     def _step(self) -> None:
         eta = self.step_size
-        dev = deviation_payoffs(self.game, self.x)
+        dev = deviation_payoffs(self.u, self.x)
         self.x_hat = [self.prox(xh, -d, eta) for xh, d in zip(self.x_hat, dev, strict=True)]
         if self.optimistic:
             self.prediction = dev
@@ -198,6 +208,7 @@ class OnlineMirrorDescent(NormalFormLearner):
         else:
             self.x = [xh.copy() for xh in self.x_hat]
         self._accumulate(self.x)
+
 
 class OptimisticGDA(OnlineMirrorDescent):
     """Optimistic gradient descent-ascent: `OnlineMirrorDescent` in Euclidean geometry with optimism.

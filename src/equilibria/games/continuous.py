@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._numbers import parse_number
 from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
 from .base import Game
 
@@ -355,7 +356,13 @@ class DifferentiableGame(Game):
     def profile_from_json(self, data: Any) -> list[np.ndarray]:
         if not isinstance(data, list):
             raise InvalidStrategyError("a continuous-game profile is a JSON list of per-player number lists")
-        return self.validate_profile(data)
+        try:
+            parsed = [
+                [parse_number(x) for x in zi] if isinstance(zi, list) else parse_number(zi) for zi in data
+            ]
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
+            raise InvalidStrategyError(f"profile entries must be numbers: {exc}") from None
+        return self.validate_profile(parsed)
 
     # -- losses, field, Jacobian ---------------------------------------------------------------
     def losses(self, profile: ProfileLike) -> np.ndarray:

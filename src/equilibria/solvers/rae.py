@@ -40,8 +40,12 @@ On the stag hunt the payoff-dominant (Stag, Stag) stops being an RAE once γ is 
 method selects the risk-dominant (Hare, Hare); RAE is not defined as "the risk-dominant equilibrium",
 it arrives there.
 
-Units: γ = ``risk_aversion`` / (max u - min u), so that scaling all payoffs leaves the equilibrium
-unchanged (the variance scales with the square of the payoffs, the mean linearly).
+Units: γ = ``risk_aversion`` / s, s the largest range of one player's payoffs, so that scaling all
+payoffs leaves the equilibrium unchanged (the variance scales with the square of the payoffs, the
+mean linearly), and so does adding a constant to a player's payoffs (the variance does not move and
+every utility moves by the constant). The computation runs on the payoffs shifted and scaled to
+unit range (`equilibria.dynamics._operators.unit_payoffs`), so payoffs of 1e-300 or 1e300 neither
+underflow nor overflow; `rae_gap` is reported in the game's own units.
 """
 
 from __future__ import annotations
@@ -51,9 +55,11 @@ from typing import Any
 
 import numpy as np
 
-from ..dynamics._operators import check_int, check_positive, deviation_payoffs, payoff_range, project_simplex
+from .._checks import check_int, check_positive
+from ..dynamics._operators import deviation_payoffs, unit_payoffs
 from ..errors import InvalidParameterError, NotApplicableError
 from ..games.normal_form import NormalFormGame
+from ..ops import project_simplex
 from ..registry import register_method
 from ..solution import Solution
 
@@ -133,17 +139,30 @@ def _utility(mean: np.ndarray, cov: np.ndarray, gamma: float, p: np.ndarray) -> 
     return float(p @ mean - gamma * (p @ cov @ p))
 
 
-def rae_gap(game: NormalFormGame, profile: Any, risk_aversion: float = 1.0) -> float:
-    """Σ_i [max_π U_i(π; π_{-i}) - U_i(π_i; π_{-i})]: zero exactly at a risk-averse equilibrium."""
-    prof = [np.asarray(p, dtype=float) for p in game.validate_profile(profile)]
-    gamma = risk_aversion / payoff_range(game)
-    covs = payoff_covariances(game)
-    dev = deviation_payoffs(game, prof)
+def _unit_game(game: NormalFormGame) -> tuple[NormalFormGame, float]:
+    """The game with payoffs shifted per player and scaled to unit range, and the scale s."""
+    v, scale = unit_payoffs(game.payoffs)
+    return NormalFormGame(v), scale
+
+
+def _unit_gap(unit: NormalFormGame, covs: list[np.ndarray], profile: list[np.ndarray], gamma: float) -> float:
     gap = 0.0
-    for d, c, p in zip(dev, covs, prof, strict=True):
+    for d, c, p in zip(deviation_payoffs(unit, profile), covs, profile, strict=True):
         br = risk_averse_best_response(d, c, gamma)
         gap += max(_utility(d, c, gamma, br) - _utility(d, c, gamma, p), 0.0)
     return gap
+
+
+def rae_gap(game: NormalFormGame, profile: Any, risk_aversion: float = 1.0) -> float:
+    """Σ_i [max_π U_i(π; π_{-i}) - U_i(π_i; π_{-i})]: zero exactly at a risk-averse equilibrium.
+
+    In the game's payoff units (computed on the unit-range game and scaled back: the gap is
+    invariant to a constant added to a player's payoffs and linear in a common scale).
+    """
+    risk_aversion = check_positive("risk_aversion", risk_aversion, allow_zero=True)
+    prof = [np.asarray(p, dtype=float) for p in game.validate_profile(profile)]
+    unit, scale = _unit_game(game)
+    return scale * _unit_gap(unit, payoff_covariances(unit), prof, risk_aversion)
 
 
 def risk_averse_fictitious_play(game: NormalFormGame, *, risk_aversion: float = 1.0,
@@ -153,15 +172,17 @@ def risk_averse_fictitious_play(game: NormalFormGame, *, risk_aversion: float = 
 
     Beliefs start at ``init`` with weight one, or (default) at the uniform profile with weight zero,
     so that the first play answers the uniform belief. Returns the empirical mixture, the number of
-    iterations run and its RAE gap; stops early once the gap is at most ``tol``.
+    iterations run and its RAE gap (in the game's units); stops early once the gap is at most ``tol``
+    times the payoff scale s (``tol`` is relative to the unit-range game).
     """
     if not isinstance(game, NormalFormGame):
         raise NotApplicableError(f"rae applies to normal-form games, not {type(game).__name__}")
     risk_aversion = check_positive("risk_aversion", risk_aversion, allow_zero=True)
-    iterations = check_int("iterations", iterations)
+    iterations = check_int("iterations", iterations, minimum=1)
     tol = check_positive("tol", tol, allow_zero=True)
-    gamma = risk_aversion / payoff_range(game)
-    covs = payoff_covariances(game)
+    gamma = risk_aversion
+    unit, scale = _unit_game(game)
+    covs = payoff_covariances(unit)
     if init is None:
         beliefs = [np.full(k, 1.0 / k) for k in game.num_actions]
         weight = 0.0
@@ -174,15 +195,15 @@ def risk_averse_fictitious_play(game: NormalFormGame, *, risk_aversion: float = 
     gap = float("inf")
     it = 0
     for it in range(1, iterations + 1):
-        dev = deviation_payoffs(game, beliefs)
+        dev = deviation_payoffs(unit, beliefs)
         plays = [risk_averse_best_response(d, c, gamma) for d, c in zip(dev, covs, strict=True)]
         beliefs = [(weight * b + p) / (weight + 1.0) for b, p in zip(beliefs, plays, strict=True)]
         weight += 1.0
         if it % 10 == 0 or it == iterations:
-            gap = rae_gap(game, beliefs, risk_aversion)
+            gap = _unit_gap(unit, covs, beliefs, gamma)
             if gap <= tol:
                 break
-    return beliefs, it, gap
+    return beliefs, it, scale * gap
 
 
 def rae_meta_solver(game: NormalFormGame, risk_aversion: float = 1.0,
@@ -198,14 +219,16 @@ def rae(game: NormalFormGame, *, risk_aversion: float = 1.0, iterations: int | N
     """Risk-Averse Equilibrium by risk-averse fictitious play (Slumbers et al., ICML 2023).
 
     ``risk_aversion`` is γ in units of 1/payoff range; ``iterations`` (default 1000) and ``tol``
-    (default 1e-10, on the RAE gap) bound the fictitious play. The method is deterministic; ``seed``
-    is accepted and ignored. ``info`` holds the RAE gap and each player's payoff variance πᵀΣπ.
+    (default 1e-10, on the RAE gap relative to the payoff range) bound the fictitious play. The
+    method is deterministic; ``seed`` is accepted and ignored. ``info`` holds the RAE gap and each
+    player's payoff variance πᵀΣπ.
     """
     profile, its, gap = risk_averse_fictitious_play(
         game, risk_aversion=risk_aversion, iterations=1000 if iterations is None else iterations,
         tol=1e-10 if tol is None else tol, init=init,
     )
-    covs = payoff_covariances(game)
-    variances = [float(p @ c @ p) for p, c in zip(profile, covs, strict=True)]
+    unit, scale = _unit_game(game)
+    covs = payoff_covariances(unit)
+    variances = [float(p @ c @ p) * scale * scale for p, c in zip(profile, covs, strict=True)]
     info = {"rae_gap": gap, "risk_aversion": float(risk_aversion), "variance": variances}
     return [Solution(profile, game.expected_payoffs(profile), "rae", iterations=its, info=info)]
