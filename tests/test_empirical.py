@@ -169,7 +169,8 @@ def test_alpha_rank_random_games_at_alpha_100_match_the_tree_theorem():
         u = np.random.default_rng(seed).normal(size=(2, 2, 3))
         for alpha in (1.0, 10.0, 100.0):
             ref = np.exp(_tree_theorem_log_stationary(u, alpha, 50))
-            np.testing.assert_allclose(alpha_rank(u, alpha=alpha).stationary.ravel(), ref, rtol=1e-9, atol=1e-300)
+            ours = alpha_rank(u, alpha=alpha).stationary.ravel()
+            np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-300)
 
 
 def test_psro_with_the_alpha_rank_meta_solver_at_large_alpha_runs():
@@ -199,7 +200,8 @@ def test_infinite_alpha_follows_the_perturbed_response_graph():
 
 
 @pytest.mark.parametrize("bad", [{"alpha": -1.0}, {"alpha": float("nan")}, {"population_size": 1},
-                                 {"alpha": "inf", "inf_alpha_eps": 0.0}, {"alpha": "inf", "inf_alpha_eps": 1.0}])
+                                 {"alpha": "inf", "inf_alpha_eps": 0.0},
+                                 {"alpha": "inf", "inf_alpha_eps": 1.0}])
 def test_alpha_rank_rejects_bad_parameters(bad):
     with pytest.raises(equilibria.InvalidParameterError):
         alpha_rank(STAG_HUNT, **bad)
@@ -249,7 +251,8 @@ def test_nash_averaging_maximises_entropy_over_a_face_of_equilibria():
         p = nash_averaging(M).nash
         assert np.all(M @ p <= 1e-9) and p.sum() == pytest.approx(1.0)
         for i in range(7):
-            lp = linprog(-np.eye(7)[i], A_ub=M, b_ub=np.zeros(7), A_eq=np.ones((1, 7)), b_eq=[1], method="highs")
+            lp = linprog(-np.eye(7)[i], A_ub=M, b_ub=np.zeros(7), A_eq=np.ones((1, 7)), b_eq=[1],
+                         method="highs")
             assert (p[i] > 1e-9) == (-lp.fun > 1e-7)
 
 

@@ -216,8 +216,12 @@ def test_kill_and_resume_gives_the_same_result(tmp_path):
 # ---- issue 10 §3: options that would change the method, the supported families, plain state ------
 
 
+def _uniform_meta_solver(meta, rng):
+    return [np.full(k, 1 / k) for k in meta.num_actions]
+
+
 @pytest.mark.parametrize("options", [{"meta_solver": "uniform"}, {"meta_solver": "alpha-rank"},
-                                     {"oracle": "q-learning"}, {"meta_solver": lambda g, rng: [np.full(k, 1 / k) for k in g.num_actions]}])
+                                     {"oracle": "q-learning"}, {"meta_solver": _uniform_meta_solver}])
 def test_double_oracle_refuses_a_non_nash_meta_solver_or_inexact_oracle(options):
     # Defect (issue 10): double-oracle with a non-Nash meta-solver silently ran another algorithm.
     game = NormalFormGame.zero_sum(np.eye(3))
@@ -269,4 +273,5 @@ def test_psro_state_dict_holds_plain_data_only():
         fresh.load_state_dict(state)
         run(learner, 5)
         run(fresh, 5)
-        assert all(np.array_equal(a, b) for a, b in zip(fresh.meta_strategy, learner.meta_strategy, strict=True))
+        pairs = zip(fresh.meta_strategy, learner.meta_strategy, strict=True)
+        assert all(np.array_equal(a, b) for a, b in pairs)

@@ -199,7 +199,8 @@ class IndependentPolicyGradient(Learner):
         else:
             if timescale is not None:
                 raise InvalidParameterError("give either per-player step sizes or a timescale, not both")
-            rates = [check_positive(f"step_size[{i}]", v) for i, v in enumerate(np.asarray(step_size).ravel())]
+            given = np.asarray(step_size).ravel()
+            rates = [check_positive(f"step_size[{i}]", v) for i, v in enumerate(given)]
             if len(rates) != n:
                 raise InvalidParameterError(f"step_size needs one rate per player ({n}), got {len(rates)}")
         self.step_size = np.array(rates, dtype=float)

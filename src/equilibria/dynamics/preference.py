@@ -422,7 +422,8 @@ class SPO(PreferenceLearner):
         from ..metrics.preference import unregularised_exploitability
 
         out = super().diagnostics()
-        out["unregularised_exploitability_last"] = unregularised_exploitability(self.game, self.current_strategy())
+        last = self.current_strategy()
+        out["unregularised_exploitability_last"] = unregularised_exploitability(self.game, last)
         return out
 
 

@@ -204,7 +204,9 @@ def log_stationary(L: np.ndarray) -> np.ndarray:
     for k in range(N - 1, 0, -1):
         s = logsumexp(L[k, :k])
         if not np.isfinite(s):
-            raise DegenerateGameError("the α-Rank Markov chain is reducible: no unique stationary distribution")
+            raise DegenerateGameError(
+                "the α-Rank Markov chain is reducible: no unique stationary distribution"
+            )
         logs[k] = s
         col = L[:k, k] - s
         L[:k, k] = col
@@ -267,7 +269,8 @@ def alpha_rank(
         diff = U[..., None, :] - U[..., :, None]  # [rest, σ, τ] = u_k(τ) − u_k(σ)
         if infinite:
             tie = np.isclose(diff, 0.0, rtol=0.0, atol=1e-14)
-            logrho = np.where(tie, np.log(0.5), np.where(diff > 0, np.log1p(-inf_alpha_eps), np.log(inf_alpha_eps)))
+            moved = np.where(diff > 0, np.log1p(-inf_alpha_eps), np.log(inf_alpha_eps))
+            logrho = np.where(tie, np.log(0.5), moved)
         else:
             with np.errstate(invalid="ignore"):
                 x = np.where(diff == 0, 0.0, alpha * diff)  # 0·inf is not an issue: α is finite here
@@ -397,7 +400,7 @@ def elo(wins: np.ndarray, games: np.ndarray | None = None, *, scale: float = 400
     scale = check_positive("scale", scale)
     W = np.asarray(wins, dtype=float)
     K = W.shape[0]
-    if W.shape != (K, K) or (W < 0).any() or (W > 1).any():
+    if W.shape != (K, K) or not np.all((W >= 0) & (W <= 1)):  # NaN fails too
         raise InvalidParameterError("wins must be a square matrix of rates in [0, 1]")
     N = np.ones((K, K)) - np.eye(K) if games is None else np.asarray(games, dtype=float)
     c = np.log(10.0) / scale
