@@ -178,3 +178,163 @@ def test_not_applicable_to_normal_form_games():
     rps = eq.NormalFormGame.zero_sum([[0, -1, 1], [1, 0, -1], [-1, 1, 0]])
     with pytest.raises(eq.NotApplicableError):
         eq.solve(rps, "cfr+", iterations=10)
+
+
+# ---- games without decisions, option ranges, checkpoint state (issue 10 §3) ---------------------
+
+CHANCE_ONLY_EFG = """EFG 2 R "chance only" { "P1" "P2" }
+""
+c "" 1 "coin" { "H" 1/3 "T" 2/3 } 0
+t "" 1 "h" { 1, -1 }
+c "" 2 "die" { "1" 1/2 "2" 1/2 } 0
+t "" 2 "t1" { -2, 2 }
+t "" 3 "t2" { 4, -4 }
+"""
+
+CFR_FAMILY = ["cfr", "cfr+", "linear-cfr", "dcfr", "pcfr+", "mccfr-outcome", "mccfr-external"]
+
+
+@pytest.fixture(scope="module")
+def chance_only():
+    from equilibria.io.efg import parse_efg
+
+    game = parse_efg(CHANCE_ONLY_EFG)
+    assert game.num_infosets == 0 and game.num_terminals == 3
+    return game
+
+
+@pytest.mark.parametrize("method", CFR_FAMILY)
+def test_game_without_decision_nodes_runs_with_nash_conv_zero(method, chance_only):
+    """Defect pinned: every CFR variant raised IndexError on a tree of chance and terminal nodes only."""
+    (sol,) = eq.solve(chance_only, method, iterations=5, seed=0)
+    assert sol.nash_conv == 0.0
+    assert np.asarray(sol.strategies).shape[0] == 0
+    # the expected payoffs are the chance-weighted ones: 1/3 * 1 + 2/3 * (-2 + 4) / 2 = 1
+    np.testing.assert_allclose(sol.payoffs, [1.0, -1.0], rtol=1e-12)
+
+
+def test_game_without_decision_nodes_through_the_cli(chance_only, tmp_path, capsys):
+    """The CLI showed the IndexError's traceback for a .efg file without decisions."""
+    import json
+
+    from equilibria.cli import main
+
+    path = tmp_path / "chance.efg"
+    path.write_text(CHANCE_ONLY_EFG)
+    assert main(["solve", str(path), "--method", "cfr+", "--iterations", "3", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["nash_conv"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"gamma": 1e12}, {"gamma": 21}, {"gamma": "abc"}, {"gamma": True}, {"alpha": float("inf")},
+     {"beta": float("-inf")}, {"beta": None}, {"alternating": "abc"}, {"alternating": 2},
+     {"engine": "abc"}, {"engine": None}],
+)
+def test_out_of_range_options_raise_before_the_run(options):
+    """Defect pinned: `cfr+ -o gamma=1e12` raised OverflowError at the first step (t ** gamma)."""
+    _, game = games("kuhn_poker")
+    method = "cfr+" if "alpha" not in options and "beta" not in options else "dcfr"
+    with pytest.raises(eq.InvalidParameterError):
+        eq.make_learner(game, method, **options)
+
+
+@pytest.mark.parametrize("options", [{"alpha": 1e12, "beta": -1e12}, {"alpha": 0.0, "beta": 1e12},
+                                     {"gamma": 20.0}])
+def test_extreme_discount_exponents_do_not_overflow(options):
+    """t^α / (t^α + 1) with huge α is 1 (and 1/2 at t = 1): no OverflowError, finite iterates."""
+    _, game = games("kuhn_poker")
+    learner = eq.make_learner(game, "dcfr", **options)
+    for _ in range(30):
+        learner.step()
+    assert np.isfinite(learner.cumulative_regret).all() and np.isfinite(learner.cumulative_policy).all()
+    assert nash_conv(game, learner.average_strategy()) < 0.5
+
+
+def test_discount_matches_openspiels_formula_where_finite():
+    from equilibria.dynamics.cfr import _discount
+
+    for t in (1, 2, 10, 1000):
+        for e in (0.0, 1.5, -2.0, 1.0):
+            assert _discount(t, e) == t**e / (t**e + 1.0)
+    assert _discount(10, 1e12) == 1.0 and _discount(10, -1e12) == 0.0
+
+
+def _is_plain(value) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype != object
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str, np.random.Generator))
+
+
+@pytest.mark.parametrize("method", CFR_FAMILY)
+def test_state_holds_only_arrays_and_scalars_and_resumes_exactly(method):
+    """The checkpoint state has no engine object (layouts are rebuilt from the game), and a learner
+    restored from it continues exactly as the original."""
+    _, game = games("kuhn_poker")
+    a = eq.make_learner(game, method, seed=3)
+    for _ in range(7):
+        a.step()
+    state = a.state_dict()
+    assert all(_is_plain(v) for v in state.values()), {k: type(v) for k, v in state.items()}
+    assert not {"_layout", "_history", "_nodes"} & set(state)
+    b = eq.make_learner(game, method, seed=3)
+    b.load_state_dict(state)
+    for _ in range(5):
+        a.step()
+        b.step()
+    np.testing.assert_array_equal(a.average_strategy(), b.average_strategy())
+    np.testing.assert_array_equal(a.cumulative_regret, b.cumulative_regret)
+
+
+def test_state_of_another_game_is_refused():
+    _, kuhn = games("kuhn_poker")
+    _, leduc = games("leduc_poker")
+    state = CFRPlus(kuhn).state_dict()
+    with pytest.raises(eq.CheckpointError, match="cumulative_regret"):
+        CFRPlus(leduc).load_state_dict(state)
+
+
+def test_tree_layout_uses_the_shared_regret_matching():
+    """One implementation of regret matching: the layout's rows equal `ops.regret_matching`."""
+    from equilibria.ops import regret_matching
+
+    _, game = games("leduc_poker")
+    learner = CFRPlus(game)
+    for _ in range(3):
+        learner.step()
+    L = learner._layout
+    R = np.random.default_rng(0).standard_normal(learner.cumulative_regret.shape) * L.legal
+    R[::3] = -1.0  # rows with no positive regret fall back to uniform over legal actions
+    out = np.empty_like(R)
+    L.regret_matching(R, out, 0, len(R))
+    np.testing.assert_array_equal(out, regret_matching(R, fallback=L.uniform))
+    np.testing.assert_array_equal(out[::3], L.uniform[::3])
+
+
+FORGETFUL_EFG = """EFG 2 R "player 1 forgets its first move" { "P1" "P2" }
+""
+p "" 1 1 "first" { "L" "R" } 0
+p "" 1 2 "second" { "l" "r" } 0
+t "" 1 "a" { 1, -1 }
+t "" 2 "b" { 0, 0 }
+p "" 1 2 "second" { "l" "r" } 0
+t "" 3 "c" { 0, 0 }
+t "" 4 "d" { 2, -2 }
+"""
+
+
+@pytest.mark.parametrize("method", CFR_FAMILY)
+def test_game_without_perfect_recall_is_refused_naming_the_infoset(method):
+    """CFR's counterfactual regrets need perfect recall; such games now load (issue 9 §3), so every
+    CFR variant refuses them up front with PerfectRecallError naming the information set."""
+    from equilibria.errors import PerfectRecallError
+    from equilibria.io.efg import parse_efg
+
+    game = parse_efg(FORGETFUL_EFG)
+    with pytest.raises(PerfectRecallError, match=r"second") as info:
+        eq.make_learner(game, method)
+    assert method in str(info.value)

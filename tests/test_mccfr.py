@@ -64,11 +64,12 @@ def test_external_sampling_regret_is_unbiased():
 
 
 def test_bad_options_raise():
-    for eps in (0.0, -0.1, 1.5, "x"):
+    for eps in (0.0, -0.1, 1.5, "x", float("nan"), float("inf"), True, None, [0.5]):
         with pytest.raises(eq.InvalidParameterError):
             eq.make_learner(kuhn(), "mccfr-outcome", epsilon=eps)
-    with pytest.raises(eq.InvalidParameterError):
-        eq.make_learner(kuhn(), "mccfr-external", average="sometimes")
+    for average in ("sometimes", None, 1, ["full"]):
+        with pytest.raises(eq.InvalidParameterError):
+            eq.make_learner(kuhn(), "mccfr-external", average=average)
 
 
 def test_full_averaging_option_converges():

@@ -56,17 +56,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._checks import check_bool, check_choice, check_real
 from ..errors import CheckpointError, InvalidParameterError, NotApplicableError
 from ..games.extensive_form import ExtensiveFormGame
-from ..registry import register_method
 from ..ops import regret_matching
+from ..registry import register_method
 from ..run import Learner
-
 
 #: largest average-weight exponent γ (weights t^γ stay finite for any feasible number of iterations)
 MAX_GAMMA = 20.0
@@ -393,7 +392,13 @@ class RegretLearner(Learner):
     families = ("extensive_form",)
     default_output = "average"
 
+    #: the method's name in messages (the registered name where there is one)
+    method_name: ClassVar[str] = "CFR"
+
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None):
+        if isinstance(game, ExtensiveFormGame):  # other families: TreeLayout says NotApplicable
+            # counterfactual regrets live on the sequence form, which needs perfect recall
+            game.require_perfect_recall(self.method_name)
         super().__init__(game, seed=seed)
         self._layout = TreeLayout(game)
         L = self._layout
@@ -582,6 +587,8 @@ class VanillaCFR(CFR):
     Information", NeurIPS 2007.
     """
 
+    method_name = "cfr"
+
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
                  engine: str = "history"):
         super().__init__(game, seed=seed, alternating=alternating, engine=engine)
@@ -594,6 +601,8 @@ class CFRPlus(CFR):
     Tammelin, "Solving Large Imperfect Information Games Using CFR+", arXiv 2014; Tammelin, Burch,
     Johanson & Bowling, "Solving Heads-up Limit Texas Hold'em", IJCAI 2015.
     """
+
+    method_name = "cfr+"
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
                  gamma: float = 1.0, engine: str = "history"):
@@ -609,6 +618,8 @@ class LinearCFR(CFR):
     AAAI 2019.
     """
 
+    method_name = "linear-cfr"
+
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
                  engine: str = "history"):
         super().__init__(game, seed=seed, alternating=alternating, alpha=1.0, beta=1.0, gamma=1.0,
@@ -622,6 +633,8 @@ class DiscountedCFR(CFR):
     Brown & Sandholm, "Solving Imperfect-Information Games via Discounted Regret Minimization",
     AAAI 2019.
     """
+
+    method_name = "dcfr"
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
                  alpha: float = 1.5, beta: float = 0.0, gamma: float = 2.0, engine: str = "history"):
@@ -639,6 +652,8 @@ class PredictiveCFRPlus(CFR):
     subtree (Farina, Kroer, Brown & Sandholm, "Stable-Predictive Optimistic Counterfactual Regret
     Minimization", ICML 2019); alternating updates and quadratic averaging (``gamma=2``).
     """
+
+    method_name = "pcfr+"
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, alternating: bool = True,
                  gamma: float = 2.0):

@@ -35,8 +35,8 @@ import numpy as np
 
 from .._checks import check_choice, check_probability
 from ..games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
-from ..registry import register_method
 from ..ops import regret_matching
+from ..registry import register_method
 from .cfr import RegretLearner, TreeLayout
 
 
@@ -103,6 +103,8 @@ class ExternalSamplingMCCFR(RegretLearner):
     ``average``: ``"simple"`` (the paper's, default) or ``"full"`` (exact reach-weighted average).
     """
 
+    method_name = "mccfr-external"
+
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, average: str = "simple"):
         average = check_choice("average", average, ("simple", "full"))
         super().__init__(game, seed=seed)
@@ -153,6 +155,8 @@ class OutcomeSamplingMCCFR(RegretLearner):
     Extensive Games", NeurIPS 2009. ``epsilon`` is the traverser's exploration (default 0.6, as in
     OpenSpiel).
     """
+
+    method_name = "mccfr-outcome"
 
     def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, epsilon: float = 0.6):
         # ε > 0 so that every terminal can be sampled (the estimates' importance weights stay finite)

@@ -29,7 +29,6 @@ from ..normal_form import NormalFormGame
 from ._limits import EXACT_ENTRY_BYTES, call, check_bytes, exact_number
 
 
-
 def _positive_int(x: Any, name: str, minimum: int = 1) -> int:
     return check_int(name, x, minimum=minimum)
 

@@ -21,7 +21,6 @@ from ...registry import register_game
 from ..continuous import DifferentiableGame, QuadraticGame
 from ._limits import check_bytes
 
-
 #: largest coordinate magnitude (bounds, starting points, matrix entries): products of a few such
 #: numbers, as in losses and best-response values, stay finite in floats
 MAX_COORD = 1e50
@@ -66,7 +65,9 @@ def bilinear(matrix: Any = None, dim: int = 1, seed: int | None = None, bound: f
         try:
             A = np.array(matrix, dtype=float)
         except (TypeError, ValueError, OverflowError):
-            raise InvalidParameterError(f"matrix must be a finite 2-D array of numbers, got {matrix!r}") from None
+            raise InvalidParameterError(
+                f"matrix must be a finite 2-D array of numbers, got {matrix!r}"
+            ) from None
         if A.ndim == 0:
             A = A.reshape(1, 1)
         if A.ndim != 2 or A.size == 0 or not np.all(np.abs(A) <= MAX_COORD):

@@ -126,7 +126,8 @@ def goofspiel(
     ``"point_difference"`` (zero-sum) or ``"total_points"`` (general-sum).
     """
     num_cards = check_int("num_cards", num_cards, minimum=1, maximum=MAX_CARDS)
-    returns_type = check_choice("returns_type", returns_type, ("win_loss", "point_difference", "total_points"))
+    returns_type = check_choice("returns_type", returns_type,
+                                ("win_loss", "point_difference", "total_points"))
     fixed: tuple[int, ...] | None
     if isinstance(order, str):
         order = check_choice("order", order, ("descending", "ascending", "random"))

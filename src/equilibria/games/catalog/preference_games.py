@@ -17,9 +17,9 @@ per context) and ``seed``.
 
 from __future__ import annotations
 
-import numpy as np
-
 from typing import Any
+
+import numpy as np
 
 from ..._checks import check_choice, check_int, check_probability, check_real
 from ...errors import InvalidParameterError

@@ -149,8 +149,8 @@ def random_zero_sum(rows: int | None = None, cols: int | None = None, actions: A
         high = check_int("high", high, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
     else:
         low, high = payoff("low", low), payoff("high", high)
-    shape = game_shape(rows, cols, actions, 2, _what("random_zero_sum", rows=rows, cols=cols, actions=actions),
-                       exact=distribution == "integer")
+    what = _what("random_zero_sum", rows=rows, cols=cols, actions=actions)
+    shape = game_shape(rows, cols, actions, 2, what, exact=distribution == "integer")
     rng = np.random.default_rng(seed)
     if distribution == "uniform":
         if not low < high:
