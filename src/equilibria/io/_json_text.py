@@ -22,7 +22,7 @@ from .._numbers import MAX_DIGITS, parse_number_text
 from ..errors import GameFormatError
 
 #: deepest nesting of arrays and objects a game or profile file may have
-MAX_DEPTH = 200
+MAX_DEPTH = 600
 
 JsonPath = tuple[Any, ...]  # keys (str) and list indices (int) from the document's root
 
