@@ -143,7 +143,7 @@ class _Encoder:
         raise self.fail(path, value)
 
     def _array(self, arr: np.ndarray) -> int:
-        self.arrays.append(np.ascontiguousarray(arr))
+        self.arrays.append(arr if arr.flags.c_contiguous else arr.copy(order="C"))  # keeps 0-d arrays 0-d
         return len(self.arrays) - 1
 
 
@@ -575,6 +575,8 @@ def read_checkpoint_file(path: str | os.PathLike) -> tuple[dict[str, Any], list[
                     "checkpoints written by equilibria before this format (pickles) cannot be read "
                     "safely, so restart the run without it"
                 )
+            if any(i.compress_type != zipfile.ZIP_STORED for i in infos):
+                raise CheckpointError(f"{where}: compressed members; equilibria writes stored members only")
             total = sum(i.file_size for i in infos)
             if total > size_limit():
                 raise CheckpointError(f"{where} declares {total} bytes of content, above the size limit")
@@ -627,10 +629,26 @@ def _refuse_constant(name: str) -> Any:
 def _read_member(zf: zipfile.ZipFile, name: str, spec: Any, where: str) -> np.ndarray:
     if not isinstance(spec, dict) or not isinstance(spec.get("dtype"), str) or not isinstance(spec.get("shape"), list):
         raise CheckpointError(f"{where}: the description of {name} is malformed")
+    if zf.getinfo(name).compress_type != zipfile.ZIP_STORED:
+        raise CheckpointError(f"{where}: {name} is compressed; equilibria writes stored members only")
     with zf.open(name) as f:
         data = f.read()
+    buf = io.BytesIO(data)
     try:
-        arr = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
+        # read the header first, so a header that declares a huge array allocates nothing
+        version = np.lib.format.read_magic(buf)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(buf)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(buf)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        if dtype.hasobject:
+            raise ValueError("object arrays are never loaded (they would be unpickled)")
+        if math.prod(shape) * dtype.itemsize != len(data) - buf.tell():
+            raise ValueError("the data length does not match the declared shape")
+        buf.seek(0)
+        arr = np.lib.format.read_array(buf, allow_pickle=False)
     except (ValueError, OSError, EOFError, SyntaxError, TypeError, MemoryError, OverflowError) as exc:
         raise CheckpointError(f"{where}: {name} is not a plain NumPy array ({exc})") from None
     if arr.dtype.kind not in _ARRAY_KINDS or arr.dtype.fields is not None:

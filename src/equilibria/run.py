@@ -324,7 +324,7 @@ def check_identity(saved: Any, current: dict[str, Any], path: Any) -> None:
         differs.append("game")
     if differs:
         raise CheckpointError(
-            f"checkpoint {path} belongs to another run ({', '.join(differs)} differ): it is for "
+            f"checkpoint {path} belongs to another run (it differs in {', '.join(differs)}): it is for "
             f"{_describe(saved, opt_keys, game_differs)}; this run has {_describe(current, opt_keys, game_differs)}. "
             "Resume with the same settings, or use another checkpoint path"
         )
