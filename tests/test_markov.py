@@ -13,7 +13,12 @@ from equilibria.games.catalog.markov_games import _soccer_arrays
 from equilibria.games.markov import MarkovGame
 from equilibria.games.normal_form import NormalFormGame
 from equilibria.metrics import best_response, nash_conv
-from equilibria.metrics.markov import state_deviation_gains
+from equilibria.metrics.markov import (
+    correlated_state_gains,
+    correlated_state_values,
+    markov_ce_gap,
+    state_deviation_gains,
+)
 from equilibria.metrics.normal_form import ce_gap
 
 
@@ -266,3 +271,67 @@ def test_independent_pg_direct_parametrisation_with_epsilon_greedy_exploration()
                 {"lr": 1.0, "step_size": 1.0}):
         with pytest.raises(equilibria.InvalidParameterError):
             make_learner(game, "independent-pg", **bad)
+
+
+# ---- the CE gap of a correlated Markov policy (issue 10 §3: "ce-value-iteration reports NashConv on
+# the product of marginals; it must report the CE gap of the correlated policy it computed") ----------
+
+
+def _repeated_prisoners_dilemma(**kwargs) -> MarkovGame:
+    """One state, stage game the prisoner's dilemma (C, D): (C,C) = 3 each, D against C = 5, (D,D) = 1."""
+    R = np.array([[[[3.0, 0.0], [5.0, 1.0]], [[3.0, 5.0], [0.0, 1.0]]]])
+    return MarkovGame(R, np.ones((1, 2, 2, 1)), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "gain"), [({"discount": 0.5}, 2.0 / (1 - 0.5)), ({"horizon": 2}, 2 * 2.0)]
+)
+def test_ce_gap_of_always_cooperating_is_the_gain_of_always_defecting(kwargs, gain):
+    # told "C" forever, each player gains 5 − 3 = 2 per step by playing D instead: 2/(1 − γ) discounted,
+    # 2·H with a horizon H; the CE gap sums both players
+    game = _repeated_prisoners_dilemma(**kwargs)
+    always_c = np.zeros((1, 2, 2))
+    always_c[0, 0, 0] = 1.0
+    assert markov_ce_gap(game, always_c) == pytest.approx(2 * gain, rel=1e-12)
+    always_d = np.zeros((1, 2, 2))
+    always_d[0, 1, 1] = 1.0
+    assert markov_ce_gap(game, always_d) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ce_gap_of_a_product_policy_is_its_nash_conv(seed):
+    # a recommendation drawn independently of the others' actions tells a player nothing it can use
+    game = equilibria.load_game(f"random_markov_game(num_states=4, num_actions=3, seed={seed})")
+    rng = np.random.default_rng(seed)
+    prof = [rng.dirichlet(np.ones(k), size=game.num_states) for k in game.num_actions]
+    joint = np.einsum("sa,sb->sab", *prof)
+    assert markov_ce_gap(game, joint) == pytest.approx(nash_conv(game, prof), rel=1e-9)
+
+
+def test_ce_value_iteration_reports_the_ce_gap_of_its_correlated_policy():
+    # here the utilitarian correlated policy is not a product: its marginals are no Nash equilibrium
+    # (NashConv 0.075) but the policy itself is a correlated equilibrium (CE gap at rounding level)
+    game = equilibria.load_game("random_markov_game(num_states=3, num_actions=3, discount=0.5, seed=3)")
+    sol = equilibria.solve(game, "ce-value-iteration")[0]
+    assert sol.info["metric"] == "ce_gap"
+    assert sol.info["ce_gap"] <= 1e-12 * game.payoff_scale
+    assert sol.info["ce_gap"] == pytest.approx(markov_ce_gap(game, sol.info["joint_policy"]), abs=1e-15)
+    assert nash_conv(game, sol.strategies) > 0.05
+    assert correlated_state_gains(game, sol.info["joint_policy"]).max() <= 1e-12 * game.payoff_scale
+    # the reported payoffs are the exact values of the returned policy
+    V = correlated_state_values(game, sol.info["joint_policy"])
+    np.testing.assert_allclose(sol.payoffs, game.initial @ V, rtol=0, atol=1e-14)
+
+
+def test_ce_value_iteration_gap_on_the_trust_gridworld():
+    game = equilibria.load_game("trust_gridworld(length=3)")
+    sol = equilibria.solve(game, "ce-value-iteration")[0]
+    assert sol.info["ce_gap"] <= 1e-9 * game.payoff_scale
+
+
+def test_ce_gap_rejects_bad_policies():
+    game = _repeated_prisoners_dilemma(discount=0.5)
+    with pytest.raises(InvalidStrategyError):
+        markov_ce_gap(game, np.ones((1, 2, 2)))
+    with pytest.raises(InvalidStrategyError):
+        markov_ce_gap(game, np.ones((1, 3, 2)) / 6)

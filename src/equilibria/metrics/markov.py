@@ -145,7 +145,9 @@ def _joint_array(game: MarkovGame, joint: Any) -> np.ndarray:
         )
     flat = mu.reshape(mu.shape[0], S, -1)
     if not np.isfinite(flat).all() or flat.min() < -1e-9 or (np.abs(flat.sum(-1) - 1) > 1e-6).any():
-        raise InvalidStrategyError("a correlated Markov policy must be a probability distribution at every state")
+        raise InvalidStrategyError(
+            "a correlated Markov policy must be a probability distribution at every state"
+        )
     return flat
 
 
@@ -210,6 +212,23 @@ def _deviation_values(
             break
         d = np.where(improve, best, d)
     return U
+
+
+def correlated_state_values(game: MarkovGame, joint: Any) -> np.ndarray:
+    """``V[s, i]``: each player's value from each state (step 0) when everyone obeys the correlated policy.
+
+    Discounted: one linear solve ``(I − γ P_μ) V = r_μ``; finite horizon: backward induction.
+    """
+    mu = _joint_array(game, joint)
+    r = np.einsum("sij,tsj->tsi", game.joint_rewards, mu)
+    P = np.einsum("sju,tsj->tsu", game.joint_transitions, mu)
+    if game.horizon is None:
+        return np.linalg.solve(np.eye(game.num_states) - game.discount * P[0], r[0])
+    V = np.zeros((game.num_states, game.num_players))
+    for t in reversed(range(game.horizon)):
+        k = min(t, mu.shape[0] - 1)
+        V = r[k] + game.discount * P[k] @ V
+    return V
 
 
 def correlated_state_gains(game: MarkovGame, joint: Any) -> np.ndarray:

@@ -155,7 +155,9 @@ def solve_matrix_games(Q: Any, *, what: str = "the zero-sum matrix-game LP") -> 
     return values + 0.0, x, y
 
 
-def solve_matrix_game(A: Any, *, what: str = "the zero-sum matrix-game LP") -> tuple[float, np.ndarray, np.ndarray]:
+def solve_matrix_game(
+    A: Any, *, what: str = "the zero-sum matrix-game LP"
+) -> tuple[float, np.ndarray, np.ndarray]:
     """``(value, x, y)`` of the matrix game ``A``: the row player's maxmin value and optimal strategies.
 
     ``x`` maximises ``min_j (Aᵀx)_j`` and ``y`` minimises ``max_i (Ay)_i`` (from the LP duals); both

@@ -21,9 +21,10 @@ points are unchanged, and HiGHS's absolute tolerances then mean the same at ever
 A solution carries the joint distribution in ``info["joint"]`` and the players' marginals as its
 ``strategies``; ``info["ce_gap"]`` (or ``info["cce_gap"]``) is the gap measured by the metrics core,
 exactly 0 in exact mode, and ``info["metric"]`` names it: the measure of a correlated solution is
-that gap, not the NashConv of its marginals. Exact mode recovers the rational vertex at the HiGHS solution (see
-`lp.exact_vertex`) and also the rational dual solution; ``info["optimal"]`` is True when the dual
-is exactly feasible with the same objective value, an exact proof of optimality (LP duality).
+that gap, not the NashConv of its marginals. Exact mode recovers the rational vertex at the HiGHS
+solution (see `lp.exact_vertex`) and also the rational dual solution; ``info["optimal"]`` is True
+when the dual is exactly feasible with the same objective value, an exact proof of optimality (LP
+duality).
 """
 
 from __future__ import annotations

@@ -15,10 +15,12 @@ is the zero-sum game ``A = u_1`` with the column player's payoffs shifted by ``c
 
 Exact mode turns the floating-point vertex into a rational one: the constraints that are active at
 the HiGHS basic solution define the vertex, so solving that square system in `Fraction` arithmetic
-recovers it exactly (on the exactly rescaled matrix ``(A − min A)/(max A − min A)``, the same game); the answer is then verified exactly (``min Aᵀx = max A y`` certifies both
-strategies optimal). `exact_vertex` does this for any LP in the form used here, and
-`correlated` reuses it. Should the active set not pin down a vertex, exact vertex enumeration
-(every equilibrium of a zero-sum game is a minimax pair) supplies the answer instead.
+recovers it exactly (on the exactly rescaled matrix ``(A − min A)/(max A − min A)``, the same
+game); the answer is then verified exactly (``min Aᵀx = max A y`` certifies both strategies
+optimal). `exact_vertex` does this for any LP in the form used here, and `correlated` reuses it.
+Should the active set not give a verified vertex (an inaccurate float solve), exact vertex
+enumeration, which never touches floating point (every equilibrium of a zero-sum game is a
+minimax pair), supplies the answer instead.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from .._checks import check_int, check_positive
 from ..errors import InvalidParameterError, NotApplicableError, SolverError
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
-from ..metrics.markov import best_response_policy, markov_ce_gap
+from ..metrics.markov import best_response_policy, correlated_state_values, markov_ce_gap
 from ..ops.zero_sum import highs_linprog, power_of_two_scale, solve_matrix_games
 from ..registry import register_method
 from ..solution import Solution
@@ -281,6 +281,8 @@ def ce_value_iteration(game: MarkovGame, *, tol: float = 1e-8, max_iter: int = 1
         joint = mu.reshape(S, *A)
     lead = joint.ndim - N
     profile = [joint.sum(axis=tuple(lead + j for j in range(N) if j != i)) for i in range(N)]
+    # the values of the policy returned (not of the last sweep's input), exact up to one linear solve
+    V = correlated_state_values(game, joint)
     payoffs = game.initial @ V
     return [
         Solution(

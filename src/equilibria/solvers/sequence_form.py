@@ -78,7 +78,7 @@ def _maxmin_lp(E: Any, e: np.ndarray, F: Any, f: np.ndarray, A: Any) -> tuple[np
 
 
 def _exact_matrix(game: ExtensiveFormGame, sf: SequenceForm, unit: float) -> dict[tuple[int, int], Fraction]:
-    """Player 1's sequence-form payoff matrix divided by ``unit``, in rationals, as ``{(row, col): value}``."""
+    """Player 1's sequence-form payoff matrix over ``unit``, in rationals, as ``{(row, col): value}``."""
     w = game.exact_terminal_chance * game.exact_terminal_utility[:, 0] / Fraction(unit)
     out: dict[tuple[int, int], Fraction] = {}
     for i, j, val in zip(sf.terminal_compact[0].tolist(), sf.terminal_compact[1].tolist(), w, strict=True):
