@@ -48,8 +48,17 @@ def game(spec: str = "kuhn_poker") -> Any:
 # ---- resume equals the uninterrupted run --------------------------------------------------------
 
 
-@pytest.mark.parametrize("method, seed", [("cfr", None), ("cfr+", None), ("dcfr", None), ("pcfr+", None),
-                                          ("mccfr-outcome", 11), ("mccfr-external", 12)])
+@pytest.mark.parametrize(
+    "method, seed",
+    [
+        ("cfr", None),
+        ("cfr+", None),
+        ("dcfr", None),
+        ("pcfr+", None),
+        ("mccfr-outcome", 11),
+        ("mccfr-external", 12),
+    ],
+)
 def test_resume_equals_uninterrupted_run(tmp_path, method, seed):
     g = game()
     full = eq.make_learner(g, method, seed=seed)
@@ -125,12 +134,20 @@ class Inner:
 
 def _same(x: Any, y: Any) -> bool:
     if isinstance(x, np.ndarray):
-        return isinstance(y, np.ndarray) and x.dtype == y.dtype and x.shape == y.shape and (
-            np.array_equal(x, y, equal_nan=x.dtype.kind in "fc") if x.dtype.kind != "O"
-            else all(_same(a, b) for a, b in zip(x.ravel(), y.ravel(), strict=True)))
+        return (
+            isinstance(y, np.ndarray)
+            and x.dtype == y.dtype
+            and x.shape == y.shape
+            and (
+                np.array_equal(x, y, equal_nan=x.dtype.kind in "fc")
+                if x.dtype.kind != "O"
+                else all(_same(a, b) for a, b in zip(x.ravel(), y.ravel(), strict=True))
+            )
+        )
     if isinstance(x, float):
-        return type(y) is float and (math.isnan(x) and math.isnan(y) or (x == y and math.copysign(1, x) ==
-                                                                          math.copysign(1, y)))
+        return type(y) is float and (
+            math.isnan(x) and math.isnan(y) or (x == y and math.copysign(1, x) == math.copysign(1, y))
+        )
     if isinstance(x, (list, tuple)):
         return type(x) is type(y) and len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y, strict=True))
     if isinstance(x, dict):
@@ -149,16 +166,24 @@ def test_the_serialiser_round_trips_every_supported_type():
         "ints": [0, -7, 2**80, True, False, None],
         "floats": [0.1, -0.0, math.inf, -math.inf, math.nan, 1e-310, 1.7976931348623157e308],
         "complex": 1.5 - 2j,
-        "text": "ünïcode \"quoted\"",
+        "text": 'ünïcode "quoted"',
         "fraction": Fraction(-1, 3),
         "tuple": (1, (2.5, "x"), []),
         "int_keys": {3: "a", (1, 2): [1.0], "t": {"t": "float", "v": "x"}},  # keys and a lookalike tag
         "set": {1, 2, 3},
         "scalars": [np.float32(1.5), np.int8(-3), np.uint64(2**63), np.bool_(True), np.complex64(1j)],
-        "arrays": [np.arange(6, dtype=np.int16).reshape(2, 3), np.array([np.nan, np.inf, -0.0]),
-                   np.zeros((0, 4)), np.array([True, False]), np.array([1 + 2j], dtype=np.complex64),
-                   np.array(["ab", "c"]), np.asfortranarray(np.arange(6.0).reshape(2, 3)),
-                   np.array([1.0, 2.0], dtype=">f8"), np.float16([0.5]), np.uint64([2**64 - 1])],
+        "arrays": [
+            np.arange(6, dtype=np.int16).reshape(2, 3),
+            np.array([np.nan, np.inf, -0.0]),
+            np.zeros((0, 4)),
+            np.array([True, False]),
+            np.array([1 + 2j], dtype=np.complex64),
+            np.array(["ab", "c"]),
+            np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+            np.array([1.0, 2.0], dtype=">f8"),
+            np.float16([0.5]),
+            np.uint64([2**64 - 1]),
+        ],
         "exact": np.array([[Fraction(1, 3), Fraction(-2, 7)], [Fraction(5), Fraction(0)]], dtype=object),
         "rng": np.random.default_rng(42),
         "mt": mt,
@@ -204,7 +229,9 @@ def test_game_digest_is_the_games_data():
     _ = rps1.exact_payoffs, rps1.payoff_scale  # caches do not change it
     assert game_digest(rps1) == d
     assert game_digest(eq.load_game("weighted_rock_paper_scissors(weights=(1, 1, 2))")) != d
-    assert game_digest(eq.load_game("centipede(growth=2.0)")) != game_digest(eq.load_game("centipede(growth=3.0)"))
+    assert game_digest(eq.load_game("centipede(growth=2.0)")) != game_digest(
+        eq.load_game("centipede(growth=3.0)")
+    )
     assert game_digest(eq.load_game("kuhn_poker")) == game_digest(eq.load_game("kuhn_poker"))
 
 
@@ -237,7 +264,9 @@ def test_the_same_tree_with_other_payoffs_is_refused(tmp_path):
 def test_another_option_is_refused(tmp_path):
     """Defect: `-o engine=sequence` was accepted and the checkpoint's value silently won."""
     path = _first(tmp_path, "kuhn_poker", "cfr+")
-    with pytest.raises(CheckpointError, match=r"differs in options engine.*engine='history'.*engine='sequence'"):
+    with pytest.raises(
+        CheckpointError, match=r"differs in options engine.*engine='history'.*engine='sequence'"
+    ):
         eq.solve("kuhn_poker", "cfr+", iterations=8, checkpoint=path, engine="sequence")
     # an explicit default is the same run
     sol = eq.solve("kuhn_poker", "cfr+", iterations=8, checkpoint=path, engine="history")[0]
@@ -253,15 +282,21 @@ def test_another_method_or_seed_is_refused(tmp_path):
     with pytest.raises(CheckpointError, match=r"differs in options step_size"):
         eq.solve("rock_paper_scissors", "hedge", iterations=8, seed=1, checkpoint=path, step_size=0.2)
     with pytest.raises(CheckpointError, match="differs in [^)]*learner"):
-        run(eq.make_learner(game(), "mccfr-outcome", seed=0), 10, checkpoint=_first(tmp_path, "kuhn_poker", "cfr+",
-                                                                                      name="k"))
+        run(
+            eq.make_learner(game(), "mccfr-outcome", seed=0),
+            10,
+            checkpoint=_first(tmp_path, "kuhn_poker", "cfr+", name="k"),
+        )
 
 
 def test_a_psro_checkpoint_is_refused_as_double_oracle(tmp_path):
     """Defect: a PSRO checkpoint (meta_solver=uniform, seed 1) was resumed as double-oracle, seed 2."""
     path = _first(tmp_path, "kuhn_poker", "psro", seed=1, meta_solver="uniform")
-    with pytest.raises(CheckpointError, match=r"differs in [^)]*method.*'psro' with meta_solver='uniform'.*seed 1.*"
-                                              r"'double-oracle' with meta_solver='nash'.*seed 2"):
+    with pytest.raises(
+        CheckpointError,
+        match=r"differs in [^)]*method.*'psro' with meta_solver='uniform'.*seed 1.*"
+        r"'double-oracle' with meta_solver='nash'.*seed 2",
+    ):
         eq.solve("kuhn_poker", "double-oracle", iterations=8, seed=2, checkpoint=path)
 
 
@@ -340,40 +375,77 @@ def _corruptions(data: bytes, marker: str) -> list[tuple[str, bytes]]:
     pickled[0] = boom
     out.append(("pickle inside an npy", _zip({**m, arr_names[0]: _npy(pickled, allow_pickle=True)})))
     Boom.target = ""
-    out.append(("huge declared npy", _zip({**m, arr_names[0]: _npy(np.zeros(3))[:10] + b"{'descr': '<f8', "
-                                           b"'fortran_order': False, 'shape': (10000000000000,), }".ljust(118)
-                                           + b"\n"})))
+    out.append(
+        (
+            "huge declared npy",
+            _zip(
+                {
+                    **m,
+                    arr_names[0]: _npy(np.zeros(3))[:10]
+                    + b"{'descr': '<f8', 'fortran_order': False, 'shape': (10000000000000,), }".ljust(118)
+                    + b"\n",
+                }
+            ),
+        )
+    )
     out.append(("npy of float32", _zip({**m, arr_names[0]: _npy(np.zeros((12, 2), dtype=np.float32))})))
     out.append(("npy of other shape", _zip({**m, arr_names[0]: _npy(np.zeros((11, 2)))})))
     out.append(("npy not npy", _zip({**m, arr_names[0]: b"\x93NUMPY garbage"})))
     out.append(("npy structured", _zip({**m, arr_names[0]: _npy(np.zeros(2, dtype=[("a", "<f8")]))})))
-    for text in (b"", b"{", b"[]", b"null", b"\xff\xfe", b'{"format": "equilibria-checkpoint", "version": NaN}',
-                 b"[" * 100_000 + b"]" * 100_000):
+    for text in (
+        b"",
+        b"{",
+        b"[]",
+        b"null",
+        b"\xff\xfe",
+        b'{"format": "equilibria-checkpoint", "version": NaN}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ):
         out.append((f"json {text[:12]!r}", _zip({**m, JSON_MEMBER: text})))
 
     def setter(key, value):
         def edit(doc):
             doc[key] = value
+
         return edit
 
-    for key, value in (("version", 1), ("version", 3), ("version", "2"), ("version", None), ("format", "x"),
-                       ("learner", "os.system"), ("method", "cfr"), ("seed", 6), ("seed", None),
-                       ("arrays", None), ("arrays", []), ("state", None), ("state", [1, 2]), ("trace", None),
-                       ("trace", {"t": "dict", "k": ["iterations"], "v": [[1]]}), ("meta", {"t": "dict", "k":
-                       ["elapsed"], "v": [-1.0]}), ("iteration", -1), ("iteration", 4), ("game", {"digest": "x"}),
-                       ("options", [1]), ("options", {"epsilon": 0.5})):
+    for key, value in (
+        ("version", 1),
+        ("version", 3),
+        ("version", "2"),
+        ("version", None),
+        ("format", "x"),
+        ("learner", "os.system"),
+        ("method", "cfr"),
+        ("seed", 6),
+        ("seed", None),
+        ("arrays", None),
+        ("arrays", []),
+        ("state", None),
+        ("state", [1, 2]),
+        ("trace", None),
+        ("trace", {"t": "dict", "k": ["iterations"], "v": [[1]]}),
+        ("meta", {"t": "dict", "k": ["elapsed"], "v": [-1.0]}),
+        ("iteration", -1),
+        ("iteration", 4),
+        ("game", {"digest": "x"}),
+        ("options", [1]),
+        ("options", {"epsilon": 0.5}),
+    ):
         out.append((f"json {key}={value!r}", _with_doc(data, setter(key, value))))
 
     def state_edit(name, fn):
         def edit(doc):
             vals, i = _state_entry(doc, name)
             vals[i] = fn(vals[i])
+
         return edit
 
     def drop(name):
         def edit(doc):
             vals, i = _state_entry(doc, name)
             del doc["state"]["k"][i], vals[i]
+
         return edit
 
     def add(doc):
@@ -382,16 +454,40 @@ def _corruptions(data: bytes, marker: str) -> list[tuple[str, bytes]]:
 
     out += [
         ("state: array as string", _with_doc(data, state_edit("cumulative_regret", lambda v: "abc"))),
-        ("state: array ref out of range", _with_doc(data, state_edit("cumulative_regret", lambda v: {**v, "a": 99}))),
+        (
+            "state: array ref out of range",
+            _with_doc(data, state_edit("cumulative_regret", lambda v: {**v, "a": 99})),
+        ),
         ("state: array ref negative", _with_doc(data, state_edit("sigma", lambda v: {**v, "a": -1}))),
         ("state: unknown tag", _with_doc(data, state_edit("sigma", lambda v: {"t": "pickle", "v": "gASV"}))),
-        ("state: function ref", _with_doc(data, state_edit("sigma", lambda v: {"t": "function", "name": "os.system"}))),
-        ("state: object of foreign class", _with_doc(data, state_edit(
-            "sigma", lambda v: {"t": "object", "class": "subprocess.Popen", "state": {"t": "dict", "k": [], "v": []}}))),
+        (
+            "state: function ref",
+            _with_doc(data, state_edit("sigma", lambda v: {"t": "function", "name": "os.system"})),
+        ),
+        (
+            "state: object of foreign class",
+            _with_doc(
+                data,
+                state_edit(
+                    "sigma",
+                    lambda v: {
+                        "t": "object",
+                        "class": "subprocess.Popen",
+                        "state": {"t": "dict", "k": [], "v": []},
+                    },
+                ),
+            ),
+        ),
         ("state: iteration as str", _with_doc(data, state_edit("iteration", lambda v: "5"))),
-        ("state: bad generator", _with_doc(data, state_edit("rng", lambda v: {**v, "bit_generator": "Evil"}))),
+        (
+            "state: bad generator",
+            _with_doc(data, state_edit("rng", lambda v: {**v, "bit_generator": "Evil"})),
+        ),
         ("state: bad generator state", _with_doc(data, state_edit("rng", lambda v: {**v, "state": 3}))),
-        ("state: bad fraction", _with_doc(data, state_edit("epsilon", lambda v: {"t": "fraction", "v": "1e999999"}))),
+        (
+            "state: bad fraction",
+            _with_doc(data, state_edit("epsilon", lambda v: {"t": "fraction", "v": "1e999999"})),
+        ),
         ("state: missing attribute", _with_doc(data, drop("cumulative_policy"))),
         ("state: extra attribute", _with_doc(data, add)),
     ]
@@ -458,7 +554,9 @@ def test_a_pickle_payload_is_not_executed(tmp_path):
         with pytest.raises(CheckpointError):
             run(eq.make_learner(game(), "cfr+"), 5, checkpoint=tmp_path / name)
         with pytest.raises(ValueError):  # np.load itself refuses without allow_pickle
-            np.load(tmp_path / name, allow_pickle=False)["a0"] if name == "b.ckpt" else np.load(tmp_path / name)
+            np.load(tmp_path / name, allow_pickle=False)["a0"] if name == "b.ckpt" else np.load(
+                tmp_path / name
+            )
     assert not marker.exists()
 
 
@@ -469,7 +567,11 @@ def test_stale_temporary_files_are_removed_on_start(tmp_path):
     """Defect: a run killed during a checkpoint write left `.run.ckpt.xxxxxxxx` files behind."""
     path = tmp_path / "run.ckpt"
     stale = [tmp_path / ".run.ckpt.ab_cd123", tmp_path / ".run.ckpt.zzzzzzzz"]
-    keep = [tmp_path / ".run.ckpt.toolongname", tmp_path / ".other.ckpt.abcdefgh", tmp_path / "run.ckpt.abcdefgh"]
+    keep = [
+        tmp_path / ".run.ckpt.toolongname",
+        tmp_path / ".other.ckpt.abcdefgh",
+        tmp_path / "run.ckpt.abcdefgh",
+    ]
     for p in stale + keep:
         p.write_bytes(b"partial")
     run(eq.make_learner(game("rock_paper_scissors"), "hedge"), 3, checkpoint=path)

@@ -108,9 +108,15 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
 
 
 def test_bad_run_arguments():
-    for kwargs in ({"iterations": -1}, {"iterations": 5, "eval_every": 0}, {"iterations": 5, "tol": float("nan")},
-                   {"iterations": 5, "tol": -1}, {"iterations": 5, "output": "best"},
-                   {"iterations": 2.5}, {"iterations": 5, "evaluate": "average", "output": "last", "tol": 0.1}):
+    for kwargs in (
+        {"iterations": -1},
+        {"iterations": 5, "eval_every": 0},
+        {"iterations": 5, "tol": float("nan")},
+        {"iterations": 5, "tol": -1},
+        {"iterations": 5, "output": "best"},
+        {"iterations": 2.5},
+        {"iterations": 5, "evaluate": "average", "output": "last", "tol": 0.1},
+    ):
         with pytest.raises(eq.InvalidParameterError):
             run(NoisyFictitiousPlay(RPS), **kwargs)
     with pytest.raises(eq.InvalidParameterError):
@@ -154,8 +160,16 @@ def test_tol_stops_on_the_returned_iterate():
     NashConv and returned a last iterate with NashConv 0.525 (hedge on RPS, init="random", seed 1).
     Hedge's average converges on RPS, its last iterate cycles (Bailey & Piliouras, EC 2018)."""
     for tol in (1e-3, 0.05):
-        sol = eq.solve("rock_paper_scissors", "hedge", init="random", seed=1, output="last", tol=tol,
-                       iterations=2000, eval_every=1)[0]
+        sol = eq.solve(
+            "rock_paper_scissors",
+            "hedge",
+            init="random",
+            seed=1,
+            output="last",
+            tol=tol,
+            iterations=2000,
+            eval_every=1,
+        )[0]
         trace = sol.info["trace"]
         assert sol.info["output"] == "last"
         if sol.iterations < 2000:  # stopped early: the returned profile meets tol
@@ -165,8 +179,16 @@ def test_tol_stops_on_the_returned_iterate():
             assert sol.nash_conv == trace.nash_conv_last[-1] > tol
             assert all(v > tol for v in trace.nash_conv_last)
     # stopping on the average iterate (the old rule) would have stopped early
-    avg = eq.solve("rock_paper_scissors", "hedge", init="random", seed=1, output="average", tol=0.05,
-                   iterations=2000, eval_every=1)[0]
+    avg = eq.solve(
+        "rock_paper_scissors",
+        "hedge",
+        init="random",
+        seed=1,
+        output="average",
+        tol=0.05,
+        iterations=2000,
+        eval_every=1,
+    )[0]
     assert avg.iterations < 2000 and avg.nash_conv <= 0.05 and avg.info["converged"] is True
     assert avg.info["trace"].nash_conv_last[-1] > 0.05
 

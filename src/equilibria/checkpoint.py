@@ -109,7 +109,10 @@ class _Encoder:
         if isinstance(value, list):
             return [self.encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
         if isinstance(value, tuple) and type(value) is tuple:
-            return {"t": "tuple", "v": [self.encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]}
+            return {
+                "t": "tuple",
+                "v": [self.encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)],
+            }
         if isinstance(value, dict):
             keys = list(value)
             return {
@@ -219,8 +222,13 @@ class _Decoder:
             if strict and items is not None and len(items) != len(node):
                 raise self.bad(path, f"a list of {len(node)} items where the learner has {len(items)}")
             return [
-                self.decode(v, items[i] if items is not None and i < len(items) else _MISSING,
-                            f"{path}[{i}]", depth + 1, strict)
+                self.decode(
+                    v,
+                    items[i] if items is not None and i < len(items) else _MISSING,
+                    f"{path}[{i}]",
+                    depth + 1,
+                    strict,
+                )
                 for i, v in enumerate(node)
             ]
         if not isinstance(node, dict) or not isinstance(node.get("t"), str):
@@ -258,16 +266,25 @@ class _Decoder:
             if tag == "tuple":
                 items = template if isinstance(template, tuple) else None
                 if strict and items is not None and len(items) != len(node["v"]):
-                    raise self.bad(path, f"a tuple of {len(node['v'])} items where the learner has {len(items)}")
+                    raise self.bad(
+                        path, f"a tuple of {len(node['v'])} items where the learner has {len(items)}"
+                    )
                 return tuple(
-                    self.decode(v, items[i] if items is not None and i < len(items) else _MISSING,
-                                f"{path}[{i}]", depth + 1, strict)
+                    self.decode(
+                        v,
+                        items[i] if items is not None and i < len(items) else _MISSING,
+                        f"{path}[{i}]",
+                        depth + 1,
+                        strict,
+                    )
                     for i, v in enumerate(_list(node["v"]))
                 )
             if tag == "dict":
                 return self._dict(node, template, path, depth, strict)
             if tag in ("set", "frozenset"):
-                items = [self.decode(v, _MISSING, f"{path} (item)", depth + 1, strict) for v in _list(node["v"])]
+                items = [
+                    self.decode(v, _MISSING, f"{path} (item)", depth + 1, strict) for v in _list(node["v"])
+                ]
                 return set(items) if tag == "set" else frozenset(items)
             if tag == "generator":
                 name = node["bit_generator"]
@@ -282,17 +299,29 @@ class _Decoder:
                 return rs
             if tag == "function":
                 name = node["name"]
-                if template is _MISSING or not _is_library_function(template) or (
-                    f"{template.__module__}.{template.__qualname__}" != name
+                if (
+                    template is _MISSING
+                    or not _is_library_function(template)
+                    or (f"{template.__module__}.{template.__qualname__}" != name)
                 ):
-                    raise self.bad(path, f"the checkpoint names the function {name!r}, which this learner does not use")
+                    raise self.bad(
+                        path, f"the checkpoint names the function {name!r}, which this learner does not use"
+                    )
                 return template
             if tag == "object":
                 return self._object(node, template, path, depth)
         except CheckpointError:
             raise
-        except (KeyError, TypeError, ValueError, OverflowError, ZeroDivisionError, AttributeError,
-                IndexError, RecursionError) as exc:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            OverflowError,
+            ZeroDivisionError,
+            AttributeError,
+            IndexError,
+            RecursionError,
+        ) as exc:
             raise self.bad(path, f"malformed {tag!r} entry ({type(exc).__name__}: {exc})") from None
         raise self.bad(path, f"unknown entry type {tag!r}")
 
@@ -337,14 +366,18 @@ class _Decoder:
         if template is not _MISSING and template is not None:
             cls = type(template)
             if f"{cls.__module__}.{cls.__qualname__}" != name:
-                raise self.bad(path, f"the checkpoint holds a {name} where the learner has a {cls.__qualname__}")
+                raise self.bad(
+                    path, f"the checkpoint holds a {name} where the learner has a {cls.__qualname__}"
+                )
             obj = copy.deepcopy(template)
             sub_template = template.state_dict()
         else:
             module, _, qual = name.rpartition(".")
             cls = _resolve(module, qual) if module.split(".")[0] == "equilibria" else None
             if not isinstance(cls, type) or not callable(getattr(cls, "load_state_dict", None)):
-                raise self.bad(path, f"the checkpoint names the class {name!r}, which cannot be restored here")
+                raise self.bad(
+                    path, f"the checkpoint names the class {name!r}, which cannot be restored here"
+                )
             obj = cls.__new__(cls)
             sub_template = _MISSING
         obj.load_state_dict(self.decode(node["state"], sub_template, path, depth + 1))
@@ -356,9 +389,13 @@ class _Decoder:
             raise self.bad(path, f"a {kv} where the learner has a {kt}")
         if kv == "array":
             if value.dtype != template.dtype:
-                raise self.bad(path, f"an array of dtype {value.dtype} where the learner has {template.dtype}")
+                raise self.bad(
+                    path, f"an array of dtype {value.dtype} where the learner has {template.dtype}"
+                )
             if value.ndim != template.ndim or (strict and value.shape != template.shape):
-                raise self.bad(path, f"an array of shape {value.shape} where the learner has {template.shape}")
+                raise self.bad(
+                    path, f"an array of shape {value.shape} where the learner has {template.shape}"
+                )
 
 
 def _kind(v: Any) -> str:
@@ -571,7 +608,8 @@ def read_checkpoint_file(path: str | os.PathLike) -> tuple[dict[str, Any], list[
                 raise CheckpointError(f"{where} is not an equilibria checkpoint: duplicate zip members")
             if JSON_MEMBER not in names:
                 raise CheckpointError(
-                    f"{where} is not an equilibria checkpoint (format {CHECKPOINT_VERSION}: no {JSON_MEMBER}); "
+                    f"{where} is not an equilibria checkpoint (format {CHECKPOINT_VERSION}: "
+                    f"no {JSON_MEMBER}); "
                     "checkpoints written by equilibria before this format (pickles) cannot be read "
                     "safely, so restart the run without it"
                 )
@@ -587,7 +625,9 @@ def read_checkpoint_file(path: str | os.PathLike) -> tuple[dict[str, Any], list[
             try:
                 doc = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
             except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-                raise CheckpointError(f"{where}: the checkpoint's JSON document is malformed ({exc})") from None
+                raise CheckpointError(
+                    f"{where}: the checkpoint's JSON document is malformed ({exc})"
+                ) from None
             if not isinstance(doc, dict):
                 raise CheckpointError(f"{where}: the checkpoint's JSON document is not an object")
             if doc.get("format") != FORMAT_NAME:
@@ -614,8 +654,18 @@ def read_checkpoint_file(path: str | os.PathLike) -> tuple[dict[str, Any], list[
         raise
     except FileNotFoundError:
         raise CheckpointError(f"checkpoint {where} does not exist") from None
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError,
-            NotImplementedError, RuntimeError, OverflowError, MemoryError) as exc:
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        KeyError,
+        NotImplementedError,
+        RuntimeError,
+        OverflowError,
+        MemoryError,
+    ) as exc:
         raise CheckpointError(
             f"cannot read checkpoint {where}: {type(exc).__name__}: {exc} (truncated or not a checkpoint?)"
         ) from None
@@ -627,7 +677,11 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _read_member(zf: zipfile.ZipFile, name: str, spec: Any, where: str) -> np.ndarray:
-    if not isinstance(spec, dict) or not isinstance(spec.get("dtype"), str) or not isinstance(spec.get("shape"), list):
+    if (
+        not isinstance(spec, dict)
+        or not isinstance(spec.get("dtype"), str)
+        or not isinstance(spec.get("shape"), list)
+    ):
         raise CheckpointError(f"{where}: the description of {name} is malformed")
     if zf.getinfo(name).compress_type != zipfile.ZIP_STORED:
         raise CheckpointError(f"{where}: {name} is compressed; equilibria writes stored members only")

@@ -243,8 +243,11 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, Fraction):
         return str(value)
     if isinstance(value, np.ndarray):
-        return [_canonical(v) for v in value.tolist()] if value.size <= 64 else {
-            "array": value.dtype.str, "shape": list(value.shape), "digest": game_digest(value)}
+        return (
+            [_canonical(v) for v in value.tolist()]
+            if value.size <= 64
+            else {"array": value.dtype.str, "shape": list(value.shape), "digest": game_digest(value)}
+        )
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
     if isinstance(value, Mapping):
@@ -269,8 +272,9 @@ def learner_identity(learner: Learner) -> dict[str, Any]:
     return {
         "learner": _class_name(learner),
         "method": method,
-        "options": None if options is None else {
-            k: _canonical(v) for k, v in sorted(options.items()) if k not in EXECUTION_OPTIONS},
+        "options": None
+        if options is None
+        else {k: _canonical(v) for k, v in sorted(options.items()) if k not in EXECUTION_OPTIONS},
         "seed": _seed_value(getattr(learner, "seed", None)),
         "game": {
             "digest": _digest(game),
@@ -323,10 +327,11 @@ def check_identity(saved: Any, current: dict[str, Any], path: Any) -> None:
     if game_differs:
         differs.append("game")
     if differs:
+        was = _describe(saved, opt_keys, game_differs)
+        now = _describe(current, opt_keys, game_differs)
         raise CheckpointError(
             f"checkpoint {path} belongs to another run (it differs in {', '.join(differs)}): it is for "
-            f"{_describe(saved, opt_keys, game_differs)}; this run has {_describe(current, opt_keys, game_differs)}. "
-            "Resume with the same settings, or use another checkpoint path"
+            f"{was}; this run has {now}. Resume with the same settings, or use another checkpoint path"
         )
 
 
@@ -334,7 +339,7 @@ def check_identity(saved: Any, current: dict[str, Any], path: Any) -> None:
 
 
 def save_checkpoint(path: str | os.PathLike, learner: Learner, trace: Trace, meta: dict[str, Any]) -> None:
-    """Write ``learner``'s state, ``trace`` and ``meta`` to ``path`` atomically (see `equilibria.checkpoint`)."""
+    """Write ``learner``'s state, ``trace`` and ``meta`` to ``path`` atomically (`equilibria.checkpoint`)."""
     from . import __version__
 
     ident = learner_identity(learner)
@@ -365,8 +370,10 @@ def _trace_from(node: Any, arrays: list[np.ndarray], path: Any) -> Trace:
         raise CheckpointError(f"checkpoint {path}: its trace is malformed")
     n = len(cols[0])
     for c in [*cols, *extra.values()]:
-        if not isinstance(c, list) or len(c) != n or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in c
+        if (
+            not isinstance(c, list)
+            or len(c) != n
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in c)
         ):
             raise CheckpointError(f"checkpoint {path}: its trace columns are malformed")
     if not all(isinstance(k, str) for k in extra) or not all(isinstance(v, int) for v in cols[0]):
@@ -387,7 +394,10 @@ def load_checkpoint(path: str | os.PathLike, learner: Learner) -> tuple[Trace, d
     owner = _class_name(learner)
     try:
         state = decode_state(
-            doc.get("state"), arrays, learner.state_dict(), owner=owner,
+            doc.get("state"),
+            arrays,
+            learner.state_dict(),
+            owner=owner,
             variable=type(learner).variable_state,
         )
     except CheckpointError as exc:
@@ -409,7 +419,9 @@ def load_checkpoint(path: str | os.PathLike, learner: Learner) -> tuple[Trace, d
     except CheckpointError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-        raise CheckpointError(f"checkpoint {path} does not fit {owner}: {type(exc).__name__}: {exc}") from None
+        raise CheckpointError(
+            f"checkpoint {path} does not fit {owner}: {type(exc).__name__}: {exc}"
+        ) from None
     return trace, meta
 
 
@@ -443,7 +455,9 @@ def infinite_nash_conv_allowed(game: Any) -> bool:
     strategy set, where a best response away from equilibrium is unbounded (`metrics.continuous`)."""
     lower, upper = getattr(game, "lower", None), getattr(game, "upper", None)
     try:
-        return bool(np.isinf(np.asarray(lower, dtype=float)).any() or np.isinf(np.asarray(upper, dtype=float)).any())
+        return bool(
+            np.isinf(np.asarray(lower, dtype=float)).any() or np.isinf(np.asarray(upper, dtype=float)).any()
+        )
     except (TypeError, ValueError):
         return False
 
@@ -481,7 +495,9 @@ def _diverged(learner: Learner) -> bool:
 
 def _check_profile(learner: Learner, profile: Any, which: str) -> None:
     if not _all_finite(profile):
-        raise divergence_error(learner, f"the {which} strategy holds NaN or infinite numbers", learner.iteration)
+        raise divergence_error(
+            learner, f"the {which} strategy holds NaN or infinite numbers", learner.iteration
+        )
 
 
 # ---- the run loop ---------------------------------------------------------------------------------
@@ -576,12 +592,19 @@ def run(
             t0 = time.perf_counter()
             try:
                 learner.step()
-            except (InvalidStrategyError, FloatingPointError, OverflowError, ValueError,
-                    np.linalg.LinAlgError) as exc:
+            except (
+                InvalidStrategyError,
+                FloatingPointError,
+                OverflowError,
+                ValueError,
+                np.linalg.LinAlgError,
+            ) as exc:
                 if _diverged(learner):  # a NaN iterate, not the user's input, made the step fail
                     raise divergence_error(
-                        learner, f"its iterate holds NaN or infinite numbers ({type(exc).__name__}: {exc})",
-                        learner.iteration + 1) from exc
+                        learner,
+                        f"its iterate holds NaN or infinite numbers ({type(exc).__name__}: {exc})",
+                        learner.iteration + 1,
+                    ) from exc
                 raise
             elapsed += time.perf_counter() - t0
             it = learner.iteration
