@@ -89,6 +89,18 @@ def _make(game_name: str) -> eq.NormalFormGame:
     return {**_games(), **LEARNER_ONLY, **EXACT_GAMES}[game_name.removeprefix("exact_")]()
 
 
+def _solve_kwargs(entry: MethodEntry, game_name: str) -> dict[str, Any]:
+    """Few iterations and a fixed seed where the method takes them; exact mode for exact_ cases."""
+    kwargs: dict[str, Any] = dict(REQUIRED_OPTIONS.get(entry.name, {}))
+    if entry.kind == "learner" or _takes(entry, "iterations"):
+        kwargs["iterations"] = ITERATIONS
+    if entry.kind == "learner" or _takes(entry, "seed"):
+        kwargs["seed"] = 0
+    if game_name.startswith("exact_"):
+        kwargs["exact"] = True
+    return kwargs
+
+
 def _check_profile(game: eq.NormalFormGame, sol: eq.Solution) -> None:
     assert len(sol.strategies) == game.num_players
     for i, (s, k) in enumerate(zip(sol.strategies, game.num_actions, strict=True)):
@@ -106,15 +118,8 @@ def _check_profile(game: eq.NormalFormGame, sol: eq.Solution) -> None:
 def test_edge_case_returns_a_valid_answer_or_refuses(case: tuple[MethodEntry, str]) -> None:
     entry, game_name = case
     game = _make(game_name)
-    kwargs: dict[str, Any] = dict(REQUIRED_OPTIONS.get(entry.name, {}))
-    if entry.kind == "learner" or _takes(entry, "iterations"):
-        kwargs["iterations"] = ITERATIONS
-    if entry.kind == "learner" or _takes(entry, "seed"):
-        kwargs["seed"] = 0
-    if game_name.startswith("exact_"):
-        kwargs["exact"] = True
     try:
-        sols = eq.solve(game, entry.name, **kwargs)
+        sols = eq.solve(game, entry.name, **_solve_kwargs(entry, game_name))
     except EquilibriaError:
         return  # a documented refusal is an acceptable answer
     assert sols, f"{entry.name} returned no solution and raised nothing"
