@@ -282,7 +282,7 @@ def test_cli_nash_mp_reaches_the_regularised_equilibrium(capsys, tmp_path):
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and plot.stat().st_size > 0
     assert out["nash_conv"] < 1e-6
-    assert out["info"]["regularised_exploitability"] < 1e-6
+    assert out["info"]["exploitability"] < 1e-6
     assert out["info"]["kl_to_regularised_equilibrium"] < 1e-12
     assert abs(sum(out["equilibria"][0]["strategies"]["x"].values()) - 1) < 1e-12
 
