@@ -491,6 +491,24 @@ def _cached_names(cls: type) -> set[str]:
     return names
 
 
+def _scalar_tokens(v: Any) -> str | None:
+    """Type-tagged text of a sequence of plain scalars (None when it holds anything else)."""
+    out = []
+    for x in v:
+        t = type(x)
+        if t is str:
+            out.append("s" + x.replace("\x00", "\x00\x00"))
+        elif t is float:
+            out.append("f" + x.hex())
+        elif t is int or t is Fraction:
+            out.append("q" + str(x))
+        elif t is bool or x is None:
+            out.append("c" + repr(x))
+        else:
+            return None
+    return "\x00".join(out)
+
+
 def _hash_into(h: Any, v: Any, depth: int, seen: set[int], top: bool = False) -> None:
     def put(tag: str, data: bytes = b"") -> None:
         h.update(tag.encode() + b":" + str(len(data)).encode() + b":" + data)
@@ -521,8 +539,16 @@ def _hash_into(h: Any, v: Any, depth: int, seen: set[int], top: bool = False) ->
             put("data", np.ascontiguousarray(v).tobytes())
     elif isinstance(v, (list, tuple)):
         put(type(v).__name__, str(len(v)).encode())
-        for x in v:
-            _hash_into(h, x, depth + 1, seen)
+        flat = _scalar_tokens(v)
+        if flat is None and all(isinstance(x, (list, tuple)) for x in v):
+            inner = [_scalar_tokens(x) for x in v]  # a list of rows of scalars (payoff tuples, labels)
+            if all(t is not None for t in inner):
+                flat = "\x01".join(f"{type(x).__name__}{len(x)}\x02{t}" for x, t in zip(v, inner, strict=True))
+        if flat is not None:  # fast path: one hash update for a long list of labels or numbers
+            put("scalars", flat.encode("utf-8", "surrogatepass"))
+        else:
+            for x in v:
+                _hash_into(h, x, depth + 1, seen)
     elif isinstance(v, dict):
         put("dict", str(len(v)).encode())
         for k in sorted(v, key=repr):
