@@ -43,8 +43,17 @@ def _flat(profile: Any) -> list[np.ndarray]:
 )
 def test_sigkill_then_restart_equals_the_uninterrupted_run(tmp_path, spec, method, seed, iterations):
     ck, out = tmp_path / "run.ckpt", tmp_path / "out.npz"
-    args = [sys.executable, "-c", CHILD, spec, method, "none" if seed is None else str(seed), str(iterations),
-            str(ck), str(out)]
+    args = [
+        sys.executable,
+        "-c",
+        CHILD,
+        spec,
+        method,
+        "none" if seed is None else str(seed),
+        str(iterations),
+        str(ck),
+        str(out),
+    ]
     rng = np.random.default_rng(zlib.crc32(method.encode()))
     child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     deadline = time.monotonic() + 120

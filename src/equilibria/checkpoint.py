@@ -543,7 +543,9 @@ def _hash_into(h: Any, v: Any, depth: int, seen: set[int], top: bool = False) ->
         if flat is None and all(isinstance(x, (list, tuple)) for x in v):
             inner = [_scalar_tokens(x) for x in v]  # a list of rows of scalars (payoff tuples, labels)
             if all(t is not None for t in inner):
-                flat = "\x01".join(f"{type(x).__name__}{len(x)}\x02{t}" for x, t in zip(v, inner, strict=True))
+                flat = "\x01".join(
+                    f"{type(x).__name__}{len(x)}\x02{t}" for x, t in zip(v, inner, strict=True)
+                )
         if flat is not None:  # fast path: one hash update for a long list of labels or numbers
             put("scalars", flat.encode("utf-8", "surrogatepass"))
         else:
