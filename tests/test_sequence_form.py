@@ -12,7 +12,9 @@ import pyspiel
 import pytest
 
 import equilibria as eq
+from equilibria._numbers import to_fraction
 from equilibria.games.extensive_form import Chance, Decision, ExtensiveFormGame, Terminal
+from equilibria.io.openspiel import from_pyspiel, rational_chance_probabilities
 from equilibria.metrics import nash_conv
 from equilibria.solvers.sequence_form import sequence_form_lp
 
@@ -81,3 +83,74 @@ def test_is_the_default_method_for_two_player_zero_sum():
     game = spiel_game("kuhn_poker")
     sol = eq.solve(game)[0]
     assert sol.method == "sequence-form-lp"
+
+
+# ---- payoff scale and OpenSpiel's rounded chance probabilities (issue 10 §3) -------------------------
+
+
+class _Scaled:
+    """An OpenSpiel state whose returns are multiplied by ``scale`` (children are wrapped alike)."""
+
+    def __init__(self, state, scale):
+        self._state, self._scale = state, scale
+
+    def returns(self):
+        return [r * self._scale for r in self._state.returns()]
+
+    def chance_outcomes(self):
+        outcomes = self._state.chance_outcomes()
+        probs = rational_chance_probabilities([p for _, p in outcomes])
+        return [(a, p) for (a, _), p in zip(outcomes, probs, strict=True)]
+
+    def child(self, action):
+        return _Scaled(self._state.child(action), self._scale)
+
+    def __getattr__(self, name):
+        return getattr(self._state, name)
+
+
+@cache
+def scaled_kuhn(scale: float) -> ExtensiveFormGame:
+    state = pyspiel.load_game("kuhn_poker").new_initial_state()
+    return ExtensiveFormGame.from_state(_Scaled(state, scale), 2)
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1.0, 1e6, 1e19])
+def test_kuhn_value_at_every_payoff_scale(scale):
+    # "Payoffs of ±1e19 make the LP methods fail ('HiGHS Status 2: Model error'), even with exact=True"
+    game = scaled_kuhn(scale)
+    sol = eq.solve(game, "sequence-form-lp")[0]
+    assert sol.info["value"] == pytest.approx(-scale / 18, rel=1e-9)
+    assert sol.nash_conv <= 1e-9 * game.payoff_scale
+    ex = eq.solve(game, "sequence-form-lp", exact=True)[0]
+    # Kuhn's payoffs are ±1, ±2; scaled they are ±s, ±2s, read exactly as the library reads floats
+    assert ex.nash_conv == 0 and ex.info["value"] == to_fraction(scale) * Fraction(-1, 18)
+
+
+def test_bridged_kuhn_exact_value_is_minus_one_eighteenth():
+    # "bridged Kuhn's exact value is −8333333333333333/150000000000000000 instead of −1/18"
+    game = from_pyspiel("kuhn_poker")
+    assert all(isinstance(p, (int, Fraction)) for p in game.exact_edge_chance_prob)
+    sol = eq.solve(game, "sequence-form-lp", exact=True)[0]
+    assert sol.info["value"] == Fraction(-1, 18) and sol.nash_conv == 0
+    assert "exactness" not in sol.info
+
+
+def test_rational_chance_probabilities():
+    assert rational_chance_probabilities([1 / 3, 1 / 3, 1 / 3]) == [Fraction(1, 3)] * 3
+    assert rational_chance_probabilities([0.3, 0.7]) == [Fraction(3, 10), Fraction(7, 10)]
+    # no simple fraction rounds to these: kept as the floats they are
+    odd = [0.123456789123, 1 - 0.123456789123]
+    assert rational_chance_probabilities(odd) == odd
+    # simple fractions that do not sum to 1 are not trusted either
+    assert rational_chance_probabilities([0.5, 0.25]) == [0.5, 0.25]
+
+
+def test_exact_mode_says_when_chance_probabilities_are_rounded_floats():
+    odd = 0.123456789123
+    root = Chance([("a", odd, Terminal([1, -1])), ("b", 1 - odd, Terminal([-1, 1]))])
+    game = ExtensiveFormGame.from_tree(root, 2)
+    sol = eq.solve(game, "sequence-form-lp", exact=True)[0]
+    chance = game.exact_terminal_chance
+    assert sol.info["value"] == chance[0] - chance[1]
+    assert "rounded" in sol.info["exactness"]
