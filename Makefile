@@ -1,27 +1,43 @@
-# Two commands set everything up: `make demo` and `make test`.
+# Two commands set everything up:
+#   make demo   the core install only (numpy, scipy, matplotlib), then `equilibria demo`: under a minute
+#   make test   the dev extras too (torch, jax, ray, open_spiel, pygambit, ...), then ruff and pytest
+# Each install step has its own stamp, so `make demo` then `make test` adds the extras to the same
+# venv, and `make test` on a fresh clone does everything it needs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+CORE_STAMP := $(VENV)/.installed-core
+DEV_STAMP := $(VENV)/.installed-dev
+PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test lint bench clean install install-dev
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+
+$(CORE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
-	touch $(STAMP)
+	touch $(CORE_STAMP) $@
 
-install: $(STAMP)
+install: $(CORE_STAMP)
 
-demo: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+demo: $(CORE_STAMP)
 	$(BIN)/equilibria demo
 
-test: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench examples
-	$(BIN)/python -m pytest -n 2 tests
 
-bench: $(STAMP)
+test: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests
+
+bench: $(DEV_STAMP)
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:

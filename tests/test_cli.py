@@ -34,7 +34,7 @@ def assert_user_error(code: int, err: str, *words: str) -> None:
 def test_games_lists_catalog_names_one_per_line(capsys):
     code, out, err = run(capsys, "games")
     assert code == 0 and err == ""
-    names = out.splitlines()
+    names = [line.split()[0] for line in out.splitlines()]
     assert names == sorted(GAMES.names())
     for name in ("matching_pennies", "rock_paper_scissors", "colonel_blotto", "first_price_auction",
                  "random_covariant", "three_player_matching_pennies"):
@@ -44,7 +44,7 @@ def test_games_lists_catalog_names_one_per_line(capsys):
 def test_methods_lists_names_with_families(capsys):
     code, out, err = run(capsys, "methods")
     assert code == 0 and err == ""
-    rows = dict(line.split("\t") for line in out.splitlines())
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()}
     assert list(rows) == METHODS.names()
     for entry in METHODS:  # a name served by several implementations lists all their families
         assert set(entry.families) <= set(rows[entry.name].split(","))
@@ -81,7 +81,7 @@ def test_solve_human_output_and_game_with_parameters(capsys):
                          "-m", "lp")
     assert code == 0, err
     # the unique equilibrium (w_S, w_R, w_P) / 6 = (1/2, 1/6, 1/3)
-    assert '["1/2", "1/6", "1/3"]' in out and "nash_conv=0" in out
+    assert "player 1: (1/2, 1/6, 1/3)" in out and "NashConv 0" in out
 
 
 def test_solve_reads_nfg_and_json_files(capsys):
@@ -194,3 +194,145 @@ def test_usage_errors_are_one_line_exit_2(capsys, argv):
     _, err = capsys.readouterr()
     assert info.value.code == 2
     assert len(err.splitlines()) == 1 and "error:" in err and "--help" in err
+
+
+# ---- issue 9: output a person can read ----------------------------------------------------------
+
+
+def test_games_show_parameters_with_defaults(capsys):
+    code, out, err = run(capsys, "games")
+    assert code == 0 and err == ""
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert "num_cards=4" in rows["goofspiel"] and "extensive_form" in rows["goofspiel"]
+    assert "(no parameters)" in rows["matching_pennies"]
+    assert "temptation=5" in rows["prisoners_dilemma"]
+
+
+def test_games_name_describes_one_game(capsys):
+    code, out, err = run(capsys, "games", "goofspiel")
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith("goofspiel(num_cards=4")
+    assert "family: extensive-form" in out and "num_cards: int = 4" in out
+    assert "Goofspiel" in out  # the docstring
+
+
+def test_methods_list_has_a_description_and_a_paper_for_each_method(capsys):
+    code, out, err = run(capsys, "methods")
+    assert code == 0 and err == ""
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert "[Tammelin 2014]" in rows["cfr+"] and "learner" in rows["cfr+"]
+    assert "[Zinkevich et al. 2007]" in rows["cfr"]
+    assert "solver" in rows["lemke-howson"] and "[Lemke & Howson 1964]" in rows["lemke-howson"]
+    # CONTRIBUTING: every method's docstring cites its paper, and the registry finds it
+    assert [e.name for e in METHODS if not e.citation()] == []
+
+
+def test_methods_name_shows_options_defaults_types_families_and_citation(capsys):
+    code, out, err = run(capsys, "methods", "cfr+")
+    assert code == 0 and err == ""
+    assert "kind: learner" in out and "families: extensive-form" in out
+    assert 'Tammelin, "Solving Large Imperfect Information Games Using CFR+", arXiv 2014' in out
+    entry = METHODS.get("cfr+")
+    for p in entry.parameters():
+        if not p.fixed:
+            assert f"    {p.format()}" in out
+    assert "seed" not in [p.name for p in entry.parameters()]  # set by --seed, not -o
+    code, out, err = run(capsys, "methods", "lemke-howson")
+    assert code == 0 and "kind: exact solver" in out and "label" in out and "exact" not in [
+        p.name for p in METHODS.get("lemke-howson").parameters()]
+
+
+def test_method_parameters_come_from_the_signature():
+    from equilibria.registry import MethodEntry
+
+    def solver(game, *, exact=False, alpha: float = 1.5, mode: str = "a", seed=None):
+        """A solver (Doe & Roe, "A Title of Some Length", Some Venue 2001)."""
+        return []
+
+    entry = MethodEntry("x", "solver", solver, ("normal_form",), "", False, {"mode": "b"})
+    params = entry.parameters()
+    assert [(p.name, p.default, p.annotation, p.fixed) for p in params] == [
+        ("alpha", 1.5, "float", False), ("mode", "b", "", True)]
+    assert entry.citation() == 'Doe & Roe, "A Title of Some Length", Some Venue 2001'
+    assert entry.citation(short=True) == "Doe & Roe 2001"
+
+
+def test_solve_human_output_of_leduc_is_a_short_summary(capsys):
+    # issue 9: `solve leduc_poker --method cfr+` printed all 936 information sets on one line
+    code, out, err = run(capsys, "solve", "leduc_poker", "-m", "cfr+", "-n", "10")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) < 25 and max(len(line) for line in lines) < 160
+    text = "\n".join(lines)
+    for word in ("leduc_poker", "936 information sets", "cfr+", "iterations  10", "NashConv", "value",
+                 "time", "more information sets of 468"):
+        assert word in text
+
+
+def test_solve_human_output_truncates_long_vectors(capsys):
+    code, out, err = run(capsys, "solve", "random_zero_sum(rows=30, cols=30, seed=1)", "-m", "lp")
+    assert code == 0, err
+    player_lines = [line for line in out.splitlines() if line.strip().startswith("player")]
+    assert len(player_lines) == 2 and all("… 22 more" in line for line in player_lines)
+
+
+@pytest.mark.parametrize("game, method, exact", [
+    ("kuhn_poker", "cfr+", False),
+    ("rock_paper_scissors", "hedge", False),
+    ("stag_hunt", "vertex-enumeration", True),
+    ("random_markov_game(num_states=3, num_actions=2, zero_sum=True)", "minimax-q", False),
+])
+def test_solve_save_then_eval_gives_the_same_nash_conv(capsys, tmp_path, game, method, exact):
+    path = tmp_path / "eq.json"
+    argv = ["solve", game, "-m", method, "-n", "50", "--save", str(path), "--json"]
+    if exact:
+        argv = ["solve", game, "-m", method, "--exact", "--save", str(path), "--json"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    saved = json.loads(path.read_text())
+    assert saved == json.loads(out)  # --save writes what --json prints, the full profile
+    code, out, err = run(capsys, "eval", game, str(path), "--json", *(["--exact"] if exact else []))
+    assert code == 0, err
+    if exact:
+        assert json.loads(out)["nash_conv"] == saved["nash_conv"] == "0"
+    else:
+        assert json.loads(out)["nash_conv"] == pytest.approx(saved["nash_conv"], rel=1e-12, abs=1e-15)
+
+
+def test_every_option_has_a_help_line():
+    from equilibria.cli import _build_parser
+
+    parser = _build_parser()
+    subs = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, sub in [("equilibria", parser), *subs.choices.items()]:
+        for action in sub._actions:
+            if action.option_strings or action.dest not in ("help",):
+                assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+
+
+def test_max_size_reaches_the_size_limit_and_is_restored(capsys, monkeypatch):
+    from equilibria import _checks
+
+    seen = []
+    import equilibria.cli as cli
+
+    monkeypatch.setattr(cli, "_cmd_games", lambda args: seen.append(_checks.size_limit()) or 0)
+    assert main(["games", "--max-size", "16G"]) == 0
+    assert seen == [16 * 2**30] and _checks.size_limit() == _checks.DEFAULT_SIZE_LIMIT
+
+
+def test_demo_and_discovery_import_no_dev_extra():
+    # `make demo` installs only the core: nothing it runs may import a dev extra
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from equilibria.registry import discover; discover(); import equilibria.cli, "
+        "equilibria.demo, equilibria.plotting; "
+        "extras = ('torch', 'jax', 'ray', 'pyspiel', 'open_spiel', 'pygambit', 'nashpy', 'pettingzoo', "
+        "'gymnasium', 'hypothesis', 'pytest'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in extras))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -27,7 +27,7 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(out)
+    return "\n".join(line.rstrip() for line in out)
 
 
 def run_demo(plot: str | None = "equilibria-demo.png", quick: bool = False) -> int:
@@ -56,9 +56,10 @@ def run_demo(plot: str | None = "equilibria-demo.png", quick: bool = False) -> i
                 f"{secs * 1e3:.1f} ms",
             ]
         )
-    print(_table(rows, ["game", "method", "#eq", "first equilibrium", "NashConv", "time"]))
+    # flushed, so that `make demo | tee` shows the table as soon as it exists
+    print(_table(rows, ["game", "method", "#eq", "first equilibrium", "NashConv", "time"]), flush=True)
 
-    print("\n2. CFR+ on poker, run until NashConv < 1e-3\n")
+    print("\n2. CFR+ on poker, run until NashConv < 1e-3\n", flush=True)
     rows = []
     for name in ("kuhn_poker", "leduc_poker"):
         game = load_game(name)
@@ -74,7 +75,7 @@ def run_demo(plot: str | None = "equilibria-demo.png", quick: bool = False) -> i
                 f"{secs:.2f} s",
             ]
         )
-    print(_table(rows, ["game", "iterations", "NashConv", "value (player 1)", "time"]))
+    print(_table(rows, ["game", "iterations", "NashConv", "value (player 1)", "time"]), flush=True)
 
     if plot:
         iters = 200 if quick else 1000

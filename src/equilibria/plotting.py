@@ -21,6 +21,49 @@ def _pyplot() -> Any:
     return plt
 
 
+def check_plot_path(path: str | os.PathLike) -> str:
+    """Check, before a long run, that a plot can be written to ``path``: an image format matplotlib
+    writes (by the extension; none means PNG), not a folder; a missing folder is created.
+    Raises `InvalidParameterError` with one line otherwise."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from .errors import InvalidParameterError
+
+    target = os.fspath(path)
+    ext = os.path.splitext(target)[1].lower().lstrip(".")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if ext and ext not in formats:
+        raise InvalidParameterError(
+            f"cannot write a plot to {target}: .{ext} is not an image format matplotlib writes "
+            f"(use one of {', '.join('.' + f for f in sorted(formats))})"
+        )
+    if not target or os.path.isdir(target):
+        raise InvalidParameterError(f"cannot write a plot to {target!r}: give a file name, not a folder")
+    folder = os.path.dirname(os.path.abspath(target))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise InvalidParameterError(f"cannot write a plot to {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def _save(fig: Any, path: str | os.PathLike) -> str:
+    """Write ``fig`` to ``path`` (checked by `check_plot_path`) and close it; an unwritable path is
+    an `InvalidParameterError`, not a traceback."""
+    from .errors import InvalidParameterError
+
+    plt = _pyplot()
+    try:
+        target = check_plot_path(path)
+        try:
+            fig.savefig(target)
+        except OSError as exc:
+            raise InvalidParameterError(f"cannot write a plot to {target}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+    return target
+
+
 def plot_nash_conv(
     traces: Mapping[str, Any],
     path: str | os.PathLike,
@@ -57,9 +100,7 @@ def plot_nash_conv(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return os.fspath(path)
+    return _save(fig, path)
 
 
 def plot_trajectories_2d(
@@ -117,9 +158,7 @@ def plot_trajectories_2d(
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return os.fspath(path)
+    return _save(fig, path)
 
 
 def plot_payoff_heatmap(
@@ -164,9 +203,7 @@ def plot_payoff_heatmap(
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return os.fspath(path)
+    return _save(fig, path)
 
 
 def _barycentric(p: np.ndarray) -> np.ndarray:
@@ -229,6 +266,4 @@ def plot_simplex_trajectories(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return os.fspath(path)
+    return _save(fig, path)

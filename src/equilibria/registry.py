@@ -16,7 +16,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import InvalidParameterError, UnknownNameError
 
@@ -29,11 +29,69 @@ PLUGIN_PACKAGES = (
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """One parameter of a game factory or one option of a method, as its signature declares it.
+
+    ``default`` is `Parameter.REQUIRED` when the caller must give a value; ``annotation`` is the
+    type hint as written in the source (a string), or ``""`` when there is none; ``fixed`` marks an
+    option bound by the registration (``cfr+`` is ``CFR`` with ``regret_matching_plus=True``).
+    """
+
+    REQUIRED: ClassVar[object] = inspect.Parameter.empty
+
+    name: str
+    default: Any = inspect.Parameter.empty
+    annotation: str = ""
+    fixed: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+    def format(self) -> str:
+        """``name: type = default`` (``name: type`` when required)."""
+        text = self.name + (f": {self.annotation}" if self.annotation else "")
+        if not self.required:
+            text += f" = {self.default!r}"
+        return text
+
+
+@dataclass(frozen=True)
 class GameEntry:
     name: str
     family: str
     factory: Callable[..., Any]
     description: str = ""
+
+    def parameters(self) -> list[Parameter]:
+        """The factory's parameters with their defaults and type hints, in signature order."""
+        return _signature_parameters(self.factory, skip=0)
+
+    def signature(self) -> str:
+        """``name(param=default, ...)``, or just ``name`` for a game without parameters."""
+        params = self.parameters()
+        if not params:
+            return self.name
+        inner = ", ".join(p.name if p.required else f"{p.name}={p.default!r}" for p in params)
+        return f"{self.name}({inner})"
+
+    def docstring(self) -> str:
+        return inspect.getdoc(self.factory) or self.description
+
+    def describe(self) -> str:
+        """A few lines for a person: the signature, the family, the docstring and the parameters."""
+        lines = [self.signature(), f"  family: {self.family.replace('_', '-')}"]
+        params = self.parameters()
+        if params:
+            lines.append("  parameters:")
+            lines += [f"    {p.format()}" for p in params]
+        else:
+            lines.append("  parameters: none")
+        doc = self.docstring()
+        if doc:
+            lines.append("")
+            lines += ["  " + line if line else "" for line in doc.splitlines()]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -52,6 +110,146 @@ class MethodEntry:
     description: str = ""
     certified: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+
+    def parameters(self) -> list[Parameter]:
+        """The options a user may set, with defaults and type hints, then the ones bound by the
+        registration (``fixed``).
+
+        For a solver these are the function's keyword-only parameters; for a learner, the keyword
+        parameters of its ``__init__``. The game, ``exact`` and ``seed`` (set by ``solve`` itself,
+        ``--exact`` and ``--seed`` on the command line) are left out.
+        """
+        if self.kind == "learner" and inspect.isclass(self.target):
+            params = _signature_parameters(self.target, skip=1)
+        else:
+            params = _signature_parameters(self.target, skip=1, keyword_only=True)
+        free = [p for p in params if p.name not in _RUN_OPTIONS and p.name not in self.options]
+        fixed = [Parameter(k, v, "", fixed=True) for k, v in self.options.items()]
+        return free + fixed
+
+    def docstring(self) -> str:
+        return inspect.getdoc(self.target) or self.description
+
+    def citation(self, short: bool = False) -> str:
+        """The paper the method implements, as its docstring (or else its module's) cites it:
+        ``Authors, "Title", Venue Year``, or with ``short`` ``Author et al. Year``; ``""`` if none."""
+        text = citation_from_docstring(self.docstring(), short=short)
+        if not text:
+            module = inspect.getmodule(self.target)
+            doc = inspect.getdoc(module) or "" if module is not None else ""
+            text = citation_from_docstring(doc, short=short)
+        return text
+
+    def describe(self) -> str:
+        """A few lines for a person: name, kind, families, options with defaults, the docstring."""
+        kind = "exact solver" if self.kind == "solver" else "learner (driven by the run loop)"
+        lines = [
+            self.name,
+            f"  kind: {kind}" + ("; every answer is certified by the metrics core" if self.certified else ""),
+            f"  families: {', '.join(f.replace('_', '-') for f in self.families)}",
+        ]
+        cite = self.citation()
+        if cite:
+            lines.append(f"  paper: {cite}")
+        params = self.parameters()
+        free = [p for p in params if not p.fixed]
+        fixed = [p for p in params if p.fixed]
+        if free:
+            lines.append("  options (set with -o NAME=VALUE):")
+            lines += [f"    {p.format()}" for p in free]
+        else:
+            lines.append("  options: none")
+        if fixed:
+            lines.append("  fixed by this name: " + ", ".join(f"{p.name}={p.default!r}" for p in fixed))
+        doc = self.docstring()
+        if doc:
+            lines.append("")
+            lines += ["  " + line if line else "" for line in doc.splitlines()]
+        return "\n".join(lines)
+
+
+#: keyword arguments that `solve` and the run loop set themselves; they are not method options
+_RUN_OPTIONS = frozenset({"exact", "seed", "iterations", "tol", "eval_every", "checkpoint", "callbacks"})
+
+
+def _signature_parameters(target: Any, *, skip: int, keyword_only: bool = False) -> list[Parameter]:
+    """The named parameters of ``target`` (a function, or a class's ``__init__``), after the first
+    ``skip`` positional ones (the game), without ``self``, ``*args`` and ``**kwargs``."""
+    fn = target.__init__ if inspect.isclass(target) else target
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return []
+    params = list(sig.parameters.values())
+    if inspect.isclass(target) and params and params[0].name == "self":
+        params = params[1:]
+    out = []
+    positional = 0
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name.startswith("_"):
+            continue
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and positional < skip:
+            positional += 1
+            continue
+        if keyword_only and p.kind is not p.KEYWORD_ONLY:
+            continue
+        ann = p.annotation
+        if ann is p.empty:
+            ann_text = ""
+        elif isinstance(ann, str):
+            ann_text = ann
+        else:
+            ann_text = getattr(ann, "__name__", None) or str(ann)
+        out.append(Parameter(p.name, p.default, ann_text))
+    return out
+
+
+_YEAR = r"(?<![\d.:/])(?P<year>18\d\d|19\d\d|20[0-4]\d)(?!\d)"
+_NAME = r"(?:(?:von|van|de|der|da|di|du|le|la)\s+)*[A-Z][a-z\u00df-\u024f'][\w'\u00c0-\u024f-]*"
+_AUTHORS = (r"(?P<authors>" + _NAME + r"(?:(?:,\s*and\s+|,\s*|\s*&\s*|\s+and\s+)" + _NAME + r")*"
+            r"(?:\s+et\s+al\.?)?)")
+# Authors, "Title", Venue Year -- the form the docstrings of this library use
+_CITATION = re.compile(
+    _AUTHORS + r"[,.:]?\s*[\"\u201c](?P<title>[^\"\u201d]{8,})[\"\u201d][^\"]{0,80}?" + _YEAR
+)
+# Authors (Year), Authors, Venue Year, Authors (Venue Year)
+_SHORT_CITATION = re.compile(_AUTHORS + r",?\s*\(?(?:[A-Z][\w.:-]*[A-Z][\w.:-]*\s+){0,3}" + _YEAR)
+# capitalised words that start a sentence, not an author list
+_LEAD_WORDS = {"See", "From", "After", "As", "In", "Following", "Cf", "Cf.", "The", "This", "Paper", "Ref",
+               "Reference", "References", "Implements", "Follows", "Based", "Per"}
+
+
+def _short_authors(authors: str) -> str:
+    names = [a.strip() for a in re.split(r",|&|\band\b", authors) if a.strip()]
+    if not names:
+        return authors
+    if "et al" in authors or len(names) > 2:
+        return names[0].replace(" et al.", "").replace(" et al", "") + " et al."
+    return " & ".join(names)
+
+
+def citation_from_docstring(doc: str, short: bool = False) -> str:
+    """The first literature reference in a docstring: ``Authors, "Title", Venue Year`` when it is
+    written so, else ``Authors (Year)``; with ``short``, ``Author et al. Year``. ``""`` when none."""
+    text = " ".join(doc.split())
+    m = _CITATION.search(text)
+    if m is None:
+        m = _SHORT_CITATION.search(text)
+    if m is None:
+        return ""
+    authors = m.group("authors").strip(" ,;")
+    words = authors.split()
+    while words and words[0].strip(",") in _LEAD_WORDS:
+        words = words[1:]
+    authors = " ".join(words) or authors
+    if short:
+        return f"{_short_authors(authors)} {m.group('year')}"
+    start = text.index(authors, m.start())
+    end = m.end()
+    if text.count("(", start, end) > text.count(")", start, end) and text[end : end + 1] == ")":
+        end += 1
+    cite = text[start:end].strip(" ;,")
+    return cite[1:-1] if cite.startswith("(") and cite.endswith(")") else cite
 
 
 class Registry:
@@ -117,6 +315,10 @@ class MethodRegistry(Registry):
 
     def families(self, name: str) -> tuple[str, ...]:
         return tuple(f for e in super().get(name) for f in e.families)
+
+    def entries(self, name: str) -> list[MethodEntry]:
+        """Every implementation registered under ``name`` (one per group of families)."""
+        return list(super().get(name))
 
     def __iter__(self) -> Iterator[Any]:
         discover()
@@ -222,7 +424,12 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
             call = ast.parse(f"f({args})", mode="eval").body
         except SyntaxError as exc:
             raise InvalidParameterError(f"cannot parse the parameters of {spec!r}: {exc.msg}") from None
-        assert isinstance(call, ast.Call)
+        except (ValueError, MemoryError, RecursionError):  # NUL bytes; nesting past the parser's limit
+            raise InvalidParameterError(f"cannot parse the parameters of {spec!r}") from None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "f"):
+            raise InvalidParameterError(
+                f"cannot parse game spec {spec!r}; expected NAME or NAME(param=value, ...)"
+            )
         if call.args:
             raise InvalidParameterError(f"parameters of {spec!r} must be given by name, e.g. {name}(seed=0)")
         for kw in call.keywords:
@@ -233,9 +440,11 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
                 continue
             try:
                 params[kw.arg] = ast.literal_eval(kw.value)
-            except ValueError:
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                # not a literal, an unhashable key ({[1]: 2}), or nested past Python's limit
                 raise InvalidParameterError(
-                    f"parameter {kw.arg!r} of {spec!r} must be a literal value"
+                    f"parameter {kw.arg!r} of {spec!r} must be a literal value such as 3, 0.5, 'text' "
+                    "or (1, 2)"
                 ) from None
     return name, params
 
@@ -255,4 +464,13 @@ def call_with_params(fn: Callable, params: dict[str, Any], what: str, *args: Any
             if key not in names:
                 hint = "; it accepts " + ", ".join(known) if known else "; it takes no parameters"
                 raise InvalidParameterError(f"{what} has no parameter {key!r}{hint}")
+    required = [
+        n for n in names
+        if sig.parameters[n].default is inspect.Parameter.empty
+        and sig.parameters[n].kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        and n not in params
+    ]
+    if required:
+        raise InvalidParameterError(f"{what} needs the parameter{'s' if len(required) > 1 else ''} "
+                                    + ", ".join(required))
     return fn(*args, **params)

@@ -10,14 +10,109 @@ results with or without Ray and with any number of workers.
 ``address=True`` (or ``"local"``) starts a local Ray instance; any other string is the address of
 an existing cluster (``ray start --head`` on one machine, ``ray start --address=HEAD:6379`` on
 the others, then ``equilibria solve ... --ray-address HEAD:6379``). Ray is imported only here.
+
+Ray's start-up is quiet: no dashboard, no worker logs forwarded to the driver, its loggers at ERROR
+and its Python warnings suppressed, unless `set_verbose` (the CLI's ``--verbose``) asks for them.
+A cluster address is checked with a TCP connection (a few seconds' timeout) before ``ray.init``,
+which would otherwise wait for a long time on an address where nothing listens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import logging
+import os
+import socket
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..errors import InvalidParameterError, NotApplicableError
+
+#: seconds to wait for a TCP connection to a cluster address before giving up
+CONNECT_TIMEOUT = 3.0
+_verbose = False
+
+
+def set_verbose(verbose: bool) -> bool:
+    """Show (True) or hide (False, the default) Ray's start-up logs and warnings. Returns the old value."""
+    global _verbose
+    old, _verbose = _verbose, bool(verbose)
+    return old
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    """``HOST:PORT``, ``ray://HOST:PORT``, ``[v6]:PORT`` or ``HOST`` (Ray's default port 6379; 10001
+    for the Ray client) as (host, port)."""
+    text = address.strip()
+    default = 6379
+    if "://" in text:
+        scheme, text = text.split("://", 1)
+        default = 10001 if scheme == "ray" else default
+    text = text.split("/", 1)[0]
+    if text.startswith("["):  # an IPv6 literal
+        host, _, rest = text[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host, port_text = text, ""
+    if not host:
+        raise InvalidParameterError(f"Ray address {address!r} has no host; expected HOST:PORT")
+    try:
+        port = int(port_text) if port_text else default
+    except ValueError:
+        raise InvalidParameterError(f"Ray address {address!r}: the port must be a number") from None
+    if not 0 < port < 65536:
+        raise InvalidParameterError(f"Ray address {address!r}: the port must lie in 1..65535")
+    return host, port
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Refuse, within ``timeout`` seconds, a cluster address where nothing accepts a TCP connection.
+
+    ``"auto"`` (Ray's discovery of a cluster started on this machine) and the local forms are not
+    checked.
+    """
+    if not isinstance(address, str) or address.strip().lower() in ("auto", "local", "auto-local", ""):
+        return
+    host, port = _host_port(address)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except (OSError, UnicodeError) as exc:  # refused, timed out, unknown host, bad name
+        reason = "timed out" if isinstance(exc, TimeoutError) else (getattr(exc, "strerror", None) or exc)
+        raise InvalidParameterError(
+            f"no Ray cluster answers at {address} ({reason}); start one with `ray start --head` "
+            "or check the address"
+        ) from None
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Hide Ray's start-up chatter: its Python warnings, and what its processes write on stderr."""
+    if _verbose:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in ("ray", "ray._private", "ray.worker"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        try:
+            saved = os.dup(2)
+        except OSError:  # no real stderr (embedded, captured): only the warnings are hidden
+            yield
+            return
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 2)
+                yield
+            finally:
+                os.dup2(saved, 2)
+                os.close(devnull)
+        finally:
+            os.close(saved)
 
 
 def _run_chunk(fn: Callable, shared: Any, chunk: Sequence[tuple]) -> list:
@@ -33,6 +128,8 @@ class RayBackend:
         if address is False or address is None:
             raise InvalidParameterError("RayBackend needs address=True (local) or a cluster address")
         self.address = None if address is True or address in ("local", "auto-local") else str(address)
+        if self.address is not None:
+            check_reachable(self.address)  # fail now, in seconds, rather than when the first task runs
         self.num_cpus = num_cpus
         self.chunks_per_worker = chunks_per_worker
         self._shared: dict[int, tuple[Any, Any]] = {}
@@ -46,14 +143,18 @@ class RayBackend:
         if not ray.is_initialized():
             kwargs: dict[str, Any] = {
                 "ignore_reinit_error": True,
-                "log_to_driver": False,
+                "log_to_driver": _verbose,
                 "include_dashboard": False,
+                "configure_logging": True,
+                "logging_level": logging.INFO if _verbose else logging.ERROR,
             }
             if self.address is not None:
+                check_reachable(self.address)
                 kwargs["address"] = self.address
             elif self.num_cpus is not None:
                 kwargs["num_cpus"] = self.num_cpus
-            ray.init(**kwargs)
+            with _quiet():
+                ray.init(**kwargs)
         if self._remote is None:
             self._remote = ray.remote(_run_chunk)
         return ray
