@@ -13,6 +13,7 @@ import pytest
 
 import equilibria as eq
 from equilibria._numbers import to_fraction
+from equilibria.errors import PerfectRecallError
 from equilibria.games.extensive_form import Chance, Decision, ExtensiveFormGame, Terminal
 from equilibria.io.openspiel import from_pyspiel, rational_chance_probabilities
 from equilibria.metrics import nash_conv
@@ -154,3 +155,16 @@ def test_exact_mode_says_when_chance_probabilities_are_rounded_floats():
     chance = game.exact_terminal_chance
     assert sol.info["value"] == chance[0] - chance[1]
     assert "rounded" in sol.info["exactness"]
+
+
+def test_a_game_without_perfect_recall_is_refused():
+    # player 1 moves, then moves again without remembering the first move: realization plans do
+    # not describe its behaviour strategies (Kuhn 1953), so the sequence form does not apply
+    def second(tag):
+        return Decision(0, "forgot", [("l", Terminal([1, -1])), ("r", Terminal([-1, 1]))], tag)
+
+    root = Decision(0, "first", [("L", second("after L")), ("R", second("after R"))])
+    game = ExtensiveFormGame.from_tree(root, 2)
+    assert not game.has_perfect_recall
+    with pytest.raises(PerfectRecallError, match="sequence-form-lp"):
+        sequence_form_lp(game)

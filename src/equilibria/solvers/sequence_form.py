@@ -56,9 +56,7 @@ def _check_game(game: Any) -> ExtensiveFormGame:
             f"this {game.num_players}-player{'' if game.is_constant_sum else ' general-sum'} game"
         )
     # realization plans describe behaviour strategies only under perfect recall (Kuhn 1953)
-    require = getattr(game, "require_perfect_recall", None)
-    if require is not None:
-        require("sequence-form-lp")
+    game.require_perfect_recall("sequence-form-lp")
     return game
 
 
