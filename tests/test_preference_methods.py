@@ -219,3 +219,34 @@ def test_options_the_mode_or_policy_would_ignore_are_refused(method, cyclic):
     if method == "online-ipo":  # one gradient step per iteration: no inner L-BFGS run
         with pytest.raises(InvalidParameterError, match="inner_steps"):
             make_learner(cyclic, method, policy="neural", inner_steps=5)
+
+
+def test_minimax_winner_solves_every_context_with_padding_in_one_batch():
+    # issue 10 §2: minimax-winner now uses the library's batched zero-sum LP. Context 0 is a
+    # 3-cycle padded to 4 responses, context 1 has a Condorcet winner (response 0 beats both others)
+    # and context 2 all 4 responses; each context must be solved as its own real sub-game.
+    from equilibria.ops import solve_matrix_game
+    from equilibria.solvers.preference import minimax_winner
+
+    rng = np.random.default_rng(3)
+    K = 4
+    P = np.full((3, K, K), 0.5)
+    cyc = np.array([[0.5, 0.9, 0.2], [0.1, 0.5, 0.7], [0.8, 0.3, 0.5]])
+    P[0, :3, :3] = cyc
+    P[1, :3, :3] = [[0.5, 0.6, 0.8], [0.4, 0.5, 0.3], [0.2, 0.7, 0.5]]
+    U = rng.uniform(0, 1, size=(K, K))
+    P[2] = np.triu(U, 1) + np.tril(1 - U.T, -1) + 0.5 * np.eye(K)
+    mask = np.array([[1, 1, 1, 0], [1, 1, 1, 0], [1, 1, 1, 1]], dtype=bool)
+    game = PreferenceGame(P, mask=mask)
+    pi = minimax_winner(game)
+    assert np.all(pi[~mask] == 0.0)
+    np.testing.assert_allclose(pi.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(pi[1], [1.0, 0.0, 0.0, 0.0], atol=1e-12)  # the Condorcet winner
+    for x in range(3):
+        real = np.flatnonzero(mask[x])
+        Px = P[x][np.ix_(real, real)]
+        value, _, _ = solve_matrix_game(Px)
+        assert value == pytest.approx(0.5, abs=1e-12)  # a symmetric game's value is 1/2
+        assert np.min(Px.T @ pi[x, real]) >= 0.5 - 1e-12  # π guarantees the value: it is optimal
+    sol = solve(game, "minimax-winner")[0]
+    np.testing.assert_allclose(sol.strategies, pi, atol=0)
