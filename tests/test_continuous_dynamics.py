@@ -14,6 +14,7 @@ Theory used (bilinear ℓ_1 = xᵀAy = −ℓ_2, F = Jz with J skew, singular va
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ import pytest
 from equilibria.api import load_game, make_learner, solve
 from equilibria.cli import main
 from equilibria.dynamics.continuous import trajectory
-from equilibria.errors import InvalidParameterError, NotApplicableError
+from equilibria.errors import DivergenceError, InvalidParameterError, NotApplicableError, NotMonotoneWarning
 from equilibria.games.continuous import QuadraticGame
 from equilibria.run import run
 
@@ -210,3 +211,55 @@ def test_cli_plot_writes_learning_curve_and_2d_trajectories(tmp_path, capsys):
     assert out.stat().st_size > 10_000
     assert (tmp_path / "run_trajectories.png").stat().st_size > 10_000
     assert "2-D trajectories written" in capsys.readouterr().err
+
+
+# ---- issue 10: options are validated, divergence is reported, monotone-only methods warn ----------
+
+@pytest.mark.parametrize("bad", [{"align": "abc"}, {"align": 2}, {"epsilon": 0}, {"epsilon": -0.1},
+                                 {"epsilon": float("nan")}, {"lam": float("inf")}])
+def test_sga_options_are_validated(bad):
+    # `sga -o align=abc` and `sga -o epsilon=0` ran and returned NashConv inf or nan without a word
+    with pytest.raises(InvalidParameterError):
+        make_learner(load_game("bilinear"), "sga", **bad)
+
+
+@pytest.mark.parametrize("bad", [{"beta_abs": 1.5}, {"beta_arg": float("nan")}, {"beta": "0.5j"},
+                                 {"beta": True}, {"gamma": "x"}, {"interaction": -1.0}])
+def test_other_method_options_are_validated(bad):
+    method = {"beta_abs": "complex-momentum", "beta_arg": "complex-momentum", "beta": "complex-momentum",
+              "gamma": "consensus", "interaction": "cgd"}[next(iter(bad))]
+    with pytest.raises(InvalidParameterError):
+        make_learner(load_game("bilinear"), method, **bad)
+
+
+@pytest.mark.parametrize("method", ["gda", "ogda", "extragradient", "alternating-gda"])
+def test_a_diverging_learner_raises_at_the_step_where_its_iterate_overflows(method):
+    # `gda -o lr=1e12` returned NashConv inf/nan with exit status 0
+    learner = make_learner(load_game("bilinear"), method, step_size=1e12)
+    with pytest.raises(DivergenceError, match="step_size") as info:
+        for _ in range(1000):
+            learner.step()
+    assert 10 < learner.iteration < 100  # |z| grows by ~1e12 a step: float overflows after ~26 steps
+    assert "iteration" in str(info.value)
+    with pytest.raises(DivergenceError):
+        solve("bilinear", method, iterations=1000, step_size=1e12)
+
+
+def test_cli_reports_divergence_and_accepts_step_size(capsys):
+    assert main(["solve", "bilinear", "--method", "gda", "--iterations", "200", "-o", "step_size=1e12"]) != 0
+    assert "diverged" in capsys.readouterr().err
+    assert main(["solve", "bilinear(bound=1)", "--method", "ogda", "--iterations", "50", "-o",
+                 "step_size=0.2"]) == 0
+
+
+@pytest.mark.parametrize("method", ["extragradient", "ogda", "anchored-extragradient", "fast-extragradient"])
+def test_monotone_only_methods_warn_on_a_non_monotone_game(method):
+    # sym(J) = [[-1, 0], [0, -1]]: not monotone (the field repels from the stationary point)
+    game = QuadraticGame.from_field([[-1.0, 1.0], [-1.0, -1.0]], dims=(1, 1), initial=[[2.0], [1.0]])
+    with pytest.warns(NotMonotoneWarning, match="monotone"):
+        make_learner(game, method, step_size=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NotMonotoneWarning)
+        make_learner(load_game("bilinear"), method, step_size=0.1)
+        make_learner(load_game("quadratic(mu=0.5, seed=1)"), method, step_size=0.1)
+        make_learner(game, "gda", step_size=0.1)  # plain GDA claims nothing

@@ -158,6 +158,24 @@ def test_payoff_scaling_invariance_and_n_players():
     assert all(abs(s.sum() - 1) < 1e-12 for s in a)
 
 
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-13, 1e6, 1e300])
+def test_extreme_payoff_scales(scale):
+    # issue 10: at payoff scales of 1e300 rae raised IndexError/LinAlgError (the covariance
+    # overflowed); it now works on the payoffs scaled to unit range
+    rng = np.random.default_rng(4)
+    u = rng.uniform(-1, 1, (2, 3, 3))
+    ref, _, ref_gap = risk_averse_fictitious_play(NormalFormGame(u), iterations=200)
+    game = NormalFormGame(u * scale)
+    (sol,) = solve(game, "rae", iterations=200)
+    np.testing.assert_allclose(np.concatenate(sol.strategies), np.concatenate(ref), atol=1e-9)
+    assert sol.info["rae_gap"] == pytest.approx(ref_gap * scale, rel=1e-6, abs=1e-12 * scale)
+    assert rae_gap(game, ref) == pytest.approx(rae_gap(NormalFormGame(u), ref) * scale, rel=1e-6,
+                                               abs=1e-12 * scale)
+    (hunt,) = solve(NormalFormGame(stag_hunt().payoffs * scale), "rae")
+    assert np.concatenate(hunt.strategies).tolist() == [0.0, 1.0, 0.0, 1.0]
+
+
 def test_bad_parameters():
     with pytest.raises(InvalidParameterError):
         solve(stag_hunt(), "rae", risk_aversion=-1)

@@ -133,3 +133,23 @@ def test_checkpoint_resume_continues_the_same_trajectory(tmp_path, method):
     run(resumed, 40, evaluate="none", checkpoint=ck)
     np.testing.assert_array_equal(np.concatenate(resumed.current_strategy()),
                                   np.concatenate(straight.current_strategy()))
+
+
+def test_noisy_og_multiplicative_noise_vanishes_at_the_equilibrium_for_any_game_value():
+    # issue 10: the noise was scaled by ‖F(x)‖, which is not zero at the equilibrium unless the
+    # game's value is 0: adding 1 to every RPS payoff moved the last-iterate NashConv from 6e-17 to
+    # 0.87. The natural residual, used now, is zero at every equilibrium and ignores the shift.
+    R = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], dtype=float)
+    game = NormalFormGame.from_bimatrix(R + 1.0, -R + 1.0)
+    learner = make_learner(game, "noisy-og", noise="multiplicative", noise_scale=0.5, init=INIT, seed=0)
+    run(learner, 2000, evaluate="none")
+    assert nash_conv(game, learner.current_strategy()) < 1e-9
+    # and the trajectory is that of the value-0 game, for any shift
+    for shift in (-7.5, 100.0):
+        shifted = NormalFormGame.from_bimatrix(R + shift, -R + shift)
+        a = make_learner(RPS, "noisy-og", noise="multiplicative", noise_scale=0.5, init=INIT, seed=3)
+        b = make_learner(shifted, "noisy-og", noise="multiplicative", noise_scale=0.5, init=INIT, seed=3)
+        run(a, 100, evaluate="none")
+        run(b, 100, evaluate="none")
+        np.testing.assert_allclose(np.concatenate(b.current_strategy()), np.concatenate(a.current_strategy()),
+                                   atol=1e-12)

@@ -168,8 +168,8 @@ class VarianceReducedHalpern(Halpern):
         m, n = A.shape
         colnorm = np.linalg.norm(A, axis=0)
         rownorm = np.linalg.norm(B, axis=1)
-        self.q = 0.5 * (colnorm / colnorm.sum() if colnorm.sum() > 0 else 1.0 / n) + 0.5 / n
-        self.p = 0.5 * (rownorm / rownorm.sum() if rownorm.sum() > 0 else 1.0 / m) + 0.5 / m
+        self.q = 0.5 * (colnorm / colnorm.sum() if colnorm.sum() > 0 else np.full(n, 1.0 / n)) + 0.5 / n
+        self.p = 0.5 * (rownorm / rownorm.sum() if rownorm.sum() > 0 else np.full(m, 1.0 / m)) + 0.5 / m
         spread = max(float(np.max(colnorm**2 / self.q)), float(np.max(rownorm**2 / self.p)))
         self.mean_square_lipschitz = math.sqrt(self.lipschitz**2 + spread / self.batch_size)
 
