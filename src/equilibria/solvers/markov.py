@@ -42,9 +42,6 @@ from ..ops.zero_sum import highs_linprog, power_of_two_scale, solve_matrix_games
 from ..registry import register_method
 from ..solution import Solution
 
-#: deprecated name of `equilibria.ops.solve_matrix_games`, kept for callers outside the solvers
-zero_sum_values = solve_matrix_games
-
 
 def _require_zero_sum(game: MarkovGame, what: str) -> None:
     if not isinstance(game, MarkovGame):
