@@ -305,8 +305,12 @@ class NashMD(PreferenceLearner):
     constant ``step_size`` η converges linearly to an O(η) neighbourhood.
     """
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
-        super().__init__(game, **kw)
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
+                 seed: int | None = None, mode: str = "exact",
+                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
+                 hidden: int | None = None, inner_steps: int | None = None):
+        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
+                         hidden=hidden, inner_steps=inner_steps)
         b = self._require_beta()
         if step_size is not None:
             step_size = check_positive("step_size", step_size, maximum=1.0 / b)
@@ -332,8 +336,12 @@ class NashMP(PreferenceLearner):
 
     evaluations_per_step = 2
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
-        super().__init__(game, **kw)
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
+                 seed: int | None = None, mode: str = "exact",
+                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
+                 hidden: int | None = None, inner_steps: int | None = None):
+        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
+                         hidden=hidden, inner_steps=inner_steps)
         b = self._require_beta()
         self.step_size = 2.0 * b if step_size is None else check_positive("step_size", step_size)
 
@@ -358,8 +366,12 @@ class EGPO(PreferenceLearner):
 
     evaluations_per_step = 2
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
-        super().__init__(game, **kw)
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
+                 seed: int | None = None, mode: str = "exact",
+                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
+                 hidden: int | None = None, inner_steps: int | None = None):
+        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
+                         hidden=hidden, inner_steps=inner_steps)
         cap = 1.0 / game.beta if game.beta > 0 else None
         self.step_size = (1.0 / (1.0 + game.beta) if step_size is None
                           else check_positive("step_size", step_size, maximum=cap))
@@ -384,8 +396,12 @@ class INPO(PreferenceLearner):
     converges linearly, at about 1 − ηβ per iteration, i.e. slowly for small β.
     """
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
-        super().__init__(game, **kw)
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
+                 seed: int | None = None, mode: str = "exact",
+                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
+                 hidden: int | None = None, inner_steps: int | None = None):
+        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
+                         hidden=hidden, inner_steps=inner_steps)
         b = self._require_beta()
         self.step_size = (min(0.5, 8.0 * b) if step_size is None
                           else check_positive("step_size", step_size, maximum=1.0 / b))
@@ -410,8 +426,12 @@ class SPO(PreferenceLearner):
 
     default_output = "average"
 
-    def __init__(self, game: PreferenceGame, *, step_size: float = 1.0, **kw: Any):
-        super().__init__(game, **kw)
+    def __init__(self, game: PreferenceGame, *, step_size: float = 1.0,
+                 seed: int | None = None, mode: str = "exact",
+                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
+                 hidden: int | None = None, inner_steps: int | None = None):
+        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
+                         hidden=hidden, inner_steps=inner_steps)
         self.step_size = check_positive("step_size", step_size)
 
     def _step(self) -> None:
@@ -440,8 +460,12 @@ class OnlineIPO(PreferenceLearner):
 
     uses_inner_steps = False  # one plain gradient step per iteration, also for a neural policy
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None, **kw: Any):
-        super().__init__(game, **kw)
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
+                 seed: int | None = None, mode: str = "exact",
+                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
+                 hidden: int | None = None, inner_steps: int | None = None):
+        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
+                         hidden=hidden, inner_steps=inner_steps)
         b = self._require_beta()
         self.step_size = 0.25 * b / (1.0 + b) if step_size is None else check_positive("step_size", step_size)
 
