@@ -70,6 +70,32 @@ def test_resume_continues_the_same_trajectory(tmp_path):
     assert trace.nash_conv == full.nash_conv
 
 
+class StopsAtFour(NoisyFictitiousPlay):
+    """A learner whose own stopping rule fires at iteration 4."""
+
+    def converged(self):
+        return self.iteration >= 4
+
+
+def test_a_resumed_run_that_had_stopped_stays_stopped(tmp_path):
+    """Defect (conformance suite): resuming a converged PSRO run took one more step than the
+    uninterrupted run, which had stopped on its own rule."""
+    ck = tmp_path / "run.ckpt"
+    first = StopsAtFour(RPS, seed=1)
+    run(first, 10, eval_every=1, checkpoint=ck)
+    assert first.iteration == 4
+    resumed = StopsAtFour(RPS, seed=1)
+    trace = run(resumed, 10, eval_every=1, checkpoint=ck)
+    assert resumed.iteration == 4 and trace.iterations == [1, 2, 3, 4]
+    # the same for a run stopped by tol
+    ck2 = tmp_path / "tol.ckpt"
+    first = NoisyFictitiousPlay(RPS, seed=0)
+    run(first, 10_000, eval_every=10, tol=0.2, checkpoint=ck2)
+    resumed = NoisyFictitiousPlay(RPS, seed=0)
+    run(resumed, 10_000, eval_every=10, tol=0.2, checkpoint=ck2)
+    assert resumed.iteration == first.iteration < 10_000
+
+
 def test_resume_with_another_seed_is_refused(tmp_path):
     """Defect (issue 9 §5): a resumed run given another seed silently took the checkpoint's."""
     ck = tmp_path / "run.ckpt"

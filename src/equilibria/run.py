@@ -586,7 +586,12 @@ def run(
         if checkpoint is not None:
             save_checkpoint(checkpoint, learner, trace, {"elapsed": elapsed})
 
-    stop = False
+    # a resumed run that had already stopped (the learner's own rule, or tol on the last
+    # evaluation) stays stopped, so it ends where the uninterrupted run ended
+    stop = learner.iteration > 0 and learner.converged()
+    if tol is not None and trace.iterations and trace.iterations[-1] == learner.iteration:
+        last = trace.nash_conv if output == "average" else trace.nash_conv_last
+        stop = stop or last[-1] <= tol
     try:
         while learner.iteration < iterations and not stop:
             t0 = time.perf_counter()
