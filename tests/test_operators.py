@@ -41,12 +41,13 @@ MONOTONE_ONLY = ["halpern", "vr-halpern", "accelerated-og", "extragradient", "mi
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 2**31 - 1), st.floats(-300, 300), st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=2))
+@given(st.integers(0, 2**31 - 1), st.floats(-300, 300),
+       st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=2))
 def test_unit_payoffs_are_invariant_to_scale_and_per_player_shift(seed, log_scale, shifts):
     u = np.random.default_rng(seed).uniform(-1, 1, (2, 3, 4))
     v, s = unit_payoffs(u)
     assert v.max() - v.min() == pytest.approx(1.0) and np.abs(v).max() <= 0.5 + 1e-12
-    scale = 10.0 ** (log_scale / 1.0)
+    scale = 10.0**log_scale
     w, t = unit_payoffs(scale * (u + np.asarray(shifts)[:, None, None]))
     np.testing.assert_allclose(w, v, atol=1e-9)
     assert t == pytest.approx(scale * s, rel=1e-9)
@@ -113,7 +114,8 @@ def test_methods_needing_a_monotone_game_warn_on_general_sum_games(method):
         make_learner(pd, method, seed=0)
     if method != "vr-halpern":
         with pytest.warns(NotMonotoneWarning):
-            make_learner(NormalFormGame(np.random.default_rng(0).uniform(-1, 1, (3, 2, 2, 2))), method, seed=0)
+            three = NormalFormGame(np.random.default_rng(0).uniform(-1, 1, (3, 2, 2, 2)))
+            make_learner(three, method, seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", NotMonotoneWarning)
         make_learner(NormalFormGame.zero_sum(RPS), method, seed=0)
