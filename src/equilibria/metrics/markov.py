@@ -38,7 +38,8 @@ def solve_mdp(
     if horizon is None:
         r0, P0 = r[0], P[0]
         V = np.zeros(S)
-        scale = max(1.0, float(np.abs(r0).max(initial=0.0)))
+        # tolerances relative to the rewards, so that rewards of 1e-13 are not all "equal"
+        scale = float(np.abs(r0).max(initial=0.0)) or 1.0
         for _ in range(20):  # a few sweeps to seed policy iteration close to optimal
             V_new = (r0 + discount * P0 @ V).max(axis=1)
             done = np.abs(V_new - V).max() <= 1e-6 * scale
@@ -192,7 +193,7 @@ def _deviation_values(
     if follow:
         r_d, P_d = fixed(0, obey)
         return np.linalg.solve(np.eye(S) - g * P_d, r_d)
-    scale = max(1.0, float(np.abs(rw).max(initial=0.0)))
+    scale = float(np.abs(rw).max(initial=0.0)) or 1.0
     U = np.zeros(S)
     for _ in range(20):  # seed policy iteration close to the optimum
         U_new = (rw[0] + g * Pw[0] @ U).max(axis=2).sum(axis=1)

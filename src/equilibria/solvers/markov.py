@@ -71,7 +71,7 @@ def shapley(
     S = game.num_states
     m, n = game.num_actions
     V = np.zeros(S)
-    scale = max(1.0, game.payoff_scale)
+    scale = game.payoff_scale  # relative: a game scaled by 1e-13 is held to the same standard
 
     def stage(V: np.ndarray) -> np.ndarray:
         cont = np.stack([V, -V], axis=1)
@@ -175,7 +175,7 @@ def nash_value_iteration(
             V_new, profile = sweep(V)
             delta = float(np.abs(V_new - V).max())
             V = V_new
-            if delta <= tol * max(1.0, game.payoff_scale):
+            if delta <= tol * game.payoff_scale:
                 converged = True
                 break
     payoffs = game.expected_payoffs(profile)
@@ -272,7 +272,7 @@ def ce_value_iteration(game: MarkovGame, *, tol: float = 1e-8, max_iter: int = 1
             V_new, mu = correlated_values(game.stage_games(V).reshape(S, N, *A))
             delta = float(np.abs(V_new - V).max())
             V = V_new
-            if delta <= tol * max(1.0, game.payoff_scale):
+            if delta <= tol * game.payoff_scale:
                 converged = True
                 break
         joint = mu.reshape(S, *A)
