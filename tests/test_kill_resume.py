@@ -18,6 +18,7 @@ import pytest
 
 import equilibria as eq
 from equilibria.checkpoint import read_checkpoint_file
+from equilibria.errors import CheckpointError
 from equilibria.run import run
 
 CHILD = r"""
@@ -39,7 +40,7 @@ def _flat(profile: Any) -> list[np.ndarray]:
 
 @pytest.mark.parametrize(
     "spec, method, seed, iterations",
-    [("kuhn_poker", "cfr+", None, 200), ("kuhn_poker", "psro", 1, 8)],
+    [("kuhn_poker", "cfr+", None, 100), ("kuhn_poker", "psro", 1, 8)],
 )
 def test_sigkill_then_restart_equals_the_uninterrupted_run(tmp_path, spec, method, seed, iterations):
     ck, out = tmp_path / "run.ckpt", tmp_path / "out.npz"
@@ -55,11 +56,17 @@ def test_sigkill_then_restart_equals_the_uninterrupted_run(tmp_path, spec, metho
         str(out),
     ]
     rng = np.random.default_rng(zlib.crc32(method.encode()))
+    kill_after = int(rng.integers(1, iterations // 2))  # the seeded moment: a checkpointed iteration...
     child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     deadline = time.monotonic() + 120
-    while not ck.exists() and child.poll() is None and time.monotonic() < deadline:
+    while child.poll() is None and time.monotonic() < deadline:
+        try:
+            if read_checkpoint_file(ck)[0]["iteration"] >= kill_after:
+                break
+        except CheckpointError:  # not written yet
+            pass
         time.sleep(0.002)
-    time.sleep(float(rng.uniform(0.0, 0.3)))
+    time.sleep(float(rng.uniform(0.0, 0.02)))  # ...and a moment later, often inside a checkpoint write
     child.send_signal(signal.SIGKILL)
     _, err = child.communicate(timeout=60)
     assert child.returncode == -signal.SIGKILL, err.decode()[-2000:]  # killed part-way
