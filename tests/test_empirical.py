@@ -281,3 +281,16 @@ def test_alpha_rank_matches_openspiel():
             ours = alpha_rank(u, alpha=float("inf"), inf_alpha_eps=eps).stationary.ravel()
             ref = _openspiel_alpharank(u, alpha=1.0, use_inf_alpha=True, inf_alpha_eps=eps)
             np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-12)
+
+
+def test_linear_and_log_space_state_reductions_agree():
+    # the fast linear-space reduction (used when every transition exceeds e^-600) and the log-space
+    # one are the same GTH algorithm; on a random irreducible chain both satisfy π P = π
+    from equilibria.population.empirical import _stationary_linear, log_stationary
+
+    P = np.random.default_rng(2).random((30, 30)) ** 4
+    P /= P.sum(axis=1, keepdims=True)
+    lin = _stationary_linear(P)
+    log = np.exp(log_stationary(np.log(P)))
+    np.testing.assert_allclose(lin, log, rtol=1e-12)
+    np.testing.assert_allclose(lin @ P, lin, rtol=1e-12)
