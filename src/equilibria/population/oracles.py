@@ -33,6 +33,7 @@ from ..errors import NotApplicableError
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
 from ..metrics import best_response
+from ..ops import softmax
 
 
 class PolicySpace:
@@ -410,8 +411,7 @@ class PPOOracle:
         for _ in range(self.updates):
             with torch.no_grad():
                 out = net(X_all).numpy().astype(float)
-            probs_tab = np.exp(out[:, :A] - out[:, :A].max(axis=1, keepdims=True))
-            probs_tab /= probs_tab.sum(axis=1, keepdims=True)
+            probs_tab = softmax(out[:, :A])
             v_tab = out[:, A]
             ss = np.zeros((L, W), dtype=np.int64)
             ts, aa, done = np.zeros_like(ss), np.zeros_like(ss), np.zeros((L, W), dtype=bool)
