@@ -71,6 +71,12 @@ def test_solve_parameters_are_validated(kwargs):
         eq.solve(RPS, "hedge", **{"iterations": 3, **kwargs})
 
 
+def test_a_checkpoint_for_an_exact_solver_is_refused(tmp_path):
+    with pytest.raises(eq.InvalidParameterError, match="exact solver; checkpoints are for learning methods"):
+        eq.solve(RPS, "lp", checkpoint=tmp_path / "x.ckpt")
+    assert not (tmp_path / "x.ckpt").exists()
+
+
 def test_make_learner_validates_the_seed():
     with pytest.raises(eq.InvalidParameterError, match="seed"):
         eq.make_learner(RPS, "hedge", seed=-1)

@@ -145,6 +145,10 @@ def solve(
             options=options,
         )
     else:
+        if checkpoint is not None:
+            raise InvalidParameterError(
+                f"{entry.name!r} is an exact solver; checkpoints are for learning methods (it runs in one go)"
+            )
         kwargs = dict(entry.options)
         kwargs.update(_aliased(entry, options))
         for key, val, default in (
