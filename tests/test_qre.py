@@ -166,3 +166,15 @@ def test_asymmetric_matching_pennies_own_payoff_effect():
     res = logit_qre_path(g)
     np.testing.assert_allclose(res.profile[0], [0.5, 0.5], atol=1e-12)
     np.testing.assert_allclose(res.profile[1], [0.1, 0.9], atol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1e19])
+def test_path_default_tolerance_is_relative_to_the_payoffs(scale):
+    # the default tol was 1e-9 · max(1, max |u|): at payoffs of 1e-13 any profile passed it
+    u = np.random.default_rng(11).normal(size=(2, 3, 3))
+    ref = logit_qre_path(NormalFormGame(u))
+    g = NormalFormGame(u * scale)
+    res = logit_qre_path(g)
+    assert eq.nash_conv(g, res.profile) <= 1e-9 * g.payoff_scale
+    for a, b in zip(res.profile, ref.profile, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-9)
