@@ -122,3 +122,15 @@ def test_inner_solver_errors():
     # in float mode the reduced game goes to the n-player default, the logit path
     sol = eq.solve(g, "iterated-dominance")[0]
     assert sol.info["inner_method"] == "logit-qre-path" and sol.nash_conv <= 1e-9
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1e6, 1e19])
+def test_elimination_is_the_same_at_every_payoff_scale(scale):
+    # issue 10 §3: the margins were 1e-9 · max(1, max |u|), so at payoffs of 1e-13 nothing was
+    # dominated; at 1e19 the dominance LP failed ("HiGHS Status 2: Model error")
+    for game in (PD, MIXED):
+        scaled = NormalFormGame(game.payoffs * scale)
+        for exact in (False, True):
+            _, alive = iterated_dominance(scaled, exact=exact)
+            _, ref = iterated_dominance(game, exact=exact)
+            assert [a.tolist() for a in alive] == [a.tolist() for a in ref]
