@@ -130,7 +130,10 @@ def size_limit() -> int:
 
 
 def set_size_limit(nbytes: int | float | str | None) -> int:
-    """Set the limit (bytes, or a string such as ``"16G"``); None restores the default. Returns the old one."""
+    """Set the limit (bytes, or a string such as ``"16G"``); None restores the default.
+
+    Returns the previous limit.
+    """
     global _size_limit
     old = _size_limit
     _size_limit = DEFAULT_SIZE_LIMIT if nbytes is None else parse_size(nbytes)
@@ -151,7 +154,10 @@ _UNITS = {"": 1, "B": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
 def parse_size(text: int | float | str) -> int:
-    """Bytes from ``12345``, ``"512M"``, ``"16G"``, ``"1.5T"`` (binary units; a trailing ``B``/``iB`` is allowed)."""
+    """Bytes from ``12345``, ``"512M"``, ``"16G"``, ``"1.5T"``.
+
+    Units are binary; a trailing ``B`` or ``iB`` is allowed.
+    """
     if isinstance(text, str):
         m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([KMGT]?)(?:I?B)?\s*", text.upper())
         if not m:
@@ -165,7 +171,9 @@ def parse_size(text: int | float | str) -> int:
 
 
 def format_size(nbytes: float) -> str:
-    """``1536`` → ``"1.5 KiB"``."""
+    """``1536`` → ``"1.5 KiB"``; beyond the float range, ``"inf B"`` is written as "more than 1e308 B"."""
+    if not math.isfinite(nbytes):
+        return "more than 1e308 B"
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if abs(nbytes) < 1024 or unit == "PiB":
             return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
@@ -179,11 +187,15 @@ def check_size(what: str, nbytes: float) -> None:
     ``what`` names the object (``"random_uniform(rows=100000, cols=100000)"``). Estimates should be
     cheap, from the parameters alone (use Python ints or floats so they cannot overflow).
     """
-    if not (nbytes <= _size_limit):  # also catches NaN and inf
+    try:
+        estimate = float(nbytes)
+    except OverflowError:  # an exact integer estimate beyond the float range
+        estimate = math.inf
+    if not (estimate <= _size_limit):  # also catches NaN and inf
         raise SizeLimitError(
-            f"{what} would need about {format_size(float(nbytes))} of memory, above the limit of "
+            f"{what} would need about {format_size(estimate)} of memory, above the limit of "
             f"{format_size(_size_limit)}; raise it with --max-size (e.g. --max-size "
-            f"{_suggest(nbytes)}) or equilibria.set_size_limit() if the machine has room"
+            f"{_suggest(estimate)}) or equilibria.set_size_limit() if the machine has room"
         )
 
 
