@@ -149,7 +149,8 @@ def iterated_dominance_solve(
 ) -> list[Solution]:
     """Eliminate strictly dominated strategies, solve what is left, and map the equilibria back.
 
-    Elimination as in `iterated_dominance` (mixed dominators checked by LP); the reduced game is
+    Elimination as in `iterated_dominance` (mixed dominators checked by LP; the order does not
+    matter: Gilboa, Kalai & Zemel, Oper. Res. Letters 1990; Myerson 1991, §2.5); the reduced game is
     solved by the method ``inner`` (default: the reduced game's default method) and its equilibria are padded
     with zeros. Strict dominance keeps every Nash equilibrium and, because every removed action
     is strictly worse than a survivor against any surviving profile, the NashConv of a padded
