@@ -257,3 +257,24 @@ def test_certified_nash_conv_is_zero(case: tuple[MethodEntry, str]) -> None:
             assert s.exact
             assert isinstance(s.nash_conv, Fraction) and s.nash_conv == 0, f"{entry.name}: {s.nash_conv}"
             _assert_valid_profile(game, family, s.strategies, exact=True)
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in METHODS if "normal_form" in e.families], ids=lambda e: f"{e.name}[normal_form]"
+)
+def test_general_sum_normal_form(entry: MethodEntry) -> None:
+    """On a general-sum game (battle of the sexes, Osborne & Rubinstein 1994, §2.3) a normal-form method
+    returns valid profiles, or refuses as a zero-sum-only method with `NotApplicableError`."""
+    game = eq.load_game("battle_of_the_sexes")
+    assert not game.is_constant_sum
+    try:
+        sols = eq.solve(game, entry.name, **_run_kwargs(entry))
+    except NotApplicableError as exc:
+        assert "zero-sum" in str(exc), f"{entry.name} refused a general-sum game: {exc}"
+        return
+    assert sols
+    for s in sols:
+        _assert_valid_profile(game, "normal_form", s.strategies, exact=s.exact)
+        assert math.isfinite(float(s.nash_conv)) and float(s.nash_conv) >= -1e-12
+        if entry.certified:
+            assert float(s.nash_conv) <= CERTIFIED_RTOL * _scale(game), f"{entry.name}: {s.nash_conv}"
