@@ -250,3 +250,18 @@ def test_minimax_winner_solves_every_context_with_padding_in_one_batch():
         assert np.min(Px.T @ pi[x, real]) >= 0.5 - 1e-12  # π guarantees the value: it is optimal
     sol = solve(game, "minimax-winner")[0]
     np.testing.assert_allclose(sol.strategies, pi, atol=0)
+
+
+def test_neural_policy_checkpoint_holds_plain_arrays_and_resumes_exactly(tmp_path):
+    # H2's checkpoint format stores plain data only: the network's weights go in as NumPy arrays.
+    g = load_game("preference:cyclic(k=4,contexts=3,beta=1.0,seed=1,ref=random)")
+    opts = dict(policy="neural", seed=0, hidden=8, inner_steps=5)
+    reference = make_learner(g, "nash-mp", **opts)
+    run(reference, 6, evaluate="none")
+    state = reference.state_dict()
+    assert "net" not in state and all(isinstance(w, np.ndarray) for w in state["net_params"])
+    path = tmp_path / "neural.ck"
+    run(make_learner(g, "nash-mp", **opts), 3, evaluate="none", checkpoint=path)
+    resumed = make_learner(g, "nash-mp", **opts)
+    run(resumed, 6, evaluate="none", checkpoint=path)
+    assert np.array_equal(resumed.current_strategy(), reference.current_strategy())
