@@ -221,3 +221,19 @@ def test_infinite_nash_conv_is_an_answer_on_an_unbounded_continuous_game():
     assert sol.nash_conv == float("inf")
     bounded = eq.load_game("bilinear(dim=1, bound=1.0)")
     assert np.isfinite(eq.solve(bounded, "gda", iterations=5)[0].nash_conv)
+
+
+def test_correlated_solutions_are_measured_by_their_gap_recomputed_by_the_core():
+    """A correlated equilibrium is judged by its CE gap, not by the NashConv of its marginals; `verify`
+    recomputes the gap itself rather than trusting the solver's number (issue 10: ce-value-iteration)."""
+    game = eq.load_game("random_markov_game(num_states=3, num_actions=3, discount=0.5, seed=3)")
+    sol = eq.solve(game, "ce-value-iteration")[0]
+    assert sol.info["metric"] == "ce_gap"
+    assert sol.info["ce_gap"] < 1e-9
+    assert sol.nash_conv > 1e-3  # the marginals alone are not a Nash equilibrium here
+    sol.info["ce_gap"] = 123.0  # a stale value is overwritten by the core's
+    eq.verify(game, sol)
+    assert sol.info["ce_gap"] < 1e-9
+    chicken = eq.load_game("chicken")
+    exact = eq.solve(chicken, "correlated", exact=True)[0]
+    assert exact.info["ce_gap"] == 0

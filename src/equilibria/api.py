@@ -338,6 +338,13 @@ def verify(game: Any, sol: Solution, *, certified: bool = False) -> Solution:
             f"{sol.method} returned a profile whose NashConv is {nc}: the computation diverged or "
             "overflowed (for a learning method: reduce step_size, or rescale the payoffs)"
         )
+    metric = sol.info.get("metric")
+    if metric is not None:
+        # a correlated solution is measured by its own gap, recomputed here by the metrics core
+        gap = correlated_gap(game, sol, metric)
+        if not nash_conv_is_valid(game, gap):
+            raise SolverError(f"{sol.method} returned a correlated profile whose {metric} is {gap}")
+        sol.info[metric] = gap
     if certified:
         if sol.exact:
             ok = nc == Fraction(0)
@@ -351,3 +358,18 @@ def verify(game: Any, sol: Solution, *, certified: bool = False) -> Solution:
                 "it with the game"
             )
     return sol
+
+
+def correlated_gap(game: Any, sol: Solution, metric: str) -> Any:
+    """The CE or CCE gap of the joint distribution (or correlated Markov policy) a solution carries."""
+    from .metrics import cce_gap, ce_gap
+    from .metrics.markov import markov_ce_gap
+
+    if getattr(game, "family", None) == "markov":
+        if metric != "ce_gap":
+            raise SolverError(f"{sol.method}: no {metric} is defined for Markov games")
+        return markov_ce_gap(game, sol.info["joint_policy"])
+    fns = {"ce_gap": ce_gap, "cce_gap": cce_gap}
+    if metric not in fns or sol.info.get("joint") is None:
+        raise SolverError(f"{sol.method} names the metric {metric!r} but carries no joint distribution")
+    return fns[metric](game, sol.info["joint"], exact=sol.exact)
