@@ -99,10 +99,14 @@ def test_expected_payoffs_exact_and_zero_sum(leduc):
 def test_best_response_is_pure_and_attains_value(leduc):
     pol = random_policy(leduc, np.random.default_rng(4))
     for p in range(2):
+        # best_response returns the player's own strategy: its rows of the policy (issue 10)
         br = eq.best_response(leduc, pol, p)
         rows = leduc.player_infosets[p]
-        assert set(np.unique(br[rows])) <= {0.0, 1.0}
-        value = leduc.expected_payoffs(br)[p]
+        assert br.shape == (len(rows), leduc.max_actions)
+        assert set(np.unique(br[leduc.legal_mask[rows]])) <= {0.0, 1.0}
+        profile = pol.copy()
+        profile[rows] = br
+        value = leduc.expected_payoffs(profile)[p]
         assert value == pytest.approx(eq.best_response_values(leduc, pol)[p], abs=1e-12)
 
 

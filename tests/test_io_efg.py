@@ -77,7 +77,10 @@ def _with_line(k, text):
         (_with_line(7, 't "" 2 "a { 1, 0 }'), 7, "unterminated"),
         (_with_line(7, 't "" 2 "a" { 1, 0, 5 }'), 7, "3 payoffs"),
         (_with_line(7, 't "" 9'), 7, "outcome 9"),
-        (_with_line(4, 'c "" 1 "nature" { "Strong" 1/3 "Weak" 1/3 } 0'), None, "sum to 1"),
+        # the compiler's error now names the chance node's line
+        (_with_line(4, 'c "" 1 "nature" { "Strong" 1/3 "Weak" 1/3 } 0'), 4, "sum to exactly 1"),
+        (_with_line(5, 'p "" 1 1 "strong" { "Up" "Stay" } -1'), 5, "at least 0"),
+        (_with_line(7, 't "" 2 "a" { 1e999999999, 0 }'), 7, "out of the range"),
         ("\n".join(GOOD) + '\nt "" 2\n', 19, "extra nodes"),
     ],
 )

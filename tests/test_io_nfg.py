@@ -168,10 +168,24 @@ def test_registry_dispatch_and_load_game(tmp_path):
 def test_write_rejects_unknown_format_and_unwritable_labels(tmp_path):
     with pytest.raises(eq.InvalidGameError):
         write_nfg(eq.load_game("matching_pennies"), tmp_path / "x.nfg", format="xml")
-    # Gambit has no escape for a backslash before the closing quote
-    with pytest.raises(eq.InvalidGameError):
-        format_nfg(NormalFormGame([[1]], title="ends in \\"))
     assert not (tmp_path / "x.nfg").exists()
+
+
+@pytest.mark.parametrize("title", ["ends in \\", 'a \\" quote', "two \\\\ in a row", "multi\nline \"q\""])
+def test_labels_with_backslashes_quotes_and_newlines_round_trip(title):
+    # pygambit 16.7 writes a backslash as \\ and a quote as \"; a newline stays in the string
+    game = NormalFormGame([[1]], title=title, action_labels=[[title]])
+    back = parse_nfg(format_nfg(game))
+    assert back.title == title and back.action_labels == ((title,),)
+
+
+def test_backslashes_as_pygambit_writes_them(tmp_path):
+    G = gbt.Game.new_table([2, 1])
+    s = list(list(G.players)[0].strategies)
+    s[0].label, s[1].label = "a\\x", 'b"q"'
+    path = tmp_path / "bs.nfg"
+    path.write_text(G.to_nfg())
+    assert read_nfg(path).action_labels[0] == ("a\\x", 'b"q"')
 
 
 # ---- malformed files ------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 Both formats are whitespace-free streams of quoted labels, braces and bare words (numbers), so one
 tokenizer with line numbers serves both, and every error names the file and the line.
 
-Quoted strings may span lines (Gambit writes a multi-line comment or description verbatim). As in
-Gambit's own reader, ``\\"`` is a quote inside a string and every other backslash is literal.
+Quoted strings may span lines (Gambit writes a multi-line comment or description verbatim). Inside
+a string ``\\"`` is a quote and ``\\\\`` a backslash (pygambit 16.7 writes both); any other backslash
+is literal, as older Gambit versions wrote it. `quote` writes strings so that they read back exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +20,21 @@ from ..errors import GameFormatError
 # a quoted string (may span lines; \" inside it is a quote), a brace, a comma, a bare word,
 # whitespace, or an opening quote that is never closed before the end of the file
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([{}])|(,)|([^\s{}",]+)|(\s+)|(")', re.DOTALL)
+
+
+_ESCAPE = re.compile(r'\\([\\"])')
+# a backslash that must be escaped: before another backslash, a quote, or at the end
+_NEEDS_ESCAPE = re.compile(r'\\(?=[\\"]|\Z)')
+
+
+def _unescape(raw: str) -> str:
+    return _ESCAPE.sub(r"\1", raw)
+
+
+def quote(s: str) -> str:
+    """``s`` as a Gambit quoted string that `_tokenize` reads back exactly (and Gambit reads too:
+    lone backslashes are written as they are, as Gambit itself reads them literally)."""
+    return '"' + _NEEDS_ESCAPE.sub(r"\\\\", str(s)).replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True)
@@ -46,8 +62,7 @@ def _tokenize(text: str, path: str | None) -> list[_Tok]:
             raise GameFormatError(msg, path, line)
         newlines = m.group(0).count("\n")
         if m.group(1) is not None:
-            # as in Gambit, only \" is an escape; other backslashes are literal
-            toks.append(_Tok("str", m.group(1).replace('\\"', '"'), line, line + newlines))
+            toks.append(_Tok("str", _unescape(m.group(1)), line, line + newlines))
         elif m.group(2) is not None:
             toks.append(_Tok(m.group(2), m.group(2), line))
         elif m.group(4) is not None:

@@ -24,7 +24,7 @@ import numpy as np
 from .._numbers import to_fraction
 from ..errors import GameFormatError, InvalidGameError
 from ..games.extensive_form import CHANCE, TERMINAL, Chance, Decision, ExtensiveFormGame, Terminal
-from ._gambit_text import _Parser, _tokenize
+from ._gambit_text import _Parser, _tokenize, quote
 
 
 @dataclass
@@ -237,7 +237,7 @@ def read_efg(path: str | os.PathLike) -> ExtensiveFormGame:
 
 
 def _q(s: str) -> str:
-    return '"' + str(s).replace('"', '\\"') + '"'
+    return quote(s)
 
 
 def _num(x: Any) -> str:

@@ -14,11 +14,11 @@ optional comment string. The body is one of
 
       { { "" 1, 1 } { "" 0, 2 } } 1 2 2 1
 
-Whitespace is free, labels are in double quotes (``\\"`` is a quote; other backslashes are
-literal, as in Gambit), numbers are integers, decimals or fractions ``p/q`` and are kept exactly.
-A malformed file raises `GameFormatError` naming the file and the line. Format reference: the
-Gambit manual, "Game representation formats" (McKelvey, McLennan & Turocy, Gambit: Software Tools
-for Game Theory).
+Whitespace is free, labels are in double quotes and may span lines (``\\"`` is a quote, ``\\\\`` a
+backslash; other backslashes are literal, as in Gambit), numbers are integers, decimals or
+fractions ``p/q`` and are kept exactly. A malformed file raises `GameFormatError` naming the file
+and the line. Format reference: the Gambit manual, "Game representation formats" (McKelvey,
+McLennan & Turocy, Gambit: Software Tools for Game Theory).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import numpy as np
 from .._checks import check_size
 from ..errors import GameFormatError, InvalidGameError, SizeLimitError
 from ..games.normal_form import NormalFormGame
-from ._gambit_text import _Parser, _show, _tokenize
+from ._gambit_text import _Parser, _show, _tokenize, quote
 
 
 def parse_nfg(text: str, path: str | os.PathLike | None = None) -> NormalFormGame:
@@ -163,10 +163,8 @@ def read_nfg(path: str | os.PathLike) -> NormalFormGame:
 
 
 def _quote(s: str) -> str:
-    """A label in Gambit's quoting: ``\\"`` for a quote, backslashes otherwise literal."""
-    if s.endswith("\\"):
-        raise InvalidGameError(f"the label {s!r} ends in a backslash, which the .nfg format cannot hold")
-    return '"' + s.replace('"', '\\"').replace("\n", " ") + '"'
+    """A label in Gambit's quoting (see `_gambit_text.quote`); strings may span lines."""
+    return quote(s)
 
 
 def _number(x: Fraction) -> str:
