@@ -16,6 +16,8 @@ per-player operation is one NumPy expression.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -147,6 +149,19 @@ def is_monotone_game(game: NormalFormGame) -> bool:
     return game.num_players == 1 or (game.num_players == 2 and bool(game.is_constant_sum))
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside the package."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
 def warn_if_not_monotone(game: NormalFormGame, method: str) -> None:
     """Warn (`NotMonotoneWarning`) when ``method``'s guarantee, which needs a monotone game, fails."""
     if not is_monotone_game(game):
@@ -156,7 +171,7 @@ def warn_if_not_monotone(game: NormalFormGame, method: str) -> None:
                 f"constant-sum); this {game.num_players}-player game is general-sum, so the iterates may "
                 "cycle or diverge: check the NashConv of the result"
             ),
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -224,5 +239,5 @@ class NormalFormLearner(Learner):
 __all__ = [
     "NormalFormLearner", "deviation_payoffs", "entropic_prox", "euclidean_prox", "game_operator",
     "is_monotone_game", "natural_residual", "operator_lipschitz", "prox_for", "unit_payoffs",
-    "warn_if_not_monotone",
+    "user_stacklevel", "warn_if_not_monotone",
 ]

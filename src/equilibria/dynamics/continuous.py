@@ -52,6 +52,7 @@ from ..errors import DivergenceError, InvalidParameterError, NotApplicableError,
 from ..games.continuous import DifferentiableGame
 from ..registry import register_method
 from ..run import Learner
+from ._operators import user_stacklevel
 
 
 class GradientLearner(Learner):
@@ -101,7 +102,7 @@ class GradientLearner(Learner):
                     f"part of the Jacobian at the starting point has eigenvalue {lam:.3g} < 0: the iterates "
                     "may cycle or diverge; check the NashConv of the result"
                 ),
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
 
     # -- helpers -------------------------------------------------------------------------------
