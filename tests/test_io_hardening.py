@@ -246,3 +246,28 @@ def test_extensive_form_profile_from_json_refuses_cleanly(value):
 def test_to_fraction_refuses_booleans():
     with pytest.raises(ValueError):
         to_fraction(True)
+
+
+# ---- preference data --------------------------------------------------------------------------------
+@pytest.mark.parametrize("line2, words", [
+    ('{"context": "x", "chosen": "a", "rejected": "b", "count": ' + "9" * 400 + "}", "count"),
+    ('{"context": "x", "chosen": "a", "rejected": "b", "count": 1e999999999}', "out of the range"),
+    ('{"context": "x", "chosen": "a", "chosen": "b", "rejected": "c"}', "twice"),
+    ("[" * 1000 + "]" * 1000, "nested"),
+    ('{"beta": ' + "9" * 400 + "}", "beta"),
+])
+def test_preference_jsonl_errors_name_the_line(line2, words, tmp_path):
+    # OverflowError, RecursionError and silently kept duplicate keys before
+    path = tmp_path / "prefs.jsonl"
+    path.write_text('{"context": "x", "chosen": "a", "rejected": "b"}\n' + line2 + "\n")
+    with pytest.raises(GameFormatError, match=words) as info:
+        eq.load_game(str(path))
+    assert info.value.line == 2
+
+
+def test_preference_csv_bad_bytes_name_the_line(tmp_path):
+    path = tmp_path / "prefs.csv"
+    path.write_bytes(b"context,chosen,rejected\nx,a,b\nx,\xff,b\n")
+    with pytest.raises(GameFormatError, match="UTF-8") as info:
+        eq.load_game(str(path))
+    assert info.value.line == 3

@@ -18,14 +18,17 @@ responses seen in a context (``reference="empirical"``: their frequency in the c
 from __future__ import annotations
 
 import csv
-import json
 import os
+import re
 from typing import Any
 
 import numpy as np
 
-from ..errors import GameFormatError, InvalidParameterError
+from .._checks import check_size
+from .._numbers import parse_number
+from ..errors import GameFormatError, InvalidParameterError, SizeLimitError
 from ..games.preference import PreferenceGame, complete_preferences
+from ._json_text import load_json_text, read_text
 
 DEFAULT_BETA = 0.1
 
@@ -47,13 +50,7 @@ def read_preference_file(path: str | os.PathLike, *, beta: float | None = None, 
     path = os.fspath(path)
     if reference not in ("uniform", "empirical"):
         raise InvalidParameterError(f"reference must be 'uniform' or 'empirical', not {reference!r}")
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            text = f.read()
-    except OSError as exc:
-        raise GameFormatError(f"cannot read the file: {exc.strerror}", path) from None
-    except UnicodeDecodeError as exc:
-        raise GameFormatError(f"not UTF-8 text ({exc.reason})", path) from None
+    text = read_text(path)
     if path.lower().endswith(".jsonl"):
         records, file_beta = _parse_jsonl(text, path)
     else:
@@ -76,6 +73,11 @@ def read_preference_file(path: str | os.PathLike, *, beta: float | None = None, 
     K = max(len(t) for t in responses)
     if K < 2:
         raise GameFormatError("every context has a single response; nothing to compare", path)
+    try:
+        # the win counts, P, the counts and the game's own copies: a few (X, K, K) float arrays
+        check_size(f"the preference game of {path} ({X} contexts x {K} responses)", 6.0 * X * K * K * 8)
+    except SizeLimitError as exc:
+        raise GameFormatError(str(exc), path) from None
     wins = np.zeros((X, K, K))
     seen = np.zeros((X, K))
     per_context = np.zeros(X)
@@ -113,9 +115,9 @@ def _record(ctx: Any, chosen: Any, rejected: Any, count: Any, path: str, line: i
         c = 1.0
     else:
         try:
-            c = float(count)
-        except (TypeError, ValueError):
-            raise GameFormatError(f"count {count!r} is not a number", path, line) from None
+            c = float(parse_number(count))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            raise GameFormatError(f"count {str(count)[:40]!r} is not a number", path, line) from None
         if isinstance(count, bool) or not np.isfinite(c) or c <= 0:
             raise GameFormatError(f"count must be a positive number, got {count!r}", path, line)
     return str(ctx).strip(), chosen, rejected, c, line
@@ -123,9 +125,9 @@ def _record(ctx: Any, chosen: Any, rejected: Any, count: Any, path: str, line: i
 
 def _beta_value(val: Any, path: str, line: int) -> float:
     try:
-        b = float(val)
-    except (TypeError, ValueError):
-        raise GameFormatError(f"beta {val!r} is not a number", path, line) from None
+        b = float(parse_number(val))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        raise GameFormatError(f"beta {str(val)[:40]!r} is not a number", path, line) from None
     if not np.isfinite(b) or b < 0:
         raise GameFormatError(f"beta must be a finite number >= 0, got {val!r}", path, line)
     return b
@@ -177,9 +179,10 @@ def _parse_jsonl(text: str, path: str) -> tuple[list[tuple], float | None]:
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise GameFormatError(f"not valid JSON ({exc.msg})", path, lineno) from None
+            obj = load_json_text(raw, None, exact=False)
+        except GameFormatError as exc:
+            # the line within the file, not within the one-line document
+            raise GameFormatError(re.sub(r"^line \d+: ", "", str(exc)), path, lineno) from None
         if not isinstance(obj, dict):
             raise GameFormatError("each line must be a JSON object", path, lineno)
         if set(obj) == {"beta"}:
