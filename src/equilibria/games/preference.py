@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_positive
+from .._numbers import parse_number
 from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
 
 # re-exported for `solvers.preference`, which imports them from here; the one home is `equilibria.ops`
@@ -330,8 +331,8 @@ class PreferenceGame(Game):
                 if lab not in index:
                     raise InvalidStrategyError(f"context {cx!r} has no response {lab!r}")
                 try:
-                    pi[x, index[lab]] = float(p)
-                except (TypeError, ValueError):
+                    pi[x, index[lab]] = float(parse_number(p))
+                except (TypeError, ValueError, OverflowError, ZeroDivisionError):
                     raise InvalidStrategyError(f"probability of {cx!r}/{lab!r} is not a number") from None
         unknown = set(data) - set(self.context_labels)
         if unknown:
