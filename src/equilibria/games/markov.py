@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import check_int, check_real
 from .._numbers import format_array, parse_number
 from ..errors import InvalidGameError, InvalidParameterError, InvalidStrategyError
 from .base import Game
@@ -92,6 +93,10 @@ class MarkovGame(Game):
                 f"transition probabilities from state {s} under joint action {tuple(a)} sum to "
                 f"{sums[(s, *a)]}, not 1"
             )
+        if discount is not None:
+            discount = _game_number(check_real, "discount", discount, minimum=0.0, maximum=1.0)
+        if horizon is not None:
+            horizon = _game_number(check_int, "horizon", horizon, minimum=1)
         if horizon is None:
             if discount is None or not 0 <= discount < 1:
                 raise InvalidGameError(
@@ -154,7 +159,7 @@ class MarkovGame(Game):
         """Largest attainable |return|: max |r| times the effective horizon."""
         r = float(np.abs(self.rewards).max()) if self.rewards.size else 0.0
         eff = self.horizon if self.horizon else 1.0 / (1.0 - self.discount)
-        return max(r * eff, 1e-12)
+        return (r * eff) or 1.0
 
     @cached_property
     def is_zero_sum(self) -> bool:
@@ -452,3 +457,11 @@ class MarkovGameBuilder:
             player_labels=self.player_labels,
             title=title,
         )
+
+
+def _game_number(check: Any, name: str, value: Any, **bounds: Any) -> Any:
+    """A `_checks` validation whose failure is an `InvalidGameError` (the game's data is wrong)."""
+    try:
+        return check(name, value, **bounds)
+    except InvalidParameterError as exc:
+        raise InvalidGameError(str(exc)) from None

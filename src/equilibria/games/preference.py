@@ -38,10 +38,6 @@ import numpy as np
 from .._checks import check_positive
 from .._numbers import parse_number
 from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
-
-# re-exported for `solvers.preference`, which imports them from here; the one home is `equilibria.ops`
-from ..ops import log_softmax, softmax  # noqa: F401
-from ..ops import logsumexp as _logsumexp  # noqa: F401
 from .base import Game
 
 #: tolerance of the checks P + Pᵀ = 1 and Σ_y π_ref(y|x) = 1

@@ -33,7 +33,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import lsq_linear, minimize
 
 from ..errors import NotApplicableError
 from ..games.continuous import DifferentiableGame, QuadraticGame
@@ -66,6 +65,8 @@ def _lbfgsb(fun: Any, jac: Any, x0s: list[np.ndarray], lo: np.ndarray, hi: np.nd
     best_u, best_v = x0s[0], float(fun(x0s[0]))
     for x0 in x0s:
         with np.errstate(all="ignore"):
+            from scipy.optimize import minimize
+
             res = minimize(fun, x0, jac=jac, method="L-BFGS-B", bounds=bnds,
                            options={"maxiter": 500, "ftol": 1e-15, "gtol": 1e-12})
         u, v = np.asarray(res.x, dtype=float), float(res.fun)
@@ -95,6 +96,8 @@ def _quadratic_br(game: QuadraticGame, z: np.ndarray, i: int) -> tuple[np.ndarra
             u = -np.linalg.solve(H, c)
         else:
             d = -np.linalg.solve(R.T, c)
+            from scipy.optimize import lsq_linear
+
             u = lsq_linear(R, d, bounds=(lo, hi), method="bvls", tol=1e-14).x
             u = np.clip(u, lo, hi)
         return u, float(0.5 * u @ H @ u + c @ u), cur

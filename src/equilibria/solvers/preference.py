@@ -31,7 +31,8 @@ import numpy as np
 
 from .._checks import check_choice, check_int, check_positive
 from ..errors import InvalidParameterError, NotApplicableError, SolverError
-from ..games.preference import PreferenceGame, _logsumexp, log_softmax
+from ..games.preference import PreferenceGame
+from ..ops import log_softmax, logsumexp
 from ..ops.zero_sum import solve_matrix_games
 from ..registry import register_method
 from ..solution import Solution
@@ -131,7 +132,7 @@ def _newton(game: PreferenceGame, logpi: np.ndarray, beta: float, res: float,
         except np.linalg.LinAlgError:
             break
         new = l + np.where(mask, step, 0.0)
-        new = np.where(mask, new - _logsumexp(np.where(mask, new, -np.inf))[:, None], 0.0)
+        new = np.where(mask, new - logsumexp(np.where(mask, new, -np.inf))[:, None], 0.0)
         new_res = fixed_point_residual(game, np.where(mask, np.exp(new), 0.0), beta)
         if not new_res < res:
             break
