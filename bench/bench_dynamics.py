@@ -56,7 +56,9 @@ def bench_replicator(n: int, t_end: float) -> None:
     x0 = rng.dirichlet(np.ones(n))
 
     def ours():
-        learner = ReplicatorODE(game, dt=t_end, rtol=1e-8, symmetric=True, init=[x0, x0])
+        # the learners measure time in units of the payoff range, so ODE time t_end is t_end × range
+        learner = ReplicatorODE(game, step_size=t_end * (A.max() - A.min()), rtol=1e-8, symmetric=True,
+                                init=[x0, x0])
         learner.step()
         return learner.current_strategy()[0]
 
