@@ -15,8 +15,10 @@ PYTEST_ARGS ?= -n 2
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# --no-compile: byte-compiling all of scipy and matplotlib at install time costs more than the
+# demo itself; the modules the demo imports are compiled when first imported
 $(CORE_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --no-compile -e .
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python

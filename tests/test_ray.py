@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 
 import numpy as np
 import pytest
@@ -10,10 +12,59 @@ import pytest
 import equilibria
 from equilibria.api import make_learner
 from equilibria.cli import main
+from equilibria.errors import InvalidParameterError
 from equilibria.population.empirical import estimate_payoffs
 from equilibria.population.oracles import QLearningOracle
-from equilibria.population.ray_backend import RayBackend
+from equilibria.population.ray_backend import RayBackend, _host_port, check_reachable
 from equilibria.run import run
+
+
+def _unused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ray_start_up_is_quiet_unless_verbose(capfd):
+    # issue 9: `--ray` printed Ray's own warning and start-up lines on stderr. Runs first in this
+    # module, so that it is the CLI that starts Ray here (stderr captured at the file descriptor).
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
+    assert main(["solve", "kuhn_poker", "--method", "psro", "--iterations", "2", "--json", "--ray"]) == 0
+    out, err = capfd.readouterr()
+    assert ray.is_initialized()
+    assert json.loads(out)["iterations"] == 2
+    assert err == ""
+
+
+def test_an_address_where_nothing_listens_fails_within_seconds():
+    # issue 9: `--ray-address` pointing where nothing listens hung in ray.init
+    address = f"127.0.0.1:{_unused_port()}"
+    t0 = time.perf_counter()
+    with pytest.raises(InvalidParameterError, match="no Ray cluster answers"):
+        RayBackend(address)
+    with pytest.raises(InvalidParameterError, match="no Ray cluster answers"):
+        check_reachable(f"ray://{address}")
+    assert time.perf_counter() - t0 < 10
+
+
+def test_address_parsing():
+    assert _host_port("10.0.0.1:6380") == ("10.0.0.1", 6380)
+    assert _host_port("head") == ("head", 6379)
+    assert _host_port("ray://head") == ("head", 10001)
+    assert _host_port("[::1]:7000") == ("::1", 7000)
+    for bad in (":6379", "head:port", "head:0", "head:70000"):
+        with pytest.raises(InvalidParameterError):
+            _host_port(bad)
+
+
+def test_a_listening_address_passes_the_check():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        check_reachable(f"127.0.0.1:{server.getsockname()[1]}")
 
 
 @pytest.fixture(scope="module")
