@@ -271,3 +271,24 @@ def test_preference_csv_bad_bytes_name_the_line(tmp_path):
     with pytest.raises(GameFormatError, match="UTF-8") as info:
         eq.load_game(str(path))
     assert info.value.line == 3
+
+
+@pytest.mark.parametrize("bad, words", [
+    (10**400, "too large"),  # OverflowError in the extensive-form compiler before
+    (Fraction(1, 10**400), "0 in floating point"),
+    ("\u0661", "not a number"),
+    (True, "not a number"),
+])
+def test_extensive_form_compiler_refuses_bad_payoffs(bad, words):
+    from equilibria.games.extensive_form import Decision, ExtensiveFormGame, Terminal
+
+    tree = Decision(0, "i", [("a", Terminal([bad, 0])), ("b", Terminal([0, 1]))])
+    with pytest.raises(InvalidGameError, match=words):
+        ExtensiveFormGame.from_tree(tree, 2)
+
+
+def test_normal_form_game_refuses_bad_labels():
+    with pytest.raises(InvalidGameError, match="player_labels"):
+        NormalFormGame(np.zeros((2, 1, 1)), player_labels="ab")
+    with pytest.raises(InvalidGameError, match="action_labels"):
+        NormalFormGame(np.zeros((2, 1, 1)), action_labels=[5, ["a"]])

@@ -32,11 +32,12 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from numbers import Rational
 from typing import Any
 
 import numpy as np
 
-from .._numbers import format_array, fraction_array, parse_number, to_fraction
+from .._numbers import check_float_range, format_array, fraction_array, parse_number, to_fraction
 from ..errors import InvalidGameError, InvalidStrategyError, PerfectRecallError
 from .base import Game
 
@@ -124,6 +125,26 @@ def _expand_state(state: Any) -> _Expanded:
     return _Expanded(
         player, state.information_state_string(player), labels, (), tuple(state.child(a) for a in actions), ()
     )
+
+
+def _clean_payoffs(row: Sequence[Any], node: int) -> tuple[Any, ...]:
+    """A terminal's payoffs: floats as they are; ints, fractions and strings read exactly and checked
+    to fit a float without overflow or underflow to 0 (so exact and float solvers see one game)."""
+    out = []
+    for x in row:
+        if isinstance(x, (float, np.floating)):
+            out.append(float(x))
+            continue
+        try:
+            numeric = isinstance(x, (str, int, np.integer, Fraction, Rational))
+            if isinstance(x, (bool, np.bool_)) or not numeric:
+                raise ValueError(f"{x!r} is not a number")
+            f = to_fraction(x)
+            check_float_range(f)
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
+            raise InvalidGameError(f"terminal node {node}: payoffs must be numbers ({exc})") from None
+        out.append(f if isinstance(x, str) else x)
+    return tuple(out)
 
 
 def _chance_probs(given: Sequence[Any], idx: int) -> list[Any]:
@@ -327,11 +348,8 @@ class ExtensiveFormGame(Game):
         self.terminal_nodes = term
         self._terminal_seq = node_seq[:, term]
         self.num_terminals = len(term)
-        raw_pay = [payoffs[int(z)] for z in term]
-        try:
-            util = np.array([[float(x) for x in row] for row in raw_pay], dtype=float).reshape(len(term), n)
-        except (TypeError, ValueError) as exc:
-            raise InvalidGameError(f"terminal payoffs must be numbers: {exc}") from None
+        raw_pay = [_clean_payoffs(payoffs[int(z)], int(z)) for z in term]
+        util = np.array([[float(x) for x in row] for row in raw_pay], dtype=float).reshape(len(term), n)
         if not np.isfinite(util).all():
             z = int(term[np.argwhere(~np.isfinite(util))[0][0]])
             raise InvalidGameError(f"terminal node {z} has a non-finite payoff {payoffs[z]}")

@@ -107,10 +107,16 @@ class NormalFormGame(Game):
         self._raw = raw if raw.dtype == object else None
         if player_labels is None:
             player_labels = [str(i + 1) for i in range(n)]
+        if isinstance(player_labels, str) or not isinstance(player_labels, Sequence):
+            raise InvalidGameError("player_labels must be a list of strings, one per player")
         if len(player_labels) != n:
             raise InvalidGameError(f"{len(player_labels)} player labels for {n} players")
         if action_labels is None:
             action_labels = [[str(a + 1) for a in range(k)] for k in u.shape[1:]]
+        if isinstance(action_labels, str) or not isinstance(action_labels, Sequence) or any(
+            isinstance(labs, str) or not isinstance(labs, Sequence) for labs in action_labels
+        ):
+            raise InvalidGameError("action_labels must be a list of lists of strings, one list per player")
         action_labels = [list(map(str, labs)) for labs in action_labels]
         if len(action_labels) != n or any(
             len(labs) != k for labs, k in zip(action_labels, u.shape[1:], strict=False)
