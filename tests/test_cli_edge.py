@@ -82,6 +82,17 @@ SOLVE_CASES = {
     "option zero (qre max_steps)": ["solve", "matching_pennies", "-m", "logit-qre-path", "-o",
                                     "max_steps=0"],
     "option wrong type (sga align)": ["solve", "bilinear", "-m", "sga", "-o", "align=abc"],
+    # found by running every method option through abc, -1, nan, 1e308, 0, [1] (H3's fuzz)
+    "option results not a path (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "results=0"],
+    "option ray not an address (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "ray=[1]"],
+    "option huge (nash-loss-sgd)": ["solve", "rock_paper_scissors", "-m", "nash-loss-sgd", "-n", "3", "-o",
+                                    "sample_size=1e308"],
+    "option huge (vr-halpern batch_size)": ["solve", "rock_paper_scissors", "-m", "vr-halpern", "-n", "3",
+                                            "-o", "batch_size=1e308"],
+    "option huge (vr-halpern step_size)": ["solve", "rock_paper_scissors", "-m", "vr-halpern", "-n", "3",
+                                           "-o", "step_size=1e308"],
+    "option huge (vr-halpern inner_scale)": ["solve", "rock_paper_scissors", "-m", "vr-halpern", "-n", "3",
+                                             "-o", "inner_scale=1e308"],
     # game specs
     "empty game spec": ["solve", ""],
     "blank game spec": ["solve", "   "],

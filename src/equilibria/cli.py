@@ -122,7 +122,7 @@ def _add_common(parser: argparse.ArgumentParser, *, top: bool = False, max_size:
     # on a sub-command the defaults are SUPPRESS, so ``equilibria --debug solve ...`` is not undone
     default: Any = False if top else argparse.SUPPRESS
     parser.add_argument("--verbose", "-v", action="store_true", default=default,
-                        help="show warnings and the start-up logs of Ray")
+                        help="show warnings in Python's full form and Ray's start-up logs")
     parser.add_argument("--debug", action="store_true", default=default,
                         help="show the Python traceback of an internal error instead of one line")
     if max_size:

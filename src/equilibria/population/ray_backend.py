@@ -57,8 +57,8 @@ def _host_port(address: str) -> tuple[str, int]:
         host, port_text = text.split(":")
     else:
         host, port_text = text, ""
-    if not host:
-        raise InvalidParameterError(f"Ray address {address!r} has no host; expected HOST:PORT")
+    if not host or not all(c.isalnum() or c in "-._:" for c in host):
+        raise InvalidParameterError(f"Ray address {address!r} has no valid host; expected HOST:PORT")
     try:
         port = int(port_text) if port_text else default
     except ValueError:
@@ -153,8 +153,15 @@ class RayBackend:
                 kwargs["address"] = self.address
             elif self.num_cpus is not None:
                 kwargs["num_cpus"] = self.num_cpus
-            with _quiet():
-                ray.init(**kwargs)
+            try:
+                with _quiet():
+                    ray.init(**kwargs)
+            except (ConnectionError, TimeoutError, ValueError) as exc:
+                if self.address is None:
+                    raise
+                # something answered at the address, but not a Ray cluster Ray could join
+                msg = " ".join(str(exc).split())[:200]
+                raise InvalidParameterError(f"cannot join a Ray cluster at {self.address}: {msg}") from None
         if self._remote is None:
             self._remote = ray.remote(_run_chunk)
         return ray
@@ -209,4 +216,12 @@ def make_backend(ray: Any = None, num_cpus: int | None = None) -> RayBackend | L
         return LocalBackend()
     if isinstance(ray, str) and ray.lower() in ("true", "1", "yes"):
         ray = True
+    if not isinstance(ray, (bool, str)):
+        raise InvalidParameterError(
+            f"ray must be True (a local Ray instance), False, or a cluster address 'HOST:PORT'; got {ray!r}"
+        )
+    if num_cpus is not None:
+        from .._checks import check_int
+
+        num_cpus = check_int("num_cpus", num_cpus, minimum=1)
     return RayBackend(ray, num_cpus=num_cpus)
