@@ -30,15 +30,17 @@ JsonPath = tuple[Any, ...]  # keys (str) and list indices (int) from the documen
 class _BadDocument(ValueError):
     """Raised inside the decoder's hooks; `load_json_text` locates the node and rewraps it."""
 
-    def __init__(self, message: str, find: Callable[[str, str, JsonPath, int], bool]):
+    def __init__(self, message: str, find: Callable[[str, str, JsonPath, int], bool],
+                 literal: str | None = None):
         super().__init__(message)
         self.find = find
+        self.literal = literal
 
 
 def _parse_int(s: str) -> int:
     if len(s.lstrip("-")) > MAX_DIGITS:
         raise _BadDocument(f"the integer {s[:20]}... has more than {MAX_DIGITS} digits",
-                           lambda kind, tok, path, depth: kind == "num" and tok == s)
+                           lambda kind, tok, path, depth: kind == "num" and tok == s, s)
     return int(s)
 
 
@@ -47,7 +49,8 @@ def _number_parser(exact: bool) -> Callable[[str], Any]:
         try:
             f = parse_number_text(s)
         except ValueError as exc:
-            raise _BadDocument(str(exc), lambda kind, tok, path, depth: kind == "num" and tok == s) from None
+            raise _BadDocument(str(exc), lambda kind, tok, path, depth: kind == "num" and tok == s,
+                               s) from None
         return f if exact else float(f)
 
     return parse
@@ -77,16 +80,21 @@ def load_json_text(text: str, where: str | None, *, exact: bool = True) -> Any:
     Numbers are `Fraction` (``exact``) or float, read by `parse_number_text`; duplicate keys,
     nesting deeper than `MAX_DEPTH` and numbers out of float range are refused.
     """
-    if _max_depth(text) > MAX_DEPTH:
-        raise GameFormatError(f"the JSON is nested more than {MAX_DEPTH} levels deep", where,
-                              locate(text, lambda kind, tok, path, depth: depth > MAX_DEPTH))
+    depth, deep_line = _max_depth(text)
+    if depth > MAX_DEPTH:
+        raise GameFormatError(f"the JSON is nested more than {MAX_DEPTH} levels deep", where, deep_line)
     try:
         return json.loads(text, parse_float=_number_parser(exact), parse_int=_parse_int,
                           parse_constant=_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise GameFormatError(f"not valid JSON: {exc.msg} (column {exc.colno})", where, exc.lineno) from None
     except _BadDocument as exc:
-        raise GameFormatError(str(exc), where, locate(text, exc.find)) from None
+        line = locate(text, exc.find)
+        if line is None and exc.literal is not None:
+            # the scanner lost its way in a malformed document: find the literal itself
+            m = re.search(r"(?<![0-9.eE+\-])" + re.escape(exc.literal) + r"(?![0-9])", text)
+            line = text.count("\n", 0, m.start()) + 1 if m else None
+        raise GameFormatError(str(exc), where, line) from None
     except RecursionError:
         raise GameFormatError("the JSON is nested too deeply", where) from None
 
@@ -109,12 +117,21 @@ def read_text(path: str) -> str:
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
-def _max_depth(text: str) -> int:
-    """Deepest bracket nesting outside strings (vectorised, so cheap on large files)."""
-    skeleton = _STRING.sub("", text).encode("utf-8", "replace")
-    b = np.frombuffer(skeleton, dtype=np.uint8)
+def _max_depth(text: str) -> tuple[int, int | None]:
+    """Deepest bracket nesting outside strings, and the line where it first passes `MAX_DEPTH`
+    (vectorised, so cheap on large files)."""
+    # blank out strings, keeping every character's position
+    skeleton = _STRING.sub(lambda m: " " * len(m.group(0)), text)
+    b = np.frombuffer(skeleton.encode("utf-32-le"), dtype=np.uint32)
+    if not b.size:
+        return 0, None
     step = (b == ord("[")).astype(np.int64) + (b == ord("{")) - (b == ord("]")) - (b == ord("}"))
-    return int(step.cumsum().max()) if step.size else 0
+    depth = step.cumsum()
+    deepest = int(depth.max())
+    if deepest <= MAX_DEPTH:
+        return deepest, None
+    pos = int(np.argmax(depth > MAX_DEPTH))
+    return deepest, text.count("\n", 0, pos) + 1
 
 
 _TOKEN = re.compile(

@@ -75,12 +75,11 @@ class _SchemaError(Exception):
 def _field_line(text: str | None, path: JsonPath) -> int | None:
     """Line of the node at ``path`` in the source (or of its nearest ancestor found)."""
     path = tuple(path)
-    while path:
+    while True:  # a missing field: the line of the object that lacks it
         line = line_of(text, path)
-        if line is not None:
+        if line is not None or not path:
             return line
         path = path[:-1]
-    return None
 
 
 # ---- normal form --------------------------------------------------------------------------------
