@@ -170,6 +170,16 @@ def test_exact_chance_probabilities_must_sum_to_exactly_one():
     g = ExtensiveFormGame.from_tree(Chance([(str(k), 0.1, Terminal([k, 0])) for k in range(10)]), 2)
     assert sum(g.exact_terminal_chance) == 1
     assert all(p == Fraction(1, 10) for p in g.exact_terminal_chance)
+    # the same normalisation in games without perfect recall (payoffs from node reach)
+    T = Terminal
+    forgetful = Decision(0, "first", [
+        ("L", Decision(0, "forgot", [("l", T([1, -1])), ("r", T([0, 0]))])),
+        ("R", Decision(0, "forgot", [("l", T([0, 0])), ("r", T([1, -1]))])),
+    ])
+    g = ExtensiveFormGame.from_tree(Chance([(c, 1 / 3, forgetful) for c in "xyz"]), 2)
+    assert not g.has_perfect_recall
+    exact = g.expected_payoffs(g.uniform_profile(exact=True), exact=True)
+    assert list(exact) == [Fraction(1, 2), Fraction(-1, 2)]
 
 
 @pytest.mark.parametrize(

@@ -493,19 +493,31 @@ class ExtensiveFormGame(Game):
         """
         if self._exact_chance is not None:
             return fraction_array(np.array(self._exact_chance, dtype=object))
+        edge = self._exact_edges
+        reach = [Fraction(1)] * self.num_nodes
+        for v in range(1, self.num_nodes):
+            reach[v] = reach[int(self.node_parent[v])] * edge[v]
+        return fraction_array(np.array([reach[int(z)] for z in self.terminal_nodes], dtype=object))
+
+    @cached_property
+    def _exact_edges(self) -> list[Fraction]:
+        """Exact probability of the edge into each node; float chance nodes normalised exactly."""
         edge = [Fraction(1)] * self.num_nodes
         sums: dict[int, Fraction] = {}
+        floats: set[int] = set()
         for v in range(1, self.num_nodes):
             p = self.exact_edge_chance_prob[v]
             edge[v] = Fraction(repr(p)) if isinstance(p, float) else to_fraction(p)
-            if self.node_player[self.node_parent[v]] == CHANCE:
-                u = int(self.node_parent[v])
+            u = int(self.node_parent[v])
+            if self.node_player[u] == CHANCE:
                 sums[u] = sums.get(u, Fraction(0)) + edge[v]
-        reach = [Fraction(1)] * self.num_nodes
+                if isinstance(p, float):
+                    floats.add(u)
         for v in range(1, self.num_nodes):
             u = int(self.node_parent[v])
-            reach[v] = reach[u] * (edge[v] / sums[u] if u in sums else edge[v])
-        return fraction_array(np.array([reach[int(z)] for z in self.terminal_nodes], dtype=object))
+            if u in floats:
+                edge[v] /= sums[u]
+        return edge
 
     def default_method(self) -> str:
         if self._n == 2 and self.is_constant_sum:
@@ -608,9 +620,7 @@ class ExtensiveFormGame(Game):
         dec = par_player >= 0
         if exact:
             w = np.empty(self.num_nodes, dtype=object)
-            w[:] = Fraction(1)
-            edge = self.exact_edge_chance_prob
-            w[1:] = [to_fraction(edge[k]) for k in range(1, self.num_nodes)]
+            w[:] = self._exact_edges
         else:
             w = self.edge_chance_prob.copy()
         w[v[dec]] = flat[self.node_infoset[par[dec]] * A + self.node_action[v[dec]]]
