@@ -24,7 +24,9 @@ def project_simplex(v: np.ndarray, floor: float = 0.0) -> np.ndarray:
     if k == 0:
         raise InvalidParameterError("cannot project onto the simplex of zero actions")
     if not 0.0 <= floor * k <= 1.0:
-        raise InvalidParameterError(f"floor {floor} is infeasible for {k} actions (needs 0 <= floor <= 1/{k})")
+        raise InvalidParameterError(
+            f"floor {floor} is infeasible for {k} actions (needs 0 <= floor <= 1/{k})"
+        )
     z = v - floor if floor else v
     mass = 1.0 - floor * k
     u = -np.sort(-z, axis=-1)
