@@ -84,6 +84,7 @@ SOLVE_CASES = {
     "option wrong type (sga align)": ["solve", "bilinear", "-m", "sga", "-o", "align=abc"],
     # found by running every method option through abc, -1, nan, 1e308, 0, [1] (H3's fuzz)
     "option results not a path (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "results=0"],
+    "option results a folder (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "results={tmp}"],
     "option ray not an address (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "ray=[1]"],
     "option huge (nash-loss-sgd)": ["solve", "rock_paper_scissors", "-m", "nash-loss-sgd", "-n", "3", "-o",
                                     "sample_size=1e308"],

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int, check_positive, check_probability
+from .._checks import check_int, check_positive, check_probability, check_size
 from ..errors import InvalidParameterError, NotApplicableError
 from ..ops import project_simplex
 from ..registry import register_method
@@ -43,6 +43,11 @@ from ._operators import (
     operator_lipschitz,
     warn_if_not_monotone,
 )
+
+#: vr-halpern's bounds on its options: larger values only multiply the work of every resolvent
+MAX_BATCH_SIZE = 10**6
+MAX_INNER_SCALE = 100.0
+MAX_STEP_RATIO = 100.0
 
 
 def _dist(a: list[np.ndarray], b: list[np.ndarray]) -> float:
@@ -128,7 +133,9 @@ class VarianceReducedHalpern(Halpern):
         u ← Π_C(u - τ(u - x + η[F(w) + F̂(u) - F̂(w)])),   w ← u with probability ``snapshot_prob``,
 
     which needs a full evaluation of F only when the snapshot w moves. ``batch_size`` pairs are
-    sampled per inner step; ``inner_scale`` multiplies the O(log k / τ) inner-step count.
+    sampled per inner step; ``inner_scale`` multiplies the O(log k / τ) inner-step count. Bounds:
+    ``batch_size`` ≤ 10⁶, ``inner_scale`` ≤ 100 and ``step_size`` ≤ 100/L̂ (each multiplies the work of
+    every resolvent), and the inner loop's memory is checked against the size limit.
 
     The sampled matrices are A with centred columns and B with centred rows: that adds to each
     block of F a multiple of the all-ones vector, which the simplex projection ignores, and
@@ -149,12 +156,13 @@ class VarianceReducedHalpern(Halpern):
                  init: Any = None, seed: int | None = None):
         if getattr(game, "num_players", 2) != 2:
             raise NotApplicableError("vr-halpern samples rows and columns; it needs a two-player game")
-        self.batch_size = check_int("batch_size", batch_size, minimum=1)
+        self.batch_size = check_int("batch_size", batch_size, minimum=1, maximum=MAX_BATCH_SIZE)
         if snapshot_prob is not None:
             snapshot_prob = check_probability("snapshot_prob", snapshot_prob, open_low=True)
-        self.inner_scale = check_positive("inner_scale", inner_scale)
+        self.inner_scale = check_positive("inner_scale", inner_scale, maximum=MAX_INNER_SCALE)
         super().__init__(game, step_size=step_size, residual_tol=residual_tol, init=init, seed=seed)
         m, n = self.u.shape[1:]
+        self._check_inner_size(0)
         self.snapshot_prob = (min(1.0, self.batch_size / max(m, n)) if snapshot_prob is None
                               else snapshot_prob)
         self.sampled_evals = 0
@@ -180,6 +188,26 @@ class VarianceReducedHalpern(Halpern):
     def _check_step(self) -> None:
         if not hasattr(self, "mean_square_lipschitz"):
             self._sampling()
+        # any η > 0 gives a firmly nonexpansive resolvent, but the inner loop needs O((1 + ηL̂)²) steps
+        cap = MAX_STEP_RATIO / self.mean_square_lipschitz
+        if self.step_size > cap:
+            raise InvalidParameterError(
+                f"step_size must be <= {cap:.4g} ({MAX_STEP_RATIO:g}/L̂, L̂ the mean-square Lipschitz constant "
+                f"of the sampled operator on the game scaled to unit payoff range; the default is 0.5/L̂): "
+                f"each resolvent takes O((1 + step_size·L̂)²) inner steps; got {self.step_size!r}"
+            )
+
+    def _inner_steps(self, k: int) -> int:
+        lg = 1.0 + self.step_size * self.mean_square_lipschitz
+        tau = 0.5 / (lg * lg)
+        return max(1, math.ceil(self.inner_scale * 2.0 * math.log(k + 2) / tau))
+
+    def _check_inner_size(self, k: int) -> None:
+        # the inner loop's pre-drawn rows and columns, and the sampled blocks of one inner step
+        m, n = self.u.shape[1:]
+        b = self.batch_size
+        check_size(f"vr-halpern with batch_size={b}, inner_scale={self.inner_scale:g}",
+                   2.0 * self._inner_steps(k) * b * 8 + 4.0 * b * (m + n) * 8)
 
     def _full(self, u: list[np.ndarray]) -> list[np.ndarray]:
         return [-(self.A @ u[1]), -(u[0] @ self.B)]
@@ -194,7 +222,8 @@ class VarianceReducedHalpern(Halpern):
         eta = self.step_size
         lg = 1.0 + eta * self.mean_square_lipschitz
         tau = 0.5 / (lg * lg)
-        inner = max(1, math.ceil(self.inner_scale * 2.0 * math.log(k + 2) / tau))
+        inner = self._inner_steps(k)
+        self._check_inner_size(k)
         u = self.resolvent
         w = [ui.copy() for ui in u]
         Fw = self._full(w)

@@ -30,10 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_positive
+from .._checks import check_choice, check_int, check_positive, check_size
 from ..ops import project_simplex
 from ..registry import register_method
 from ._operators import NormalFormLearner, deviation_payoffs
+
+#: the most plays sampled per estimate (beyond it the exact gradient, ``sample_size=None``, is cheaper)
+MAX_SAMPLE_SIZE = 10**8
 
 
 def _tangent(z: np.ndarray) -> np.ndarray:
@@ -123,8 +126,14 @@ class NashLossSGD(NormalFormLearner):
         self.power = check_positive("power", power, maximum=1.0)
         self.step_size = check_positive("step_size", step_size)
         self.entropy = check_choice("entropy", entropy, ("shannon", "tsallis"))
-        self.sample_size = None if sample_size is None else check_int("sample_size", sample_size, minimum=1)
+        self.sample_size = (None if sample_size is None
+                            else check_int("sample_size", sample_size, minimum=1, maximum=MAX_SAMPLE_SIZE))
         super().__init__(game, init=init, seed=seed)
+        if self.sample_size is not None:
+            # per step: the sampled joint actions and, per player, a (sample_size, A_k) block, twice
+            n = len(self.num_actions)
+            check_size(f"nash-loss-sgd with sample_size={self.sample_size}",
+                       2.0 * self.sample_size * (sum(self.num_actions) + n) * 8)
         self.tau = self.temperature  # on the unit-range payoffs
         # Shannon: stay where the QRE lives, x ≥ exp(-1/τ')/A (OpenSpiel's SGD solver does the same)
         self.floor = ([max(float(np.exp(-1.0 / self.temperature)), 1e-6) / k if self.temperature > 0 else 0.0

@@ -46,6 +46,18 @@ _NOT_STATE = ("game", "_space", "_backend", "_cache", "meta_solver", "meta_solve
               "results", "meta_tol")
 
 
+def _results_path(results: Any) -> str:
+    """``results`` as a file path: a non-empty string or path-like naming something that is not a folder."""
+    if not isinstance(results, (str, os.PathLike)):
+        raise InvalidParameterError(f"results must be a file path (a string), got {results!r}")
+    path = os.fspath(results)
+    if not isinstance(path, str) or not path.strip():
+        raise InvalidParameterError(f"results must be a non-empty file path, got {results!r}")
+    if os.path.isdir(path):
+        raise InvalidParameterError(f"results must name a file, but {path!r} is a folder")
+    return path
+
+
 def _oracle_task(space: Any, oracle: Any, profile: Any, player: int, seed: Any) -> Any:
     return oracle(space, profile, player, np.random.default_rng(seed))
 
@@ -111,7 +123,7 @@ class PSRO(Learner):
         self.meta_solver = meta_solver
         self.meta_solver_options = dict(meta_solver_options or {})
         self.oracle = make_oracle(oracle)
-        self.results = None if results is None else os.fspath(results)
+        self.results = None if results is None else _results_path(results)
         self.meta_tol = meta_tol
         self.entropy = int(self.rng.integers(2**62))
         n = game.num_players
