@@ -136,6 +136,15 @@ def test_deprecated_step_size_names_map_to_step_size_with_a_warning(registered, 
         eq.make_learner(RPS, "_test-stepper", step_size=0.1, **{alias: 0.2})
 
 
+def test_noisy_og_update_step_is_a_deprecated_name_of_step_size():
+    """noisy-og's update step η was `update_step` before the step sizes got one name (issue 10 §1)."""
+    with pytest.warns(FutureWarning, match="'update_step' is deprecated; use step_size"):
+        learner = eq.make_learner(RPS, "noisy-og", update_step=0.05, seed=0)
+    assert learner.step_size == 0.05 and learner.eta == 0.05
+    with pytest.raises(eq.InvalidParameterError, match="not both"):
+        eq.make_learner(RPS, "noisy-og", update_step=0.05, step_size=0.05, seed=0)
+
+
 def test_a_methods_own_parameter_is_not_renamed(registered):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

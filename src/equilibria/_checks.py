@@ -216,6 +216,7 @@ OPTION_ALIASES: dict[str, str] = {
     "eta": "step_size",
     "learning_rate": "step_size",
     "dt": "step_size",
+    "update_step": "step_size",  # noisy-og's update step η, renamed with the others
 }
 
 
