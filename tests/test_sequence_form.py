@@ -154,7 +154,11 @@ def test_exact_mode_says_when_chance_probabilities_are_rounded_floats():
     sol = eq.solve(game, "sequence-form-lp", exact=True)[0]
     chance = game.exact_terminal_chance
     assert sol.info["value"] == chance[0] - chance[1]
-    assert "rounded" in sol.info["exactness"]
+    assert sol.info["exactness"].startswith("exact for the rational chance probabilities the game stores")
+    assert "at 1 chance node the probabilities are floats" in sol.info["exactness"]
+    # the value is exact for the decimals as written, rescaled to sum to 1
+    a, b = Fraction(repr(odd)), Fraction(repr(1 - odd))
+    assert sol.info["value"] == (a - b) / (a + b)
 
 
 def test_a_game_without_perfect_recall_is_refused():

@@ -17,9 +17,12 @@ Exact mode: a vertex is the unique solution of its tight constraints. We read th
 the floating-point vertex (``x_i = 0`` where ``x_i ≈ 0``, the equalities, and the inequality rows
 with zero slack), solve that linear system in rationals, and keep the result only if it is
 feasible, the two values agree exactly, and `equilibria.nash_conv` in exact arithmetic is 0.
-Exactness is relative to the game as given: chance probabilities given as floats (an OpenSpiel game
-whose probabilities could not be read back as fractions) are taken as the exact binary fractions
-they are, and the solution says so in ``info["exactness"]``.
+Exactness is relative to the game as stored. Chance probabilities stored as floats (an OpenSpiel
+game whose probabilities no simple fraction rounds to, or a tree built with floats) are read as the
+rationals their shortest decimal form names (``repr``: 0.1 is 1/10, not the binary float nearest
+it) and rescaled at each chance node to sum to exactly 1 (`ExtensiveFormGame.exact_terminal_chance`);
+the equilibrium and value are exact for those rational probabilities, and ``info["exactness"]``
+says so and how many chance nodes it concerns.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import numpy as np
 
 from .._checks import check_bool
 from ..errors import NotApplicableError, SolverError
-from ..games.extensive_form import ExtensiveFormGame, SequenceForm
+from ..games.extensive_form import CHANCE, ExtensiveFormGame, SequenceForm
 from ..ops.zero_sum import highs_linprog, power_of_two_scale
 from ..registry import register_method
 from ..solution import Solution
@@ -202,6 +205,14 @@ def _exact_solution(
     return None
 
 
+def _float_chance_nodes(game: ExtensiveFormGame) -> int:
+    """How many chance nodes have probabilities stored as floats (read as decimals, see above)."""
+    probs = game.exact_edge_chance_prob
+    parents = {int(game.node_parent[v]) for v in range(1, game.num_nodes)
+               if isinstance(probs[v], float) and game.node_player[game.node_parent[v]] == CHANCE}
+    return len(parents)
+
+
 @register_method("sequence-form-lp", families=("extensive_form",), certified=True)
 def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[Solution]:
     """Nash equilibrium and value of a two-player zero-sum game by the sequence-form LP.
@@ -240,10 +251,13 @@ def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[So
         policy, exact_value = found
         payoffs = game.expected_payoffs(policy, exact=True)
         info: dict[str, Any] = {"value": exact_value}
-        if not all(isinstance(p, (int, Fraction)) for p in game.exact_edge_chance_prob):
+        rounded = _float_chance_nodes(game)
+        if rounded:
             info["exactness"] = (
-                "relative to the chance probabilities as given: some are floats (rounded), taken as "
-                "the exact binary fractions they are"
+                f"exact for the rational chance probabilities the game stores, not for fractions they may "
+                f"be roundings of: at {rounded} chance node{'s' if rounded > 1 else ''} the probabilities "
+                "are floats, read as their shortest decimal form (0.1 as 1/10) and rescaled to sum to "
+                "exactly 1"
             )
         return [Solution(policy, payoffs, "sequence-form-lp", exact=True, info=info)]
     policy = sf.to_policy([np.maximum(x, 0.0), np.maximum(y, 0.0)])
