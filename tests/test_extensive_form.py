@@ -159,6 +159,37 @@ def test_games_without_perfect_recall_load_and_sequence_methods_refuse():
     assert eq.load_game("kuhn_poker").has_perfect_recall
 
 
+@pytest.mark.parametrize("method", ["psro", "double-oracle"])
+def test_metrics_and_psro_without_perfect_recall_name_the_infoset(method, tmp_path, capsys):
+    # each refusal says what needs perfect recall ("NashConv", "psro"), not which internal array
+    # ("the sequence form (terminal_seq)"), and names the information set where the player forgets
+    g = _forgetful_game()
+    for call, what in (
+        (lambda: eq.nash_conv(g, g.uniform_profile()), "NashConv"),
+        (lambda: eq.exploitability(g, g.uniform_profile(exact=True), exact=True), "NashConv"),
+        (lambda: eq.metrics.core.best_response_values(g, g.uniform_profile()), "NashConv"),
+        (lambda: eq.best_response(g, g.uniform_profile(), 0), "a best response"),
+        (lambda: eq.solve(g, method, iterations=2), method),
+    ):
+        with pytest.raises(eq.PerfectRecallError) as info:
+            call()
+        assert str(info.value).startswith(f"{what} ") and "'forgot'" in str(info.value)
+    # the strategic form still has a NashConv: player 1's first pure strategy (L, l) earns the top payoff 1
+    nf = g.to_normal_form()
+    k1, k2 = nf.num_actions
+    assert eq.nash_conv(nf, [np.eye(k1)[0], np.ones(k2) / k2]) == 0
+    # and the command line shows the same message on one line
+    from equilibria.cli import main
+    from equilibria.io.efg import write_efg
+
+    path = tmp_path / "forgetful.efg"
+    write_efg(g, path)
+    assert main(["solve", str(path), "-m", method, "-n", "2"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert f"{method} (its best responses and NashConv) needs a game with perfect recall" in err[0]
+
+
 def test_exact_chance_probabilities_must_sum_to_exactly_one():
     # issue 9: probabilities within 1e-9 of 1 were accepted in exact mode, giving an "exact"
     # chance reach off by 1e-12; exact inputs must now sum to exactly 1

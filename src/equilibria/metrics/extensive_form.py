@@ -9,6 +9,10 @@ best-response value is a bottom-up pass over p's own information-set levels:
 and the root value is ``Σ_{z with no p action} w_p(z) + Σ_{I at level 0} max_a V(I, a)``. Each level
 is a handful of whole-array operations (a gather, a max and a scatter-add), so a Leduc best response
 touches ~6 arrays per level instead of 9,457 tree nodes one by one.
+
+The pass runs over sequences, so it needs perfect recall: on a game without it every function here
+raises `PerfectRecallError` naming the information set where a player forgets (the game's
+strategic form, ``to_normal_form()``, still has best responses and a NashConv).
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ def _best_response_pass(
 
 @best_response_values.register
 def _br_values_efg(game: ExtensiveFormGame, profile: Any, *, exact: bool = False) -> np.ndarray:
+    game.require_perfect_recall("NashConv (best-response values)")
     sigma = game.validate_profile(profile, exact=exact)
     vals = [_best_response_pass(game, sigma, p, exact)[0] for p in range(game.num_players)]
     return np.array(vals, dtype=object if exact else float)
@@ -85,6 +90,7 @@ def _br_values_efg(game: ExtensiveFormGame, profile: Any, *, exact: bool = False
 
 @deviation_gains.register
 def _gains_efg(game: ExtensiveFormGame, profile: Any, *, exact: bool = False) -> np.ndarray:
+    game.require_perfect_recall("NashConv")
     sigma = game.validate_profile(profile, exact=exact)
     br = _br_values_efg(game, sigma, exact=exact)
     ev = game.expected_payoffs(sigma, exact=exact)
@@ -102,6 +108,7 @@ def _br_efg(game: ExtensiveFormGame, profile: Any, player: int, *, exact: bool =
     information set ``game.player_infosets[player][r]`` (exact mode: an object array of Fraction).
     To play it, write it into a profile: ``sigma[game.player_infosets[player]] = br``.
     """
+    game.require_perfect_recall("a best response")
     sigma = game.validate_profile(profile, exact=exact)
     player = _check_player(game, player)
     _, arg = _best_response_pass(game, sigma, player, exact)

@@ -116,6 +116,9 @@ class PSRO(Learner):
                 f"Blum 2003); got meta_solver={meta_solver!r}, oracle={oracle!r}: use method 'psro' for "
                 "other meta-solvers or oracles"
             )
+        if hasattr(game, "require_perfect_recall"):  # extensive form: the exact oracle and NashConv need it
+            game.require_perfect_recall(
+                f"{'double-oracle' if self._double_oracle else 'psro'} (its best responses and NashConv)")
         self._space = policy_space(game)
         self._backend = make_backend(ray, num_cpus)
         self._cache: tuple[int, Any] | None = None
