@@ -1,0 +1,42 @@
+"""Mechanism design without (and with) money: facility location on [0, 1] and its property checkers.
+
+`equilibria.mechanisms.uniform_phantom(reports)` is the Uniform Phantom mechanism (Aziz, Lam, Lee &
+Walsh, "Strategyproof and Proportionally Fair Facility Location", WINE 2022); the checkers in
+`equilibria.mechanisms.facility` search grids of profiles and misreports for violations.
+"""
+
+from __future__ import annotations
+
+from .facility import (
+    AxiomViolation,
+    Manipulation,
+    WorstCase,
+    best_response_dynamics,
+    find_axiom_violation,
+    find_manipulation,
+    mean,
+    median,
+    midpoint,
+    phantom_median,
+    profile_grid,
+    ufs_mixture,
+    uniform_phantom,
+    worst_case_ratio,
+)
+
+__all__ = [
+    "AxiomViolation",
+    "Manipulation",
+    "WorstCase",
+    "best_response_dynamics",
+    "find_axiom_violation",
+    "find_manipulation",
+    "mean",
+    "median",
+    "midpoint",
+    "phantom_median",
+    "profile_grid",
+    "ufs_mixture",
+    "uniform_phantom",
+    "worst_case_ratio",
+]
