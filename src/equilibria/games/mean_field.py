@@ -1,0 +1,786 @@
+"""Finite-state mean-field games (MFGs): one or several populations of anonymous agents.
+
+A mean-field game (Lasry & Lions, "Mean field games", Japanese Journal of Mathematics 2007; Huang,
+Malhamé & Caines 2006) in its discrete form has K populations, finite states ``s ∈ S`` and actions
+``a ∈ A``. A representative agent of population k in state s plays a, receives ``r_k(s, a, m_t)``
+and moves to s' with probability ``p_k(s' | s, a, m_t)``, where ``m_t`` is the mean field: the
+distribution ``μ_t[k, s]`` of every population over the states at step t, or, for games declared
+``action_dependent=True`` (MFGLib's games), the state-action distribution
+``L_t[k, s, a] = μ_t[k, s] π_t[k, s, a]``.
+
+API (what learners code against; every array carries the population axis K first, also for K = 1)
+---------------------------------------------------------------------------------------------------
+Finite horizon H (``game.horizon = H``): decisions at steps t = 0..H-1, then a terminal step H.
+
+* policy ``π``: shape ``(K, H, S, A)``; ``game.uniform_policy()``.
+* mean field ``μ``: shape ``(K, H+1, S)``; ``μ[:, 0]`` = ``game.initial``; ``μ[:, H]`` is the
+  terminal distribution (it only enters the optional terminal reward ``g_k(s, μ_H)``).
+  This is OpenSpiel's count: its MFG states carry t = 0..H, decisions at t < H, the game ends at
+  t = H with the terminal reward (zero in its games). An MFGLib game with horizon T (decisions at
+  t = 0..T) is the game with H = T + 1 whose last transition is never used.
+* ``game.forward(π) -> μ``: population propagation ``μ_{t+1}[k, s'] = Σ_{s,a} μ_t π_t p_t``.
+* ``game.best_response(μ, population_policy=None, temperature=None) -> (π_BR, V)``: backward
+  induction against the fixed flow μ; ``V`` has shape ``(K, H+1, S)``. With a temperature τ > 0
+  it is the entropy-regularised (soft) best response ``π ∝ exp(Q/τ)``, ``V = τ logsumexp(Q/τ)``.
+* ``game.q_values(μ, population_policy=None, policy=None, temperature=None) -> (Q, V)``: optimal
+  (soft-optimal with τ > 0) Q-values ``(K, H, S, A)`` and values, or those of ``policy``.
+* ``game.policy_value(π, μ, population_policy=None, temperature=None) -> J``: shape ``(K,)``, the
+  expected return of π from ``game.initial`` against μ (minus τ times the expected entropy cost
+  ``Σ π log π`` along the way when τ > 0).
+* ``game.exploitability_gaps(π) -> (K,)``: ``max_π' J(π', μ^π) − J(π, μ^π)`` per population,
+  also available as ``equilibria.nash_conv(game, π)`` (their sum, OpenSpiel's convention).
+* ``population_policy``: only for ``action_dependent`` games, whose reward and transition see
+  ``L_t = μ_t ⊗ π_t``: the policy the *population* plays (in an exploitability evaluation, π
+  itself). Time averages of state-action flows are represented exactly by the averaged μ together
+  with the μ-weighted average policy.
+* ``game.induced_mdp(μ, population_policy=None) -> MeanFieldMDP``: the rewards ``R (K, H, S, A)``,
+  the transition kernels (one per step) and terminal rewards ``(K, S)`` that μ induces; the
+  backward passes above take it via ``game.backward(mdp, policy=None, temperature=None)``.
+
+Discounted / stationary (``game.horizon is None``, discount γ < 1): the same methods without the
+time axis: policy ``(K, S, A)``, mean field ``(K, S)`` (a stationary distribution of the chain the
+population's policy induces, from ``game.initial``), values ``(K, S)``; J is the discounted return
+from ``game.initial`` against the stationary μ. The reward and transition callables get t = 0.
+
+Model
+-----
+``reward(t, m_t)`` returns an array broadcastable to ``(K, S, A)`` and ``transition(t, m_t)``
+either a dense ``(K, S, A, S)`` array or a sparse pair ``(targets, probs)``, both ``(K, S, A, B)``
+(B successor slots; ``targets`` integers), for grid games whose agents reach few states. Both may
+also be fixed arrays. ``m_t`` is ``μ_t`` with shape ``(K, S)``, or ``L_t (K, S, A)`` for action-
+dependent games. Every kernel is checked when it is built: a row that is not a probability vector
+raises `InvalidGameError` naming population, step, state and action.
+
+All operations are whole-array NumPy over populations, states and actions; the only Python loops
+run over the time steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from .._checks import check_int, check_real, check_size
+from .._numbers import format_array, parse_number
+from ..errors import (
+    EquilibriaError,
+    InvalidGameError,
+    InvalidParameterError,
+    InvalidStrategyError,
+    SolverError,
+)
+from ..ops import logsumexp, softmax
+from .base import Game
+
+#: tolerance of the checks that transition rows and the initial distribution sum to one
+PROB_ATOL = 1e-9
+#: tolerance of a policy row's sum (policies come from learners in floating point)
+POLICY_ATOL = 1e-6
+
+
+class Kernel:
+    """Transition probabilities of one step: dense ``P (K, S, A, S)`` or sparse ``(targets, probs)``.
+
+    ``expect(V)`` gives ``Σ_s' p(s'|s, a) V[k, s']`` with shape ``(K, S, A)`` and ``push(w)`` moves
+    the mass ``w (K, S, A)`` to ``(K, S)``; both are single NumPy calls.
+    """
+
+    __slots__ = ("dense", "targets", "probs", "num_states")
+
+    def __init__(
+        self, dense: np.ndarray | None, targets: np.ndarray | None, probs: np.ndarray | None, S: int
+    ):
+        self.dense, self.targets, self.probs, self.num_states = dense, targets, probs, S
+
+    def expect(self, V: np.ndarray) -> np.ndarray:
+        if self.dense is not None:
+            return np.einsum("ksat,kt->ksa", self.dense, V)
+        K = V.shape[0]
+        flat = (self.targets + (np.arange(K) * self.num_states)[:, None, None, None]).reshape(-1)
+        return np.sum(self.probs * V.reshape(-1)[flat].reshape(self.probs.shape), axis=-1)
+
+    def push(self, w: np.ndarray) -> np.ndarray:
+        if self.dense is not None:
+            return np.einsum("ksa,ksat->kt", w, self.dense)
+        K, S = w.shape[0], self.num_states
+        flat = (self.targets + (np.arange(K) * S)[:, None, None, None]).reshape(-1)
+        return np.bincount(flat, weights=(w[..., None] * self.probs).reshape(-1), minlength=K * S).reshape(
+            K, S
+        )
+
+    def matrix(self, pi: np.ndarray) -> np.ndarray:
+        """``P_π[k, s, s'] = Σ_a π(a|s) p(s'|s, a)``."""
+        if self.dense is not None:
+            return np.einsum("ksa,ksat->kst", pi, self.dense)
+        K, S = pi.shape[0], self.num_states
+        rows = np.arange(K * S).reshape(K, S)[:, :, None, None]
+        flat = (rows * S + self.targets).reshape(-1)
+        w = (pi[..., None] * self.probs).reshape(-1)
+        return np.bincount(flat, weights=w, minlength=K * S * S).reshape(K, S, S)
+
+
+@dataclass(frozen=True)
+class MeanFieldMDP:
+    """The MDP a fixed mean field induces: ``rewards (K, T, S, A)`` (T = H, or 1 when discounted),
+    one `Kernel` per step, and ``terminal (K, S)`` (zeros for a discounted game)."""
+
+    rewards: np.ndarray
+    kernels: tuple[Kernel, ...]
+    terminal: np.ndarray
+
+
+def _as_callable(value: Any, what: str) -> tuple[Callable[[int, np.ndarray], Any], bool]:
+    """``(f, constant)``: a callable of ``(t, m_t)``, and whether it ignores its arguments."""
+    if callable(value):
+        return value, False
+    if isinstance(value, tuple) and len(value) == 2:
+        pair = (np.asarray(value[0]), np.asarray(value[1], dtype=float))
+        return (lambda t, m: pair), True
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InvalidGameError(f"{what} must be an array or a callable (t, mean_field): {exc}") from None
+    arr.setflags(write=False)
+    return (lambda t, m: arr), True
+
+
+class MeanFieldGame(Game):
+    """A finite-state mean-field game with K populations (see the module docstring for the API).
+
+    Parameters
+    ----------
+    num_states, num_actions : int
+        S and A (the same for every population).
+    reward : callable ``(t, m_t) -> (K, S, A)`` or array
+        ``r_k(s, a, m_t)`` at decision step t.
+    transition : callable ``(t, m_t) -> (K, S, A, S)`` or ``(targets, probs)``, or such an array
+        ``p_k(s' | s, a, m_t)`` from step t to t + 1.
+    initial : array (S,) or (K, S)
+        μ_0, a probability vector per population.
+    horizon : int, optional
+        H ≥ 1 decision steps. Omit it for a discounted stationary game (``discount`` < 1 then).
+    discount : float, optional
+        γ; 1 by default with a horizon.
+    terminal_reward : callable ``(μ_H) -> (K, S)`` or array, optional
+        ``g_k(s, μ_H)`` at step H (finite horizon only); zero by default.
+    num_populations : int
+        K (1 by default).
+    action_dependent : bool
+        The reward and transition see the state-action distribution ``L_t (K, S, A)``.
+    legal_actions : bool array (S, A) or (K, S, A), optional
+        Actions an agent may take; a best response never takes another one.
+    temperature : float
+        τ ≥ 0: the entropy regularisation of the game (its exploitability is then the regularised one).
+    state_shape : tuple, optional
+        The grid the states fill (row-major), e.g. ``(10, 10)``: used by plots.
+    """
+
+    family = "mean_field"
+
+    def __init__(
+        self,
+        num_states: int,
+        num_actions: int,
+        *,
+        reward: Any,
+        transition: Any,
+        initial: Any = None,
+        horizon: int | None = None,
+        discount: float | None = None,
+        terminal_reward: Any = None,
+        num_populations: int = 1,
+        action_dependent: bool = False,
+        legal_actions: Any = None,
+        temperature: float = 0.0,
+        state_labels: Sequence[str] | None = None,
+        action_labels: Sequence[str] | None = None,
+        population_labels: Sequence[str] | None = None,
+        state_shape: Sequence[int] | None = None,
+        title: str = "",
+        validate: bool = True,
+    ):
+        S = _game_int("num_states", num_states, 1)
+        A = _game_int("num_actions", num_actions, 1)
+        K = _game_int("num_populations", num_populations, 1)
+        if horizon is not None:
+            if isinstance(horizon, (int, np.integer)) and not isinstance(horizon, bool) and horizon < 1:
+                raise InvalidGameError(
+                    f"the horizon must be a positive number of decision steps, got {horizon}"
+                )
+            horizon = _game_int("horizon", horizon, 1)
+            gamma = 1.0 if discount is None else _game_real("discount", discount, 0.0, 1.0)
+        else:
+            if discount is None:
+                raise InvalidGameError("a mean-field game needs a finite horizon=H or a discount γ < 1")
+            gamma = _game_real("discount", discount, 0.0, 1.0)
+            if gamma >= 1.0:
+                raise InvalidGameError(f"a stationary mean-field game needs a discount < 1, got {gamma}")
+            if terminal_reward is not None:
+                raise InvalidGameError("a terminal reward needs a finite horizon")
+        try:
+            tau = check_real("temperature", temperature, minimum=0.0, maximum=1e6)
+        except EquilibriaError as exc:
+            raise InvalidGameError(str(exc)) from None
+        T = horizon if horizon is not None else 1
+        check_size("mean-field game (one dense transition per step)", 8 * K * S * A * S)
+        check_size("mean-field policy arrays", 8 * 4 * K * T * S * A)
+        self.num_states, self.num_actions, self.num_populations = S, A, K
+        self.horizon = horizon
+        self.discount = gamma
+        self.temperature = tau
+        self.action_dependent = bool(action_dependent)
+        self.title = title
+        self.state_labels = tuple(str(x) for x in (state_labels if state_labels is not None else range(S)))
+        if len(self.state_labels) != S or len(set(self.state_labels)) != S:
+            raise InvalidGameError(f"need {S} distinct state labels, got {len(self.state_labels)}")
+        self.action_labels = tuple(str(x) for x in (action_labels if action_labels is not None else range(A)))
+        if len(self.action_labels) != A:
+            raise InvalidGameError(f"need {A} action labels, got {len(self.action_labels)}")
+        pops = (
+            population_labels if population_labels is not None else [f"population {k + 1}" for k in range(K)]
+        )
+        self.population_labels = tuple(str(x) for x in pops)
+        if len(self.population_labels) != K:
+            raise InvalidGameError(f"need {K} population labels, got {len(self.population_labels)}")
+        if state_shape is not None:
+            state_shape = tuple(int(x) for x in state_shape)
+            if int(np.prod(state_shape)) != S:
+                raise InvalidGameError(f"state_shape {state_shape} does not hold {S} states")
+        self.state_shape = state_shape
+        mu0 = np.full((K, S), 1.0 / S) if initial is None else _float_array(initial, "initial")
+        if mu0.shape == (S,):
+            mu0 = np.broadcast_to(mu0, (K, S)).copy()
+        if mu0.shape != (K, S):
+            raise InvalidGameError(
+                f"the initial distribution must have shape ({S},) or ({K}, {S}); got {mu0.shape}"
+            )
+        for k in range(K):
+            bad = np.flatnonzero(~(mu0[k] >= 0))
+            if bad.size:
+                raise InvalidGameError(
+                    f"initial distribution of {self.population_labels[k]}: "
+                    f"state {self.state_labels[bad[0]]!r} "
+                    f"has probability {mu0[k, bad[0]]}"
+                )
+            total = float(mu0[k].sum())
+            if abs(total - 1.0) > PROB_ATOL:
+                where = f" (largest mass at state {self.state_labels[int(np.argmax(mu0[k]))]!r})"
+                raise InvalidGameError(
+                    f"initial distribution of {self.population_labels[k]} sums to {total!r}, not 1{where}"
+                )
+        self.initial = mu0
+        if legal_actions is None:
+            legal = np.ones((K, S, A), dtype=bool)
+        else:
+            legal = np.array(legal_actions, dtype=bool)
+            try:
+                legal = np.broadcast_to(legal, (K, S, A)).copy()
+            except ValueError:
+                raise InvalidGameError(
+                    f"legal_actions must have shape ({S}, {A}) or ({K}, {S}, {A})"
+                ) from None
+            none = np.argwhere(~legal.any(-1))
+            if none.size:
+                raise InvalidGameError(f"state {self.state_labels[none[0][1]]!r} has no legal action")
+        self.legal_actions = legal
+        self.all_legal = bool(legal.all())
+        self._reward, self._reward_constant = _as_callable(reward, "reward")
+        self._transition, self._transition_constant = _as_callable(transition, "transition")
+        if terminal_reward is None:
+            self._terminal = None
+        elif callable(terminal_reward):
+            self._terminal = terminal_reward
+        else:
+            g = np.broadcast_to(_float_array(terminal_reward, "terminal_reward"), (K, S)).copy()
+            g.setflags(write=False)
+            self._terminal = lambda mu: g
+        for arr in (self.initial, self.legal_actions):
+            arr.setflags(write=False)
+        self._freeze()
+        if validate:
+            # builds and checks every step's kernel and reward along the uniform policy's flow
+            self.forward(self.uniform_policy())
+
+    # ---- structure ----------------------------------------------------------------------------
+    @property
+    def num_players(self) -> int:
+        return self.num_populations
+
+    @property
+    def num_steps(self) -> int:
+        """Decision steps of a policy: H, or 1 for a stationary game."""
+        return self.horizon if self.horizon is not None else 1
+
+    @property
+    def stationary(self) -> bool:
+        return self.horizon is None
+
+    @property
+    def policy_shape(self) -> tuple[int, ...]:
+        K, S, A = self.num_populations, self.num_states, self.num_actions
+        return (K, S, A) if self.stationary else (K, self.horizon, S, A)
+
+    @property
+    def mean_field_shape(self) -> tuple[int, ...]:
+        K, S = self.num_populations, self.num_states
+        return (K, S) if self.stationary else (K, self.horizon + 1, S)
+
+    def default_method(self) -> str:
+        return "fictitious-play"
+
+    @cached_property
+    def payoff_scale(self) -> float:
+        """Largest |reward| along the uniform policy's flow, times the (effective) horizon."""
+        mdp = self.induced_mdp(self.forward(self.uniform_policy()), self.uniform_policy())
+        r = max(float(np.abs(mdp.rewards).max()), float(np.abs(mdp.terminal).max()))
+        eff = self.horizon if self.horizon is not None else 1.0 / (1.0 - self.discount)
+        return (r * eff) or 1.0
+
+    # ---- policies -----------------------------------------------------------------------------
+    def uniform_policy(self) -> np.ndarray:
+        """The policy that mixes uniformly over the legal actions everywhere."""
+        row = self.legal_actions / self.legal_actions.sum(-1, keepdims=True)
+        if self.stationary:
+            return row.copy()
+        return np.repeat(row[:, None], self.horizon, axis=1)
+
+    def uniform_profile(self, exact: bool = False) -> np.ndarray:
+        if exact:
+            raise InvalidParameterError("mean-field games are evaluated in floating point only")
+        return self.uniform_policy()
+
+    def validate_policy(self, policy: Any, what: str = "policy") -> np.ndarray:
+        """The policy as a float array of `policy_shape` (a K = 1 policy may omit the population axis)."""
+        if isinstance(policy, (list, tuple)) and len(policy) == self.num_populations:
+            try:
+                policy = np.stack([np.asarray(p, dtype=float) for p in policy])
+            except (TypeError, ValueError):
+                raise InvalidStrategyError(f"{what}: one numeric array per population expected") from None
+        try:
+            arr = np.asarray(policy, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidStrategyError(f"{what} must be an array of numbers") from None
+        shape = self.policy_shape
+        if self.num_populations == 1 and arr.shape == shape[1:]:
+            arr = arr[None]
+        if arr.shape != shape:
+            raise InvalidStrategyError(
+                f"{what} has shape {arr.shape}; expected {shape} (populations, "
+                + ("" if self.stationary else "steps, ")
+                + "states, actions)"
+            )
+        bad = ~(arr >= -POLICY_ATOL) | (np.abs(arr.sum(-1, keepdims=True) - 1.0) > POLICY_ATOL)
+        if not self.all_legal:
+            legal = self.legal_actions if self.stationary else self.legal_actions[:, None]
+            bad = bad | (~legal & (np.abs(arr) > POLICY_ATOL))
+        if bad.any():
+            idx = np.argwhere(bad)[0]
+            s = self.state_labels[idx[-2]]
+            when = "" if self.stationary else f" at step {idx[1]}"
+            raise InvalidStrategyError(
+                f"{what} of {self.population_labels[idx[0]]}{when} in state {s!r} is not a probability "
+                "vector over the legal actions"
+            )
+        return arr
+
+    # ---- model evaluations --------------------------------------------------------------------
+    def _mean_field_arg(self, mu_t: np.ndarray, pi_t: np.ndarray | None) -> np.ndarray:
+        if not self.action_dependent:
+            return mu_t
+        if pi_t is None:
+            raise InvalidParameterError(
+                "this game's reward and transition depend on the state-action distribution: pass the "
+                "population's policy (population_policy=...)"
+            )
+        return mu_t[..., None] * pi_t
+
+    def _step_label(self, t: int) -> str:
+        return "" if self.stationary else f" at step {t}"
+
+    def reward_at(self, t: int, m_t: np.ndarray) -> np.ndarray:
+        """``r(t, m_t)`` as a float array ``(K, S, A)`` (checked finite)."""
+        K, S, A = self.num_populations, self.num_states, self.num_actions
+        try:
+            r = np.broadcast_to(np.asarray(self._reward(t, m_t), dtype=float), (K, S, A))
+        except (TypeError, ValueError) as exc:
+            raise InvalidGameError(
+                f"reward{self._step_label(t)} must be an array of shape ({K}, {S}, {A}): {exc}"
+            ) from None
+        if not np.isfinite(r).all():
+            k, s, a = np.argwhere(~np.isfinite(r))[0]
+            raise InvalidGameError(
+                f"reward of {self.population_labels[k]}{self._step_label(t)} "
+                f"in state {self.state_labels[s]!r} "
+                f"under action {self.action_labels[a]!r} is {r[k, s, a]}"
+            )
+        return r
+
+    def kernel_at(self, t: int, m_t: np.ndarray) -> Kernel:
+        """The checked transition kernel from step t (see `Kernel`)."""
+        K, S, A = self.num_populations, self.num_states, self.num_actions
+        out = self._transition(t, m_t)
+        if isinstance(out, tuple):
+            if len(out) != 2:
+                raise InvalidGameError("a sparse transition is a pair (targets, probs)")
+            try:
+                probs = np.asarray(out[1], dtype=float)
+                shp = probs.shape[-1:] if probs.ndim else (1,)
+                probs = np.broadcast_to(probs, (K, S, A) + shp)
+                targets = np.broadcast_to(np.asarray(out[0]), probs.shape)
+            except (TypeError, ValueError) as exc:
+                raise InvalidGameError(
+                    f"sparse transition must have shape ({K}, {S}, {A}, B): {exc}"
+                ) from None
+            if not np.issubdtype(targets.dtype, np.integer):
+                raise InvalidGameError("sparse transition targets must be integer state indices")
+            bad_t = np.argwhere((targets < 0) | (targets >= S))
+            if bad_t.size:
+                k, s, a, _ = bad_t[0]
+                raise InvalidGameError(
+                    f"transition of {self.population_labels[k]}{self._step_label(t)} from state "
+                    f"{self.state_labels[s]!r} under action {self.action_labels[a]!r} leads to state index "
+                    f"{targets[tuple(bad_t[0])]} outside 0..{S - 1}"
+                )
+            self._check_rows(t, probs)
+            return Kernel(None, targets.astype(np.intp, copy=False), probs, S)
+        try:
+            P = np.broadcast_to(np.asarray(out, dtype=float), (K, S, A, S))
+        except (TypeError, ValueError) as exc:
+            raise InvalidGameError(f"transition must have shape ({K}, {S}, {A}, {S}): {exc}") from None
+        self._check_rows(t, P)
+        return Kernel(P, None, None, S)
+
+    def _check_rows(self, t: int, P: np.ndarray) -> None:
+        sums = P.sum(-1)
+        bad = ~(P >= -1e-12).all(-1) | ~(np.abs(sums - 1.0) <= PROB_ATOL)
+        if bad.any():
+            k, s, a = np.argwhere(bad)[0]
+            raise InvalidGameError(
+                f"transition of {self.population_labels[k]}{self._step_label(t)} from state "
+                f"{self.state_labels[s]!r} under action {self.action_labels[a]!r} is not a probability "
+                f"distribution (sums to {sums[k, s, a]!r}, smallest entry {P[k, s, a].min()!r})"
+            )
+
+    def terminal_at(self, mu_H: np.ndarray) -> np.ndarray:
+        K, S = self.num_populations, self.num_states
+        if self._terminal is None:
+            return np.zeros((K, S))
+        try:
+            g = np.broadcast_to(np.asarray(self._terminal(mu_H), dtype=float), (K, S))
+        except (TypeError, ValueError) as exc:
+            raise InvalidGameError(f"terminal reward must have shape ({K}, {S}): {exc}") from None
+        if not np.isfinite(g).all():
+            raise InvalidGameError("terminal reward must be finite")
+        return g
+
+    # ---- forward: the population's distribution -------------------------------------------------
+    def forward(self, policy: Any) -> np.ndarray:
+        """μ^π: shape ``(K, H+1, S)`` (finite horizon) or the stationary ``(K, S)``."""
+        return self._forward(self.validate_policy(policy))[0]
+
+    def _forward(self, pi: np.ndarray) -> tuple[np.ndarray, tuple[Kernel, ...]]:
+        if self.stationary:
+            return self._stationary(pi)
+        K, H, S = self.num_populations, self.horizon, self.num_states
+        mu = np.empty((K, H + 1, S))
+        mu[:, 0] = self.initial
+        kernels = []
+        for t in range(H):
+            ker = self.kernel_at(t, self._mean_field_arg(mu[:, t], pi[:, t]))
+            kernels.append(ker)
+            mu[:, t + 1] = ker.push(mu[:, t, :, None] * pi[:, t])
+        return mu, tuple(kernels)
+
+    def _stationary(self, pi: np.ndarray, max_iter: int = 1000) -> tuple[np.ndarray, tuple[Kernel, ...]]:
+        """The limit distribution from ``initial`` of the (lazy) chain under π, iterated to a fixed point
+        when the transition depends on μ."""
+        mu = self.initial.copy()
+        for _ in range(max_iter):
+            ker = self.kernel_at(0, self._mean_field_arg(mu, pi))
+            M = 0.5 * (ker.matrix(pi) + np.eye(self.num_states))
+            for _ in range(64):  # M^(2^64): the limit of the aperiodic lazy chain
+                M2 = M @ M
+                if np.max(np.abs(M2 - M)) <= 1e-15:
+                    M = M2
+                    break
+                M = M2
+            new = np.einsum("ks,kst->kt", self.initial, M)
+            new /= new.sum(-1, keepdims=True)
+            if self._transition_constant or np.max(np.abs(new - mu)) <= 1e-13:
+                mu = new
+                if not self._transition_constant:
+                    ker = self.kernel_at(0, self._mean_field_arg(mu, pi))
+                return mu, (ker,)
+            mu = new
+        raise SolverError(
+            f"the stationary mean field did not settle in {max_iter} fixed-point sweeps; "
+            "use a finite horizon for this game"
+        )
+
+    # ---- backward: values, best responses -------------------------------------------------------
+    def _check_mean_field(self, mu: Any) -> np.ndarray:
+        try:
+            arr = np.asarray(mu, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidStrategyError("a mean field must be an array of numbers") from None
+        shape = self.mean_field_shape
+        if self.num_populations == 1 and arr.shape == shape[1:]:
+            arr = arr[None]
+        if arr.shape != shape or not np.isfinite(arr).all() or (arr < -PROB_ATOL).any():
+            raise InvalidStrategyError(f"a mean field must be a non-negative array of shape {shape}")
+        return arr
+
+    def induced_mdp(
+        self, mu: Any, population_policy: Any = None, kernels: tuple[Kernel, ...] | None = None
+    ) -> MeanFieldMDP:
+        """The rewards, kernels and terminal rewards the mean field μ induces (see `MeanFieldMDP`)."""
+        mu = self._check_mean_field(mu)
+        pop = (
+            None
+            if population_policy is None
+            else self.validate_policy(population_policy, "population policy")
+        )
+        if self.stationary:
+            m = self._mean_field_arg(mu, pop)
+            ks = kernels or (self.kernel_at(0, m),)
+            return MeanFieldMDP(self.reward_at(0, m)[:, None], ks, np.zeros_like(mu))
+        H = self.horizon
+        R = np.empty((self.num_populations, H, self.num_states, self.num_actions))
+        ks = list(kernels) if kernels is not None else []
+        for t in range(H):
+            m = self._mean_field_arg(mu[:, t], None if pop is None else pop[:, t])
+            R[:, t] = self.reward_at(t, m)
+            if kernels is None:
+                ks.append(self.kernel_at(t, m))
+        return MeanFieldMDP(R, tuple(ks), self.terminal_at(mu[:, H]))
+
+    def backward(
+        self, mdp: MeanFieldMDP, policy: Any = None, temperature: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(Q, V, π)`` of the MDP: optimal (soft-optimal for τ > 0) when ``policy`` is None, else
+        the values of ``policy`` (with its entropy cost for τ > 0; then π is ``policy``).
+
+        Finite horizon: Q ``(K, H, S, A)``, V ``(K, H+1, S)``. Stationary: Q ``(K, S, A)``, V ``(K, S)``.
+        """
+        tau = self._temperature(temperature)
+        pi = None if policy is None else self.validate_policy(policy)
+        if self.stationary:
+            return self._stationary_backward(mdp, pi, tau)
+        K, H, S, A = self.num_populations, self.horizon, self.num_states, self.num_actions
+        Q = np.empty((K, H, S, A))
+        V = np.empty((K, H + 1, S))
+        V[:, H] = mdp.terminal
+        out_pi = np.empty((K, H, S, A)) if pi is None else pi
+        for t in range(H - 1, -1, -1):
+            q = mdp.rewards[:, t] + self.discount * mdp.kernels[t].expect(V[:, t + 1])
+            Q[:, t] = q
+            if pi is None:
+                V[:, t], out_pi[:, t] = self._improve(q, tau)
+            else:
+                V[:, t] = self._evaluate(q, pi[:, t], tau)
+        return Q, V, out_pi
+
+    def _improve(self, q: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
+        """Value and (soft) greedy policy of Q-values ``q (K, S, A)`` over the legal actions."""
+        if not self.all_legal:
+            q = np.where(self.legal_actions, q, -np.inf)
+        if tau > 0:
+            return tau * logsumexp(q / tau, axis=-1), softmax(q, temperature=tau)
+        best = np.argmax(q, axis=-1)
+        pol = np.zeros(q.shape)
+        np.put_along_axis(pol, best[..., None], 1.0, axis=-1)
+        return np.take_along_axis(q, best[..., None], axis=-1)[..., 0], pol
+
+    def _evaluate(self, q: np.ndarray, pi: np.ndarray, tau: float) -> np.ndarray:
+        v = np.sum(pi * np.where(pi > 0, q, 0.0), axis=-1)
+        if tau > 0:
+            v = v - tau * np.sum(np.where(pi > 0, pi * np.log(np.where(pi > 0, pi, 1.0)), 0.0), axis=-1)
+        return v
+
+    def _stationary_backward(
+        self, mdp: MeanFieldMDP, pi: np.ndarray | None, tau: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ker, R, gamma = mdp.kernels[0], mdp.rewards[:, 0], self.discount
+        K, S = self.num_populations, self.num_states
+        eye = np.eye(S)
+
+        def evaluate(p: np.ndarray) -> np.ndarray:
+            r = self._evaluate(R, p, tau)
+            return np.linalg.solve(eye - gamma * ker.matrix(p), r[..., None])[..., 0]
+
+        if pi is not None:
+            V = evaluate(pi)
+            return R + gamma * ker.expect(V), V, pi
+        if tau == 0:  # policy iteration: exact after finitely many improvements
+            _, cur = self._improve(R, 0.0)
+            for _ in range(10_000):
+                V = evaluate(cur)
+                Q = R + gamma * ker.expect(V)
+                vmax, new = self._improve(Q, 0.0)
+                # keep the current action where it is still greedy (no cycling between ties)
+                still = np.sum(cur * Q, axis=-1) >= vmax - 1e-12 * (1.0 + np.abs(vmax))
+                new = np.where(still[..., None], cur, new)
+                if np.array_equal(new, cur):
+                    return Q, V, cur
+                cur = new
+            raise SolverError("policy iteration did not settle")
+        V = np.zeros((K, S))
+        limit = int(np.ceil(np.log(1e-16) / np.log(max(gamma, 1e-3)))) + 1000
+        for _ in range(min(limit, 10_000_000)):
+            Q = R + gamma * ker.expect(V)
+            newV, _ = self._improve(Q, tau)
+            done = np.max(np.abs(newV - V)) <= 1e-14 * (1.0 + np.max(np.abs(newV)))
+            V = newV
+            if done:
+                break
+        _, soft = self._improve(R + gamma * ker.expect(V), tau)
+        V = evaluate(soft)  # exact value of the returned policy
+        return R + gamma * ker.expect(V), V, soft
+
+    def _temperature(self, temperature: float | None) -> float:
+        if temperature is None:
+            return self.temperature
+        return check_real("temperature", temperature, minimum=0.0, maximum=1e6)
+
+    def best_response(
+        self, mu: Any, population_policy: Any = None, temperature: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(π_BR, V)``: a (soft, with τ > 0) best response to the mean field μ and its values."""
+        _, V, pi = self.backward(self.induced_mdp(mu, population_policy), None, temperature)
+        return pi, V
+
+    def q_values(
+        self, mu: Any, population_policy: Any = None, policy: Any = None, temperature: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(Q, V)`` against μ: optimal ones, or those of ``policy`` when given."""
+        Q, V, _ = self.backward(self.induced_mdp(mu, population_policy), policy, temperature)
+        return Q, V
+
+    def policy_value(
+        self, policy: Any, mu: Any, population_policy: Any = None, temperature: float | None = None
+    ) -> np.ndarray:
+        """``J_k(π, μ)``: the expected return of each population's policy from ``initial``, shape (K,)."""
+        _, V, _ = self.backward(self.induced_mdp(mu, population_policy), policy, temperature)
+        return self._initial_value(V)
+
+    def _initial_value(self, V: np.ndarray) -> np.ndarray:
+        V0 = V if self.stationary else V[:, 0]
+        return np.einsum("ks,ks->k", self.initial, V0)
+
+    def evaluate(self, policy: Any, temperature: float | None = None) -> dict[str, np.ndarray]:
+        """Everything an exploitability needs in one forward and two backward passes:
+        ``mu`` (μ^π), ``value`` (J(π, μ^π), (K,)), ``best_value`` (max_π' J(π', μ^π), (K,)),
+        ``best_response`` (a best-response policy) and ``gaps`` (best_value − value)."""
+        pi = self.validate_policy(policy)
+        mu, kernels = self._forward(pi)
+        mdp = self.induced_mdp(mu, pi if self.action_dependent else None, kernels)
+        _, V_pi, _ = self.backward(mdp, pi, temperature)
+        _, V_br, br = self.backward(mdp, None, temperature)
+        value, best = self._initial_value(V_pi), self._initial_value(V_br)
+        return {"mu": mu, "value": value, "best_value": best, "best_response": br, "gaps": best - value}
+
+    def exploitability_gaps(self, policy: Any, temperature: float | None = None) -> np.ndarray:
+        """``max_π' J_k(π', μ^π) − J_k(π, μ^π)`` for each population k, shape (K,)."""
+        return self.evaluate(policy, temperature)["gaps"]
+
+    def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
+        """``J_k(π, μ^π)`` for each population."""
+        if exact:
+            raise InvalidParameterError("mean-field games are evaluated in floating point only")
+        pi = self.validate_policy(profile)
+        return self.policy_value(pi, self.forward(pi), pi if self.action_dependent else None)
+
+    # ---- JSON -----------------------------------------------------------------------------------
+    def profile_to_json(self, profile: Any, exact: bool = False) -> list:
+        """One entry per population: ``{state: probabilities}`` (stationary) or a list of those, one
+        per step."""
+        pi = self.validate_policy(profile)
+        out = []
+        for k in range(self.num_populations):
+            steps = pi[k][None] if self.stationary else pi[k]
+            rows = [
+                {lab: format_array(st[s], False) for s, lab in enumerate(self.state_labels)} for st in steps
+            ]
+            out.append(rows[0] if self.stationary else rows)
+        return out
+
+    def profile_from_json(self, data: Any) -> np.ndarray:
+        if isinstance(data, dict) and "strategies" in data:
+            data = data["strategies"]
+        K = self.num_populations
+        if not isinstance(data, list) or len(data) != K:
+            raise InvalidStrategyError(
+                f"a mean-field profile is a list of {K} population polic{'y' if K == 1 else 'ies'}, each "
+                + (
+                    "an object mapping state labels to probability lists"
+                    if self.stationary
+                    else f"a list of {self.horizon} objects (one per step) mapping state labels to "
+                    "probability lists"
+                )
+            )
+        index = {lab: s for s, lab in enumerate(self.state_labels)}
+        arr = np.full(self.policy_shape, np.nan)
+        for k, pol in enumerate(data):
+            steps = [pol] if self.stationary else pol
+            if not isinstance(steps, list) or len(steps) != self.num_steps:
+                raise InvalidStrategyError(f"{self.population_labels[k]}: expected {self.num_steps} steps")
+            for t, d in enumerate(steps):
+                if not isinstance(d, dict):
+                    raise InvalidStrategyError("each step maps state labels to probability lists")
+                for lab, probs in d.items():
+                    if not isinstance(lab, str) or lab not in index:
+                        raise InvalidStrategyError(f"the game has no state {lab!r}")
+                    if not isinstance(probs, list) or len(probs) != self.num_actions:
+                        raise InvalidStrategyError(
+                            f"{self.population_labels[k]}, state {lab!r}: expected a list of "
+                            f"{self.num_actions} probabilities"
+                        )
+                    try:
+                        row = [float(parse_number(x)) for x in probs]
+                    except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
+                        raise InvalidStrategyError(
+                            f"{self.population_labels[k]}, state {lab!r}: probabilities must be "
+                            f"numbers ({exc})"
+                        ) from None
+                    if self.stationary:
+                        arr[k, index[lab]] = row
+                    else:
+                        arr[k, t, index[lab]] = row
+        missing = np.argwhere(np.isnan(arr))
+        if missing.size:
+            raise InvalidStrategyError(
+                f"the profile gives no probabilities for state {self.state_labels[missing[0][-2]]!r}"
+            )
+        return self.validate_policy(arr)
+
+    def __repr__(self) -> str:
+        name = f" {self.title!r}" if self.title else ""
+        hz = f"horizon={self.horizon}" if self.horizon is not None else f"discount={self.discount}"
+        pops = f"populations={self.num_populations}, " if self.num_populations > 1 else ""
+        return f"MeanFieldGame{name}({pops}states={self.num_states}, actions={self.num_actions}, {hz})"
+
+
+def _float_array(value: Any, what: str) -> np.ndarray:
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InvalidGameError(f"{what} must be numbers: {exc}") from None
+    return arr
+
+
+def _game_int(name: str, value: Any, minimum: int) -> int:
+    try:
+        return check_int(name, value, minimum=minimum)
+    except EquilibriaError as exc:
+        raise InvalidGameError(str(exc)) from None
+
+
+def _game_real(name: str, value: Any, lo: float, hi: float) -> float:
+    try:
+        return check_real(name, value, minimum=lo, maximum=hi)
+    except EquilibriaError as exc:
+        raise InvalidGameError(str(exc)) from None
