@@ -190,6 +190,40 @@ def test_metrics_and_psro_without_perfect_recall_name_the_infoset(method, tmp_pa
     assert f"{method} (its best responses and NashConv) needs a game with perfect recall" in err[0]
 
 
+def _matrix_tree(u1, u2):
+    # player 1 picks a row, player 2 a column without seeing it: the bimatrix game (u1, u2) as a tree
+    rows = [(f"r{i}", Decision(1, "cols", [(f"c{j}", Terminal([u1[i][j], u2[i][j]]))
+                                            for j in range(len(u1[i]))])) for i in range(len(u1))]
+    return ExtensiveFormGame.from_tree(Decision(0, "rows", rows), 2)
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1e-9, 1.0, 1e9, 1e13])
+def test_zero_sum_test_is_relative_to_the_payoff_scale(scale):
+    # the test used an absolute 1e-12: at 1e-13 a prisoner's dilemma passed for zero-sum, at 1e9 a
+    # game that is zero-sum up to the rounding of its payoffs was refused (as NormalFormGame's was)
+    pd = np.array([[3.0, 0.0], [5.0, 1.0]]) * scale
+    g = _matrix_tree(pd, pd.T)
+    assert not g.is_zero_sum and not g.is_constant_sum
+    A = np.random.default_rng(1).uniform(-1, 1, size=(3, 3)) * scale
+    near = _matrix_tree(A * 0.1 * 3, -(A * 0.3))  # differ from zero-sum in the last bits
+    assert np.any(near.terminal_utility.sum(axis=1) != 0)
+    assert near.is_zero_sum and near.is_constant_sum
+    shifted = _matrix_tree(A * 0.1 * 3, 2 * scale - A * 0.3)
+    assert shifted.is_constant_sum and not shifted.is_zero_sum
+    # a sum off by 1e-9 of the scale is not rounding
+    off = _matrix_tree(A, -A + np.eye(3) * 1e-9 * scale)
+    assert not off.is_zero_sum and not off.is_constant_sum
+
+
+def test_exact_extensive_form_payoffs_must_sum_exactly():
+    big = 10**13
+    assert _matrix_tree([[1, 2]], [[-1, -2]]).is_zero_sum
+    assert not _matrix_tree([[big, 1]], [[-big, 0]]).is_zero_sum  # 1 in 1e13: not zero-sum
+    assert _matrix_tree([[big, 1]], [[-big + 5, 4]]).is_constant_sum
+    assert not _matrix_tree([[big, 1]], [[-big + 5, 3]]).is_constant_sum  # sums 5 and 4
+    assert _matrix_tree([[Fraction(1, 3), 1]], [[Fraction(2, 3), 0]]).is_constant_sum
+
+
 def test_exact_chance_probabilities_must_sum_to_exactly_one():
     # issue 9: probabilities within 1e-9 of 1 were accepted in exact mode, giving an "exact"
     # chance reach off by 1e-12; exact inputs must now sum to exactly 1
