@@ -43,6 +43,8 @@ FAMILY_GAMES = {
     "markov": "random_markov_game(num_states=2, num_actions=2, discount=0.5, zero_sum=True, seed=0)",
     "continuous": "bilinear(dim=2, bound=1.0, seed=0)",
     "preference": "preference:cyclic(k=3)",
+    # horizon = ITERATIONS: a run meets every request once
+    "allocation": "allocation:budgeted_second_price(horizon=20, seed=0)",
 }
 #: the order in which a family the method does not serve is picked for the wrong-family check
 WRONG_FAMILY_ORDER = ("preference", "continuous", "markov", "extensive_form", "normal_form")
@@ -136,6 +138,9 @@ def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray
         mask = np.asarray(game.mask, dtype=bool)
         pols = arr if arr.ndim == 3 else arr[None]
         return [(f"policy {j} context {x}", p[x], mask[x]) for j, p in enumerate(pols) for x in range(len(p))]
+    if family == "allocation":
+        # one probability row over the request's actions per request met
+        return [(f"request {t}", row, None) for t, row in enumerate(np.asarray(strategies))]
     raise AssertionError(f"no distribution check for family {family}")
 
 
