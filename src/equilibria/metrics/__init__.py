@@ -4,6 +4,7 @@ Every family registers its implementation of the generic functions in `core`; te
 `solve` and every learner's trace call these and nothing else.
 """
 
+from . import allocation as _allocation  # noqa: F401
 from . import continuous as _continuous  # noqa: F401  (registers implementations)
 from . import extensive_form as _extensive_form  # noqa: F401
 from . import markov as _markov  # noqa: F401
