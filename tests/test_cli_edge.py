@@ -74,6 +74,8 @@ SOLVE_CASES = {
     "option with empty key": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "=5"],
     "option iterations": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "iterations=5"],
     "option seed": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "seed=1"],
+    "option options": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "options={'gamma': 1}"],
+    "option game": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "game=leduc_poker"],
     "option unknown": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "no_such_option=1"],
     "option wrong type (cfr+ gamma)": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "gamma=abc"],
     "option out of range (cfr+ gamma)": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "gamma=1e12"],
@@ -202,6 +204,17 @@ def test_eval_of_missing_or_folder_profile_is_one_line(capsys, tmp_path):
     assert_user_error(code, err)
     code, _, err = run(capsys, ["eval", str(tmp_path), str(tmp_path / "none.json")])
     assert_user_error(code, err)
+
+
+def test_eval_reads_a_profile_with_a_byte_order_mark_and_refuses_one_above_max_size(capsys, tmp_path):
+    # eval reads profiles with the library's one JSON profile reader (io.json_format.read_profile_json)
+    path = tmp_path / "profile.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b"[[1, 0, 0], [0, 1, 0]]")
+    code, out, err = run(capsys, ["eval", "rock_paper_scissors", str(path), "--json"])
+    assert code == 0, err
+    assert json.loads(out)["gains"] == [2.0, 0.0]  # rock loses to paper (-1); scissors would win (+1)
+    code, _, err = run(capsys, ["eval", "rock_paper_scissors", str(path), "--max-size", "10"])
+    assert "size limit" in assert_user_error(code, err)
 
 
 def test_plot_into_a_missing_folder_creates_it(capsys, tmp_path):

@@ -20,22 +20,6 @@ from typing import Any, NoReturn
 from ._numbers import format_array, format_number
 from .errors import EquilibriaError, InvalidParameterError, InvalidStrategyError
 
-#: keywords of `solve` that have their own command-line flag; ``-o`` may not set them
-_RUN_KEYWORDS = {
-    "iterations": "--iterations",
-    "seed": "--seed",
-    "tol": "--tol",
-    "exact": "--exact",
-    "output": "--output",
-    "eval_every": "--eval-every",
-    "checkpoint": "--checkpoint",
-    "callbacks": None,
-    "progress": None,
-    "resume": None,
-    "game": None,
-    "method": "--method",
-}
-
 #: how many information sets / states / long-vector entries the human summary shows
 _SHOW_ITEMS = 4
 _SHOW_ENTRIES = 8
@@ -98,9 +82,11 @@ def _parse_option(text: str) -> tuple[str, Any]:
     key = key.strip().replace("-", "_")
     if not key.isidentifier():
         raise InvalidParameterError(f"-o takes KEY=VALUE with KEY a name such as step_size, got {text!r}")
-    if key in _RUN_KEYWORDS:
-        flag = _RUN_KEYWORDS[key]
-        hint = f"; use {flag}" if flag else ""
+    from .api import SOLVE_PARAMETERS  # solve's own parameters, each with its flag
+
+    if key in SOLVE_PARAMETERS:
+        flag = SOLVE_PARAMETERS[key]
+        hint = f"; use {flag}" if flag.startswith("--") else (f"; it is the {flag} argument" if flag else "")
         raise InvalidParameterError(f"-o {key}=... is not a method option{hint}")
     try:
         return key, ast.literal_eval(val.strip())
@@ -349,7 +335,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         tol=args.tol,
         checkpoint=args.checkpoint,
         callbacks=(simplex,) if simplex else (),
-        **options,
+        options=options,
     )
     method = sols[0].method if sols else entry.name
     if args.plot:
@@ -598,7 +584,7 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
         rec = type(simplex)(game) if simplex else None
         sols = solve(game, m, exact=args.exact, iterations=args.iterations, seed=args.seed,
                      output=args.output, eval_every=_plot_eval_every(args) if rec else args.eval_every,
-                     tol=args.tol, callbacks=(rec,) if rec else (), **options)
+                     tol=args.tol, callbacks=(rec,) if rec else (), options=options)
         s = sols[0]
         results.append({"method": s.method, "strategies": game.profile_to_json(s.strategies, s.exact),
                         "payoffs": format_array(s.payoffs, s.exact),
@@ -632,67 +618,16 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
 # ---- eval ----------------------------------------------------------------------------------------
 
 
-class _BadNumber(Exception):
-    pass
-
-
-def _reject_constant(name: str) -> Any:
-    raise _BadNumber(f"{name} is not a number (JSON has no NaN or Infinity)")
-
-
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _BadNumber(f"the number {_clip(text, 30)} is out of range")
-    return value
-
-
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > 300:
-        raise _BadNumber(f"the number {_clip(text, 30)} has too many digits")
-    return int(text)
-
-
-def _read_profile_file(path: str) -> Any:
-    """The JSON document of a profile file, or `InvalidStrategyError` with the file (and line) named."""
-    from ._checks import format_size, size_limit
-
-    if os.path.isdir(path):
-        raise InvalidStrategyError(f"{path}: is a folder, not a profile file")
-    try:
-        size = os.path.getsize(path)
-        if size > size_limit():
-            raise InvalidStrategyError(f"{path}: the file ({format_size(size)}) is above the size limit "
-                                       f"of {format_size(size_limit())}; raise it with --max-size")
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as exc:
-        raise InvalidStrategyError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidStrategyError(f"{path}, line {line}: not UTF-8 text (byte {exc.start})") from None
-    try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float,
-                          parse_int=_parse_int)
-    except json.JSONDecodeError as exc:
-        raise InvalidStrategyError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except _BadNumber as exc:
-        raise InvalidStrategyError(f"{path}: {exc}") from None
-    except RecursionError:
-        raise InvalidStrategyError(f"{path}: the JSON is nested too deeply for a profile") from None
-
-
 def _cmd_eval(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .api import load_game
+    from .io.json_format import read_profile_json
     from .metrics import deviation_gains
 
     _check_game_path(args.game)
     game = load_game(args.game)
-    data = _read_profile_file(args.strategy)
+    data = read_profile_json(args.strategy)
     if isinstance(data, dict) and "equilibria" in data:
         eqs = data["equilibria"]
         if not (isinstance(eqs, list) and eqs and isinstance(eqs[0], dict) and "strategies" in eqs[0]):

@@ -12,6 +12,7 @@ of its key.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -100,12 +101,24 @@ def load_json_text(text: str, where: str | None, *, exact: bool = True) -> Any:
 
 
 def read_text(path: str) -> str:
-    """The UTF-8 text of a file; a decoding error names the line of the first bad byte."""
+    """The UTF-8 text of a file (a leading byte-order mark dropped); a decoding error names the line
+    of the first bad byte. A folder, or a file above the size limit (`--max-size`), is refused
+    before it is read."""
+    from .._checks import format_size, size_limit
+
+    if os.path.isdir(path):
+        raise GameFormatError("is a folder, not a file", path)
     try:
+        size = os.path.getsize(path)
+        if size > size_limit():
+            raise GameFormatError(f"the file ({format_size(size)}) is above the size limit of "
+                                  f"{format_size(size_limit())}; raise it with --max-size", path)
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise GameFormatError(f"cannot read the file: {exc.strerror}", path) from None
+        raise GameFormatError(f"cannot read the file: {exc.strerror or exc}", path) from None
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as some editors write
+        data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
