@@ -171,8 +171,9 @@ class MeanFieldGame(Game):
         K (1 by default).
     action_dependent : bool
         The reward and transition see the state-action distribution ``L_t (K, S, A)``.
-    legal_actions : bool array (S, A) or (K, S, A), optional
-        Actions an agent may take; a best response never takes another one.
+    legal_actions : bool array (S, A), (K, S, A) or (K, H, S, A), optional
+        Actions an agent may take; a best response never takes another one (``game.legal`` holds
+        them as ``(K, H, S, A)``, or ``(K, 1, S, A)`` for a stationary game).
     temperature : float
         τ ≥ 0: the entropy regularisation of the game (its exploitability is then the regularised one).
     state_shape : tuple, optional
@@ -273,20 +274,35 @@ class MeanFieldGame(Game):
                     f"initial distribution of {self.population_labels[k]} sums to {total!r}, not 1{where}"
                 )
         self.initial = mu0
+        T = self.num_steps
         if legal_actions is None:
-            legal = np.ones((K, S, A), dtype=bool)
+            legal = np.ones((K, T, S, A), dtype=bool)
         else:
             legal = np.array(legal_actions, dtype=bool)
-            try:
-                legal = np.broadcast_to(legal, (K, S, A)).copy()
-            except ValueError:
+            if legal.ndim == 4 and horizon is not None and legal.shape[:2] == (K, horizon):
+                pass
+            elif legal.ndim in (2, 3):
+                try:
+                    legal = np.broadcast_to(legal, (K, S, A))
+                except ValueError:
+                    legal = None
+                if legal is not None:
+                    legal = np.repeat(legal[:, None], T, axis=1)
+            else:
+                legal = None
+            if legal is None or legal.shape != (K, T, S, A):
                 raise InvalidGameError(
-                    f"legal_actions must have shape ({S}, {A}) or ({K}, {S}, {A})"
-                ) from None
+                    f"legal_actions must have shape ({S}, {A}), ({K}, {S}, {A}) or ({K}, H, {S}, {A})"
+                )
+            legal = legal.copy()
             none = np.argwhere(~legal.any(-1))
             if none.size:
-                raise InvalidGameError(f"state {self.state_labels[none[0][1]]!r} has no legal action")
-        self.legal_actions = legal
+                raise InvalidGameError(
+                    f"state {self.state_labels[none[0][2]]!r} has no legal action"
+                    + ("" if horizon is None else f" at step {none[0][1]}")
+                )
+        #: ``legal[k, t, s, a]`` (t over the H steps, or a single slice for a stationary game)
+        self.legal = legal
         self.all_legal = bool(legal.all())
         self._reward, self._reward_constant = _as_callable(reward, "reward")
         self._transition, self._transition_constant = _as_callable(transition, "transition")
@@ -298,7 +314,7 @@ class MeanFieldGame(Game):
             g = np.broadcast_to(_float_array(terminal_reward, "terminal_reward"), (K, S)).copy()
             g.setflags(write=False)
             self._terminal = lambda mu: g
-        for arr in (self.initial, self.legal_actions):
+        for arr in (self.initial, self.legal):
             arr.setflags(write=False)
         self._freeze()
         if validate:
@@ -343,10 +359,8 @@ class MeanFieldGame(Game):
     # ---- policies -----------------------------------------------------------------------------
     def uniform_policy(self) -> np.ndarray:
         """The policy that mixes uniformly over the legal actions everywhere."""
-        row = self.legal_actions / self.legal_actions.sum(-1, keepdims=True)
-        if self.stationary:
-            return row.copy()
-        return np.repeat(row[:, None], self.horizon, axis=1)
+        row = self.legal / self.legal.sum(-1, keepdims=True)
+        return row[:, 0].copy() if self.stationary else row
 
     def uniform_profile(self, exact: bool = False) -> np.ndarray:
         if exact:
@@ -375,7 +389,7 @@ class MeanFieldGame(Game):
             )
         bad = ~(arr >= -POLICY_ATOL) | (np.abs(arr.sum(-1, keepdims=True) - 1.0) > POLICY_ATOL)
         if not self.all_legal:
-            legal = self.legal_actions if self.stationary else self.legal_actions[:, None]
+            legal = self.legal[:, 0] if self.stationary else self.legal
             bad = bad | (~legal & (np.abs(arr) > POLICY_ATOL))
         if bad.any():
             idx = np.argwhere(bad)[0]
@@ -579,15 +593,15 @@ class MeanFieldGame(Game):
             q = mdp.rewards[:, t] + self.discount * mdp.kernels[t].expect(V[:, t + 1])
             Q[:, t] = q
             if pi is None:
-                V[:, t], out_pi[:, t] = self._improve(q, tau)
+                V[:, t], out_pi[:, t] = self._improve(q, tau, t)
             else:
                 V[:, t] = self._evaluate(q, pi[:, t], tau)
         return Q, V, out_pi
 
-    def _improve(self, q: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
-        """Value and (soft) greedy policy of Q-values ``q (K, S, A)`` over the legal actions."""
+    def _improve(self, q: np.ndarray, tau: float, t: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Value and (soft) greedy policy of Q-values ``q (K, S, A)`` at step t over the legal actions."""
         if not self.all_legal:
-            q = np.where(self.legal_actions, q, -np.inf)
+            q = np.where(self.legal[:, t], q, -np.inf)
         if tau > 0:
             return tau * logsumexp(q / tau, axis=-1), softmax(q, temperature=tau)
         best = np.argmax(q, axis=-1)
