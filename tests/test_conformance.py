@@ -43,6 +43,8 @@ FAMILY_GAMES = {
     "markov": "random_markov_game(num_states=2, num_actions=2, discount=0.5, zero_sum=True, seed=0)",
     "continuous": "bilinear(dim=2, bound=1.0, seed=0)",
     "preference": "preference:cyclic(k=3)",
+    # 8 prompts, 2 tokens, answers of length <= 2: 3 prefixes, 7 answers per prompt
+    "rlvr": "rlvr:toy(prompts=8, vocab=2, max_length=2)",
     # horizon = ITERATIONS: a run meets every request once
     "allocation": "allocation:budgeted_second_price(horizon=20, seed=0)",
 }
@@ -138,6 +140,11 @@ def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray
         mask = np.asarray(game.mask, dtype=bool)
         pols = arr if arr.ndim == 3 else arr[None]
         return [(f"policy {j} context {x}", p[x], mask[x]) for j, p in enumerate(pols) for x in range(len(p))]
+    if family == "rlvr":
+        # one next-token distribution per prompt and prefix
+        arr = np.asarray(strategies[0] if isinstance(strategies, (list, tuple)) else strategies)
+        return [(f"prompt {x} prefix {n}", arr[x, n], None)
+                for x in range(arr.shape[0]) for n in range(arr.shape[1])]
     if family == "allocation":
         # one probability row over the request's actions per request met
         return [(f"request {t}", row, None) for t, row in enumerate(np.asarray(strategies))]

@@ -11,6 +11,7 @@ from . import markov as _markov  # noqa: F401
 from . import mean_field as _mean_field  # noqa: F401
 from . import normal_form as _normal_form  # noqa: F401
 from . import preference as _preference  # noqa: F401
+from . import verifiable as _verifiable  # noqa: F401
 from .core import best_response, best_response_values, deviation_gains, exploitability, nash_conv
 from .normal_form import best_response_sets, cce_gap, ce_gap, product_distribution, swap_regrets
 
