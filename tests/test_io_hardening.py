@@ -13,7 +13,7 @@ import pytest
 
 import equilibria as eq
 from equilibria._checks import size_limit_set
-from equilibria._numbers import parse_number_text, to_fraction
+from equilibria._numbers import parse_integer_text, parse_number_text, to_fraction
 from equilibria.errors import GameFormatError, InvalidGameError, InvalidStrategyError
 from equilibria.games.normal_form import NormalFormGame
 from equilibria.io.efg import parse_efg
@@ -81,6 +81,31 @@ def test_good_numbers_still_read_exactly():
     assert parse_number_text("0e999999999") == 0
     g = parse_nfg(NFG.replace("X", "1e-300"))
     assert g.exact_payoffs[0, 1, 1] == Fraction(1, 10**300) and g.payoffs[0, 1, 1] == 1e-300
+
+
+def test_integers_are_read_by_one_bounded_parser():
+    # the Gambit readers' counts and the JSON readers' integers share _numbers.parse_integer_text
+    assert parse_integer_text(" -0012 ") == -12 and parse_integer_text("+7") == 7
+    assert parse_integer_text("9" * 18, 18) == 10**18 - 1
+    with pytest.raises(ValueError, match="more than 18 digits"):
+        parse_integer_text("9" * 19, 18)
+    for text in ("1_000", "1.0", "\u0661\u0662", "\uff11", ""):  # not ASCII digits only
+        with pytest.raises(ValueError, match="not an integer"):
+            parse_integer_text(text)
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="more than 1000 digits"):
+        parse_integer_text("9" * 100_000)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_gambit_files_with_a_byte_order_mark_or_in_latin_1_load(tmp_path):
+    text = NFG.replace("X", "1")
+    (tmp_path / "bom.nfg").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    (tmp_path / "latin.nfg").write_bytes(text.replace('"g"', '"caf\u00e9"').encode("latin-1"))
+    assert eq.load_game(str(tmp_path / "bom.nfg")).num_actions == (2, 2)
+    assert eq.load_game(str(tmp_path / "latin.nfg")).title == "caf\u00e9"
+    with size_limit_set(10), pytest.raises(GameFormatError, match="--max-size"):
+        eq.load_game(str(tmp_path / "bom.nfg"))
 
 
 # ---- declared sizes and the size limit ----------------------------------------------------------

@@ -64,6 +64,24 @@ def parse_number_text(text: str) -> Fraction:
     return value
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def parse_integer_text(text: str, max_digits: int = MAX_DIGITS) -> int:
+    """An integer written as text: an optional sign and ASCII digits (no ``1_000``, no other
+    scripts' digits), at most ``max_digits`` significant digits so that the work is bounded.
+
+    Raises `ValueError` otherwise. Readers that count things (players, outcome numbers) pass a
+    smaller ``max_digits``.
+    """
+    s = text.strip()
+    if _INTEGER.fullmatch(s) is None:
+        raise ValueError(f"{_short(s)!r} is not an integer")
+    if len(s.lstrip("+-").lstrip("0")) > max_digits:
+        raise ValueError(f"{_short(s)} has more than {max_digits} digits")
+    return int(s)
+
+
 def check_float_range(value: Fraction, shown: Any = None) -> None:
     """`ValueError` unless ``value`` is 0 or a finite float that does not underflow to 0."""
     if value == 0:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .._numbers import to_fraction
+from .._numbers import parse_integer_text, to_fraction
 from ..errors import GameFormatError
 
 # a quoted string (may span lines; \" inside it is a quote), a brace, a comma, a bare word,
@@ -122,11 +122,12 @@ class _Parser:
 
     def integer(self, what: str, minimum: int | None = None) -> int:
         tok = self.expect("word", what)
-        if not re.fullmatch(r"[+-]?[0-9]+", tok.text, re.ASCII):
-            raise self.error(f"expected {what} (an integer), found {_show(tok)}", tok)
-        if len(tok.text.lstrip("+-").lstrip("0")) > _MAX_INT_DIGITS:
-            raise self.error(f"{what} {_show(tok)} is too large", tok)
-        value = int(tok.text)
+        try:
+            value = parse_integer_text(tok.text, _MAX_INT_DIGITS)
+        except ValueError:
+            if re.fullmatch(r"[+-]?[0-9]+", tok.text, re.ASCII):
+                raise self.error(f"{what} {_show(tok)} is too large", tok) from None
+            raise self.error(f"expected {what} (an integer), found {_show(tok)}", tok) from None
         if minimum is not None and value < minimum:
             raise self.error(f"{what} must be at least {minimum}, found {_show(tok)}", tok)
         return value

@@ -12,14 +12,13 @@ of its key.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._numbers import MAX_DIGITS, parse_number_text
+from .._numbers import parse_integer_text, parse_number_text
 from ..errors import GameFormatError
 
 #: deepest nesting of arrays and objects a game or profile file may have
@@ -39,10 +38,11 @@ class _BadDocument(ValueError):
 
 
 def _parse_int(s: str) -> int:
-    if len(s.lstrip("-")) > MAX_DIGITS:
-        raise _BadDocument(f"the integer {s[:20]}... has more than {MAX_DIGITS} digits",
-                           lambda kind, tok, path, depth: kind == "num" and tok == s, s)
-    return int(s)
+    try:
+        return parse_integer_text(s)
+    except ValueError as exc:
+        raise _BadDocument(f"the integer {exc}", lambda kind, tok, path, depth: kind == "num" and tok == s,
+                           s) from None
 
 
 def _number_parser(exact: bool) -> Callable[[str], Any]:
@@ -98,33 +98,6 @@ def load_json_text(text: str, where: str | None, *, exact: bool = True) -> Any:
         raise GameFormatError(str(exc), where, line) from None
     except RecursionError:
         raise GameFormatError("the JSON is nested too deeply", where) from None
-
-
-def read_text(path: str) -> str:
-    """The UTF-8 text of a file (a leading byte-order mark dropped); a decoding error names the line
-    of the first bad byte. A folder, or a file above the size limit (`--max-size`), is refused
-    before it is read."""
-    from .._checks import format_size, size_limit
-
-    if os.path.isdir(path):
-        raise GameFormatError("is a folder, not a file", path)
-    try:
-        size = os.path.getsize(path)
-        if size > size_limit():
-            raise GameFormatError(f"the file ({format_size(size)}) is above the size limit of "
-                                  f"{format_size(size_limit())}; raise it with --max-size", path)
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise GameFormatError(f"cannot read the file: {exc.strerror or exc}", path) from None
-    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as some editors write
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise GameFormatError(f"not UTF-8 text: byte {data[exc.start]:#04x} at offset {exc.start} "
-                              f"({exc.reason})", path, line) from None
 
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)

@@ -21,9 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from .._numbers import to_fraction
+from .._numbers import format_number, to_fraction
 from ..errors import GameFormatError, InvalidGameError
 from ..games.extensive_form import CHANCE, TERMINAL, Chance, Decision, ExtensiveFormGame, Terminal
+from ._files import read_text
 from ._gambit_text import _Parser, _tokenize, quote
 
 
@@ -224,15 +225,7 @@ def _node_line(message: str, records: list[_Record]) -> int | None:
 def read_efg(path: str | os.PathLike) -> ExtensiveFormGame:
     """Read a Gambit ``.efg`` file."""
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise GameFormatError(f"cannot read the file: {exc.strerror}", path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")  # files written by older Gambit versions
+    text = read_text(path, fallback="latin-1")  # latin-1: files written by older Gambit versions
     return parse_efg(text, path)
 
 
@@ -241,8 +234,7 @@ def _q(s: str) -> str:
 
 
 def _num(x: Any) -> str:
-    f = to_fraction(x)
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    return format_number(x, exact=True)
 
 
 def format_efg(game: ExtensiveFormGame) -> str:

@@ -37,7 +37,8 @@ import numpy as np
 from .._numbers import check_float_range, to_fraction
 from ..errors import GameFormatError, InvalidGameError, SizeLimitError
 from ..games.normal_form import NormalFormGame
-from ._json_text import JsonPath, line_of, load_json_text, read_text
+from ._files import read_text
+from ._json_text import JsonPath, line_of, load_json_text
 
 #: format name -> (game family, "module:reader(data, path)", "module:writer(game)")
 FORMATS: dict[str, tuple[str, str, str]] = {

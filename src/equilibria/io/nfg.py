@@ -32,6 +32,7 @@ import numpy as np
 from .._checks import check_size
 from ..errors import GameFormatError, InvalidGameError, SizeLimitError
 from ..games.normal_form import NormalFormGame
+from ._files import read_text
 from ._gambit_text import _Parser, _show, _tokenize, quote
 
 
@@ -150,15 +151,7 @@ def _outcome_body(p: _Parser, n: int, profiles: int) -> list[Fraction]:
 def read_nfg(path: str | os.PathLike) -> NormalFormGame:
     """Read a Gambit ``.nfg`` file (payoff or outcome version) with exact payoffs."""
     where = os.fspath(path)
-    try:
-        with open(where, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise GameFormatError(f"cannot read the file: {exc.strerror}", where) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")  # files written by older Gambit versions
+    text = read_text(where, fallback="latin-1")  # latin-1: files written by older Gambit versions
     return parse_nfg(text, where)
 
 

@@ -28,7 +28,8 @@ from .._checks import check_size
 from .._numbers import parse_number
 from ..errors import GameFormatError, InvalidParameterError, SizeLimitError
 from ..games.preference import PreferenceGame, complete_preferences
-from ._json_text import load_json_text, read_text
+from ._files import read_text
+from ._json_text import load_json_text
 
 DEFAULT_BETA = 0.1
 
