@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InvalidParameterError, NotApplicableError
+from ..errors import InvalidParameterError, NotApplicableError, SolverError
 
 #: seconds to wait for a TCP connection to a cluster address before giving up
 CONNECT_TIMEOUT = 3.0
@@ -156,9 +156,17 @@ class RayBackend:
             try:
                 with _quiet():
                     ray.init(**kwargs)
-            except (ConnectionError, TimeoutError, ValueError) as exc:
+            except Exception as exc:
+                # ray.init raises a bare Exception when its local node does not start in 30 s (an
+                # overloaded machine); anything more specific is a bug to report, not a user error
+                start_failure = type(exc) is Exception or isinstance(exc, (ConnectionError, TimeoutError))
                 if self.address is None:
-                    raise
+                    if not start_failure:
+                        raise
+                    msg = " ".join(str(exc).split())[:200]
+                    raise SolverError(
+                        f"Ray could not start a local node ({msg}); run again, or without --ray"
+                    ) from None
                 # something answered at the address, but not a Ray cluster Ray could join
                 msg = " ".join(str(exc).split())[:200]
                 raise InvalidParameterError(f"cannot join a Ray cluster at {self.address}: {msg}") from None
