@@ -81,7 +81,8 @@ class GroupPolicyOptimization(Learner):
                  epochs: int = 1, kl_coef: float = 0.0, aggregation: str | None = None,
                  entropy_control: str = "none", cov_ratio: float | None = None, cov_low: float = 1.0,
                  cov_high: float = 5.0, kl_cov_coef: float = 1.0, allocation: str = "uniform",
-                 batch_prompts: int | None = None, knapsack_min: int = 2, knapsack_max: int | None = None,
+                 batch_prompts: int | None = None, knapsack_min: int | None = None,
+                 knapsack_max: int | None = None,
                  mopps_decay: float = 0.9, mopps_target: float = 0.5, sec_rate: float = 0.5,
                  sec_temperature: float = 0.2):
         if not isinstance(game, VerifiableRewardGame):
@@ -112,7 +113,8 @@ class GroupPolicyOptimization(Learner):
         self.allocation = check_choice("allocation", allocation, alloc.ALLOCATIONS)
         self.batch_prompts = X if batch_prompts is None else check_int("batch_prompts", batch_prompts,
                                                                        minimum=1, maximum=X)
-        self.knapsack_min = check_int("knapsack_min", knapsack_min, minimum=1, maximum=self.group_size)
+        self.knapsack_min = (min(2, self.group_size) if knapsack_min is None
+                             else check_int("knapsack_min", knapsack_min, minimum=1, maximum=self.group_size))
         self.knapsack_max = (4 * self.group_size if knapsack_max is None
                              else check_int("knapsack_max", knapsack_max, minimum=self.group_size,
                                             maximum=65536))

@@ -66,8 +66,8 @@ def pass_at_k_estimate(n: Any, c: Any, k: int) -> np.ndarray:
     top = int(n_arr.max()) if n_arr.size else 0
     i = np.arange(1, top + 1, dtype=float)
     # log(1 − k/i) for i > k; factors with i <= k would be <= 0 and only occur when n − c < k
-    with np.errstate(divide="ignore"):
-        logf = np.where(i > k, np.log1p(-k / np.maximum(i, 1.0)), -np.inf)
+    logf = np.full(top, -np.inf)
+    logf[i > k] = np.log1p(-k / i[i > k])
     cum = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(logf), logf, 0.0))])
     bad = np.concatenate([[0], np.cumsum(~np.isfinite(logf))])
     lo = n_arr - c_arr  # product over i in (n − c, n]
