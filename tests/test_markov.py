@@ -108,6 +108,20 @@ def test_state_values_solve_the_bellman_equation():
     assert np.allclose(V, r + game.discount * P @ V)
 
 
+def test_correlated_policy_values_solve_their_bellman_equation_and_match_product_policies():
+    # one policy evaluation (MarkovGame.joint_state_values) serves profiles and correlated policies
+    game = equilibria.load_game("random_markov_game(num_states=4, num_actions=2, players=3, seed=1)")
+    rng = np.random.default_rng(0)
+    prof = [rng.dirichlet(np.ones(2), size=4) for _ in range(3)]
+    product_joint = np.einsum("sa,sb,sc->sabc", *prof)
+    assert np.allclose(correlated_state_values(game, product_joint), game.state_values(prof), rtol=1e-12)
+    mu = rng.dirichlet(np.ones(8), size=4)  # correlated: not a product of marginals
+    V = correlated_state_values(game, mu.reshape(4, 2, 2, 2))
+    r = np.einsum("sij,sj->si", game.joint_rewards, mu)
+    P = np.einsum("sju,sj->su", game.joint_transitions, mu)
+    assert np.allclose(V, r + game.discount * P @ V, rtol=1e-12, atol=1e-12 * np.abs(V).max())
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_shapley_is_an_equilibrium_on_random_zero_sum_games(seed):
     game = equilibria.load_game(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from numbers import Rational
 from typing import Any
@@ -145,6 +146,30 @@ def format_array(a: Any, exact: bool = False) -> list:
     if arr.ndim == 0:
         return format_number(arr.item(), exact)
     return [format_array(row, exact) if np.ndim(row) else format_number(row, exact) for row in arr]
+
+
+def sums_are_constant(sums: Any, scale: float, *, zero: bool,
+                      exact_sums: Callable[[], Any] | None = None) -> bool:
+    """Whether the payoff sums ``sums`` (one per outcome) are all equal (all 0 when ``zero``): the
+    zero-sum and constant-sum tests of every game family.
+
+    Float payoffs: equal up to ``1e-12 · scale`` (``scale`` the largest absolute payoff), the rounding
+    of a sum, so the answer is the same at every payoff scale: a game scaled by 1e-13 is not taken for
+    zero-sum because its payoffs are small, nor one scaled by 1e9 refused for its rounding. When the
+    payoffs are exact (integers, fractions), ``exact_sums()`` gives their exact sums, which must be
+    equal exactly.
+    """
+    s = np.asarray(sums, dtype=float).reshape(-1)
+    if not s.size:
+        return True
+    ref = 0.0 if zero else s[0]
+    if not np.allclose(s, ref, rtol=0, atol=1e-12 * scale):
+        return False
+    if exact_sums is not None:
+        t = np.asarray(exact_sums(), dtype=object).reshape(-1)
+        ref_x = 0 if zero else t[0]
+        return all(v == ref_x for v in t)
+    return True
 
 
 def parse_number(x: Any) -> Fraction | float:

@@ -37,7 +37,14 @@ from typing import Any
 
 import numpy as np
 
-from .._numbers import check_float_range, format_array, fraction_array, parse_number, to_fraction
+from .._numbers import (
+    check_float_range,
+    format_array,
+    fraction_array,
+    parse_number,
+    sums_are_constant,
+    to_fraction,
+)
 from ..errors import InvalidGameError, InvalidStrategyError, PerfectRecallError
 from .base import Game
 
@@ -470,24 +477,12 @@ class ExtensiveFormGame(Game):
         return float(np.abs(self.terminal_utility).max()) if self.num_terminals else 1.0
 
     def _sums_equal(self, zero: bool) -> bool:
-        """Whether ``Σ_i u_i(z)`` is the same (zero when ``zero``) at every terminal z.
-
-        Float payoffs: up to ``1e-12 · payoff_scale``, the rounding of the sum, so the test means the
-        same at every payoff scale (as `NormalFormGame`'s: a game scaled by 1e-13 is not taken for
-        zero-sum because its payoffs are small, nor one scaled by 1e9 refused for its rounding).
-        Payoffs given exactly (integers, fractions) must sum exactly.
-        """
-        if not self.num_terminals:
-            return True
-        s = self.terminal_utility.sum(axis=1)
-        ref = 0.0 if zero else s[0]
-        if not np.allclose(s, ref, rtol=0, atol=1e-12 * self.payoff_scale):
-            return False
-        if not any(isinstance(x, float) for row in self._raw_payoffs for x in row):
-            t = self.exact_terminal_utility.sum(axis=1)
-            ref_x = 0 if zero else t[0]
-            return all(v == ref_x for v in t)
-        return True
+        """Whether ``Σ_i u_i(z)`` is the same (zero when ``zero``) at every terminal z, relative to
+        the payoff scale, exactly for exact payoffs (`equilibria._numbers.sums_are_constant`)."""
+        exact = not any(isinstance(x, float) for row in self._raw_payoffs for x in row)
+        exact_sums = (lambda: self.exact_terminal_utility.sum(axis=1)) if exact else None
+        return sums_are_constant(self.terminal_utility.sum(axis=1), self.payoff_scale, zero=zero,
+                                 exact_sums=exact_sums)
 
     @cached_property
     def is_constant_sum(self) -> bool:

@@ -242,15 +242,23 @@ class MarkovGame(Game):
 
         Discounted: one linear solve ``(I − γ P_π) V = r_π``; finite horizon: backward induction.
         """
-        pi = self.joint_policy(profile)
-        r = np.einsum("sij,tsj->tsi", self.joint_rewards, pi)
-        Ppi = np.einsum("sju,tsj->tsu", self.joint_transitions, pi)
+        return self.joint_state_values(self.joint_policy(profile))
+
+    def joint_state_values(self, joint: np.ndarray) -> np.ndarray:
+        """``V[s, i]`` under a distribution over joint actions ``joint[t, s, j]`` (j the flat joint
+        action; ``t`` of length 1 for a stationary policy): the policy evaluation that both a
+        profile (`state_values`, the product of its marginals) and a correlated policy use.
+
+        Discounted: one linear solve ``(I − γ P) V = r``; finite horizon: backward induction.
+        """
+        r = np.einsum("sij,tsj->tsi", self.joint_rewards, joint)
+        P = np.einsum("sju,tsj->tsu", self.joint_transitions, joint)
         if self.horizon is None:
-            return np.linalg.solve(np.eye(self.num_states) - self.discount * Ppi[0], r[0])
+            return np.linalg.solve(np.eye(self.num_states) - self.discount * P[0], r[0])
         V = np.zeros((self.num_states, self._n))
         for t in reversed(range(self.horizon)):
-            k = min(t, pi.shape[0] - 1)
-            V = r[k] + self.discount * Ppi[k] @ V
+            k = min(t, joint.shape[0] - 1)
+            V = r[k] + self.discount * P[k] @ V
         return V
 
     def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:

@@ -15,7 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from .._numbers import check_float_range, format_array, fraction_array, parse_number, to_fraction
+from .._numbers import (
+    check_float_range,
+    format_array,
+    fraction_array,
+    parse_number,
+    sums_are_constant,
+    to_fraction,
+)
 from ..errors import InvalidGameError, InvalidStrategyError
 from .base import Game
 
@@ -174,22 +181,11 @@ class NormalFormGame(Game):
         return float(np.abs(self.payoffs).max())
 
     def _sums_equal(self, zero: bool) -> bool:
-        """Whether ``Σ_i u_i`` is the same (zero when ``zero``) at every profile.
-
-        Float payoffs: up to ``1e-12 · max |u|``, the rounding of the sum, so the test means the
-        same at every payoff scale (a game scaled by 1e-13 is not taken for zero-sum because its
-        payoffs are small, nor one scaled by 1e6 refused for its rounding). Payoffs given exactly
-        (integers, fractions) must sum exactly.
-        """
-        s = self.payoffs.sum(axis=0)
-        ref = 0.0 if zero else s.flat[0]
-        if not np.allclose(s, ref, rtol=0, atol=1e-12 * self.payoff_scale):
-            return False
-        if self._raw is not None and not any(isinstance(v, (float, np.floating)) for v in self._raw.flat):
-            t = self.exact_payoffs.sum(axis=0)
-            ref_x = 0 if zero else t.flat[0]
-            return all(v == ref_x for v in t.flat)
-        return True
+        """Whether ``Σ_i u_i`` is the same (zero when ``zero``) at every profile, relative to the
+        payoff scale, exactly for exact payoffs (`equilibria._numbers.sums_are_constant`)."""
+        exact = self._raw is not None and not any(isinstance(v, (float, np.floating)) for v in self._raw.flat)
+        return sums_are_constant(self.payoffs.sum(axis=0), self.payoff_scale, zero=zero,
+                                 exact_sums=(lambda: self.exact_payoffs.sum(axis=0)) if exact else None)
 
     @cached_property
     def is_constant_sum(self) -> bool:

@@ -218,18 +218,10 @@ def _deviation_values(
 def correlated_state_values(game: MarkovGame, joint: Any) -> np.ndarray:
     """``V[s, i]``: each player's value from each state (step 0) when everyone obeys the correlated policy.
 
-    Discounted: one linear solve ``(I − γ P_μ) V = r_μ``; finite horizon: backward induction.
+    Discounted: one linear solve ``(I − γ P_μ) V = r_μ``; finite horizon: backward induction
+    (`MarkovGame.joint_state_values`).
     """
-    mu = _joint_array(game, joint)
-    r = np.einsum("sij,tsj->tsi", game.joint_rewards, mu)
-    P = np.einsum("sju,tsj->tsu", game.joint_transitions, mu)
-    if game.horizon is None:
-        return np.linalg.solve(np.eye(game.num_states) - game.discount * P[0], r[0])
-    V = np.zeros((game.num_states, game.num_players))
-    for t in reversed(range(game.horizon)):
-        k = min(t, mu.shape[0] - 1)
-        V = r[k] + game.discount * P[k] @ V
-    return V
+    return game.joint_state_values(_joint_array(game, joint))
 
 
 def correlated_state_gains(game: MarkovGame, joint: Any) -> np.ndarray:
