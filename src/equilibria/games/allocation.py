@@ -21,8 +21,12 @@ prefix of a run that has met the first t requests.
 Budgets are hard: `AllocationGame.realize` executes a profile in order and declines (plays the null
 action for) every request whose consumption no longer fits the remaining budget, which is the
 stopping rule of the paper's algorithm. Payoffs are those of the realised allocation, so every
-profile is feasible as executed; `equilibria.metrics.allocation.constraint_violation` reports how far
-the profile *as given* overspends (0 for a learner that respects its budget itself).
+profile respects its running budgets as executed; `equilibria.metrics.allocation.constraint_violation`
+reports how far the profile *as given* overspends (0 for a learner that respects its budget itself).
+A resource can instead be a constraint on the horizon's total only (``running=False``, e.g. a
+return-on-spend constraint, whose consumption is negative when a request returns more than it
+costs): it is not enforced request by request, and a profile that breaks it shows in
+``constraint_violation``.
 
 NashConv (the family's regret): ``OPT_LP(t) − reward(realize(x))``, where OPT_LP(t) is the value of
 the hindsight linear relaxation on the first t requests with the whole budgets B (see
@@ -48,7 +52,7 @@ BUDGET_RTOL = 1e-9
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
+    a = np.array(a, order="C")  # a copy (ascontiguousarray would turn a 0-d array into 1-d)
     a.setflags(write=False)
     return a
 
@@ -59,7 +63,9 @@ class AllocationGame(Game):
     Parameters: ``rewards`` (T, K), ``costs`` (T, K, m), ``budgets`` (m,) the total budgets B ≥ 0
     (ρ = B / T), ``action_labels`` (K names, action 0 the null action), ``resource_labels`` (m names),
     ``input_model`` (how the sequence was generated, for display), ``data`` (named per-request arrays
-    of the generator kept for users, e.g. values and competing bids), ``title``.
+    of the generator kept for users, e.g. values and competing bids), ``running`` (m flags, default
+    all True: a running budget is enforced request by request, as money one cannot spend twice; a
+    resource with False is a constraint on the horizon's total only, e.g. return on spend), ``title``.
     """
 
     family = "allocation"
@@ -74,6 +80,7 @@ class AllocationGame(Game):
         resource_labels: list[str] | None = None,
         input_model: str = "custom",
         data: dict[str, Any] | None = None,
+        running: Any = None,
         title: str = "",
     ):
         try:
@@ -109,6 +116,12 @@ class AllocationGame(Game):
             raise InvalidGameError(f"action_labels must be {K} distinct non-empty strings, got {labels!r}")
         if len(rlabels) != m or len(set(rlabels)) != m or not all(isinstance(s, str) and s for s in rlabels):
             raise InvalidGameError(f"resource_labels must be {m} distinct non-empty strings, got {rlabels!r}")
+        run_mask = np.ones(m, dtype=bool) if running is None else np.array(running, dtype=bool).reshape(-1)
+        if run_mask.shape != (m,):
+            raise InvalidGameError(
+                f"running must hold one flag per resource ({m}), got shape {run_mask.shape}"
+            )
+        self.running = _read_only(run_mask)
         self.rewards = _read_only(r)
         self.costs = _read_only(c)
         self.budgets = _read_only(b)
@@ -260,20 +273,25 @@ class AllocationGame(Game):
         return BUDGET_RTOL * np.maximum(scale, 1.0)
 
     def realize(self, profile: Any) -> np.ndarray:
-        """The profile as executed under the budgets: in order, a request whose consumption no longer
-        fits the remaining budget of some resource is declined (its row becomes the null action)."""
+        """The profile as executed under the running budgets: in order, a request whose consumption no
+        longer fits the remaining budget of some running resource is declined (its row becomes the null
+        action). Constraints on the total only (``running`` False) are not enforced here; see
+        `equilibria.metrics.allocation.constraint_violation`."""
         x = self.validate_profile(profile)
         t = x.shape[0]
-        cons = np.einsum("tk,tkm->tm", x, self.costs[:t])
-        tol = self.tolerance()
+        if not self.running.any():
+            return x
+        cons = np.einsum("tk,tkm->tm", x, self.costs[:t])[:, self.running]
+        tol = self.tolerance()[self.running]
         cum = np.cumsum(cons, axis=0)
-        over = np.flatnonzero(np.any(cum > self.budgets + tol, axis=1))
+        budgets = self.budgets[self.running]
+        over = np.flatnonzero(np.any(cum > budgets + tol, axis=1))
         if over.size == 0:
             return x
         # sequential from the first request that does not fit (rare: only for profiles that overspend)
         x = x.copy()
         s0 = int(over[0])
-        remaining = self.budgets - (cum[s0 - 1] if s0 > 0 else 0.0)
+        remaining = budgets - (cum[s0 - 1] if s0 > 0 else 0.0)
         for s in range(s0, t):
             if np.all(cons[s] <= remaining + tol):
                 remaining = remaining - cons[s]

@@ -13,10 +13,12 @@ For an `AllocationGame` and a profile x with t rows (the decisions on the first 
   budgeted bidder) it is a fractional knapsack, solved exactly by sorting (tested against HiGHS).
   It bounds the integral hindsight optimum from above, so the regret below is never smaller than
   the paper's.
-- `regret(game, x) = OPT_LP(t) − reward(realize(x))` (≥ 0: the realised allocation is feasible for
-  the LP). This is the family's NashConv: the metrics core's ``deviation_gains`` returns
-  ``[regret]`` (one player), ``best_response`` the LP's optimal allocation as (t, K) rows, and
-  ``best_response_values`` ``[OPT_LP(t)]``.
+- `regret(game, x) = OPT_LP(t) − reward(realize(x))` (≥ 0 when the realised allocation is feasible
+  for the LP, always the case without total-only constraints; a profile that breaks a total-only
+  constraint such as return on spend may collect more than OPT_LP: its regret is reported as 0 and
+  its breach by `constraint_violation`). This is the family's NashConv: the metrics core's
+  ``deviation_gains`` returns ``[regret]`` (one player), ``best_response`` the LP's optimal
+  allocation as (t, K) rows, and ``best_response_values`` ``[OPT_LP(t)]``.
 - `constraint_violation(game, x) = max_j max(0, Σ_s c_j(x_s) − B_j)`: how far the profile *as
   given* overspends (the game itself never executes an overspend; see `AllocationGame.realize`).
 - `competitive_ratio(game, x) = reward / OPT_LP(t)`.
@@ -108,7 +110,8 @@ def _fractional_knapsack(r: np.ndarray, c: np.ndarray, budget: float) -> np.ndar
 
 
 def regret(game: AllocationGame, profile: Any) -> float:
-    """``OPT_LP(t) − reward`` of the realised profile (rounding below 0 is clipped)."""
+    """``OPT_LP(t) − reward`` of the realised profile, clipped at 0 (rounding, or a profile that
+    breaks a total-only constraint)."""
     x = game.validate_profile(profile)
     opt, _ = hindsight_optimum(game, x.shape[0])
     return max(opt - game.reward(x), 0.0)

@@ -128,3 +128,51 @@ def network_revenue(horizon: int = 1000, num_resources: int = 3, num_products: i
         title=(f"allocation:network_revenue(horizon={horizon}, num_resources={m}, num_products={n}, "
                f"capacity_rate={rate:g}, input_model={input_model!r})"),
     )
+
+
+@register_game("allocation:ros_second_price", family="allocation")
+def ros_second_price(horizon: int = 1000, ros_target: float = 1.0, budget_rate: float | None = None,
+                     input_model: str = "iid", seed: int = 0) -> AllocationGame:
+    """A value-maximising bidder under a return-on-spend constraint in repeated second-price auctions
+    (Feng, Padmanabhan & Wang, WWW 2023, §2), optionally with a budget.
+
+    Round t: value v_t, highest competing bid d_t; winning earns the value v_t (the objective is value,
+    not utility) and pays d_t. Constraints over the horizon: RoS ``Σ (γ d_t − v_t) x_t ≤ 0`` (total value
+    at least γ = ``ros_target`` times total spend; resource ``ros``, budget 0, negative consumption
+    when an auction is won below γ⁻¹ of its value) and, with ``budget_rate`` ρ, ``Σ d_t x_t ≤ ρT``
+    (resource ``budget``). Inputs: ``iid`` v ~ U[0, 1], d ~ U[0, 1.5] (winning every auction would
+    break the RoS constraint); ``periodic`` v ~ U[0, a_t], a_t = 0.75 + 0.25 sin(2πt/P); ``adversarial``
+    the first ⌈T/2⌉ rounds v = 0.3, d = 0.25 (cheap, slack-building), then v = 1, d = 1.2 (valuable,
+    slack-consuming; the seed is unused).
+    """
+    horizon, input_model, seed = _common(horizon, input_model, seed)
+    gamma = check_positive("ros_target", ros_target, maximum=1e6)
+    rate = None if budget_rate is None else check_positive("budget_rate", budget_rate, maximum=1e6)
+    m = 1 if rate is None else 2
+    check_allocation_size(call("allocation:ros_second_price", horizon=horizon), horizon, 2, m)
+    rng = np.random.default_rng(seed)
+    t = np.arange(horizon)
+    if input_model == "adversarial":
+        half = (horizon + 1) // 2
+        v = np.where(t < half, 0.3, 1.0)
+        d = np.where(t < half, 0.25, 1.2)
+    else:
+        a = 1.0 if input_model == "iid" else 0.75 + 0.25 * np.sin(2 * np.pi * t / _period(horizon))
+        v = a * rng.uniform(0.0, 1.0, horizon)
+        d = rng.uniform(0.0, 1.5, horizon)
+    costs = np.zeros((horizon, 2, m))
+    costs[:, 1, 0] = gamma * d - v
+    budgets = [0.0]
+    labels = ["ros"]
+    if rate is not None:
+        costs[:, 1, 1] = d
+        budgets.append(rate * horizon)
+        labels.append("budget")
+    budget = "" if rate is None else f", budget_rate={rate:g}"
+    return AllocationGame(
+        np.column_stack([np.zeros(horizon), v]), costs, budgets, action_labels=["lose", "win"],
+        resource_labels=labels, input_model=input_model, running=[False] + [True] * (m - 1),
+        data={"values": v, "competing_bids": d, "ros_target": np.array(gamma)},
+        title=(f"allocation:ros_second_price(horizon={horizon}, ros_target={gamma:g}{budget}, "
+               f"input_model={input_model!r})"),
+    )
