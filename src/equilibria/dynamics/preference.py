@@ -146,16 +146,19 @@ class PreferenceLearner(Learner):
     #: whether a neural policy is trained by ``inner_steps`` L-BFGS iterations per step
     uses_inner_steps: ClassVar[bool] = True
 
-    def __init__(self, game: PreferenceGame, *, seed: int | None = None, mode: str = "exact",
+    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
+                 seed: int | None = None, mode: str = "exact",
                  policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
                  hidden: int | None = None, inner_steps: int | None = None):
-        """``batch`` (default 16) and ``max_queries`` apply to ``mode="sampled"`` only, ``hidden``
-        (default 32) and ``inner_steps`` (default 20) to ``policy="neural"`` only: giving one with the
-        mode or policy that has no use for it raises `InvalidParameterError` (it would be ignored)."""
+        """``step_size`` η: None for the method's default (see its `_step_size`). ``batch`` (default
+        16) and ``max_queries`` apply to ``mode="sampled"`` only, ``hidden`` (default 32) and
+        ``inner_steps`` (default 20) to ``policy="neural"`` only: giving one with the mode or policy
+        that has no use for it raises `InvalidParameterError` (it would be ignored)."""
         if not isinstance(game, PreferenceGame):
             raise NotApplicableError(
                 f"{type(self).__name__} needs a PreferenceGame, not {type(game).__name__}")
         super().__init__(game, seed=seed)
+        self.step_size = self._step_size(game, step_size)
         mode = check_choice("mode", mode, ("exact", "sampled"))
         policy = check_choice("policy", policy, ("tabular", "neural"))
         ignored = []
@@ -287,13 +290,23 @@ class PreferenceLearner(Learner):
         out["queries"] = int(self.queries)
         return out
 
-    def _require_beta(self) -> float:
-        if self.game.beta <= 0:
+    def _step_size(self, game: PreferenceGame, step_size: float | None) -> float | None:
+        """The step size η to use: ``step_size`` checked against the method's bound, or its default."""
+        raise NotImplementedError
+
+    def _require_beta(self, game: PreferenceGame) -> float:
+        if game.beta <= 0:
             raise NotApplicableError(
                 f"{type(self).__name__} targets the β-regularised game; the game has beta = 0. "
                 "Give the game a beta > 0 (e.g. preference:cyclic(beta=0.1))"
             )
-        return self.game.beta
+        return game.beta
+
+    def _anchor(self, eta: float) -> np.ndarray:
+        """(1 − ηβ) l + ηβ l_ref: the log of the geometric mixture π^{1−ηβ} π_ref^{ηβ} (unnormalised),
+        the KL-regularised part of the Nash-MD, EGPO and INPO steps."""
+        b = self.game.beta
+        return (1 - eta * b) * self.log_pi + eta * b * self.game.log_reference
 
 
 @register_method("nash-md", families=("preference",))
@@ -305,21 +318,14 @@ class NashMD(PreferenceLearner):
     constant ``step_size`` η converges linearly to an O(η) neighbourhood.
     """
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
-                 seed: int | None = None, mode: str = "exact",
-                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
-                 hidden: int | None = None, inner_steps: int | None = None):
-        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
-                         hidden=hidden, inner_steps=inner_steps)
-        b = self._require_beta()
-        if step_size is not None:
-            step_size = check_positive("step_size", step_size, maximum=1.0 / b)
-        self.step_size = step_size
+    def _step_size(self, game: PreferenceGame, step_size: float | None) -> float | None:
+        b = self._require_beta(game)  # None: the schedule η_t = 2/(β(t + 2))
+        return None if step_size is None else check_positive("step_size", step_size, maximum=1.0 / b)
 
     def _step(self) -> None:
         b = self.game.beta
         eta = self.step_size if self.step_size is not None else 2.0 / (b * (self.iteration + 2))
-        mix = _normalise((1 - eta * b) * self.log_pi + eta * b * self.game.log_reference)
+        mix = _normalise(self._anchor(eta))
         self._set(mix + eta * self._wins(mix))
 
 
@@ -336,14 +342,9 @@ class NashMP(PreferenceLearner):
 
     evaluations_per_step = 2
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
-                 seed: int | None = None, mode: str = "exact",
-                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
-                 hidden: int | None = None, inner_steps: int | None = None):
-        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
-                         hidden=hidden, inner_steps=inner_steps)
-        b = self._require_beta()
-        self.step_size = 2.0 * b if step_size is None else check_positive("step_size", step_size)
+    def _step_size(self, game: PreferenceGame, step_size: float | None) -> float:
+        b = self._require_beta(game)
+        return 2.0 * b if step_size is None else check_positive("step_size", step_size)
 
     def _step(self) -> None:
         b, eta = self.game.beta, self.step_size
@@ -366,19 +367,14 @@ class EGPO(PreferenceLearner):
 
     evaluations_per_step = 2
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
-                 seed: int | None = None, mode: str = "exact",
-                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
-                 hidden: int | None = None, inner_steps: int | None = None):
-        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
-                         hidden=hidden, inner_steps=inner_steps)
+    def _step_size(self, game: PreferenceGame, step_size: float | None) -> float:
         cap = 1.0 / game.beta if game.beta > 0 else None
-        self.step_size = (1.0 / (1.0 + game.beta) if step_size is None
-                          else check_positive("step_size", step_size, maximum=cap))
+        return (1.0 / (1.0 + game.beta) if step_size is None
+                else check_positive("step_size", step_size, maximum=cap))
 
     def _step(self) -> None:
-        b, eta = self.game.beta, self.step_size
-        anchor = (1 - eta * b) * self.log_pi + eta * b * self.game.log_reference
+        anchor = self._anchor(self.step_size)
+        eta = self.step_size
         half = _normalise(anchor + eta * self._wins(self.log_pi))
         self._set(anchor + eta * self._wins(half))
 
@@ -396,20 +392,14 @@ class INPO(PreferenceLearner):
     converges linearly, at about 1 − ηβ per iteration, i.e. slowly for small β.
     """
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
-                 seed: int | None = None, mode: str = "exact",
-                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
-                 hidden: int | None = None, inner_steps: int | None = None):
-        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
-                         hidden=hidden, inner_steps=inner_steps)
-        b = self._require_beta()
-        self.step_size = (min(0.5, 8.0 * b) if step_size is None
-                          else check_positive("step_size", step_size, maximum=1.0 / b))
+    def _step_size(self, game: PreferenceGame, step_size: float | None) -> float:
+        b = self._require_beta(game)
+        if step_size is None:
+            return min(0.5, 8.0 * b)
+        return check_positive("step_size", step_size, maximum=1.0 / b)
 
     def _step(self) -> None:
-        b, eta = self.game.beta, self.step_size
-        self._set((1 - eta * b) * self.log_pi + eta * b * self.game.log_reference
-                  + eta * self._wins(self.log_pi))
+        self._set(self._anchor(self.step_size) + self.step_size * self._wins(self.log_pi))
 
 
 @register_method("spo", families=("preference",))
@@ -419,20 +409,15 @@ class SPO(PreferenceLearner):
 
     Each iteration scores the policy's own responses by their win rate against itself,
     r_t(y) = P(y ≻ π_t), and runs a no-regret update on that reward (here Hedge, the paper's
-    theoretical instance): π_{t+1} ∝ π_t exp(η_t r_t), η_t = η/√(t+1). SPO targets the unregularised
-    minimax winner (it ignores β); its *average* policy converges at O(1/√T), while the last iterate
-    of Hedge cycles around an interior equilibrium (Bailey & Piliouras, EC 2018).
+    theoretical instance): π_{t+1} ∝ π_t exp(η_t r_t), η_t = η/√(t+1) (η = 1 by default). SPO targets
+    the unregularised minimax winner (it ignores β); its *average* policy converges at O(1/√T), while
+    the last iterate of Hedge cycles around an interior equilibrium (Bailey & Piliouras, EC 2018).
     """
 
     default_output = "average"
 
-    def __init__(self, game: PreferenceGame, *, step_size: float = 1.0,
-                 seed: int | None = None, mode: str = "exact",
-                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
-                 hidden: int | None = None, inner_steps: int | None = None):
-        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
-                         hidden=hidden, inner_steps=inner_steps)
-        self.step_size = check_positive("step_size", step_size)
+    def _step_size(self, game: PreferenceGame, step_size: float | None) -> float:
+        return 1.0 if step_size is None else check_positive("step_size", step_size)  # η of η_t = η/√(t+1)
 
     def _step(self) -> None:
         eta = self.step_size / np.sqrt(self.iteration + 1)
@@ -460,14 +445,9 @@ class OnlineIPO(PreferenceLearner):
 
     uses_inner_steps = False  # one plain gradient step per iteration, also for a neural policy
 
-    def __init__(self, game: PreferenceGame, *, step_size: float | None = None,
-                 seed: int | None = None, mode: str = "exact",
-                 policy: str = "tabular", batch: int | None = None, max_queries: int | None = None,
-                 hidden: int | None = None, inner_steps: int | None = None):
-        super().__init__(game, seed=seed, mode=mode, policy=policy, batch=batch, max_queries=max_queries,
-                         hidden=hidden, inner_steps=inner_steps)
-        b = self._require_beta()
-        self.step_size = 0.25 * b / (1.0 + b) if step_size is None else check_positive("step_size", step_size)
+    def _step_size(self, game: PreferenceGame, step_size: float | None) -> float:
+        b = self._require_beta(game)
+        return 0.25 * b / (1.0 + b) if step_size is None else check_positive("step_size", step_size)
 
     def _queries_per_step(self) -> int:
         return 0 if self.mode == "exact" else self.batch * self.game.num_contexts
