@@ -47,6 +47,8 @@ FAMILY_GAMES = {
     "rlvr": "rlvr:toy(prompts=8, vocab=2, max_length=2)",
     # horizon = ITERATIONS: a run meets every request once
     "allocation": "allocation:budgeted_second_price(horizon=20, seed=0)",
+    # CES (rho < 1): a unique demand, so tatonnement applies too
+    "market": "market:ces(buyers=2, goods=3, rho=0.5, seed=0)",
 }
 #: the order in which a family the method does not serve is picked for the wrong-family check
 WRONG_FAMILY_ORDER = ("preference", "continuous", "markov", "extensive_form", "normal_form")
@@ -140,6 +142,10 @@ def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray
         mask = np.asarray(game.mask, dtype=bool)
         pols = arr if arr.ndim == 3 else arr[None]
         return [(f"policy {j} context {x}", p[x], mask[x]) for j, p in enumerate(pols) for x in range(len(p))]
+    if family == "market":
+        # each buyer's spending shares over the goods
+        arr = np.asarray(strategies)
+        return [(f"buyer {i + 1}", row, None) for i, row in enumerate(arr)]
     if family == "rlvr":
         # one next-token distribution per prompt and prefix
         arr = np.asarray(strategies[0] if isinstance(strategies, (list, tuple)) else strategies)
