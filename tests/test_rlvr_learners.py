@@ -186,3 +186,19 @@ def test_methods_lists_shared_options() -> None:
     entry = eq.registry.METHODS.get("pass@k", "rlvr")
     names = {p.name for p in entry.parameters()}
     assert {"k", "group_size", "allocation", "entropy_control"} <= names
+
+
+def test_training_curves_and_knapsack_first_step() -> None:
+    from equilibria.rlvr.curves import training_curves
+
+    game = eq.load_game("rlvr:toy(prompts=8, vocab=2, max_length=2)")
+    c = training_curves(game, "grpo", 6, seed=0, every=3, k=4)
+    assert list(c["iteration"]) == [0, 3, 6]
+    assert c["pass@1"][0] == pytest.approx(game.pass_rates(game.prior_policy).mean(), rel=1e-14)
+    assert np.isnan(c["nonzero_share"][0]) and 0 <= c["nonzero_share"][-1] <= 1
+    lr = eq.make_learner(game, "grpo", seed=0, allocation="knapsack", group_size=4)
+    prompts, sizes = lr._allocate()
+    assert np.all(sizes == 4)  # nothing seen yet: the uniform budget
+    lr.step()
+    prompts, sizes = lr._allocate()
+    assert sizes.sum() == 8 * 4 and sizes.min() >= 2

@@ -136,6 +136,7 @@ class GroupPolicyOptimization(Learner):
         self.category_values = np.zeros(int(game.categories.max(initial=0)) + 1)
         # statistics of the last batch
         self.last_nonzero_share = float("nan")
+        self.last_nonzero_sample_share = float("nan")
         self.last_mean_abs_advantage = float("nan")
         self.samples_drawn = 0
 
@@ -173,8 +174,10 @@ class GroupPolicyOptimization(Learner):
         if self.allocation == "uniform":
             return alloc.uniform(self.rng, game.num_prompts, B, G)
         if self.allocation == "knapsack":
-            prompts, _ = alloc.uniform(self.rng, game.num_prompts, B, G)
-            p_hat = np.where(np.isnan(self.success_estimate[prompts]), 0.5, self.success_estimate[prompts])
+            prompts, sizes = alloc.uniform(self.rng, game.num_prompts, B, G)
+            p_hat = self.success_estimate[prompts]
+            if np.isnan(p_hat).any():  # a prompt never seen: the uniform budget (the paper's first epoch)
+                return prompts, sizes
             return prompts, alloc.knapsack_budgets(p_hat, B * G, self.knapsack_min, self.knapsack_max)
         if self.allocation == "mopps":
             prompts, _ = alloc.mopps_select(self.rng, self.beta_a, self.beta_b, B, self.mopps_target)
@@ -270,6 +273,7 @@ class GroupPolicyOptimization(Learner):
         group_abs = np.bincount(group, weights=np.abs(adv), minlength=B) / sizes
         nonzero = np.bincount(group, weights=(adv != 0).astype(float), minlength=B) > 0
         self.last_nonzero_share = float(nonzero.mean())
+        self.last_nonzero_sample_share = float(nonzero[group].mean())
         self.last_mean_abs_advantage = float(np.abs(adv).mean())
         self.success_estimate[prompts] = succ / sizes
         if self.allocation == "mopps":

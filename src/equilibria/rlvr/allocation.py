@@ -10,7 +10,8 @@ and a number of answers (a group size) for each.
   Allocation", arXiv 2025): every prompt of the batch gets n_i answers, n_min <= n_i <=
   n_max, Σ n_i = batch_prompts · group_size, maximising Σ_i Value(n_i, p̂_i) with
   Value(n, p) = (1 − p^n − (1 − p)^n) · p (1 − p)², the probability of a non-zero gradient times the
-  paper's information gain; p̂_i is the prompt's last observed success rate (0.5 before it is seen).
+  paper's information gain; p̂_i is the prompt's last observed success rate (the learner uses the
+  uniform allocation while a prompt of the batch has never been seen, like the paper's first epoch).
   Value is concave in n, so taking the largest marginal gains greedily is an exact knapsack
   solution (`knapsack_budgets`).
 - ``mopps`` (Qu et al., "Can Prompt Difficulty be Online Predicted for Accelerating RL Finetuning
