@@ -44,23 +44,25 @@ def _unused_port() -> int:
         return s.getsockname()[1]
 
 
+def _flag_cases(game: str, method: str | None, flag: str, values: list[str]) -> dict[str, list[str]]:
+    """``solve GAME [-m METHOD] FLAG VALUE`` for each bad value."""
+    base = ["solve", game] + (["-m", method] if method else [])
+    return {f"{flag} {value}": [*base, flag, value] for value in values}
+
+
+def _option_cases(game: str, method: str, options: list[str]) -> dict[str, list[str]]:
+    """``solve GAME -m METHOD -n 2 -o OPTION`` for each bad option."""
+    return {f"-o {o} ({method})": ["solve", game, "-m", method, "-n", "2", "-o", o] for o in options}
+
+
 SOLVE_CASES = {
     # run-loop flags
-    "seed negative": ["solve", "matching_pennies", "--seed", "-1"],
-    "seed fractional": ["solve", "matching_pennies", "--seed", "1.5"],
-    "seed text": ["solve", "matching_pennies", "--seed", "abc"],
-    "seed above 2**63": ["solve", "matching_pennies", "--seed", str(2**64)],
-    "iterations negative": ["solve", "kuhn_poker", "-m", "cfr+", "--iterations", "-5"],
-    "iterations zero": ["solve", "kuhn_poker", "-m", "cfr+", "--iterations", "0"],
-    "iterations text": ["solve", "kuhn_poker", "-m", "cfr+", "--iterations", "many"],
-    "iterations infinite": ["solve", "kuhn_poker", "-m", "cfr+", "--iterations", "1e400"],
-    "eval-every zero": ["solve", "kuhn_poker", "-m", "cfr+", "--eval-every", "0"],
-    "tol nan": ["solve", "kuhn_poker", "-m", "cfr+", "--tol", "nan"],
-    "tol negative": ["solve", "kuhn_poker", "-m", "cfr+", "--tol", "-1"],
-    "tol infinite": ["solve", "kuhn_poker", "-m", "cfr+", "--tol", "inf"],
-    "output unknown": ["solve", "kuhn_poker", "-m", "cfr+", "--output", "best"],
-    "max-size text": ["solve", "matching_pennies", "--max-size", "lots"],
-    "max-size zero": ["solve", "matching_pennies", "--max-size", "0"],
+    **_flag_cases("matching_pennies", None, "--seed", ["-1", "1.5", "abc", str(2**64)]),
+    **_flag_cases("kuhn_poker", "cfr+", "--iterations", ["-5", "0", "many", "1e400"]),
+    **_flag_cases("kuhn_poker", "cfr+", "--eval-every", ["0"]),
+    **_flag_cases("kuhn_poker", "cfr+", "--tol", ["nan", "-1", "inf"]),
+    **_flag_cases("kuhn_poker", "cfr+", "--output", ["best"]),
+    **_flag_cases("matching_pennies", None, "--max-size", ["lots", "0"]),
     # names
     "unknown method": ["solve", "matching_pennies", "-m", "no-such-method"],
     "unknown game": ["solve", "no_such_game"],
@@ -69,33 +71,18 @@ SOLVE_CASES = {
     "method for another family": ["solve", "kuhn_poker", "-m", "lp"],
     "exact with a learner": ["solve", "kuhn_poker", "-m", "cfr+", "--exact"],
     "exact on a continuous game": ["solve", "bilinear", "-m", "gda", "--exact"],
-    # -o options
-    "option without =": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "gamma"],
-    "option with empty key": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "=5"],
-    "option iterations": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "iterations=5"],
-    "option seed": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "seed=1"],
-    "option options": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "options={'gamma': 1}"],
-    "option game": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "game=leduc_poker"],
-    "option unknown": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "no_such_option=1"],
-    "option wrong type (cfr+ gamma)": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "gamma=abc"],
-    "option out of range (cfr+ gamma)": ["solve", "kuhn_poker", "-m", "cfr+", "-o", "gamma=1e12"],
-    "option wrong type (hedge)": ["solve", "matching_pennies", "-m", "hedge", "-o", "step_size=abc"],
-    "option negative (hedge)": ["solve", "matching_pennies", "-m", "hedge", "-o", "step_size=-1"],
-    "option zero (qre max_steps)": ["solve", "matching_pennies", "-m", "logit-qre-path", "-o",
-                                    "max_steps=0"],
-    "option wrong type (sga align)": ["solve", "bilinear", "-m", "sga", "-o", "align=abc"],
+    # -o: not KEY=VALUE, one of solve's own parameters, an unknown name, a wrong type or range
+    **_option_cases("kuhn_poker", "cfr+", ["gamma", "=5", "iterations=5", "seed=1", "game=leduc_poker",
+                                           "options={'gamma': 1}", "no_such_option=1", "gamma=abc",
+                                           "gamma=1e12"]),
+    **_option_cases("matching_pennies", "hedge", ["step_size=abc", "step_size=-1"]),
+    **_option_cases("matching_pennies", "logit-qre-path", ["max_steps=0"]),
+    **_option_cases("bilinear", "sga", ["align=abc"]),
     # found by running every method option through abc, -1, nan, 1e308, 0, [1] (H3's fuzz)
-    "option results not a path (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "results=0"],
-    "option results a folder (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "results={tmp}"],
-    "option ray not an address (psro)": ["solve", "kuhn_poker", "-m", "psro", "-n", "2", "-o", "ray=[1]"],
-    "option huge (nash-loss-sgd)": ["solve", "rock_paper_scissors", "-m", "nash-loss-sgd", "-n", "3", "-o",
-                                    "sample_size=1e308"],
-    "option huge (vr-halpern batch_size)": ["solve", "rock_paper_scissors", "-m", "vr-halpern", "-n", "3",
-                                            "-o", "batch_size=1e308"],
-    "option huge (vr-halpern step_size)": ["solve", "rock_paper_scissors", "-m", "vr-halpern", "-n", "3",
-                                           "-o", "step_size=1e308"],
-    "option huge (vr-halpern inner_scale)": ["solve", "rock_paper_scissors", "-m", "vr-halpern", "-n", "3",
-                                             "-o", "inner_scale=1e308"],
+    **_option_cases("kuhn_poker", "psro", ["results=0", "results={tmp}", "ray=[1]"]),
+    **_option_cases("rock_paper_scissors", "nash-loss-sgd", ["sample_size=1e308"]),
+    **_option_cases("rock_paper_scissors", "vr-halpern", ["batch_size=1e308", "step_size=1e308",
+                                                          "inner_scale=1e308"]),
     # game specs
     "empty game spec": ["solve", ""],
     "blank game spec": ["solve", "   "],
