@@ -118,14 +118,7 @@ def solve(
         output = check_choice("output", output, ("average", "last"))
     options = _method_options(options, hyper)
     game = load_game(game)
-    name = method or game.default_method()
-    family = _family(game)
-    entry = method_entry(name, family)
-    if family not in entry.families:
-        raise NotApplicableError(
-            f"method {entry.name!r} applies to {', '.join(METHODS.families(name))} games, "
-            f"not to {family} games; run `equilibria methods` to see what applies"
-        )
+    entry = _applicable_entry(method or game.default_method(), game)
     t0 = time.perf_counter()
     if entry.kind == "learner":
         if exact:
@@ -178,11 +171,7 @@ def make_learner(game: Any, method: str, *, seed: int | None = None, **options: 
     entry = method_entry(method, _family(game))
     if entry.kind != "learner":
         raise InvalidParameterError(f"{entry.name!r} is an exact solver, not a learner")
-    if _family(game) not in entry.families:
-        raise NotApplicableError(
-            f"method {entry.name!r} applies to {', '.join(METHODS.families(method))} games, "
-            f"not {_family(game)}"
-        )
+    entry = _applicable_entry(method, game)
     kwargs = dict(entry.options)
     kwargs.update(_aliased(entry, options))
     seed = check_seed("seed", seed)
@@ -191,6 +180,18 @@ def make_learner(game: Any, method: str, *, seed: int | None = None, **options: 
     learner = call_with_params(entry.target, kwargs, f"method {entry.name!r}", game)
     set_identity(learner, entry.name, _effective_options(entry, kwargs))
     return learner
+
+
+def _applicable_entry(name: str, game: Any) -> MethodEntry:
+    """The registry entry of method ``name`` for ``game``'s family, or `NotApplicableError`."""
+    family = _family(game)
+    entry = method_entry(name, family)
+    if family not in entry.families:
+        raise NotApplicableError(
+            f"method {entry.name!r} applies to {', '.join(METHODS.families(name))} games, "
+            f"not to {family} games; run `equilibria methods` to see what applies"
+        )
+    return entry
 
 
 def _method_options(options: Mapping[str, Any] | None, hyper: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,14 @@ from ._json_text import JsonPath
 from .json_format import _check_version, _exact_number, _first_duplicate, _json_number, _SchemaError
 
 
+def _entries(value: Any, size: int, key: str, what: str, where: str, path: JsonPath) -> list[list[Any]]:
+    """``value`` checked to be a non-empty list of ``size``-element lists (the node's ``key``)."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, list) and len(v) == size
+                                                          for v in value):
+        raise _SchemaError(key, f"{where}.{key} must be a list of {what}", (*path, key))
+    return value
+
+
 def _node(data: Any, n: int, where: str, path: JsonPath) -> Any:
     """One node of the tree, its children read iteratively (trees can be deeper than the stack)."""
     # frames: (kind, fields, built children, pending (label, prob, child data, child where, child path))
@@ -76,14 +84,7 @@ def _read_node(data: Any, n: int, where: str, path: JsonPath) -> tuple[str, Any,
         return "terminal", Terminal([_exact_number(x, f"{where}.payoffs[{k}]", (*path, "payoffs", k))
                                      for k, x in enumerate(pay)]), []
     if "chance" in data:
-        outs = data["chance"]
-        if (
-            not isinstance(outs, list)
-            or not outs
-            or not all(isinstance(o, list) and len(o) == 3 for o in outs)
-        ):
-            raise _SchemaError("chance", f"{where}.chance must be a list of [label, probability, node]",
-                               (*path, "chance"))
+        outs = _entries(data["chance"], 3, "chance", "[label, probability, node]", where, path)
         kids = []
         for k, (lab, p, c) in enumerate(outs):
             _label(lab, f"{where}.chance[{k}]", (*path, "chance", k, 0))
@@ -97,14 +98,7 @@ def _read_node(data: Any, n: int, where: str, path: JsonPath) -> tuple[str, Any,
             shown = json.dumps(pl) if isinstance(pl, bool) or pl is None else repr(pl)
             raise _SchemaError("player", f"{where}.player must be a player number 1..{n}, not {shown}",
                                (*path, "player"))
-        acts = data.get("actions")
-        if (
-            not isinstance(acts, list)
-            or not acts
-            or not all(isinstance(a, list) and len(a) == 2 for a in acts)
-        ):
-            raise _SchemaError("actions", f"{where}.actions must be a list of [label, node]",
-                               (*path, "actions"))
+        acts = _entries(data.get("actions"), 2, "actions", "[label, node]", where, path)
         infoset = data.get("infoset")
         if not isinstance(infoset, str):
             raise _SchemaError("infoset", f"{where}.infoset must be a string label", (*path, "infoset"))

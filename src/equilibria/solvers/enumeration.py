@@ -371,6 +371,13 @@ def _polytopes(A: np.ndarray, B: np.ndarray, exact: bool, search: str = "graph"
     return fp, fq
 
 
+def _bimatrix_polytopes(game: Any, method: str, exact: bool, search: Any) -> tuple[Any, Any, Any, Any]:
+    """``(A, B)`` and the two best-response polytopes, ``search`` checked first."""
+    search = _check_search(search)
+    A, B = two_player_bimatrix(game, method, exact)
+    return (A, B, *_polytopes(A, B, exact, search))
+
+
 @register_method("vertex-enumeration", families=("normal_form",), certified=True)
 def vertex_enumeration(game: Any, *, exact: bool = False, search: str = "graph") -> list[Solution]:
     """All extreme Nash equilibria of a two-player game, degenerate games included.
@@ -385,10 +392,8 @@ def vertex_enumeration(game: Any, *, exact: bool = False, search: str = "graph")
     """
     t0 = time.perf_counter()
     exact = check_bool("exact", exact)
-    _check_search(search)
-    A, B = two_player_bimatrix(game, "vertex-enumeration", exact)
+    A, B, fp, fq = _bimatrix_polytopes(game, "vertex-enumeration", exact, search)
     m, n = A.shape
-    fp, fq = _polytopes(A, B, exact, _check_search(search))
     zx, lx = _unique_vertices(fp)
     zy, ly = _unique_vertices(fq)
     sols: list[Solution] = []
@@ -428,10 +433,8 @@ def support_enumeration(game: Any, *, exact: bool = False, search: str = "all") 
     """
     t0 = time.perf_counter()
     exact = check_bool("exact", exact)
-    _check_search(search)
-    A, B = two_player_bimatrix(game, "support-enumeration", exact)
+    A, B, fp, fq = _bimatrix_polytopes(game, "support-enumeration", exact, search)
     m, n = A.shape
-    fp, fq = _polytopes(A, B, exact, _check_search(search))
     for fb, dim, who in ((fp, m, "the row player"), (fq, n, "the column player")):
         over = np.flatnonzero(fb.labels.sum(1) > dim)
         if len(over):
