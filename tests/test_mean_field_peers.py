@@ -7,7 +7,6 @@ full-support policy, to 1e-9.
 from __future__ import annotations
 
 import numpy as np
-import pyspiel
 import pytest
 
 import equilibria as eq
@@ -21,16 +20,46 @@ def _openspiel_nash_conv(game, policy):
 
 def test_crowd_modelling_matches_openspiel():
     from open_spiel.python import policy as policy_std
-    from open_spiel.python.mfg.games import crowd_modelling  # noqa: F401  (registers the game)
 
-    os_game = pyspiel.load_game("python_mfg_crowd_modelling")
+    from equilibria.io.openspiel_mfg import load_openspiel_mfg, to_openspiel_policy
+
+    bridge = load_openspiel_mfg("mfg_crowd_modelling")
+    os_game = bridge.openspiel_game
     ours = eq.load_game("crowd_modelling")
+    # the bridge numbers OpenSpiel's cells in their order, plus one absorbing end state
+    assert all(i == int(s.strip("()").split(",")[0]) for s, (_, _, i) in bridge.index.items())
     assert eq.nash_conv(ours, ours.uniform_policy()) == pytest.approx(
         _openspiel_nash_conv(os_game, policy_std.UniformRandomPolicy(os_game)), abs=1e-9)
-    pi = np.random.default_rng(0).dirichlet(np.ones(3), size=(1, 10, 10))
+    pi = _random_policy(ours)
+    padded = np.concatenate([pi, np.full((1, 10, 1, 3), 1 / 3)], axis=2)
+    os_value = _openspiel_nash_conv(os_game, to_openspiel_policy(bridge, padded))
+    assert eq.nash_conv(ours, pi) == pytest.approx(os_value, abs=1e-9)
+    # the exact move cost is a different game: OpenSpiel's caching changes the exploitability
+    exact = eq.load_game("crowd_modelling(move_cost='exact')")
+    assert abs(eq.nash_conv(exact, pi) - os_value) > 1e-3
 
-    class Arr(policy_std.Policy):
-        def action_probabilities(self, state, player_id=None):
-            return {a: float(pi[0, state.t, state.x, a]) for a in range(3)}
 
-    assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, Arr(os_game, [0])), abs=1e-9)
+def _random_policy(game, seed=0):
+    rng = np.random.default_rng(seed)
+    pi = rng.dirichlet(np.ones(game.num_actions), size=game.policy_shape[:-1]) * game.legal
+    return pi / pi.sum(-1, keepdims=True)
+
+
+@pytest.mark.parametrize("name", ["mfg_crowd_modelling", "mfg_crowd_modelling_2d", "mfg_garnet"])
+def test_bridge_reproduces_openspiel_nash_conv_and_converts_policies(name):
+    from open_spiel.python import policy as policy_std
+
+    from equilibria.io.openspiel_mfg import from_openspiel_policy, load_openspiel_mfg, to_openspiel_policy
+
+    bridge = load_openspiel_mfg(name)
+    game, os_game = bridge.game, bridge.openspiel_game
+    assert eq.nash_conv(game, game.uniform_policy()) == pytest.approx(
+        _openspiel_nash_conv(os_game, policy_std.UniformRandomPolicy(os_game)), abs=1e-9)
+    pi = _random_policy(game)
+    os_pi = to_openspiel_policy(bridge, pi)
+    assert eq.nash_conv(game, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)
+    back = from_openspiel_policy(bridge, os_pi)
+    reached = np.zeros(game.policy_shape[:-1], dtype=bool)
+    for k, t, i in bridge.states:
+        reached[k, t, i] = True
+    np.testing.assert_array_equal(back[reached], pi[reached])
