@@ -202,3 +202,18 @@ def test_training_curves_and_knapsack_first_step() -> None:
     lr.step()
     prompts, sizes = lr._allocate()
     assert sizes.sum() == 8 * 4 and sizes.min() >= 2
+
+
+def test_plots(tmp_path) -> None:
+    from equilibria.plotting_rlvr import plot_rlvr_curves, plot_rlvr_traces
+    from equilibria.rlvr.curves import training_curves
+
+    game = eq.load_game("rlvr:toy(prompts=8, vocab=2, max_length=2)")
+    traces = {m: eq.solve(game, m, iterations=4, seed=0)[0].info["trace"] for m in ("grpo", "dr-grpo")}
+    out = plot_rlvr_traces(traces, tmp_path / "t.png", title="toy")
+    assert (tmp_path / "t.png").stat().st_size > 1000 and out.endswith("t.png")
+    plot_rlvr_curves({"grpo": training_curves(game, "grpo", 3)}, tmp_path / "c.png", k=8)
+    assert (tmp_path / "c.png").exists()
+    with pytest.raises(InvalidParameterError, match="pass@1"):
+        other = eq.solve("matching_pennies", "fictitious-play", iterations=3)[0].info["trace"]
+        plot_rlvr_traces({"x": other}, tmp_path / "x.png")

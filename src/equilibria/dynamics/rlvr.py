@@ -209,7 +209,7 @@ class GroupPolicyOptimization(Learner):
         self.samples_drawn += len(answers)
         adv = self._advantages(rewards, group, sizes)
         return {"prompts": prompts, "sizes": sizes, "group": group, "answers": answers,
-                "rewards": rewards, "advantages": adv}
+                "rewards": rewards, "advantages": adv, "policy": pi_old}
 
     def _token_weights(self, batch: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
         """The batch's tokens: flat (prompt, prefix, token) index, prefix row, advantage, aggregation
@@ -241,7 +241,7 @@ class GroupPolicyOptimization(Learner):
         game = self.game
         flat, flat_row, tok_adv, agg = self._token_weights(batch)
         X, N, A = self.logits.shape
-        pi_old = self.policy()
+        pi_old = batch["policy"]
         old_logp = np.log(pi_old.reshape(-1)[flat])
         ref = game.prior_policy.reshape(-1)[flat] if self.kl_coef > 0 else None
         clip_drop = self._clip_cov_tokens(old_logp, tok_adv) if self.entropy_control == "clip-cov" else None

@@ -50,6 +50,7 @@ subclasses of `InvalidParameterError`; an unknown name raises `UnknownNameError`
 
 from __future__ import annotations
 
+import inspect
 from math import comb
 from typing import Any
 
@@ -259,6 +260,10 @@ ESTIMATORS = {
 }
 
 
+_OPTIONS = {name: frozenset(p for p in inspect.signature(fn).parameters if p != "r")
+            for name, fn in ESTIMATORS.items()}
+
+
 def advantages(name: str, rewards: Any, *, group_size: int | None = None, **options: Any) -> np.ndarray:
     """One advantage per answer from a group's rewards (see the module table for each ``name``).
 
@@ -270,9 +275,7 @@ def advantages(name: str, rewards: Any, *, group_size: int | None = None, **opti
         raise UnknownNameError("advantage estimator", str(name), ESTIMATORS)
     fn = ESTIMATORS[name.lower()]
     r = _rewards(rewards, group_size)
-    import inspect
-
-    allowed = {p for p in inspect.signature(fn).parameters if p != "r"}
+    allowed = _OPTIONS[name.lower()]
     unknown = set(options) - allowed
     if unknown:
         raise InvalidParameterError(
