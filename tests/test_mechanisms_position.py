@@ -1,0 +1,87 @@
+"""Position auctions with per-(ad, position) click-through rates (Balseiro et al., arXiv:2506.03309).
+
+Known facts tested: the exact welfare maximiser under independent positions and under the
+multinomial-logit model agrees with brute-force enumeration of every matching (≤ 6 ads, 3
+positions, K ≤ 3: the paper's claim that the MNL optimum is computable efficiently); VCG on it has
+no profitable misreport on a grid; GSP has one, the Edelman-Ostrovsky-Schwarz example (AER 2007:
+rates 200 and 199, values 10, 4, 2: the top bidder gains by dropping to the second position);
+with separable rates and truthful bids VCG and GSP give the same allocation (Varian 2007).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from equilibria.errors import InvalidParameterError
+from equilibria.mechanisms import position as P
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("model", P.MODELS)
+def test_exact_welfare_matches_enumeration(seed: int, model: str) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 7))
+    p = rng.uniform(0.01, 0.6, (n, 3))
+    v = rng.uniform(0.0, 1.0, n)
+    K = int(rng.integers(1, 4))
+    w, slot = P.max_welfare(v, p, model=model, max_shown=K)
+    assert (slot >= 0).sum() <= K
+    assert len(set(slot[slot >= 0])) == (slot >= 0).sum()  # a matching
+    assert w == pytest.approx(P.brute_force_welfare(v, p, model=model, max_shown=K), rel=1e-12, abs=1e-15)
+    assert w == pytest.approx(float(v @ P.click_probabilities(p, slot, model)), rel=1e-12, abs=1e-15)
+
+
+def test_mnl_click_probabilities() -> None:
+    p = np.array([[0.5, 0.2], [0.25, 0.1]])
+    # ad 0 alone at position 0: its standalone rate
+    assert P.click_probabilities(p, [0, -1], "mnl")[0] == pytest.approx(0.5)
+    # both shown: weights 1 and 1/9 (0.1/0.9), denominator 1 + 1 + 1/9
+    np.testing.assert_allclose(P.click_probabilities(p, [0, 1], "mnl"), [1 / (19 / 9), (1 / 9) / (19 / 9)])
+
+
+@pytest.mark.parametrize("model", P.MODELS)
+@pytest.mark.parametrize("seed", range(3))
+def test_vcg_has_no_profitable_misreport(model: str, seed: int) -> None:
+    rng = np.random.default_rng(10 + seed)
+    n = 4
+    p = rng.uniform(0.05, 0.5, (n, 3))
+    v = rng.uniform(0.2, 1.0, n)
+    out = P.vcg(v, p, model=model)
+    u = v * out.clicks - out.payments
+    assert np.all(u >= -1e-12), "VCG is individually rational"
+    assert np.all(out.payments <= v * out.clicks + 1e-12)
+    grid = np.linspace(0.0, 1.5, 31)
+    assert P.find_profitable_misreport(lambda b: P.vcg(b, p, model=model), v, grid) is None
+
+
+def test_gsp_edelman_ostrovsky_schwarz_example() -> None:
+    a, beta, v = np.ones(3), np.array([0.200, 0.199]), np.array([10.0, 4.0, 2.0])
+    truthful = P.gsp(v, a, beta)
+    assert list(truthful.slot) == [0, 1, -1]
+    assert truthful.payments[0] == pytest.approx(4.0 * 0.200)
+    found = P.find_profitable_misreport(lambda b: P.gsp(b, a, beta), v, np.linspace(0.0, 12.0, 121))
+    assert found is not None and found.ad == 0
+    # in the paper's units (×1000): 1200 truthfully, 1592 at the second position paying 2 per click
+    assert found.truthful_utility * 1000 == pytest.approx(1200.0)
+    assert found.misreport_utility * 1000 == pytest.approx(1592.0)
+    # VCG on the same rates: same allocation, lower payments, truthful
+    vcg = P.vcg(v, np.outer(a, beta))
+    assert list(vcg.slot) == [0, 1, -1]
+    assert np.all(vcg.payments <= truthful.payments + 1e-12)
+    grid = np.linspace(0, 12, 121)
+    assert P.find_profitable_misreport(lambda b: P.vcg(b, np.outer(a, beta)), v, grid) is None
+
+
+def test_bad_input() -> None:
+    p = np.full((2, 2), 0.1)
+    with pytest.raises(InvalidParameterError, match="non-negative"):
+        P.find_profitable_misreport(lambda b: P.vcg(b, p), [0.5, 0.5], [-1.0, 0.5])
+    with pytest.raises(InvalidParameterError, match=r"\[0, 1\)"):
+        P.vcg([1.0, 1.0], [[0.5, 1.2], [0.1, 0.1]])
+    with pytest.raises(InvalidParameterError, match="length"):
+        P.max_welfare([1.0], p)
+    with pytest.raises(InvalidParameterError, match="model"):
+        P.vcg([1.0, 1.0], p, model="cascade")
+    with pytest.raises(InvalidParameterError, match="max_shown"):
+        P.vcg([1.0, 1.0], p, max_shown=5)
