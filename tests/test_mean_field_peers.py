@@ -63,3 +63,41 @@ def test_bridge_reproduces_openspiel_nash_conv_and_converts_policies(name):
     for k, t, i in bridge.states:
         reached[k, t, i] = True
     np.testing.assert_array_equal(back[reached], pi[reached])
+
+
+MFGLIB_GAMES = [
+    "rock_paper_scissors", "susceptible_infected", "left_right", "beach_bar", "building_evacuation",
+    "conservative_treasure_hunting", "linear_quadratic", "random_linear",
+]
+
+
+@pytest.fixture(scope="module")
+def mfglib_float64():
+    import mfglib.alg  # noqa: F401  (mfglib.scoring imports circularly without it)
+    import torch
+
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # MFGLib computes in the default dtype: float32 otherwise
+    yield
+    torch.set_default_dtype(old)
+
+
+@pytest.mark.parametrize("name", MFGLIB_GAMES)
+def test_mfglib_games_match_mfglib_exploitability(name, mfglib_float64):
+    import torch
+    from mfglib.env import Environment
+    from mfglib.scoring import exploitability_score
+
+    from equilibria.games.catalog.mean_field_games import mfglib_random_linear_from
+
+    env = getattr(Environment, name)()
+    if name == "random_linear":
+        # MFGLib draws the coefficients with torch's generator: give ours the very same ones
+        game = mfglib_random_linear_from(env.T, env.transition_fn.p1.numpy(), env.transition_fn.p2.numpy(),
+                                         env.reward_fn.r1.numpy(), env.reward_fn.r2.numpy())
+    else:
+        game = eq.load_game("mfglib:" + name)
+    assert game.horizon == env.T + 1
+    for pi in (game.uniform_policy(), _random_policy(game)):
+        theirs = exploitability_score(env, torch.tensor(pi[0]).reshape(env.T + 1, *env.S, *env.A))
+        assert eq.nash_conv(game, pi) == pytest.approx(theirs, abs=1e-9)

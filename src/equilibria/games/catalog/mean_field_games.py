@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..._checks import check_choice, check_int
+from ..._checks import check_choice, check_int, check_probability, check_real
+from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..mean_field import MeanFieldGame
 from ._limits import call, check_bytes
@@ -124,3 +126,269 @@ def crowd_modelling(size: int = 10, horizon: int = 10, move_cost: str = "openspi
         S, A, reward=reward, transition=(targets[None], probs[None]), horizon=horizon,
         action_labels=("left", "stay", "right"), title="crowd modelling (OpenSpiel)", state_shape=(S,),
     )
+
+
+# ---- MFGLib's games --------------------------------------------------------------------------------
+# MFGLib counts T transitions and decides at t = 0..T: our horizon is T + 1 and the last step's
+# transition (never used by MFGLib) keeps every agent in place. Its kernels are p[s', s, a], ours
+# p[s, a, s']; its rewards see the state-action mean field L_t, ours too where they use more than μ_t.
+
+
+def _stay(S: int, A: int) -> tuple[np.ndarray, np.ndarray]:
+    targets = np.broadcast_to(np.arange(S)[:, None, None], (S, A, 1)).copy()
+    return targets[None], np.ones((1, S, A, 1))
+
+
+def _mfglib_game(
+    S: int, A: int, T: int, reward: Callable, transition: Callable, initial: np.ndarray, title: str,
+    action_dependent: bool = False, **kwargs: Any,
+) -> MeanFieldGame:
+    stay = _stay(S, A)
+
+    def kernel(t: int, m: np.ndarray) -> Any:
+        return stay if t >= T else transition(t, m)
+
+    return MeanFieldGame(
+        S, A, reward=reward, transition=kernel, initial=initial, horizon=T + 1,
+        action_dependent=action_dependent, title=f"{title} (MFGLib)", **kwargs,
+    )
+
+
+def _distribution(name: str, value: Any, size: int) -> np.ndarray:
+    try:
+        arr = np.array(value, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be a list of {size} probabilities") from None
+    if arr.shape != (size,):
+        raise InvalidParameterError(f"{name} must be a list of {size} probabilities, got {arr.shape[0]}")
+    return arr  # MeanFieldGame checks that it is a distribution, naming the state
+
+
+@register_game("mfglib:rock_paper_scissors", family="mean_field")
+def mfglib_rock_paper_scissors(T: int = 1, mu0: Any = (1.0, 0.0, 0.0, 0.0)) -> MeanFieldGame:
+    """MFGLib's generalised rock-paper-scissors (Shapley 1964; Cui & Koeppl, AISTATS 2021)."""
+    T = check_int("T", T, minimum=1, maximum=10**5)
+    P = np.zeros((4, 3, 4))
+    P[:, np.arange(3), 1 + np.arange(3)] = 1.0
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        m = mu[0]
+        r = np.array([0.0, 2 * m[3] - m[2], 4 * m[1] - 2 * m[3], 6 * m[2] - 3 * m[1]])
+        return np.broadcast_to(r[:, None], (4, 3))
+
+    return _mfglib_game(4, 3, T, reward, lambda t, m: P, _distribution("mu0", mu0, 4), "rock-paper-scissors",
+                        state_labels=("start", "rock", "paper", "scissors"),
+                        action_labels=("rock", "paper", "scissors"))
+
+
+@register_game("mfglib:susceptible_infected", family="mean_field")
+def mfglib_susceptible_infected(T: int = 50, mu0: Any = (0.4, 0.6)) -> MeanFieldGame:
+    """MFGLib's susceptible-infected epidemic: distance (D) or go out (U) (Cui & Koeppl, AISTATS 2021)."""
+    T = check_int("T", T, minimum=1, maximum=10**5)
+    R = np.array([[0.0, -0.5], [-1.0, -1.5]])
+
+    def transition(t: int, mu: np.ndarray) -> np.ndarray:
+        infect = 0.9**2 * mu[0, 1]
+        P = np.zeros((2, 2, 2))
+        P[0, 0] = [1.0 - infect, infect]
+        P[0, 1] = [1.0, 0.0]
+        P[1, :] = [0.3, 0.7]
+        return P
+
+    return _mfglib_game(2, 2, T, lambda t, m: R, transition, _distribution("mu0", mu0, 2),
+                        "susceptible-infected", state_labels=("susceptible", "infected"),
+                        action_labels=("out", "distance"))
+
+
+@register_game("mfglib:left_right", family="mean_field")
+def mfglib_left_right(mu0: Any = (1.0, 0.0, 0.0)) -> MeanFieldGame:
+    """MFGLib's left-right crowd choice (Cui & Koeppl, AISTATS 2021)."""
+    P = np.zeros((3, 2, 3))
+    P[:, np.arange(2), 1 + np.arange(2)] = 1.0
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        r = np.array([0.0, -mu[0, 1], -2 * mu[0, 2]])
+        return np.broadcast_to(r[:, None], (3, 2))
+
+    return _mfglib_game(3, 2, 1, reward, lambda t, m: P, _distribution("mu0", mu0, 3), "left-right",
+                        state_labels=("start", "left", "right"), action_labels=("left", "right"))
+
+
+@register_game("mfglib:beach_bar", family="mean_field")
+def mfglib_beach_bar(T: int = 2, n: int = 4, bar_loc: int = 2, log_eps: float = 1e-20,
+                     p_still: float = 0.5) -> MeanFieldGame:
+    """MFGLib's beach bar on a line (Perrin et al., NeurIPS 2020)."""
+    T = check_int("T", T, minimum=1, maximum=10**5)
+    n = check_int("n", n, minimum=1, maximum=10**5)
+    bar_loc = check_int("bar_loc", bar_loc, minimum=0, maximum=n - 1)
+    log_eps = check_real("log_eps", log_eps, minimum=0.0, maximum=1.0)
+    p_still = check_probability("p_still", p_still)
+    check_bytes(call("mfglib:beach_bar", n=n, T=T), 8 * 16 * n * 3 * (T + 1))
+    s = np.arange(n)
+    moves = np.array([-1, 0, 1])
+    targets = np.clip(s[:, None, None] + moves[None, :, None] + moves[None, None, :], 0, n - 1)
+    probs = np.broadcast_to(np.array([(1 - p_still) / 2, p_still, (1 - p_still) / 2]), (n, 3, 3))
+    c1 = -np.minimum(np.roll(s, bar_loc), np.roll(s[::-1], bar_loc + 1)).astype(float)
+    base = c1[:, None] - np.array([1.0, 0.0, 1.0])[None, :] / n
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        return base - np.log(mu[0] + log_eps)[:, None]
+
+    return _mfglib_game(n, 3, T, reward, lambda t, m: (targets[None], probs[None]), np.full(n, 1.0 / n),
+                        "beach bar", action_labels=("left", "stay", "right"), state_shape=(n,))
+
+
+@register_game("mfglib:building_evacuation", family="mean_field")
+def mfglib_building_evacuation(T: int = 3, n_floor: int = 5, floor_l: int = 10, floor_w: int = 10,
+                               log_eps: float = 1e-20, eta: float = 1.0,
+                               evac_r: float = 10.0) -> MeanFieldGame:
+    """MFGLib's multi-floor building evacuation (Perolat et al., AAMAS 2022)."""
+    T = check_int("T", T, minimum=1, maximum=10**5)
+    n_floor = check_int("n_floor", n_floor, minimum=1, maximum=10**4)
+    floor_l = check_int("floor_l", floor_l, minimum=1, maximum=10**4)
+    floor_w = check_int("floor_w", floor_w, minimum=1, maximum=10**4)
+    log_eps = check_real("log_eps", log_eps, strict_minimum=True, minimum=0.0, maximum=1.0)
+    eta = check_real("eta", eta, minimum=-1e6, maximum=1e6)
+    evac_r = check_real("evac_r", evac_r, minimum=-1e12, maximum=1e12)
+    S = n_floor * floor_l * floor_w
+    check_bytes(call("mfglib:building_evacuation", n_floor=n_floor, floor_l=floor_l, floor_w=floor_w),
+                8 * 16 * S * 6 * (T + 1))
+    f, l, w = np.unravel_index(np.arange(S), (n_floor, floor_l, floor_w))
+    nxt = np.stack([
+        np.stack([f, np.minimum(l + 1, floor_l - 1), w]),            # right
+        np.stack([f, np.maximum(l - 1, 0), w]),                      # left
+        np.stack([f, l, np.maximum(w - 1, 0)]),                      # up
+        np.stack([f, l, np.minimum(w + 1, floor_w - 1)]),            # down
+        np.stack([np.where((l == 0) & (w == 0), np.maximum(f - 1, 0), f), l, w]),  # downstairs
+        np.stack([np.where((l == floor_l - 1) & (w == floor_w - 1), np.minimum(f + 1, n_floor - 1), f),
+                  l, w]),                                            # upstairs
+    ])  # (6, 3, S)
+    targets = np.ravel_multi_index(tuple(nxt.transpose(1, 2, 0)), (n_floor, floor_l, floor_w))[..., None]
+    probs = np.ones((S, 6, 1))
+    bonus = np.where(f == 0, evac_r, 0.0)
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        return np.broadcast_to((-eta * np.log(np.maximum(mu[0], log_eps)) + bonus)[:, None], (S, 6))
+
+    return _mfglib_game(S, 6, T, reward, lambda t, m: (targets[None], probs[None]), np.full(S, 1.0 / S),
+                        "building evacuation",
+                        action_labels=("right", "left", "up", "down", "downstairs", "upstairs"),
+                        state_shape=(n_floor, floor_l, floor_w))
+
+
+@register_game("mfglib:conservative_treasure_hunting", family="mean_field")
+def mfglib_conservative_treasure_hunting(T: int = 5, n: int = 3, r: Any = (1.0, 1.0, 1.0),
+                                         c: Any = (1.0, 1.0, 1.0, 1.0, 1.0)) -> MeanFieldGame:
+    """MFGLib's conservative treasure hunting (Guo et al., "MF-OMO", NeurIPS 2022)."""
+    T = check_int("T", T, minimum=1, maximum=10**5)
+    n = check_int("n", n, minimum=1, maximum=10**3)
+    r_arr = _distribution_free("r", r, n)
+    c_arr = _distribution_free("c", c, T)
+    eye = np.eye(n)
+
+    def diffs(L: np.ndarray) -> np.ndarray:
+        # ||L − e_s e_sᵀ||² for every s at once
+        return np.sum(L * L) - 2.0 * np.diagonal(L) + 1.0
+
+    def reward(t: int, L: np.ndarray) -> np.ndarray:
+        if t == 0:
+            return np.zeros((n, n))
+        return np.diag(r_arr * (1.0 - diffs(L[0]) / 2.0))
+
+    def transition(t: int, L: np.ndarray) -> np.ndarray:
+        if t == 0:
+            return np.broadcast_to(eye[None], (n, n, n))
+        ct = c_arr[t - 1] * diffs(L[0])  # (n,)
+        stay = (ct / (1.0 + n * ct))[:, None, None]
+        return stay + eye[None] / (1.0 + n * ct)[:, None, None]
+
+    return _mfglib_game(n, n, T, reward, transition, np.full(n, 1.0 / n), "conservative treasure hunting",
+                        action_dependent=True)
+
+
+@register_game("mfglib:linear_quadratic", family="mean_field")
+def mfglib_linear_quadratic(T: int = 3, el: int = 5, m: int = 2, sigma: float = 3.0, delta: float = 0.1,
+                            k: float = 1.0, q: float = 0.01, kappa: float = 0.5,
+                            c_term: float = 1.0) -> MeanFieldGame:
+    """MFGLib's discretised linear-quadratic game (Perrin et al., NeurIPS 2020; Carmona & Delarue 2018)."""
+    T = check_int("T", T, minimum=1, maximum=10**5)
+    el = check_int("el", el, minimum=0, maximum=10**5)
+    m = check_int("m", m, minimum=0, maximum=10**5)
+    sigma = check_real("sigma", sigma, minimum=0.0, maximum=1e6)
+    delta = check_real("delta", delta, minimum=0.0, maximum=1e6)
+    k = check_real("k", k, minimum=-1e6, maximum=1e6)
+    q = check_real("q", q, minimum=-1e6, maximum=1e6)
+    kappa = check_real("kappa", kappa, minimum=-1e6, maximum=1e6)
+    c_term = check_real("c_term", c_term, minimum=-1e6, maximum=1e6)
+    S, A = 2 * el + 1, 2 * m + 1
+    check_bytes(call("mfglib:linear_quadratic", el=el, m=m, T=T), 8 * 24 * S * A * 7 * (T + 1))
+    x = np.arange(-el, el + 1).astype(float)
+    u = np.arange(-m, m + 1).astype(float)
+    eps = np.arange(-3, 4) * sigma
+    eps_pr = np.exp(-0.5 * eps**2) / np.sqrt(2 * np.pi)
+    eps_pr = eps_pr / eps_pr.sum()
+    probs = np.broadcast_to(eps_pr, (S, A, 7))
+
+    def mean(mu: np.ndarray) -> float:
+        return float(x @ mu[0])
+
+    def transition(t: int, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        drift = x[:, None] + (k * (mean(mu) - x[:, None]) + u[None, :]) * delta  # (S, A)
+        nxt = np.rint(drift[..., None] + sigma * eps[None, None, :] * np.sqrt(delta))
+        targets = np.clip(nxt, -el, el).astype(np.intp) + el
+        return targets[None], probs[None]
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        gap = mean(mu) - x[:, None]  # (S, 1)
+        if t == T:
+            return np.broadcast_to(-0.5 * c_term * gap**2, (S, A))
+        return (-0.5 * u[None, :] ** 2 + q * u[None, :] * gap - 0.5 * kappa * gap**2) * delta
+
+    return _mfglib_game(S, A, T, reward, transition, np.full(S, 1.0 / S), "linear-quadratic",
+                        state_labels=[str(int(v)) for v in x], action_labels=[str(int(v)) for v in u],
+                        state_shape=(S,))
+
+
+@register_game("mfglib:random_linear", family="mean_field")
+def mfglib_random_linear(T: int = 3, n: int = 5, m: float = 10.0, seed: int = 0) -> MeanFieldGame:
+    """MFGLib's random linear game: rewards and transition logits affine in L_t (Guo et al., MFGLib 2023).
+
+    The coefficients are drawn uniformly from [−m, m] by NumPy's generator seeded with ``seed`` (MFGLib
+    draws them with PyTorch's, so equal seeds give different coefficients; the model is the same).
+    """
+    T = check_int("T", T, minimum=1, maximum=10**5)
+    n = check_int("n", n, minimum=1, maximum=300)
+    m = check_real("m", m, minimum=0.0, maximum=1e6)
+    seed = check_int("seed", seed, minimum=0, maximum=2**63 - 1)
+    rng = np.random.default_rng(seed)
+    p1, p2 = (2 * m * rng.random((n, n, n)) - m for _ in range(2))  # MFGLib's layout [s', s, ·]
+    r1, r2 = (2 * m * rng.random((n, n)) - m for _ in range(2))
+    return mfglib_random_linear_from(T, p1, p2, r1, r2)
+
+
+def mfglib_random_linear_from(T: int, p1: np.ndarray, p2: np.ndarray, r1: np.ndarray,
+                              r2: np.ndarray) -> MeanFieldGame:
+    """The random linear game with given coefficients (MFGLib's ``p1, p2`` [s', s, ·], ``r1, r2``)."""
+    n = r1.shape[0]
+
+    def reward(t: int, L: np.ndarray) -> np.ndarray:
+        return r1 @ L[0] + r2
+
+    def transition(t: int, L: np.ndarray) -> np.ndarray:
+        logits = np.einsum("usj,ja->sau", p1, L[0]) + p2.transpose(1, 2, 0)  # (s, a, s')
+        logits -= logits.max(-1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(-1, keepdims=True)
+
+    return _mfglib_game(n, n, T, reward, transition, np.full(n, 1.0 / n), "random linear",
+                        action_dependent=True)
+
+
+def _distribution_free(name: str, value: Any, size: int) -> np.ndarray:
+    try:
+        arr = np.array(value, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be a list of {size} numbers") from None
+    if arr.shape != (size,) or not np.isfinite(arr).all():
+        raise InvalidParameterError(f"{name} must be a list of {size} finite numbers")
+    return arr
