@@ -47,6 +47,8 @@ FAMILY_GAMES = {
     "rlvr": "rlvr:toy(prompts=8, vocab=2, max_length=2)",
     # horizon = ITERATIONS: a run meets every request once
     "allocation": "allocation:budgeted_second_price(horizon=20, seed=0)",
+    # 4 score bins, 10 applicants a round: the two-group closed lending loop in miniature
+    "fair_threshold": "fair:lending(num_scores=4, batch=10)",
     # CES (rho < 1): a unique demand, so tatonnement applies too
     "market": "market:ces(buyers=2, goods=3, rho=0.5, seed=0)",
 }
@@ -151,6 +153,8 @@ def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray
         arr = np.asarray(strategies[0] if isinstance(strategies, (list, tuple)) else strategies)
         return [(f"prompt {x} prefix {n}", arr[x, n], None)
                 for x in range(arr.shape[0]) for n in range(arr.shape[1])]
+    if family == "fair_threshold":  # a distribution over the threshold grid
+        return [("threshold policy", np.asarray(strategies), None)]
     if family == "allocation":
         # one probability row over the request's actions per request met
         return [(f"request {t}", row, None) for t, row in enumerate(np.asarray(strategies))]
