@@ -30,14 +30,8 @@ from equilibria.errors import CheckpointError
 from equilibria.registry import METHODS
 from equilibria.run import Learner, Trace, load_checkpoint, run, save_checkpoint
 
-#: a small game of each family (as in the conformance suite)
-FAMILY_GAMES = {
-    "normal_form": "rock_paper_scissors",
-    "extensive_form": "kuhn_poker",
-    "markov": "random_markov_game(num_states=2, num_actions=2, zero_sum=True, seed=0)",
-    "continuous": "bilinear(dim=2, bound=1.0, seed=0)",
-    "preference": "preference:cyclic(k=3)",
-}
+#: a small game of each family: the conformance suite's, where each new family adds its own
+from test_conformance import FAMILY_GAMES  # noqa: E402
 
 
 @cache

@@ -123,20 +123,10 @@ def solve(
     if entry.kind == "learner":
         if exact:
             raise InvalidParameterError(f"{entry.name!r} is a learning method; it has no exact mode")
-        sols = _run_learner(
-            game,
-            entry,
-            iterations=1000 if iterations is None else iterations,
-            seed=seed,
-            output=output,
-            eval_every=eval_every,
-            tol=tol,
-            checkpoint=checkpoint,
-            resume=resume,
-            progress=progress,
-            callbacks=callbacks,
-            options=options,
-        )
+        loop = {"eval_every": eval_every, "checkpoint": checkpoint, "resume": resume, "progress": progress,
+                "callbacks": callbacks}
+        sols = _run_learner(game, entry, iterations=1000 if iterations is None else iterations, seed=seed,
+                            output=output, tol=tol, options=options, loop=loop)
     else:
         if checkpoint is not None:
             raise InvalidParameterError(
@@ -256,29 +246,15 @@ def _run_learner(
     iterations: int,
     seed: int | None,
     output: str | None,
-    eval_every: int | None,
     tol: float | None,
-    checkpoint: Any,
-    resume: bool,
-    progress: bool | None,
-    callbacks: tuple,
     options: dict[str, Any],
+    loop: dict[str, Any],
 ) -> list[Solution]:
+    """Build the learner and drive it with `run` (``loop``: run's eval_every, checkpoint, resume,
+    progress and callbacks, as solve got them)."""
     learner = make_learner(game, entry.name, seed=seed, **options)
     out = output or learner.default_output
-    evaluate = "both"
-    trace: Trace = run(
-        learner,
-        iterations,
-        eval_every=eval_every,
-        evaluate=evaluate,
-        output=out,
-        tol=tol,
-        checkpoint=checkpoint,
-        resume=resume,
-        progress=progress,
-        callbacks=callbacks,
-    )
+    trace: Trace = run(learner, iterations, evaluate="both", output=out, tol=tol, **loop)
     profile = learner.strategy(out)
     payoffs = expected_payoffs(game, profile)
     info: dict[str, Any] = {"trace": trace, "output": out, "learner": learner}
