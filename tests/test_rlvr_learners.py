@@ -217,3 +217,29 @@ def test_plots(tmp_path) -> None:
     with pytest.raises(InvalidParameterError, match="pass@1"):
         other = eq.solve("matching_pennies", "fictitious-play", iterations=3)[0].info["trace"]
         plot_rlvr_traces({"x": other}, tmp_path / "x.png")
+
+
+def test_mlp_backprop_matches_autograd_and_learns() -> None:
+    import torch
+
+    game = eq.load_game("rlvr:toy(prompts=5, vocab=2, max_length=3, seed=4)")
+    lr = eq.make_learner(game, "grpo", seed=0, policy="mlp", hidden=7, step_size=1e-3)
+    lr.W2 = np.random.default_rng(1).standard_normal(lr.W2.shape)  # a non-zero output layer
+    W1, b1, W2 = (torch.tensor(a, requires_grad=True) for a in (lr.W1, lr.b1, lr.W2))
+    X = game.num_prompts
+    g = np.random.default_rng(2).standard_normal(lr.logits.shape)
+    h = torch.tanh(W1[:X, None, :] + W1[None, X:, :] + b1)
+    (torch.tensor(g) * (h @ W2)).sum().backward()
+    before = (lr.W1.copy(), lr.b1.copy(), lr.W2.copy())
+    lr._mlp_ascend(g)
+    for new, old, t in zip((lr.W1, lr.b1, lr.W2), before, (W1, b1, W2), strict=True):
+        assert (new - old) / lr.step_size == pytest.approx(t.grad.numpy(), abs=1e-9)
+    assert lr.logits == pytest.approx(game.prior_logits + np.tanh(
+        lr.W1[:X, None, :] + lr.W1[None, X:, :] + lr.b1) @ lr.W2, abs=1e-12)
+    # from the prior, GRPO with the MLP policy improves pass@1
+    game = eq.load_game("rlvr:toy(prompts=16, vocab=2, max_length=2)")
+    start = eq.nash_conv(game, game.prior_policy)
+    sol = eq.solve(game, "grpo", iterations=60, seed=0, policy="mlp", step_size=5.0)[0]
+    assert sol.nash_conv < start
+    with pytest.raises(InvalidParameterError, match="hidden"):
+        eq.make_learner(game, "grpo", hidden=8)

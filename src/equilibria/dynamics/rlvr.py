@@ -35,6 +35,12 @@ One iteration:
    is zero at π = π_old, so it acts from the second epoch on a batch (``epochs`` >= 2), as in the
    paper, where one batch makes several mini-batch updates.
 
+Policies. ``policy="tabular"`` (default): the logits are the parameters. ``policy="mlp"``: logits =
+prior + tanh(φ W1 + b1) W2 with φ the one-hot prompt ⊕ one-hot prefix, ``hidden`` units (32), the
+output layer starting at zero (so the policy starts at the prior); the closed-form logit gradient
+is back-propagated through the network by hand (NumPy, no PyTorch), so answers to one prompt move
+the policy of others through the shared hidden layer.
+
 Simplifications, for every learner: plain gradient ascent on the logits instead of Adam; the whole
 batch in one update per epoch (no mini-batches); answers are whole token sequences from an exact
 enumeration (no maximum-length truncation other than the game's L). All randomness comes from
@@ -84,7 +90,7 @@ class GroupPolicyOptimization(Learner):
                  batch_prompts: int | None = None, knapsack_min: int | None = None,
                  knapsack_max: int | None = None,
                  mopps_decay: float = 0.9, mopps_target: float = 0.5, sec_rate: float = 0.5,
-                 sec_temperature: float = 0.2):
+                 sec_temperature: float = 0.2, policy: str = "tabular", hidden: int | None = None):
         if not isinstance(game, VerifiableRewardGame):
             raise NotApplicableError(
                 f"{type(self).__name__} needs a VerifiableRewardGame, not {type(game).__name__}")
@@ -128,7 +134,18 @@ class GroupPolicyOptimization(Learner):
                    8.0 * (self.batch_prompts * self.knapsack_max * (game.num_answers + 4 * game.max_length)
                           + 4 * game.correct.size + 6 * game.prior_logits.size))
         self._check_estimator_options()
+        self.policy_kind = check_choice("policy", policy, ("tabular", "mlp"))
+        if self.policy_kind == "tabular" and hidden is not None:
+            raise InvalidParameterError("hidden applies to policy='mlp' only (it would be ignored)")
         self.logits = np.array(game.prior_logits, dtype=float)
+        if self.policy_kind == "mlp":
+            H = 32 if hidden is None else check_int("hidden", hidden, minimum=1, maximum=4096)
+            D = X + game.num_nodes
+            check_size("the MLP policy", 8.0 * (X * game.num_nodes * (H + game.num_actions) * 4 + D * H))
+            self.W1 = self.rng.standard_normal((D, H)) / np.sqrt(2.0)
+            self.b1 = np.zeros(H)
+            # a zero output layer: the network starts exactly at the prior
+            self.W2 = np.zeros((H, game.num_actions))
         # allocation state (plain arrays, so the checkpoint is complete)
         self.success_estimate = np.full(X, np.nan)
         self.beta_a = np.ones(X)
@@ -265,7 +282,12 @@ class GroupPolicyOptimization(Learner):
             w = w * agg
             grad = np.bincount(flat, weights=w, minlength=X * N * A).reshape(X, N, A)
             grad -= pi * np.bincount(flat_row, weights=w, minlength=X * N).reshape(X, N, 1)
-            self.logits = self.logits + self.step_size * grad
+            if self.policy_kind == "tabular":
+                self.logits = self.logits + self.step_size * grad
+            else:
+                # shared parameters: the papers' batch average (the tabular scaling by the number
+                # of groups would multiply the shared layers' step by it)
+                self._mlp_ascend(grad / len(batch["prompts"]))
         prompts, sizes, group = batch["prompts"], batch["sizes"], batch["group"]
         rewards, adv = batch["rewards"], batch["advantages"]
         B = len(prompts)
@@ -282,6 +304,26 @@ class GroupPolicyOptimization(Learner):
         elif self.allocation == "sec":
             self.category_values = alloc.sec_update(self.category_values, game.categories, prompts,
                                                     group_abs, self.sec_rate)
+
+    # -- the MLP policy ----------------------------------------------------------------------------
+    def _mlp_hidden(self) -> np.ndarray:
+        """tanh(W1[prompt] + W1[X + prefix] + b1) for every (prompt, prefix): (X, N, H)."""
+        X = self.game.num_prompts
+        return np.tanh(self.W1[:X, None, :] + self.W1[None, X:, :] + self.b1)
+
+    def _mlp_ascend(self, grad: np.ndarray) -> None:
+        """θ ← θ + η ∇_θ Σ grad ⊙ logits(θ): back-propagate the closed-form logit gradient through
+        logits = prior + tanh(φ W1 + b1) W2, φ = one-hot prompt ⊕ one-hot prefix."""
+        h = self._mlp_hidden()
+        d_pre = (grad @ self.W2.T) * (1.0 - h * h)
+        d_W2 = np.einsum("xnh,xna->ha", h, grad)
+        d_W1 = np.concatenate([d_pre.sum(axis=1), d_pre.sum(axis=0)])
+        d_b1 = d_pre.sum(axis=(0, 1))
+        eta = self.step_size
+        self.W2 = self.W2 + eta * d_W2
+        self.W1 = self.W1 + eta * d_W1
+        self.b1 = self.b1 + eta * d_b1
+        self.logits = self.game.prior_logits + self._mlp_hidden() @ self.W2
 
     def _centred_cov(self, logp: np.ndarray, adv: np.ndarray) -> np.ndarray:
         return (logp - logp.mean()) * (adv - adv.mean())
