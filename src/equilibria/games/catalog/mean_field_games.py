@@ -392,3 +392,108 @@ def _distribution_free(name: str, value: Any, size: int) -> np.ndarray:
     if arr.shape != (size,) or not np.isfinite(arr).all():
         raise InvalidParameterError(f"{name} must be a list of {size} finite numbers")
     return arr
+
+
+# ---- OpenSpiel: predator-prey ------------------------------------------------------------------------
+
+#: OpenSpiel's predator-prey moves (on [x, y]): stay, +x, +y, −y, −x
+_PP_MOVES = np.array([[0, 0], [1, 0], [0, 1], [0, -1], [-1, 0]])
+
+
+def _grid_targets(size: int, moves: np.ndarray, torus: bool) -> np.ndarray:
+    """``nxt[s, m]``: the cell (s = x·size + y) after move m, clipped to the square or wrapped."""
+    x, y = np.divmod(np.arange(size * size), size)
+    nx, ny = x[:, None] + moves[None, :, 0], y[:, None] + moves[None, :, 1]
+    if torus:
+        nx, ny = nx % size, ny % size
+    else:
+        nx, ny = np.clip(nx, 0, size - 1), np.clip(ny, 0, size - 1)
+    return nx * size + ny
+
+
+def _float_list(name: str, value: Any, size: int) -> np.ndarray:
+    if isinstance(value, str):
+        value = value.split()
+    return _distribution_free(name, value, size)
+
+
+@register_game("predator_prey", family="mean_field")
+def predator_prey(
+    size: int = 5,
+    horizon: int = 10,
+    players: int = 3,
+    reward_matrix: Any = None,
+    init_distrib: Any = None,
+    noise_probability: float = 0.8,
+    congestion_coeff: float = 1.0,
+    geometry: str = "square",
+) -> MeanFieldGame:
+    """OpenSpiel's multi-population predator-prey on a grid (Perolat et al., "Scaling up Mean Field
+    Games with Online Mirror Descent", AAMAS 2022, §5.4).
+
+    Population k at cell x earns ``−c log ρ_k(x) + Σ_j M[k, j] ρ_j(x)``. At t = 0 OpenSpiel's
+    decision nodes read the initial distribution in the layout of the distribution support (cell
+    ``(x, y)`` of population j at ``j + P (y + size·x)``) although it is given population-major
+    (``j·size² + x + y·size``); we reproduce that, as OpenSpiel's evaluators see it.
+    """
+    size = check_int("size", size, minimum=1, maximum=2000)
+    horizon = check_int("horizon", horizon, minimum=1, maximum=10**5)
+    players = check_int("players", players, minimum=1, maximum=64)
+    noise = check_probability("noise_probability", noise_probability)
+    coeff = check_real("congestion_coeff", congestion_coeff, minimum=-1e6, maximum=1e6)
+    geometry = check_choice("geometry", geometry, ("square", "torus"))
+    N = size * size
+    what = call("predator_prey", size=size, horizon=horizon, players=players)
+    _check_grid(what, players * N, 5, horizon, 5)
+    if reward_matrix is None:
+        defaults = {3: [[0, -1, 1], [1, 0, -1], [-1, 1, 0]],
+                    4: [[0, 1, 0, -1], [-1, 0, 1, 0], [0, -1, 0, 1], [1, 0, -1, 0]]}
+        if players not in defaults:
+            raise InvalidParameterError(f"give reward_matrix ({players}x{players}) for {players} populations")
+        reward_matrix = defaults[players]
+    M = _float_list("reward_matrix", np.ravel(np.array(reward_matrix, dtype=object)).tolist()
+                    if not isinstance(reward_matrix, str) else reward_matrix, players * players)
+    M = M.reshape(players, players)
+    if init_distrib is None:
+        if size == 5 and players in (3, 4):
+            flat = _predator_prey_default_init(players)
+        else:
+            flat = np.full(players * N, 1.0 / N)
+    else:
+        flat = _float_list("init_distrib", init_distrib, players * N)
+    # population-major, cell index merged = x + y·size
+    merged = np.arange(N)
+    x, y = merged % size, merged // size
+    ours = x * size + y
+    initial = np.zeros((players, N))
+    initial[:, ours] = flat.reshape(players, N)
+    # what decision nodes at t = 0 read: flat[j + P·(y + size·x)] for our cell s = x·size + y
+    xs, ys = np.divmod(np.arange(N), size)
+    t0_density = flat[np.arange(players)[:, None] + players * (ys + size * xs)[None, :]]
+    nxt = _grid_targets(size, _PP_MOVES, geometry == "torus")  # (N, 5)
+    targets = nxt[nxt]  # after the move a, then the noise move c: (N, A, C)
+    probs = np.broadcast_to(np.array([1.0 - noise] + [noise / 4.0] * 4), (N, 5, 5))
+    eps = 1e-25
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        dens = t0_density if t == 0 else mu
+        r = -coeff * np.log(dens + eps) + M @ dens  # (K, N)
+        return np.broadcast_to(r[:, :, None], (players, N, 5))
+
+    return MeanFieldGame(
+        N, 5, reward=reward, transition=(np.broadcast_to(targets, (players, N, 5, 5)),
+                                         np.broadcast_to(probs, (players, N, 5, 5))),
+        initial=initial, horizon=horizon, num_populations=players,
+        action_labels=("stay", "+x", "+y", "-y", "-x"),
+        state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)],
+        state_shape=(size, size), title="predator-prey (OpenSpiel)",
+    )
+
+
+def _predator_prey_default_init(players: int) -> np.ndarray:
+    """OpenSpiel's default initial distributions (size 5): each population in one corner."""
+    rows = np.zeros((players, 5, 5))
+    corners = {3: [(0, 0, 0), (1, 0, 4), (2, 4, 0)], 4: [(0, 0, 0), (1, 4, 0), (2, 4, 4), (3, 0, 4)]}
+    for j, r, c in corners[players]:
+        rows[j, r, c] = 1.0
+    return rows.reshape(-1)
