@@ -59,9 +59,10 @@ def _shares_from_spending(game: FisherMarket, b: np.ndarray) -> np.ndarray:
 def eisenberg_gale(game: Any, *, max_iter: int = 10_000) -> list[Solution]:
     """The market equilibrium of a Fisher market by the Eisenberg-Gale convex program, in its dual form.
 
-    Eisenberg & Gale, Ann. Math. Stat. 1959; Eisenberg, Management Sci. 1961; the dual in prices as
-    in Cole, Devanur, Gkatzelis, Jain, Mai, Vazirani & Yazdanbod, "Convex program duality, Fisher
-    markets, and Nash social welfare", EC 2017. The program ``max Σ_i B_i log u_i(x_i)`` s.t.
+    Eisenberg & Gale, "Consensus of subjective probabilities: the pari-mutuel method", Ann. Math.
+    Stat. 1959; Eisenberg, Management Sci. 1961; the dual in prices as in Cole, Devanur, Gkatzelis,
+    Jain, Mai, Vazirani & Yazdanbod, "Convex program duality, Fisher markets, and Nash social
+    welfare", EC 2017. The program ``max Σ_i B_i log u_i(x_i)`` s.t.
     ``Σ_i x_ij ≤ s_j`` has the dual ``min_{p ≥ 0} Σ_j s_j p_j − Σ_i B_i log e_i(p)`` with ``e_i`` the
     cost of one unit of utility (``min_j p_j / a_ij`` for linear utilities,
     ``(Σ_j a_ij^σ p_j^{1−σ})^{1/(1−σ)}`` for CES, σ = 1/(1 − ρ)); its gradient is minus the excess
@@ -277,8 +278,9 @@ class ProportionalResponse(_MarketLearner):
 class Tatonnement(_MarketLearner):
     """Multiplicative tâtonnement: each price moves with its relative excess demand.
 
-    Walras (1874); Cole & Fleischer, STOC 2008; Cheung, Cole & Devanur, STOC 2013 (convergence for
-    CES markets, substitutes and complements alike).
+    Cole & Fleischer, "Fast-converging tatonnement algorithms for one-time and ongoing market
+    problems", STOC 2008; Cheung, Cole & Devanur, STOC 2013 (convergence for CES markets,
+    substitutes and complements alike); after Walras (1874).
 
     1. Start from the prices that spend the total budget evenly, ``p_j = Σ_i B_i / (m s_j)``.
     2. Each buyer demands its unique optimal bundle at ``p`` (CES, ρ < 1): spending on good j in
