@@ -27,8 +27,8 @@ def gradients(game, method: str, logits: np.ndarray, seeds: range) -> np.ndarray
     for s in seeds:
         lr = eq.make_learner(game, method, seed=s, aggregation="seq-mean-token-mean")
         lr.logits = logits.copy()
-        batch = lr._sample()
-        lr._update(batch)
+        batch = lr.sample_batch()
+        lr.apply_batch(batch)
         out.append(((lr.logits - logits) / lr.step_size).ravel())
     return np.array(out)
 
@@ -53,8 +53,8 @@ def main() -> None:
             rel[method] = var / float(mean @ mean)
             print(f"  {label:18s} {method:5s} variance {var:.4e}  relative to |mean|^2 {rel[method]:.3f}")
         verdicts.append(rel["bnpo"] < rel["grpo"])
-    print("claim: BNPO's gradient variance is lower than GRPO's")
-    print(f"  measured (relative variance): lower at {sum(verdicts)} of {len(verdicts)} policies")
+    print("claimed: BNPO's gradient variance is lower than GRPO's", end=" | ")
+    print(f"measured: relative variance lower at {sum(verdicts)} of {len(verdicts)} policies")
     print("  -> " + ("reproduces" if all(verdicts) else "does NOT reproduce at this scale"))
 
 

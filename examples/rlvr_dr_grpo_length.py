@@ -38,8 +38,8 @@ def main() -> None:
         ends[method] = length[-1] - length[0]
         curve = " -> ".join(f"{v:.3f}" for v in length)
         print(f"  {method:8s} wrong-answer length {curve}   (pass@1 {p1[0]:.3f} -> {p1[-1]:.3f})")
-    print("claim: GRPO's wrong answers grow longer; Dr. GRPO's stay flat")
-    print(f"  measured change: GRPO {ends['grpo']:+.3f}, Dr. GRPO {ends['dr-grpo']:+.3f} tokens")
+    print("claimed: GRPO's wrong answers grow longer; Dr. GRPO's stay flat", end=" | ")
+    print(f"measured: change GRPO {ends['grpo']:+.3f}, Dr. GRPO {ends['dr-grpo']:+.3f} tokens")
     ok = ends["grpo"] > 0.05 and abs(ends["dr-grpo"]) < abs(ends["grpo"])
     print("  -> " + ("reproduces" if ok else "does NOT reproduce at this scale"))
 

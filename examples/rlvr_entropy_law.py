@@ -68,8 +68,8 @@ def main() -> None:
     corr = np.corrcoef(actual, predicted)[0, 1]
     print(f"GRPO on rlvr:toy, {iterations} iterations, seed 0 (exact pass@1 and entropy per token)")
     print(f"entropy {H[0]:.3f} -> {H[-1]:.3f} nats/token, pass@1 {R[0]:.3f} -> {R[-1]:.3f}")
-    print("claim 1: R = -a exp(H) + b fits the checkpoints (paper: tight fits across model families)")
-    print(f"  measured: a = {a:.4f}, b = {b:.4f}, R^2 over {len(R)} checkpoints = {r2:.4f}")
+    print("claimed 1: R = -a exp(H) + b fits the checkpoints (tight fits across model families)", end=" | ")
+    print(f"measured: a = {a:.4f}, b = {b:.4f}, R^2 over {len(R)} checkpoints = {r2:.4f}")
     print(f"  fit on the first {third} checkpoints predicts final R = {pred_final:.3f}; measured {R[-1]:.3f} "
           f"(error {abs(pred_final - R[-1]):.3f})")
     print(f"  ceiling at H = 0: b - a = {b - a:.3f}")
@@ -78,8 +78,8 @@ def main() -> None:
     err = abs(pred_final - R[-1])
     verdict = "reproduces" if err < 0.05 else "does NOT reproduce at this scale"
     print(f"  -> the prediction of the final R from the first third {verdict} (error {err:.3f})")
-    print("claim 2: dH ~ -Cov(log pi, dz) per prefix (first order)")
-    print(f"  measured over {len(actual)} steps: relative error {rel:.3f}, correlation {corr:.4f}, "
+    print("claimed 2: dH ~ -Cov(log pi, dz) per prefix (first order)", end=" | ")
+    print(f"measured: over {len(actual)} steps, relative error {rel:.3f}, correlation {corr:.4f}, "
           f"sign agreement {sign:.3f}")
     print(f"  entropy fell on {np.mean(actual < 0):.2f} of steps; the covariance was positive on "
           f"{np.mean(predicted < 0):.2f} of steps")

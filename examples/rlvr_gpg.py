@@ -38,8 +38,8 @@ def main() -> None:
               f"GPG {res['gpg']:.3f}"
               f" (NashConv {gap['grpo']:.3f} vs {gap['gpg']:.3f})")
         wins.append(res["gpg"] >= res["grpo"])
-    print("claim: GPG matches or beats GRPO at equal compute")
-    print(f"  measured: GPG >= GRPO on {sum(wins)} of {len(wins)} tasks")
+    print("claimed: GPG matches or beats GRPO at equal compute", end=" | ")
+    print(f"measured: GPG >= GRPO on {sum(wins)} of {len(wins)} tasks")
     print("  -> " + ("reproduces" if all(wins) else "does NOT reproduce at this scale"))
 
 

@@ -41,9 +41,9 @@ def main() -> None:
         res[allocation] = (share, samples, p1)
         print(f"  {allocation:8s} non-zero gradient: {share:.3f} of prompts, {samples:.3f} of answers; "
               f"final pass@1 {p1:.3f}")
-    print("claim: the knapsack allocation raises the share of non-zero gradients at equal budget")
+    print("claimed: knapsack allocation raises the share of non-zero gradients at equal budget", end=" | ")
     (us, usa, up), (ks, ksa, kp) = res["uniform"], res["knapsack"]
-    print(f"  measured: answers in groups with a non-zero gradient {usa:.3f} (uniform) -> {ksa:.3f} "
+    print(f"measured: answers in groups with a non-zero gradient {usa:.3f} (uniform) -> {ksa:.3f} "
           "(knapsack); "
           f"prompts {us:.3f} -> {ks:.3f}; pass@1 {up:.3f} -> {kp:.3f}")
     print("  -> answers: " + ("reproduces" if ksa > usa else "does NOT reproduce at this scale")

@@ -41,10 +41,10 @@ def main() -> None:
         res[method] = (share, p1)
         print(f"  {method:6s} groups with a non-zero advantage {share:.3f}; final pass@1 {p1:.4f} "
               f"(prior {s0.mean():.4f})")
-    print("claim: GRPO has no gradient on all-wrong groups; NGRPO learns those prompts")
+    print("claimed: GRPO has no gradient on all-wrong groups; NGRPO learns those prompts", end=" | ")
     g_share, g_p1 = res["grpo"]
     n_share, n_p1 = res["ngrpo"]
-    print(f"  measured: non-zero-gradient share GRPO {g_share:.3f} vs NGRPO {n_share:.3f}; "
+    print(f"measured: non-zero-gradient share GRPO {g_share:.3f} vs NGRPO {n_share:.3f}; "
           f"pass@1 gain GRPO {g_p1 - s0.mean():+.4f} vs NGRPO {n_p1 - s0.mean():+.4f}")
     ok = n_share > g_share and n_p1 > g_p1
     print("  -> " + ("reproduces" if ok else "does NOT reproduce at this scale"))

@@ -38,8 +38,8 @@ def main() -> None:
             print(f"  {method:7s} pass@1 {m['pass@1']:.3f}  pass@8 {m['pass@k']:.3f}  coverage@8 "
                   f"{m['coverage']:.3f}  entropy {m['entropy']:.3f}")
         g, p = res["grpo"], res["pass@k"]
-        print("  claim: pass@k training raises pass@k and entropy without losing pass@1")
-        print(f"  measured: pass@8 {p['pass@k'] - g['pass@k']:+.3f}, "
+        print("  claimed: pass@k training raises pass@k and entropy without losing pass@1", end=" | ")
+        print(f"measured: pass@8 {p['pass@k'] - g['pass@k']:+.3f}, "
               f"entropy {p['entropy'] - g['entropy']:+.3f}, "
               f"pass@1 {p['pass@1'] - g['pass@1']:+.3f} (pass@k minus GRPO)")
         ok = p["pass@k"] > g["pass@k"] and p["entropy"] > g["entropy"] and p["pass@1"] >= g["pass@1"] - 0.01

@@ -54,9 +54,9 @@ def test_closed_form_gradient_matches_autograd(method: str, opts: dict) -> None:
     lr = _learner(method, step_size=1e-3, **opts)
     for _ in range(3):  # move away from the prior first
         lr.step()
-    batch = lr._sample()
+    batch = lr.sample_batch()
     before = lr.logits.copy()
-    lr._update(batch)
+    lr.apply_batch(batch)
     g = (lr.logits - before) / lr.step_size
     ref = _torch_objective_grad(lr, batch, before, before, lr.kl_coef, lr.surrogate == "clip")
     assert np.abs(g).max() > 0
@@ -65,14 +65,14 @@ def test_closed_form_gradient_matches_autograd(method: str, opts: dict) -> None:
 
 def test_second_epoch_uses_the_clipped_ratio() -> None:
     lr = _learner("grpo", step_size=3.0, epochs=2, clip_range=0.1)
-    batch = lr._sample()
+    batch = lr.sample_batch()
     start = lr.logits.copy()
     lr.epochs = 1
-    lr._update(batch)
+    lr.apply_batch(batch)
     mid = lr.logits.copy()
     lr.logits = start.copy()
     lr.epochs = 2
-    lr._update(batch)
+    lr.apply_batch(batch)
     g2 = (lr.logits - mid) / lr.step_size
     ref = _torch_objective_grad(lr, batch, start, mid, 0.0, True)
     assert g2 == pytest.approx(ref, abs=1e-10)
@@ -85,12 +85,12 @@ def test_second_epoch_uses_the_clipped_ratio() -> None:
 
 def test_aggregation_weights() -> None:
     lr = _learner("dr-grpo")
-    batch = lr._sample()
+    batch = lr.sample_batch()
     _, _, _, agg = lr._token_weights(batch)
     S, B, L = len(batch["answers"]), len(batch["prompts"]), lr.game.max_length
     assert agg == pytest.approx(np.full(len(agg), B / (S * L)))
     lr = _learner("grpo")
-    batch = lr._sample()
+    batch = lr.sample_batch()
     _, _, _, agg = lr._token_weights(batch)
     # (1/S)(1/|o_i|) per token: each answer's tokens weigh 1/S in all
     steps = lr.game.answer_steps[batch["answers"]]

@@ -206,9 +206,9 @@ class GroupPolicyOptimization(Learner):
         return softmax_logits(self.logits)
 
     def _step(self) -> None:
-        self._update(self._sample())
+        self.apply_batch(self.sample_batch())
 
-    def _sample(self) -> dict[str, np.ndarray]:
+    def sample_batch(self) -> dict[str, np.ndarray]:
         """Steps 1-3: allocate, sample every group's answers from π_old, score them, advantages."""
         game = self.game
         prompts, sizes = self._allocate()
@@ -253,7 +253,7 @@ class GroupPolicyOptimization(Learner):
         flat_row = sample_prompt[tok_sample] * N + tok_node
         return flat_row * A + tok_act, flat_row, adv[tok_sample], agg * B
 
-    def _update(self, batch: dict[str, np.ndarray]) -> None:
+    def apply_batch(self, batch: dict[str, np.ndarray]) -> None:
         """Step 4-5: ``epochs`` ascent steps on the batch's surrogate; allocation statistics."""
         game = self.game
         flat, flat_row, tok_adv, agg = self._token_weights(batch)
