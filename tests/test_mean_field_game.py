@@ -190,3 +190,30 @@ def test_game_is_immutable():
         game.horizon = 4
     with pytest.raises(ValueError):
         game.initial[0, 0] = 1.0
+
+
+def test_flow_heat_map_is_written(tmp_path):
+    import equilibria as eq
+    from equilibria.plotting_mean_field import plot_mean_field_flow
+
+    game = eq.load_game("predator_prey(size=3, horizon=2)")
+    out = plot_mean_field_flow(game, game.uniform_policy(), tmp_path / "mu.png", title="predator-prey")
+    assert (tmp_path / "mu.png").stat().st_size > 1000
+    assert str(out).endswith("mu.png")
+
+
+def test_cli_solves_a_mean_field_game_with_json(capsys):
+    import json
+
+    import equilibria as eq
+    from equilibria.cli import main
+
+    assert main(["solve", "crowd_modelling(size=5, horizon=4)", "--method", "fictitious-play",
+                 "--iterations", "10", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    game = eq.load_game("crowd_modelling(size=5, horizon=4)")
+    pi = game.profile_from_json(out["equilibria"][0]["strategies"])
+    assert out["nash_conv"] == pytest.approx(eq.nash_conv(game, pi), rel=1e-9)
+    assert main(["solve", "crowd_modelling(horizon=-1)", "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "horizon" in err[0]
