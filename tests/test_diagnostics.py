@@ -34,11 +34,11 @@ def test_bilinear_jacobian_eigenvalues_are_purely_imaginary(seed, m):
 
 def test_dirac_gan_eigenvalues_at_the_equilibrium():
     ev = jacobian_eigenvalues(load_game("dirac_gan"), [[0.0], [0.0]])
-    np.testing.assert_allclose(ev, [-0.5j, 0.5j], atol=1e-15)
+    np.testing.assert_allclose(ev, [-0.5j, 0.5j], rtol=0, atol=1e-12)  # |ev| = 1/2
     gamma = 0.6
     ev = jacobian_eigenvalues(load_game(f"dirac_gan(gamma={gamma})"), [[0.0], [0.0]])
     w = np.sqrt(0.25 - gamma**2 / 4)
-    np.testing.assert_allclose(ev, [gamma / 2 - 1j * w, gamma / 2 + 1j * w], atol=1e-15)
+    np.testing.assert_allclose(ev, [gamma / 2 - 1j * w, gamma / 2 + 1j * w], rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("eta", [0.05, 0.2])

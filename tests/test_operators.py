@@ -101,7 +101,7 @@ def test_one_action_and_constant_payoffs_do_not_crash(method):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NotMonotoneWarning)
             (sol,) = solve(game, method, iterations=20, seed=0)
-        assert sol.nash_conv <= 1e-14 * game.payoff_scale  # rounding in the payoff sums only
+        assert sol.nash_conv <= 1e-12 * game.payoff_scale  # rounding in the payoff sums only
         for p in sol.strategies:
             assert np.all(p >= 0) and abs(float(np.sum(p)) - 1) < 1e-12
 

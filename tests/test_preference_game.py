@@ -104,8 +104,9 @@ def test_expected_payoffs_are_win_rates_and_constant_sum():
     p, q = rng.dirichlet(np.ones(4), size=2), rng.dirichlet(np.ones(4), size=2)
     manual = np.mean([p[x] @ g.P[x] @ q[x] for x in range(2)])
     u = g.expected_payoffs([p, q])
-    assert u == pytest.approx([manual, 1 - manual], abs=1e-15)
-    assert g.expected_payoffs(p) == pytest.approx([0.5, 0.5], abs=1e-15)
+    # payoffs are win rates in [0, 1]: 1e-12 absolute is 1e-12 of their scale
+    assert u == pytest.approx([manual, 1 - manual], abs=1e-12)
+    assert g.expected_payoffs(p) == pytest.approx([0.5, 0.5], abs=1e-12)
 
 
 def test_unregularised_gain_is_best_response_win_rate_minus_half():
@@ -113,9 +114,9 @@ def test_unregularised_gain_is_best_response_win_rate_minus_half():
     g = random_game(3, beta=0.0)
     pi = np.random.default_rng(4).dirichlet(np.ones(4), size=2)
     brute = np.mean([max(g.P[x, y] @ pi[x] for y in range(4)) for x in range(2)]) - 0.5
-    assert deviation_gains(g, pi) == pytest.approx([brute, brute], abs=1e-15)
-    assert unregularised_exploitability(g, pi) == pytest.approx(brute, abs=1e-15)
-    assert nash_conv(g, pi) == pytest.approx(2 * brute, abs=1e-15)
+    assert deviation_gains(g, pi) == pytest.approx([brute, brute], abs=1e-12)
+    assert unregularised_exploitability(g, pi) == pytest.approx(brute, abs=1e-12)
+    assert nash_conv(g, pi) == pytest.approx(2 * brute, abs=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
@@ -130,7 +131,7 @@ def test_regularised_exploitability_dominates_every_deviation(seed, beta):
         dev = rng.dirichlet(np.ones(4) * 0.5, size=2)
         value = g.preference(dev, pi) - beta * g.kl_to_reference(dev) - 0.5 + beta * g.kl_to_reference(pi)
         assert value <= gap + 1e-12
-    assert duality_gap(g, pi) == pytest.approx(nash_conv(g, pi), abs=1e-14)
+    assert duality_gap(g, pi) == pytest.approx(nash_conv(g, pi), abs=1e-12)
 
 
 def test_profile_json_round_trip_and_errors():
@@ -169,7 +170,7 @@ def test_preference_nash_solver_is_certified_and_reports_metrics():
     [sol] = solve(g)  # default method: certified, so solve() verified NashConv ~ 0
     assert sol.method == "preference-nash" and sol.nash_conv < 1e-12
     assert sol.info["exploitability"] < 1e-12
-    assert sol.info["kl_to_regularised_equilibrium"] < 1e-14
+    assert sol.info["kl_to_regularised_equilibrium"] < 1e-12
 
 
 def test_minimax_winner_of_a_three_cycle_is_proportional_to_opposite_margins():
@@ -230,7 +231,7 @@ def test_transitive_game_bradley_terry_and_regularised_nash_agree_where_theory_s
     lo = lambda pi: np.log(pi[0, 0] / pi[0, 1])  # noqa: E731
     assert lo(regularised_nash(g2)) == pytest.approx(np.log(0.3 / 0.7) + (p - 0.5) / beta, abs=1e-12)
     assert lo(rlhf_policy(g2)) == pytest.approx(np.log(0.3 / 0.7) + np.log(p / (1 - p)) / beta, abs=1e-9)
-    assert np.abs(ipo_policy(g2) - regularised_nash(g2)).max() < 1e-13
+    assert np.abs(ipo_policy(g2) - regularised_nash(g2)).max() < 1e-12
 
 
 def test_on_cyclic_preferences_reward_models_are_exploitable_and_nash_is_not():
@@ -267,7 +268,7 @@ def test_cyclic_generator_is_a_balanced_tournament(k):
 def test_noisy_generator_flips_labels():
     base = load_game("preference:transitive(k=4,seed=5)")
     noisy = load_game("preference:noisy(k=4,seed=5,flip=0.2)")
-    assert np.abs(noisy.P - (0.2 + 0.6 * base.P)).max() < 1e-15
+    assert np.abs(noisy.P - (0.2 + 0.6 * base.P)).max() < 1e-12
     sampled = load_game("preference:noisy(k=4,seed=5,flip=0.2,comparisons=50)")
     assert sampled.counts is not None and np.all(sampled.counts[0][~np.eye(4, dtype=bool)] == 50)
     assert np.abs(sampled.P + sampled.P.transpose(0, 2, 1) - 1).max() == 0

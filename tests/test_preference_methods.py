@@ -79,7 +79,7 @@ def test_nash_mp_kl_contracts_at_least_at_the_theoretical_rate(beta):
     for k in range(1, 60):
         learner.step()
         kl = kl_to_equilibrium(g, learner.current_strategy())
-        if kl < 1e-13:
+        if kl < 1e-12:  # rounding level: the rate is no longer measurable
             break
         assert kl <= (1 + 2 * beta) ** (-k) * kl0 * (1 + 1e-9)
 
@@ -93,7 +93,7 @@ def test_egpo_kl_contracts_at_rate_one_minus_eta_beta():
     for t in range(1, 40):
         learner.step()
         kl = kl_to_equilibrium(g, learner.current_strategy())
-        assert kl <= (1 - eta * 0.3) ** t * kl0 * (1 + 1e-9) + 1e-15
+        assert kl <= (1 - eta * 0.3) ** t * kl0 * (1 + 1e-9) + 1e-12
 
 
 def test_online_ipo_gradient_vanishes_exactly_at_pi_star_beta(cyclic):
@@ -101,7 +101,7 @@ def test_online_ipo_gradient_vanishes_exactly_at_pi_star_beta(cyclic):
     learner = make_learner(cyclic, "online-ipo")
     learner.log_pi = np.log(cyclic.regularised_equilibrium)
     learner.step()
-    assert np.abs(learner.current_strategy() - cyclic.regularised_equilibrium).max() < 1e-14
+    assert np.abs(learner.current_strategy() - cyclic.regularised_equilibrium).max() < 1e-12
 
 
 def test_nash_md_with_constant_step_has_an_order_eta_bias(cyclic):
@@ -188,10 +188,10 @@ def test_bad_hyper_parameters_and_beta_zero():
 def test_solve_returns_last_iterate_with_metrics(cyclic):
     [sol] = solve(cyclic, "nash-mp", iterations=200)
     assert sol.info["output"] == "last" and sol.nash_conv < 1e-12
-    assert sol.info["kl_to_regularised_equilibrium"] < 1e-14
+    assert sol.info["kl_to_regularised_equilibrium"] < 1e-12
     assert 0.0 < sol.info["unregularised_exploitability"] < 0.5
     # one meaning per name: the info's exploitability is the core's, NashConv / 2 of the game as defined
-    assert sol.info["exploitability"] == pytest.approx(sol.nash_conv / 2, abs=1e-15)
+    assert sol.info["exploitability"] == pytest.approx(sol.nash_conv / 2, abs=1e-12)
 
 
 def test_checkpoint_resume_continues_the_same_sampled_trajectory(tmp_path, cyclic):

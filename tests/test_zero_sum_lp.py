@@ -46,14 +46,14 @@ def _guarantees(A: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, flo
 
 def test_rock_paper_scissors_value_zero_and_uniform():
     v, x, y = solve_matrix_game(RPS)
-    assert v == pytest.approx(0.0, abs=1e-15)
+    assert v == pytest.approx(0.0, abs=1e-12)  # payoffs of magnitude 1
     np.testing.assert_allclose(x, [1 / 3] * 3, atol=1e-12)
     np.testing.assert_allclose(y, [1 / 3] * 3, atol=1e-12)
 
 
 def test_matching_pennies():
     v, x, y = solve_matrix_game([[1, -1], [-1, 1]])
-    assert v == pytest.approx(0.0, abs=1e-15)
+    assert v == pytest.approx(0.0, abs=1e-12)
     np.testing.assert_allclose(x, [0.5, 0.5], atol=1e-12)
     np.testing.assert_allclose(y, [0.5, 0.5], atol=1e-12)
 
@@ -186,9 +186,9 @@ def test_zero_sum_games_at_every_scale_float(scale, method):
         g = NormalFormGame.zero_sum(A * scale)
         sol = eq.solve(g, method)[0]
         assert sol.nash_conv <= 1e-12 * g.payoff_scale
-        assert float(sol.payoffs[0]) == pytest.approx(value * scale, rel=1e-12, abs=1e-15 * scale)
+        assert float(sol.payoffs[0]) == pytest.approx(value * scale, rel=1e-12, abs=1e-12 * scale)
         if method == "lp":
-            assert sol.info["value"] == pytest.approx(value * scale, rel=1e-12, abs=1e-15 * scale)
+            assert sol.info["value"] == pytest.approx(value * scale, rel=1e-12, abs=1e-12 * scale)
 
 
 @pytest.mark.parametrize("scale", SCALES)
