@@ -43,6 +43,10 @@ FAMILY_GAMES = {
     "markov": "random_markov_game(num_states=2, num_actions=2, discount=0.5, zero_sum=True, seed=0)",
     "continuous": "bilinear(dim=2, bound=1.0, seed=0)",
     "preference": "preference:cyclic(k=3)",
+    # 3 Bernoulli arms with gaps 0.4: best-arm methods stop within a few dozen rounds
+    "bandit": "bandit:bernoulli(means=[0.1, 0.5, 0.9])",
+    # 3 states, 2 actions, horizon 2: every learner's iteration is a few array operations
+    "mean_field": "mfglib:left_right",
     # 8 prompts, 2 tokens, answers of length <= 2: 3 prefixes, 7 answers per prompt
     "rlvr": "rlvr:toy(prompts=8, vocab=2, max_length=2)",
     # horizon = ITERATIONS: a run meets every request once
@@ -144,10 +148,19 @@ def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray
         mask = np.asarray(game.mask, dtype=bool)
         pols = arr if arr.ndim == 3 else arr[None]
         return [(f"policy {j} context {x}", p[x], mask[x]) for j, p in enumerate(pols) for x in range(len(p))]
+    if family == "mean_field":
+        # one action distribution per population, step and state
+        arr = np.asarray(strategies)
+        flat = arr.reshape(-1, arr.shape[-1])
+        legal = game.legal[:, 0] if game.stationary else game.legal
+        mask = np.asarray(legal, dtype=bool).reshape(flat.shape)
+        return [(f"population/step/state row {r}", row, mask[r]) for r, row in enumerate(flat)]
     if family == "market":
         # each buyer's spending shares over the goods
         arr = np.asarray(strategies)
         return [(f"buyer {i + 1}", row, None) for i, row in enumerate(arr)]
+    if family == "bandit":  # a distribution over the arms
+        return [("arm distribution", np.asarray(strategies), None)]
     if family == "rlvr":
         # one next-token distribution per prompt and prefix
         arr = np.asarray(strategies[0] if isinstance(strategies, (list, tuple)) else strategies)
