@@ -1,7 +1,7 @@
 """Knapsack RL raises the share of non-zero gradients at an equal rollout budget.
 
 Claim. Li et al., "Knapsack RL: Unlocking Exploration of LLMs via Optimizing Budget Allocation",
-arXiv 2025: spending a fixed total of rollouts unevenly, by a knapsack over each prompt's value
+arXiv:2509.25849, 2025: spending a fixed total of rollouts unevenly, by a knapsack over each prompt's value
 (probability of a non-zero gradient times its information gain, from its estimated success
 rate), gives more prompts a mixed group (a non-zero gradient) than the uniform allocation of the
 same budget, and learns faster.

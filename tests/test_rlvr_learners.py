@@ -123,6 +123,8 @@ def test_knapsack_budgets_are_optimal() -> None:
         best = max(alloc.knapsack_value(np.array(n), p).sum()
                    for n in itertools.product(range(lo, hi + 1), repeat=3) if sum(n) == min(total, 3 * hi))
         assert alloc.knapsack_value(got, p).sum() == pytest.approx(best, abs=1e-12)
+    # budget with no value goes to the unsolved prompt first (the paper's fallback)
+    assert list(alloc.knapsack_budgets(np.array([0.0, 1.0, 0.5]), 12, 1, 6)) == [5, 1, 6]
 
 
 def test_mopps_and_sec_updates_by_hand() -> None:

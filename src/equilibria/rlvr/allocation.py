@@ -7,13 +7,14 @@ and a number of answers (a group size) for each.
 - ``uniform``: ``batch_prompts`` distinct prompts drawn uniformly (all prompts when the batch is
   the whole set), ``group_size`` answers each.
 - ``knapsack`` (Li et al., "Knapsack RL: Unlocking Exploration of LLMs via Optimizing Budget
-  Allocation", arXiv 2025): every prompt of the batch gets n_i answers, n_min <= n_i <=
+  Allocation", arXiv:2509.25849, 2025): every prompt of the batch gets n_i answers, n_min <= n_i <=
   n_max, Σ n_i = batch_prompts · group_size, maximising Σ_i Value(n_i, p̂_i) with
   Value(n, p) = (1 − p^n − (1 − p)^n) · p (1 − p)², the probability of a non-zero gradient times the
   paper's information gain; p̂_i is the prompt's last observed success rate (the learner uses the
   uniform allocation while a prompt of the batch has never been seen, like the paper's first epoch).
   Value is concave in n, so taking the largest marginal gains greedily is an exact knapsack
-  solution (`knapsack_budgets`).
+  solution (`knapsack_budgets`; the paper solves the same problem by dynamic programming); budget
+  no prompt gains from goes first to unsolved prompts (the paper's fallback).
 - ``mopps`` (Qu et al., "Can Prompt Difficulty be Online Predicted for Accelerating RL Finetuning
   of Reasoning Models?", arXiv 2025; Model-Predictive Prompt Selection): a Beta(a, b)
   posterior on each prompt's success rate, discounted towards the Beta(1, 1) prior by λ at each
@@ -52,23 +53,32 @@ def knapsack_value(n: np.ndarray, p: np.ndarray) -> np.ndarray:
 def knapsack_budgets(p_hat: np.ndarray, total: int, n_min: int, n_max: int) -> np.ndarray:
     """Answers per prompt maximising Σ Value(n_i, p̂_i) subject to Σ n_i = total, n_min <= n_i <= n_max.
 
-    Everyone starts at n_min; the remaining budget goes to the largest marginal gains
-    Value(n + 1) − Value(n) (decreasing in n for each prompt, so the greedy choice is optimal); ties,
-    such as the zero gains of prompts with p̂ ∈ {0, 1}, go to the lower prompt index first.
+    Everyone starts at n_min; the remaining budget goes to the largest positive marginal gains
+    Value(n + 1) − Value(n) (decreasing in n for each prompt, so the greedy choice is an optimal
+    knapsack solution). Budget left once no gain is positive follows the paper's fallback: it goes
+    to the unsolved prompts (p̂ = 0) in turn, then to all prompts in turn, up to n_max each.
     """
     p = np.asarray(p_hat, dtype=float)
     P = len(p)
     budget = np.full(P, n_min, dtype=np.int64)
-    extra = int(total) - P * n_min
+    extra = min(int(total), P * n_max) - P * n_min
     if extra <= 0 or n_max <= n_min:
         return budget
     n = np.arange(n_min, n_max)  # from n to n + 1
     gains = knapsack_value(n[None, :] + 1, p[:, None]) - knapsack_value(n[None, :], p[:, None])
-    # prefer earlier steps of the same prompt on exact ties, so each prompt's steps stay a prefix
-    order = np.lexsort((np.broadcast_to(n[None, :], gains.shape).ravel(),
-                        np.broadcast_to(np.arange(P)[:, None], gains.shape).ravel(), -gains.ravel()))
-    take = order[: min(extra, gains.size)]
+    positive = np.flatnonzero(gains.ravel() > 0)
+    order = positive[np.argsort(-gains.ravel()[positive], kind="stable")]
+    take = order[:extra]
     np.add.at(budget, take // gains.shape[1], 1)
+    extra -= len(take)
+    for group in (np.flatnonzero(p == 0), np.arange(P)):  # the fallback, one round per answer
+        while extra > 0:
+            room = group[budget[group] < n_max]
+            if len(room) == 0:
+                break
+            give = room[:extra]
+            budget[give] += 1
+            extra -= len(give)
     return budget
 
 
