@@ -153,5 +153,9 @@ class ThresholdBandit(Learner):
 
 
 register_method("optimistic-feasible-search", families=("fair_threshold",), rule="ofs")(ThresholdBandit)
-register_method("fair-primal-dual", families=("fair_threshold",), rule="primal-dual")(ThresholdBandit)
-register_method("threshold-ucb", families=("fair_threshold",), rule="unconstrained")(ThresholdBandit)
+register_method("fair-primal-dual", families=("fair_threshold",), rule="primal-dual",
+                description="Primal–dual UCB baseline of Du (2025): UCB on the Lagrangian, projected dual "
+                            "steps on the observed residuals")(ThresholdBandit)
+register_method("threshold-ucb", families=("fair_threshold",), rule="unconstrained",
+                description="Unconstrained UCB1 baseline (Auer et al. 2002) of Du (2025): the constraints "
+                            "are ignored")(ThresholdBandit)
