@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import equilibria as eq
+from _support import bimatrix as game  # tests/_support.py
+from _support import profile_set
 from equilibria._numbers import fraction_array
 from equilibria.solvers.enumeration import (
     feasible_bases,
@@ -23,14 +25,6 @@ from equilibria.solvers.enumeration import (
 )
 
 F = Fraction
-
-
-def game(A, B):
-    return eq.NormalFormGame.from_bimatrix(A, B)
-
-
-def profile_set(sols):
-    return {(tuple(s.strategies[0]), tuple(s.strategies[1])) for s in sols}
 
 
 def gambit_extreme_equilibria(A, B):

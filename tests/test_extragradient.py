@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _support import interior_zero_sum  # tests/_support.py
 from equilibria.api import make_learner
 from equilibria.dynamics.extragradient import Extragradient
 from equilibria.errors import InvalidParameterError
@@ -18,16 +19,6 @@ from equilibria.metrics import nash_conv
 from equilibria.run import run
 
 RPS = NormalFormGame.zero_sum([[0, -1, 1], [1, 0, -1], [-1, 1, 0]])
-
-
-def interior_zero_sum(seed: int, k: int = 4) -> tuple[NormalFormGame, list[np.ndarray]]:
-    """Random zero-sum game with interior equilibrium (x*, y*) by double centring (value 0)."""
-    rng = np.random.default_rng(seed)
-    M = rng.uniform(-1, 1, (k, k))
-    xs, ys = rng.dirichlet(np.full(k, 5.0)), rng.dirichlet(np.full(k, 5.0))
-    one = np.ones(k)
-    A = M - np.outer(one, xs @ M) - np.outer(M @ ys, one) + (xs @ M @ ys) * np.outer(one, one)
-    return NormalFormGame.zero_sum(A), [xs, ys]
 
 
 def corner(game):

@@ -14,17 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import equilibria as eq
+from _support import bimatrix as game  # tests/_support.py
+from _support import profile_set
 from equilibria.solvers.lemke_howson import lemke_howson
 
 F = Fraction
-
-
-def game(A, B):
-    return eq.NormalFormGame.from_bimatrix(A, B)
-
-
-def profile_set(sols):
-    return {(tuple(s.strategies[0]), tuple(s.strategies[1])) for s in sols}
 
 
 def gambit_game(A, B):

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support import interior_zero_sum  # tests/_support.py
 from equilibria.api import make_learner, solve
 from equilibria.dynamics.no_regret import Hedge, OnlineMirrorDescent, OptimisticHedge, RegretMatching
 from equilibria.errors import InvalidParameterError, NotApplicableError
@@ -29,19 +30,6 @@ INIT = [[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]
 
 def random_zero_sum(seed: int, m: int = 4, n: int = 5) -> NormalFormGame:
     return NormalFormGame.zero_sum(np.random.default_rng(seed).uniform(-1, 1, (m, n)))
-
-
-def interior_zero_sum(seed: int, k: int = 4) -> tuple[NormalFormGame, list[np.ndarray]]:
-    """A random k x k zero-sum game built to have the interior equilibrium (x*, y*), value 0.
-
-    Double centring A = M - 1 x*ᵀM - M y* 1ᵀ + (x*ᵀM y*) 11ᵀ gives A y* = 0 and x*ᵀA = 0.
-    """
-    rng = np.random.default_rng(seed)
-    M = rng.uniform(-1, 1, (k, k))
-    xs, ys = rng.dirichlet(np.full(k, 5.0)), rng.dirichlet(np.full(k, 5.0))
-    one = np.ones(k)
-    A = M - np.outer(one, xs @ M) - np.outer(M @ ys, one) + (xs @ M @ ys) * np.outer(one, one)
-    return NormalFormGame.zero_sum(A), [xs, ys]
 
 
 def corner_init(game: NormalFormGame) -> list[np.ndarray]:
