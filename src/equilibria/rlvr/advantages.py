@@ -118,6 +118,7 @@ def _std(r: np.ndarray, ddof: int) -> np.ndarray:
 
 
 def _grpo(r: np.ndarray, *, ddof: int = 1, eps: float = GRPO_EPS) -> np.ndarray:
+    """GRPO (Shao et al., arXiv:2402.03300, 2024): (r_i - mean)/(s + eps), s with ``ddof`` (1: TRL)."""
     ddof = check_int("ddof", ddof, minimum=0, maximum=1)
     eps = check_real("eps", eps, minimum=0.0, maximum=1.0)
     centred = r - r.mean(axis=-1, keepdims=True)
@@ -128,10 +129,12 @@ def _grpo(r: np.ndarray, *, ddof: int = 1, eps: float = GRPO_EPS) -> np.ndarray:
 
 
 def _dr_grpo(r: np.ndarray) -> np.ndarray:
+    """Dr. GRPO (Liu et al., arXiv:2503.20783, 2025): r_i - mean."""
     return r - r.mean(axis=-1, keepdims=True)
 
 
 def _rloo(r: np.ndarray) -> np.ndarray:
+    """RLOO (Ahmadian et al., ACL 2024): r_i minus the mean of the others."""
     G = r.shape[-1]
     if G < 2:
         raise GroupTooSmallError("rloo needs at least 2 answers per group (a leave-one-out baseline)")
@@ -140,6 +143,7 @@ def _rloo(r: np.ndarray) -> np.ndarray:
 
 
 def _reinforce(r: np.ndarray, *, baseline: float = 0.0) -> np.ndarray:
+    """REINFORCE (Williams, Machine Learning 1992): r_i - b."""
     b = check_real("baseline", baseline, minimum=-1e100, maximum=1e100)
     return r - b
 
@@ -154,6 +158,7 @@ def gpg_alpha(groups: list[np.ndarray] | np.ndarray) -> float:
 
 
 def _gpg(r: np.ndarray, *, alpha: float | None = None) -> np.ndarray:
+    """GPG (Chu et al., arXiv:2504.02546, 2025): alpha (r_i - mean), alpha = B/(B - M) (`gpg_alpha`)."""
     a = gpg_alpha(r) if alpha is None else check_real("alpha", alpha, minimum=0.0, maximum=1e12)
     return a * (r - r.mean(axis=-1, keepdims=True))
 
@@ -185,6 +190,7 @@ def _beta_pdf(p: np.ndarray, a: float, b: float) -> np.ndarray:
 
 
 def _bnpo(r: np.ndarray, *, beta_params: tuple[float, float] | None = None) -> np.ndarray:
+    """BNPO (Xiao et al., arXiv:2506.02864, 2025): (r_i - p)/f_Beta(p; a, b) (`bnpo_beta_parameters`)."""
     if np.any((r < 0) | (r > 1)):
         raise InvalidParameterError("bnpo needs rewards in [0, 1] (the group mean is a success rate)")
     p = r.mean(axis=-1, keepdims=True)
@@ -202,6 +208,8 @@ def _bnpo(r: np.ndarray, *, beta_params: tuple[float, float] | None = None) -> n
 
 
 def _ngrpo(r: np.ndarray, *, max_reward: float = 1.0, ddof: int = 1, eps: float = GRPO_EPS) -> np.ndarray:
+    """NGRPO (Nan et al., arXiv 2025): GRPO's statistics over the group plus one virtual answer
+    of reward ``max_reward``."""
     top = check_real("max_reward", max_reward, minimum=-1e100, maximum=1e100)
     ddof = check_int("ddof", ddof, minimum=0, maximum=1)
     eps = check_real("eps", eps, minimum=0.0, maximum=1.0)
@@ -213,6 +221,7 @@ def _ngrpo(r: np.ndarray, *, max_reward: float = 1.0, ddof: int = 1, eps: float 
 
 
 def _pass_at_k(r: np.ndarray, *, k: int) -> np.ndarray:
+    """Pass@k training (Chen et al., arXiv:2508.10751, 2025): the analytic advantage of the module table."""
     _binary(r, "pass@k")
     G = r.shape[-1]
     k = check_int("k", k, minimum=1)
@@ -233,6 +242,7 @@ def _pass_at_k(r: np.ndarray, *, k: int) -> np.ndarray:
 
 def _a_grae(r: np.ndarray, *, batch_mean: float | None = None, suppression: float = 1.0,
             ddof: int = 1, eps: float = GRPO_EPS) -> np.ndarray:
+    """A-GRAE (Yu et al., arXiv:2602.05548, 2026), the authors' released rule (module table)."""
     if np.any((r < 0) | (r > 1)):
         raise InvalidParameterError("a-grae needs rewards in [0, 1] (the group mean is a success rate)")
     base = _grpo(r, ddof=ddof, eps=eps)
