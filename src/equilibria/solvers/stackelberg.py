@@ -56,8 +56,9 @@ def _optimise(T: np.ndarray, basis: list[int], cost: np.ndarray, allowed: int) -
     smallest index with a positive reduced cost, the leaving row the smallest basic index among
     the minimum ratios. Returns False if the program is unbounded.
     """
+    # the reduced costs, computed once and then updated with each pivot like a tableau row
+    reduced = cost[:allowed] - cost[basis] @ T[:, :allowed]
     while True:
-        reduced = cost[:allowed] - cost[basis] @ T[:, :allowed]
         entering = next((k for k in range(allowed) if reduced[k] > 0), None)
         if entering is None:
             return True
@@ -70,6 +71,7 @@ def _optimise(T: np.ndarray, basis: list[int], cost: np.ndarray, allowed: int) -
         if best is None:
             return False
         _pivot(T, basis, best[2], entering)
+        reduced = reduced - reduced[entering] * T[best[2], :allowed]
 
 
 def exact_simplex(A: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, Fraction] | None:
