@@ -32,3 +32,28 @@ def bimatrix(A: Any, B: Any) -> NormalFormGame:
 def profile_set(sols: list[Any]) -> set[tuple[tuple[Any, ...], tuple[Any, ...]]]:
     """The solutions' two-player profiles as a set of hashable pairs (for comparing solution sets)."""
     return {(tuple(s.strategies[0]), tuple(s.strategies[1])) for s in sols}
+
+
+def assert_format_error(read: Any, path: Any, line: int, words: str) -> None:
+    """``read(path)`` raises one `GameFormatError` line that starts with the file and ``line`` and
+    says ``words``."""
+    import pytest
+
+    from equilibria.errors import GameFormatError
+
+    with pytest.raises(GameFormatError) as info:
+        read(path)
+    err, text = info.value, str(info.value)
+    assert err.path == str(path) and err.line == line
+    assert text.startswith(f"{path}, line {line}: ") and words in text and "\n" not in text
+
+
+def integer_bimatrices(lo: int, hi: int, max_rows: int, max_cols: int) -> Any:
+    """Hypothesis strategy: pairs (A, B) of integer matrices in [lo, hi], of one random shape."""
+    from hypothesis import strategies as st
+
+    def matrix(m: int, n: int) -> Any:
+        return st.lists(st.lists(st.integers(lo, hi), min_size=n, max_size=n), min_size=m, max_size=m)
+
+    shapes = st.tuples(st.integers(1, max_rows), st.integers(1, max_cols))
+    return shapes.flatmap(lambda mn: st.tuples(matrix(*mn), matrix(*mn)))

@@ -11,11 +11,10 @@ import numpy as np
 import pygambit
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import equilibria as eq
 from _support import bimatrix as game  # tests/_support.py
-from _support import profile_set
+from _support import integer_bimatrices, profile_set
 from equilibria._numbers import fraction_array
 from equilibria.solvers.enumeration import (
     feasible_bases,
@@ -239,17 +238,7 @@ def test_number_of_bases_is_vandermonde():
 
 # ---- property: every returned profile is an equilibrium --------------------------------------------
 
-def matrix(lo, hi, mn):
-    row = st.lists(st.integers(lo, hi), min_size=mn[1], max_size=mn[1])
-    return st.lists(row, min_size=mn[0], max_size=mn[0])
-
-
-small_games = st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(
-    lambda mn: st.tuples(
-        matrix(-3, 3, mn),
-        matrix(-3, 3, mn),
-    )
-)
+small_games = integer_bimatrices(-3, 3, 4, 4)
 
 
 @settings(max_examples=60, deadline=None)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import equilibria as eq
+from _support import assert_format_error
 from equilibria import GameFormatError, NormalFormGame
 from equilibria.io import read_game, write_game
 from equilibria.io.json_format import (
@@ -124,13 +125,7 @@ BAD = [
 
 @pytest.mark.parametrize("name, line, words", BAD)
 def test_bad_files_give_field_and_line(name, line, words):
-    path = DATA / name
-    with pytest.raises(GameFormatError) as info:
-        read_json(path)
-    err = info.value
-    assert err.path == str(path) and err.line == line
-    assert str(err).startswith(f"{path}, line {line}: ")
-    assert words in str(err) and "\n" not in str(err)
+    assert_format_error(read_json, DATA / name, line, words)
 
 
 @pytest.mark.parametrize("doc, field", [

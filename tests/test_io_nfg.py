@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import equilibria as eq
+from _support import assert_format_error
 from equilibria import GameFormatError, NormalFormGame
 from equilibria.io import read_game, write_game
 from equilibria.io.nfg import format_nfg, parse_nfg, read_nfg, write_nfg
@@ -207,15 +208,7 @@ MALFORMED = [
 @pytest.mark.parametrize("name, line, words", MALFORMED)
 def test_malformed_files_name_the_file_and_line(name, line, words):
     path = DATA / name
-    with pytest.raises(GameFormatError) as info:
-        read_nfg(path)
-    err = info.value
-    assert err.path == str(path)
-    assert err.line == line
-    text = str(err)
-    assert text.startswith(f"{path}, line {line}: ")
-    assert words in text
-    assert "\n" not in text
+    assert_format_error(read_nfg, path, line, words)
     # pygambit rejects these files too
     with pytest.raises((ValueError, OSError, RuntimeError)):
         gbt.read_nfg(str(path))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import equilibria as eq
 from _support import bimatrix as game  # tests/_support.py
-from _support import profile_set
+from _support import integer_bimatrices, profile_set
 from equilibria.solvers.lemke_howson import lemke_howson
 
 F = Fraction
@@ -139,24 +139,13 @@ def test_through_solve_and_bad_input():
         lemke_howson(eq.NormalFormGame(np.zeros((3, 2, 2, 2))))
 
 
-def matrix(lo, hi, mn):
-    row = st.lists(st.integers(lo, hi), min_size=mn[1], max_size=mn[1])
-    return st.lists(row, min_size=mn[0], max_size=mn[0])
-
-
-int_games = st.tuples(st.integers(1, 5), st.integers(1, 5)).flatmap(
-    lambda mn: st.tuples(
-        matrix(-2, 2, mn),
-        matrix(-2, 2, mn),
-        st.integers(0, 100),
-    )
-)
+int_games = st.tuples(integer_bimatrices(-2, 2, 5, 5), st.integers(0, 100))
 
 
 @settings(max_examples=80, deadline=None)
 @given(int_games)
 def test_property_every_label_gives_an_equilibrium(data):
-    A, B, k = data
+    (A, B), k = data
     g = game(A, B)
     k %= len(A) + len(A[0])
     (s,) = lemke_howson(g, exact=True, label=k)
