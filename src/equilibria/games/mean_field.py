@@ -89,28 +89,34 @@ class Kernel:
     the mass ``w (K, S, A)`` to ``(K, S)``; both are single NumPy calls.
     """
 
-    __slots__ = ("dense", "targets", "probs", "num_states")
+    __slots__ = ("dense", "targets", "probs", "num_states", "_flat", "_dense2")
 
     def __init__(
         self, dense: np.ndarray | None, targets: np.ndarray | None, probs: np.ndarray | None, S: int
     ):
         self.dense, self.targets, self.probs, self.num_states = dense, targets, probs, S
+        if dense is not None:
+            K = dense.shape[0]
+            self._dense2 = dense.reshape(K, -1, S)  # (K, S·A, S'): matrix products below
+            self._flat = None
+        else:
+            K = targets.shape[0]
+            # targets of every population in one index space (k·S + s'), computed once
+            self._flat = (targets + (np.arange(K) * S)[:, None, None, None]).reshape(-1)
+            self._dense2 = None
 
     def expect(self, V: np.ndarray) -> np.ndarray:
-        if self.dense is not None:
-            return np.einsum("ksat,kt->ksa", self.dense, V)
-        K = V.shape[0]
-        flat = (self.targets + (np.arange(K) * self.num_states)[:, None, None, None]).reshape(-1)
-        return np.sum(self.probs * V.reshape(-1)[flat].reshape(self.probs.shape), axis=-1)
+        K, S = V.shape
+        if self._dense2 is not None:
+            return np.matmul(self._dense2, V[:, :, None]).reshape(K, S, -1)
+        return np.sum(self.probs * V.reshape(-1)[self._flat].reshape(self.probs.shape), axis=-1)
 
     def push(self, w: np.ndarray) -> np.ndarray:
-        if self.dense is not None:
-            return np.einsum("ksa,ksat->kt", w, self.dense)
         K, S = w.shape[0], self.num_states
-        flat = (self.targets + (np.arange(K) * S)[:, None, None, None]).reshape(-1)
-        return np.bincount(flat, weights=(w[..., None] * self.probs).reshape(-1), minlength=K * S).reshape(
-            K, S
-        )
+        if self._dense2 is not None:
+            return np.matmul(w.reshape(K, 1, -1), self._dense2).reshape(K, S)
+        weights = (w[..., None] * self.probs).reshape(-1)
+        return np.bincount(self._flat, weights=weights, minlength=K * S).reshape(K, S)
 
     def matrix(self, pi: np.ndarray) -> np.ndarray:
         """``P_π[k, s, s'] = Σ_a π(a|s) p(s'|s, a)``."""
@@ -306,6 +312,7 @@ class MeanFieldGame(Game):
         self.all_legal = bool(legal.all())
         self._reward, self._reward_constant = _as_callable(reward, "reward")
         self._transition, self._transition_constant = _as_callable(transition, "transition")
+        self._constant_kernel: list[Kernel] = []
         if terminal_reward is None:
             self._terminal = None
         elif callable(terminal_reward):
@@ -434,7 +441,17 @@ class MeanFieldGame(Game):
         return r
 
     def kernel_at(self, t: int, m_t: np.ndarray) -> Kernel:
-        """The checked transition kernel from step t (see `Kernel`)."""
+        """The checked transition kernel from step t (see `Kernel`); built and checked once when the
+        transition is a fixed array."""
+        if self._transition_constant:
+            if self._constant_kernel:
+                return self._constant_kernel[0]
+            ker = self._build_kernel(t, m_t)
+            self._constant_kernel.append(ker)
+            return ker
+        return self._build_kernel(t, m_t)
+
+    def _build_kernel(self, t: int, m_t: np.ndarray) -> Kernel:
         K, S, A = self.num_populations, self.num_states, self.num_actions
         out = self._transition(t, m_t)
         if isinstance(out, tuple):
@@ -605,9 +622,8 @@ class MeanFieldGame(Game):
         if tau > 0:
             return tau * logsumexp(q / tau, axis=-1), softmax(q, temperature=tau)
         best = np.argmax(q, axis=-1)
-        pol = np.zeros(q.shape)
-        np.put_along_axis(pol, best[..., None], 1.0, axis=-1)
-        return np.take_along_axis(q, best[..., None], axis=-1)[..., 0], pol
+        pol = (np.arange(q.shape[-1]) == best[..., None]).astype(float)
+        return np.max(q, axis=-1), pol
 
     def _evaluate(self, q: np.ndarray, pi: np.ndarray, tau: float) -> np.ndarray:
         v = np.sum(pi * np.where(pi > 0, q, 0.0), axis=-1)
