@@ -37,24 +37,24 @@ def test_builtins_are_registered_as_continuous():
         assert load_game(name).family == "continuous"
 
 
-@FAST
-@given(seed=st.integers(0, 10_000), z=st.lists(coord, min_size=5, max_size=5))
-def test_bilinear_field_and_jacobian_match_finite_differences(seed, z):
-    game = load_game(f"bilinear(matrix={np.random.default_rng(seed).normal(size=(2, 3)).tolist()})")
-    prof = [np.array(z[:2]), np.array(z[2:])]
-    fd = fd_copy(game)
-    np.testing.assert_allclose(game.vector_field(prof), fd.vector_field(prof), atol=1e-7)
-    np.testing.assert_allclose(game.jacobian(prof), fd.jacobian(prof), atol=1e-5)
+# (game spec from a seed, finite-difference tolerance of the field, of the Jacobian); both have dims 2, 3
+FD_GAMES = {
+    "bilinear": (lambda seed: f"bilinear(matrix={np.random.default_rng(seed).normal(size=(2, 3)).tolist()})",
+                 1e-7, 1e-5),
+    "quadratic": (lambda seed: f"quadratic(dims=[2, 3], mu=0.3, seed={seed})", 1e-6, 1e-4),
+}
 
 
+@pytest.mark.parametrize("name", sorted(FD_GAMES))
 @FAST
 @given(seed=st.integers(0, 10_000), z=st.lists(coord, min_size=5, max_size=5))
-def test_quadratic_field_and_jacobian_match_finite_differences(seed, z):
-    game = load_game(f"quadratic(dims=[2, 3], mu=0.3, seed={seed})")
+def test_field_and_jacobian_match_finite_differences(name, seed, z):
+    spec, field_tol, jacobian_tol = FD_GAMES[name]
+    game = load_game(spec(seed))
     prof = [np.array(z[:2]), np.array(z[2:])]
     fd = fd_copy(game)
-    np.testing.assert_allclose(game.vector_field(prof), fd.vector_field(prof), atol=1e-6)
-    np.testing.assert_allclose(game.jacobian(prof), fd.jacobian(prof), atol=1e-4)
+    np.testing.assert_allclose(game.vector_field(prof), fd.vector_field(prof), atol=field_tol)
+    np.testing.assert_allclose(game.jacobian(prof), fd.jacobian(prof), atol=jacobian_tol)
 
 
 @FAST

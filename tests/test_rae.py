@@ -86,13 +86,18 @@ def test_rps_rae_is_uniform():
     np.testing.assert_allclose(np.concatenate(profile), np.full(6, 1 / 3), atol=0.01)
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000), st.integers(2, 5), st.floats(0.05, 3.0))
-def test_best_response_matches_scipy(seed, k, gamma):
+def _mean_and_covariance(seed: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random mean vector and a random (full-rank) covariance matrix of size k."""
     rng = np.random.default_rng(seed)
     mean = rng.normal(size=k)
     M = rng.normal(size=(k, k + 2))
-    cov = M @ M.T / (k + 2)
+    return mean, M @ M.T / (k + 2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 5), st.floats(0.05, 3.0))
+def test_best_response_matches_scipy(seed, k, gamma):
+    mean, cov = _mean_and_covariance(seed, k)
     ours = risk_averse_best_response(mean, cov, gamma)
 
     def f(p):
@@ -110,10 +115,7 @@ def test_best_response_is_minimum_variance_for_its_utility(seed, k, gamma):
     # The paper's wording (ICLR 2023 version, abstract): the strategy "with minimum variance, given any
     # level of expected utility". The penalty-form best response must solve that constrained problem
     # at the utility level it reaches (Markowitz efficiency); scipy solves the constrained problem.
-    rng = np.random.default_rng(seed)
-    mean = rng.normal(size=k)
-    M = rng.normal(size=(k, k + 2))
-    cov = M @ M.T / (k + 2)
+    mean, cov = _mean_and_covariance(seed, k)
     ours = risk_averse_best_response(mean, cov, gamma)
     level = float(ours @ mean)
     cons = [{"type": "eq", "fun": lambda p: p.sum() - 1}, {"type": "ineq", "fun": lambda p: p @ mean - level}]
