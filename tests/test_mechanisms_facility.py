@@ -138,3 +138,9 @@ def test_bad_input() -> None:
         M.find_manipulation(M.mean, 3, profiles=[[0.1, 0.2]])
     with pytest.raises(InvalidParameterError, match="weight"):
         M.ufs_mixture(1.5)
+
+
+def test_chunked_search_finds_the_same_manipulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = M.find_manipulation(M.mean, 3, grid=6, misreports=21)
+    monkeypatch.setattr(M.facility, "CHUNK_BYTES", 8 * 3 * 21 * 3 * 5)  # five profiles per chunk
+    assert M.find_manipulation(M.mean, 3, grid=6, misreports=21) == whole

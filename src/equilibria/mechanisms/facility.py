@@ -36,6 +36,8 @@ Mechanism = Callable[[np.ndarray], np.ndarray]
 
 #: the largest number of agents a grid search enumerates (grid_size ** n profiles)
 MAX_AGENTS = 12
+#: memory of the manipulated profiles the strategyproofness search evaluates in one call
+CHUNK_BYTES = 32 * 2**20
 
 
 def _reports(reports: Any, what: str = "reports", allow_empty: bool = False) -> np.ndarray:
@@ -183,20 +185,26 @@ def find_manipulation(
         raise InvalidParameterError(f"profiles must have shape (k, {n}); got {X.shape}")
     R = _grid(misreports, "misreports")
     k, m = X.shape[0], R.shape[0]
-    check_size("the manipulated profiles", 8.0 * k * n * m * n)
     y = _evaluate(mechanism, X)  # (k,)
-    Z = np.broadcast_to(X[:, None, None, :], (k, n, m, n)).copy()
     agents = np.arange(n)
-    Z[:, agents, :, agents] = R[None, :]  # agent i's coordinate replaced by each misreport
-    y_dev = _evaluate(mechanism, Z)  # (k, n, m)
-    true_loc = X[:, :, None]
-    gain = np.abs(y[:, None, None] - true_loc) - np.abs(y_dev - true_loc)
-    idx = np.unravel_index(int(np.argmax(gain)), gain.shape)
-    if gain[idx] <= tol:
+    # profiles in chunks of about CHUNK_BYTES of manipulated profiles, each one vectorised call
+    step = max(1, int(CHUNK_BYTES // (8 * n * m * n)))
+    check_size("the manipulated profiles of one chunk", 8.0 * min(step, k) * n * m * n)
+    best: tuple[float, int, int, int, float] | None = None
+    for lo in range(0, k, step):
+        Xc = X[lo:lo + step]
+        Z = np.broadcast_to(Xc[:, None, None, :], (len(Xc), n, m, n)).copy()
+        Z[:, agents, :, agents] = R[None, :]  # agent i's coordinate replaced by each misreport
+        y_dev = _evaluate(mechanism, Z)  # (chunk, n, m)
+        true_loc = Xc[:, :, None]
+        gain = np.abs(y[lo:lo + step, None, None] - true_loc) - np.abs(y_dev - true_loc)
+        idx = np.unravel_index(int(np.argmax(gain)), gain.shape)
+        if best is None or gain[idx] > best[0]:
+            best = (float(gain[idx]), lo + int(idx[0]), int(idx[1]), int(idx[2]), float(y_dev[idx]))
+    if best is None or best[0] <= tol:
         return None
-    p, i, r = (int(v) for v in idx)
-    return Manipulation(tuple(map(float, X[p])), i, float(R[r]), float(y[p]), float(y_dev[p, i, r]),
-                        float(gain[idx]))
+    g, p, i, r, y_m = best
+    return Manipulation(tuple(map(float, X[p])), i, float(R[r]), float(y[p]), y_m, g)
 
 
 # ---- fairness axioms -------------------------------------------------------------------------------
