@@ -129,6 +129,18 @@ def fraction_array(a: Any) -> np.ndarray:
     return out
 
 
+def pivot_exact(T: np.ndarray, r: int, c: int) -> None:
+    """Gauss-Jordan pivot of the `Fraction` tableau ``T`` on entry (r, c), in place: row r is divided
+    by ``T[r, c]`` and column c cleared in every other row, one vectorised update of the rows that
+    need it (the exact linear solves and the exact simplex method share it)."""
+    T[r] = T[r] / T[r, c]
+    col = T[:, c].copy()
+    col[r] = Fraction(0)
+    mask = np.array([x != 0 for x in col])
+    if mask.any():
+        T[mask] = T[mask] - np.outer(col[mask], T[r])
+
+
 def is_exact_array(a: Any) -> bool:
     return isinstance(a, np.ndarray) and a.dtype == object
 

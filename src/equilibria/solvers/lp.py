@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_bool
-from .._numbers import fraction_array
+from .._numbers import fraction_array, pivot_exact
 from ..errors import NotApplicableError, SolverError
 from ..games.normal_form import NormalFormGame
 from ..ops.zero_sum import solve_matrix_game
@@ -58,12 +58,7 @@ def solve_exact(M: np.ndarray, b: np.ndarray) -> np.ndarray | None:
         p = nz[0]
         if p != r:
             T[[r, p]] = T[[p, r]]
-        T[r] = T[r] / T[r, c]
-        col = T[:, c].copy()
-        col[r] = Fraction(0)
-        mask = np.array([x != 0 for x in col])
-        if mask.any():
-            T[mask] = T[mask] - np.outer(col[mask], T[r])
+        pivot_exact(T, r, c)
         r += 1
     if any(x != 0 for x in T[r:, cols]):
         return None  # inconsistent
