@@ -199,3 +199,20 @@ def test_wrong_inputs() -> None:
         eq.make_learner(eq.load_game(GAME), "ucb1", replications=0)
     with pytest.raises(InvalidParameterError):
         simulate(GAME, "ucb1", seeds=0, horizon=10)
+
+
+def test_plots_regret_bands_and_error_probability(tmp_path) -> None:  # noqa: ANN001
+    from equilibria.plotting_bandit import plot_bandit_solutions, plot_error_probability, plot_regret_curves
+
+    g = eq.load_game(GAME)
+    run = simulate(g, "ucb1", seeds=20, horizon=200, seed=0, points=20)
+    sol = eq.solve(g, "thompson", iterations=200, seed=0, replications=20)[0]
+    assert len(sol.info["cumulative_regret_std"]) == len(sol.info["cumulative_regret"])
+    out = plot_regret_curves({"ucb1": run, "thompson": sol}, tmp_path / "regret.png")
+    assert (tmp_path / "regret.png").stat().st_size > 0 and out.endswith("regret.png")
+    plot_error_probability([100, 200], {"sh": [0.2, 0.05]}, tmp_path / "err.png",
+                           intervals={"sh": [[0.1, 0.3], [0.02, 0.1]]})
+    assert (tmp_path / "err.png").stat().st_size > 0
+    bai = eq.solve("bandit:bernoulli(means=[0.3, 0.6])", "sequential-halving", iterations=5, seed=0)
+    plot_bandit_solutions(bai, tmp_path / "bai.png")
+    assert (tmp_path / "bai.png").stat().st_size > 0

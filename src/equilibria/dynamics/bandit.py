@@ -192,7 +192,7 @@ class BanditLearner(Learner):
 
     families: ClassVar[tuple[str, ...]] = ("bandit",)
     default_output = "average"
-    variable_state: ClassVar[tuple[str, ...]] = ("curve",)
+    variable_state: ClassVar[tuple[str, ...]] = ("curve", "curve_std")
     #: the method needs rewards in [0, 1]
     needs_bounded: ClassVar[bool] = False
     #: float arrays of shape (S, K) the subclass keeps (for the size check)
@@ -215,6 +215,7 @@ class BanditLearner(Learner):
         self.collected = np.zeros(S)
         self.last_arms = np.full(S, -1, dtype=np.int64)
         self.curve = np.zeros(16)
+        self.curve_std = np.zeros(16)
         self.curve_len = 0
 
     # -- one round --------------------------------------------------------------------------------
@@ -239,7 +240,11 @@ class BanditLearner(Learner):
         self.last_arms = arms
         if self.curve_len == self.curve.size:
             self.curve = np.concatenate([self.curve, np.zeros(self.curve.size)])
-        self.curve[self.curve_len] = self.game.benchmark(t + 1) - float(self.collected.mean())
+            self.curve_std = np.concatenate([self.curve_std, np.zeros(self.curve_std.size)])
+        regret = self.game.benchmark(t + 1) - self.collected
+        self.curve[self.curve_len] = float(regret.mean())
+        if self.replications > 1:
+            self.curve_std[self.curve_len] = float(regret.std(ddof=1))
         self.curve_len += 1
 
     # -- what the run loop and solve read --------------------------------------------------------
@@ -250,6 +255,10 @@ class BanditLearner(Learner):
     def regret_curve(self) -> np.ndarray:
         """Mean cumulative pseudo-regret after each round 1..t (over replications)."""
         return self.curve[: self.curve_len].copy()
+
+    def regret_curve_std(self) -> np.ndarray:
+        """Standard deviation over replications of the cumulative pseudo-regret after each round."""
+        return self.curve_std[: self.curve_len].copy()
 
     def average_strategy(self) -> np.ndarray:
         total = self.counts.sum()
@@ -281,6 +290,7 @@ class BanditLearner(Learner):
             "replications": self.replications,
         }
         if self.replications > 1:
+            info["cumulative_regret_std"] = [float(v) for v in self.curve_std[rounds - 1]]
             r = self.regret()
             half = 1.959963984540054 * float(r.std(ddof=1)) / math.sqrt(r.size)
             info["total_regret_std"] = float(r.std(ddof=1))
