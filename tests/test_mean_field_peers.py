@@ -45,7 +45,7 @@ def _random_policy(game, seed=0):
     return pi / pi.sum(-1, keepdims=True)
 
 
-@pytest.mark.parametrize("name", ["mfg_crowd_modelling", "mfg_crowd_modelling_2d", "mfg_garnet"])
+@pytest.mark.parametrize("name", ["mfg_crowd_modelling", "mfg_garnet"])
 def test_bridge_reproduces_openspiel_nash_conv_and_converts_policies(name):
     from open_spiel.python import policy as policy_std
 
@@ -136,4 +136,33 @@ def test_predator_prey_matches_openspiel(geometry):
         _openspiel_nash_conv(os_game, policy_std.UniformRandomPolicy(os_game)), abs=1e-9)
     pi = _random_policy(ours)
     os_pi = _openspiel_python_policy(os_game, pi, lambda st: (st.population, st.t, st.pos[0] * 3 + st.pos[1]))
+    assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)
+
+
+CM2D_WALLS = {
+    "size": 5, "horizon": 4, "forbidden_states": "[1|1;2|1;1|3]", "initial_distribution": "[0|0;3|2]",
+    "initial_distribution_value": "[0.3;0.7]", "positional_reward": "[4|4;0|2]",
+    "positional_reward_value": "[0.5;1.5]", "with_congestion": True, "noise_intensity": 0.4,
+    "crowd_aversion_coef": 0.7,
+}
+
+
+@pytest.mark.parametrize("params", [{}, CM2D_WALLS], ids=["default", "walls"])
+def test_crowd_modelling_2d_matches_openspiel(params):
+    import pyspiel
+    from open_spiel.python import policy as policy_std
+
+    os_game = pyspiel.load_game("mfg_crowd_modelling_2d", params)
+    args = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    ours = eq.load_game(f"crowd_modelling_2d({args})")
+    size = params.get("size", 10)
+    assert eq.nash_conv(ours, ours.uniform_policy()) == pytest.approx(
+        _openspiel_nash_conv(os_game, policy_std.UniformRandomPolicy(os_game)), abs=1e-9)
+    pi = _random_policy(ours)
+
+    def index_of(state):
+        x, y, t = (int(v) for v in str(state).strip("()").split(","))
+        return 0, t, x * size + y
+
+    os_pi = _openspiel_python_policy(os_game, pi, index_of)
     assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)

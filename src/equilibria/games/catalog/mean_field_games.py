@@ -6,8 +6,16 @@ games of Perrin et al., NeurIPS 2020; Laurière et al., ICML 2022):
 - ``crowd_modelling``: a ring of ``size`` cells, moves left/stay/right plus a uniform random step;
   reward ``1 − |x − size/2|/(size/2) − |move|/size − log μ(x)`` (Perrin et al., "Fictitious Play
   for Mean Field Games: Continuous Time Analysis and Applications", NeurIPS 2020, §4.2).
+- ``crowd_modelling_2d``: the same on a torus, with walls, positional rewards and congestion.
+- ``predator_prey``: three (or four) populations chasing each other on a grid.
+- Not ported natively (yet): ``linear_quadratic``, ``periodic_aversion``, ``crowd_avoidance``,
+  ``garnet``, ``dynamic_routing``; `equilibria.io.openspiel_mfg` loads them (and any other OpenSpiel
+  MFG) from OpenSpiel with the same exploitabilities (checked for all but dynamic_routing).
 
-MFGLib (Guo et al., "MFGLib: A Library for Mean-Field Games", 2023): ``mfglib:...`` (below).
+MFGLib (Guo et al., "MFGLib: A Library for Mean-Field Games", 2023): ``mfglib:rock_paper_scissors``,
+``mfglib:susceptible_infected``, ``mfglib:left_right``, ``mfglib:beach_bar``,
+``mfglib:building_evacuation``, ``mfglib:conservative_treasure_hunting``, ``mfglib:linear_quadratic``,
+``mfglib:random_linear``, with MFGLib's default parameters.
 
 Conventions (`equilibria.games.mean_field`): OpenSpiel's games have H = ``horizon`` decisions at
 t = 0..H−1 and end at t = H with no reward.
@@ -30,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._checks import check_choice, check_int, check_probability, check_real
+from ..._checks import check_bool, check_choice, check_int, check_probability, check_real
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..mean_field import MeanFieldGame
@@ -53,6 +61,7 @@ def first_visit_moves(
     after_chance: Callable[[int], Sequence[int]],
     neutral: int,
     num_states: int,
+    legal: Callable[[int], Sequence[int]] | None = None,
 ) -> np.ndarray:
     """``ā[t, x]``: the last action on the first path OpenSpiel's depth-first evaluators take to the
     decision node (x, t), their caches being keyed by the decision, chance and mean-field node strings,
@@ -67,7 +76,7 @@ def first_visit_moves(
         abar[t, x] = last
         if t >= horizon:
             return
-        for a in range(num_actions):
+        for a in (range(num_actions) if legal is None else legal(x)):
             y = after_action(x, a)
             if ("c", y, t) in seen:
                 continue
@@ -497,3 +506,162 @@ def _predator_prey_default_init(players: int) -> np.ndarray:
     for j, r, c in corners[players]:
         rows[j, r, c] = 1.0
     return rows.reshape(-1)
+
+
+# ---- OpenSpiel: crowd modelling 2-D ------------------------------------------------------------------
+
+#: OpenSpiel's 2-D moves (x, y) for actions 0..4 (the neutral action is 2)
+_CM2D_MOVES = np.array([[0, -1], [-1, 0], [0, 0], [1, 0], [0, 1]])
+
+
+def _pairs(name: str, value: Any, size: int) -> list[tuple[int, int]]:
+    """OpenSpiel's ``"[x|y;x|y]"`` strings, or a list of pairs."""
+    if isinstance(value, str):
+        body = value.strip()
+        if not (body.startswith("[") and body.endswith("]")):
+            raise InvalidParameterError(f"{name} must look like '[0|0;0|1]', got {value!r}")
+        body = body[1:-1].strip()
+        items = [tuple(p.split("|")) for p in body.split(";")] if body else []
+    else:
+        items = list(value or [])
+    out = []
+    for item in items:
+        if len(item) != 2:
+            raise InvalidParameterError(f"{name}: {item!r} is not an x|y pair")
+        x, y = (check_int(name, int(v) if isinstance(v, str) and v.strip().lstrip("-").isdigit() else v,
+                          minimum=0, maximum=size - 1) for v in item)
+        out.append((x, y))
+    return out
+
+
+def _floats(name: str, value: Any) -> np.ndarray:
+    """OpenSpiel's ``"[0.5;0.5]"`` strings, or a list; read as C floats (float32), as OpenSpiel does."""
+    if isinstance(value, str):
+        body = value.strip()
+        if not (body.startswith("[") and body.endswith("]")):
+            raise InvalidParameterError(f"{name} must look like '[0.5;0.5]', got {value!r}")
+        body = body[1:-1].strip()
+        value = body.split(";") if body else []
+    try:
+        arr = np.array([float(v) for v in value], dtype=np.float32).astype(float)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be a list of numbers") from None
+    if not np.isfinite(arr).all():
+        raise InvalidParameterError(f"{name} must be finite")
+    return arr
+
+
+@register_game("crowd_modelling_2d", family="mean_field")
+def crowd_modelling_2d(
+    size: int = 10,
+    horizon: int = 10,
+    only_distribution_reward: bool = False,
+    forbidden_states: Any = "[]",
+    initial_distribution: Any = "[]",
+    initial_distribution_value: Any = "[]",
+    positional_reward: Any = "[]",
+    positional_reward_value: Any = "[]",
+    with_congestion: bool = False,
+    noise_intensity: float = 1.0,
+    crowd_aversion_coef: float = 1.0,
+    move_cost: str = "openspiel",
+) -> MeanFieldGame:
+    """OpenSpiel's 2-D crowd modelling on a torus with optional walls (Laurière et al., "Scalable Deep
+    Reinforcement Learning Algorithms for Mean Field Games", ICML 2022).
+
+    Reward at (x, y): ``−c log μ(x, y) + r_x + r_y − (|Δx| + |Δy|)/size`` (the move cost times μ with
+    congestion), ``r_x = 1 − Σ 2 v_i |x − x_i| / size`` over the positional rewards (the centre by
+    default). Parameters take OpenSpiel's string forms (``"[0|0;0|1]"``, ``"[0.5;0.5]"``) or lists,
+    and, as OpenSpiel, the t = 0 rewards read the uniform distribution whatever μ_0 is. The move cost
+    is OpenSpiel's evaluators' (``move_cost="openspiel"``, see the module docstring) or ``"exact"``.
+    """
+    size = check_int("size", size, minimum=1, maximum=2000)
+    horizon = check_int("horizon", horizon, minimum=1, maximum=10**5)
+    only_r = check_bool("only_distribution_reward", only_distribution_reward)
+    congestion = check_bool("with_congestion", with_congestion)
+    noise = check_real("noise_intensity", noise_intensity, minimum=0.0, maximum=1.0)
+    coef = check_real("crowd_aversion_coef", crowd_aversion_coef, minimum=-1e6, maximum=1e6)
+    move_cost = check_choice("move_cost", move_cost, ("openspiel", "exact"))
+    if congestion and move_cost == "exact":
+        raise InvalidParameterError(
+            "with_congestion scales the move cost by the density of the next step's cell: "
+            "only move_cost='openspiel' models it"
+        )
+    N = size * size
+    _check_grid(call("crowd_modelling_2d", size=size, horizon=horizon), N, 5, horizon, 5)
+    forbidden = _pairs("forbidden_states", forbidden_states, size)
+    init_xy = _pairs("initial_distribution", initial_distribution, size)
+    init_v = _floats("initial_distribution_value", initial_distribution_value)
+    pos_xy = _pairs("positional_reward", positional_reward, size)
+    pos_v = _floats("positional_reward_value", positional_reward_value)
+    if len(init_xy) != len(init_v) or len(pos_xy) != len(pos_v):
+        raise InvalidParameterError("each initial / positional cell needs one value")
+    if not pos_xy:
+        pos_xy, pos_v = [(size // 2, size // 2)], np.ones(1)
+    if set(forbidden) & set(init_xy):  # OpenSpiel's check, on the untransposed pairs
+        raise InvalidParameterError("the initial distribution may not put mass on a forbidden state")
+    # our state s = x·size + y: OpenSpiel's distribution-support order
+    xs, ys = np.divmod(np.arange(N), size)
+    blocked = np.zeros(N, dtype=bool)
+    for x, y in forbidden:
+        blocked[x * size + y] = True
+    nx = (xs[:, None] + _CM2D_MOVES[None, :, 0]) % size
+    ny = (ys[:, None] + _CM2D_MOVES[None, :, 1]) % size
+    nxt = nx * size + ny  # (N, 5)
+    legal = ~blocked[nxt]  # moves into a wall are illegal (and never drawn as noise)
+    # the noise is drawn at the cell reached, over the moves legal there
+    n_legal = legal.sum(1)
+    prob = np.where(n_legal > 0, noise / np.maximum(n_legal, 1), 0.0)
+    noise_p = np.where(legal, prob[:, None], 0.0)
+    noise_p[:, 2] += 1.0 - noise
+    after = nxt  # a legal move always lands on an open cell
+    targets = np.where(legal[after], nxt[after], after[..., None])  # (N, A, C)
+    probs = noise_p[after]
+    # walls have no legal move in OpenSpiel when boxed in; let them keep every move (they carry no mass)
+    legal_actions = np.where(legal.any(1)[:, None], legal, True)
+    if init_xy:
+        # OpenSpiel numbers the pair (a, b) k = b + a·size and starts the agent at (x, y) =
+        # (k % size, k / size) = (b, a): the initial cells are transposed; outcomes sorted by k
+        initial = np.zeros(N)
+        for (a, b), v in zip(init_xy, init_v, strict=True):
+            initial[b * size + a] += v
+        order = [(k % size) * size + k // size for k in sorted({b + a * size for a, b in init_xy})]
+    else:
+        initial = np.full(N, 1.0 / N)
+        # outcome i is the cell (x, y) = (i % size, i / size)
+        order = [(i % size) * size + i // size for i in range(N)]
+    r_pos = np.ones(N) * 2.0
+    for (px, py), v in zip(pos_xy, pos_v, strict=True):
+        r_pos -= 2.0 * v / size * (np.abs(xs - px) + np.abs(ys - py))
+    step = np.abs(_CM2D_MOVES).sum(1) / size  # |Δx| + |Δy| over size, per action
+    if move_cost == "openspiel":
+        abar = first_visit_moves(
+            order, horizon, 5, lambda s, a: int(nxt[s, a]),
+            lambda y: [int(nxt[y, c]) for c in range(5) if legal[y, c]], 2, N,
+            legal=lambda s: [a for a in range(5) if legal_actions[s, a]],
+        )
+        state_cost = -step[abar]  # (H+1, N): the first visitor's move
+    else:
+        state_cost = np.zeros((horizon + 1, N))
+    uniform = np.full(N, 1.0 / N)
+    eps = float(np.float32(1e-25))
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        m = uniform if t == 0 else mu[0]
+        r_mu = -coef * np.log(m + eps)
+        if only_r:
+            return np.broadcast_to(r_mu[:, None], (N, 5))
+        if move_cost == "openspiel":
+            cost = np.broadcast_to(state_cost[t][:, None], (N, 5))
+        else:
+            cost = np.broadcast_to(-step[None, :], (N, 5)) * (t < horizon - 1)
+        if congestion:  # OpenSpiel scales the cost by the density of the cell where it is paid
+            cost = cost * m[:, None]
+        return (r_pos + r_mu)[:, None] + cost
+
+    return MeanFieldGame(
+        N, 5, reward=reward, transition=(targets[None], probs[None]), initial=initial, horizon=horizon,
+        legal_actions=legal_actions, action_labels=("down", "left", "stay", "right", "up"),
+        state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)], state_shape=(size, size),
+        title="crowd modelling 2-D (OpenSpiel)",
+    )
