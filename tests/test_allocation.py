@@ -263,3 +263,17 @@ def test_cli_solve_and_bad_budget(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["solve", "allocation:budgeted_second_price(budget_rate=0)", "--iterations", "5"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "budget_rate" in err
+
+
+def test_checkpoint_resumes_on_a_fresh_game_object(tmp_path) -> None:
+    """The game's digest ignores its hindsight-LP cache: a run resumed on a freshly built game (whose
+    cache differs) continues the same trajectory."""
+    spec = "allocation:budgeted_second_price(horizon=40, seed=2)"
+    path = tmp_path / "dmd.ckpt"
+    eq.solve(eq.load_game(spec), "dual-mirror-descent", iterations=20, checkpoint=path)
+    fresh = eq.load_game(spec)
+    assert not fresh._lp_cache
+    resumed = eq.solve(fresh, "dual-mirror-descent", iterations=40, checkpoint=path)[0]
+    straight = eq.solve(eq.load_game(spec), "dual-mirror-descent", iterations=40)[0]
+    np.testing.assert_array_equal(resumed.strategies, straight.strategies)
+

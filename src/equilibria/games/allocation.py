@@ -37,6 +37,7 @@ choice); it is ≥ 0 for every profile.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
@@ -174,6 +175,18 @@ class AllocationGame(Game):
 
     def default_method(self) -> str:
         return "dual-mirror-descent"
+
+    def digest(self) -> str:
+        """SHA-256 of the data that defines the game (checkpoints compare it), leaving out the
+        hindsight-LP cache, which fills as the game is evaluated."""
+        h = hashlib.sha256()
+        for a in (self.rewards, self.costs, self.budgets, self.running):
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+        h.update(repr((self.action_labels, self.resource_labels, self.input_model)).encode())
+        for k in sorted(self.data):
+            h.update(k.encode() + f"{self.data[k].shape}".encode() + self.data[k].tobytes())
+        return "sha256:" + h.hexdigest()
 
     # -- profiles -------------------------------------------------------------------------------
     def validate_profile(self, profile: Any) -> np.ndarray:
