@@ -1,0 +1,104 @@
+"""``pma``: independent policy mirror ascent on one N-agent sample path (Yardim et al., ICML 2023),
+and the N-agent simulator it runs on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import equilibria as eq
+from equilibria.dynamics.pma import NAgentSimulator, PolicyMirrorAscent
+from equilibria.errors import InvalidParameterError, NotApplicableError
+from equilibria.games.mean_field import MeanFieldGame
+
+
+def _line_game(horizon: int = 3, temperature: float = 0.0, stochastic: bool = True) -> MeanFieldGame:
+    """4 states on a line, actions left/stay/right; reward ``c(s) − μ(s)`` (crowd aversion)."""
+    S = 4
+    c = np.array([0.0, 0.2, 1.0, 0.4])
+    moves = np.array([-1, 0, 1])
+    if stochastic:
+        noise = np.array([-1, 0, 1])
+        targets = np.clip(np.arange(S)[:, None, None] + moves[None, :, None] + noise[None, None, :], 0, S - 1)
+        probs = np.broadcast_to(np.array([0.25, 0.5, 0.25]), (S, 3, 3))
+    else:
+        targets = np.clip(np.arange(S)[:, None] + moves[None, :], 0, S - 1)[..., None]
+        probs = np.ones((S, 3, 1))
+
+    def reward(t, mu):
+        return np.broadcast_to((c - mu[0])[None, :, None], (1, S, 3))
+
+    return MeanFieldGame(S, 3, reward=reward, transition=(targets[None], probs[None]), horizon=horizon,
+                         temperature=temperature, initial=[0.4, 0.3, 0.2, 0.1])
+
+
+def test_simulator_pays_the_empirical_mean_field_and_moves_deterministically():
+    g = _line_game(stochastic=False)
+    rng = np.random.default_rng(0)
+    sim = NAgentSimulator(g, 8, rng)
+    sim.states = np.array([0, 0, 1, 1, 1, 2, 3, 3])
+    actions = np.array([2, 1, 0, 2, 1, 2, 0, 1])
+    mu_hat = np.array([2, 3, 1, 2]) / 8
+    rewards, nxt, terminal = sim.step(actions, rng)
+    c = np.array([0.0, 0.2, 1.0, 0.4])
+    s0 = np.array([0, 0, 1, 1, 1, 2, 3, 3])
+    np.testing.assert_allclose(rewards, c[s0] - mu_hat[s0], rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(nxt, np.clip(s0 + actions - 1, 0, 3))
+    np.testing.assert_array_equal(terminal, 0.0)
+    assert sim.clock == 1
+
+
+def test_simulator_transitions_have_the_kernel_law_and_episodes_restart():
+    g = _line_game(horizon=2)
+    rng = np.random.default_rng(1)
+    n = 40_000
+    sim = NAgentSimulator(g, n, rng)
+    start = np.bincount(sim.states, minlength=4) / n
+    np.testing.assert_allclose(start, g.initial[0], atol=4 * np.sqrt(0.25 / n))
+    sim.states = np.full(n, 1)
+    sim.step(np.full(n, 2), rng)  # from state 1 aim right: lands on 1, 2, 3 w.p. 1/4, 1/2, 1/4
+    freq = np.bincount(sim.states, minlength=4) / n
+    np.testing.assert_allclose(freq, [0.0, 0.25, 0.5, 0.25], atol=4 * np.sqrt(0.25 / n))
+    sim.step(np.full(n, 1), rng)  # the last step of the horizon: a new episode starts
+    assert sim.clock == 0
+    restart = np.bincount(sim.states, minlength=4) / n
+    np.testing.assert_allclose(restart, g.initial[0], atol=4 * np.sqrt(0.25 / n))
+
+
+def test_td_estimates_approach_the_policy_q_function():
+    """Step 1 of the algorithm alone: with the policy held fixed (step_size → 0 keeps π uniform),
+    each agent's TD estimate of Q^π at the empirical mean field approaches the exact Q^π(μ^π)
+    (many agents: μ̂ ≈ μ^π; entries the path visits often)."""
+    g = _line_game(horizon=2, temperature=0.3)
+    learner = PolicyMirrorAscent(g, num_agents=200, td_steps=1500, step_size=1e-9, seed=0)
+    learner.step()
+    pi = g.uniform_policy()
+    Q, _ = g.q_values(g.forward(pi), policy=pi)
+    est = learner.Q.mean(axis=0)
+    # at t = 0 every state is visited (initial distribution has full support)
+    np.testing.assert_allclose(est[0], Q[0, 0], atol=0.03)
+
+
+def test_pma_lowers_the_regularised_exploitability_with_samples_and_agents():
+    g = _line_game(horizon=3, temperature=0.5)
+    uniform = eq.nash_conv(g, g.uniform_policy())
+    few = eq.run(eq.make_learner(g, "pma", num_agents=20, td_steps=30, seed=0), 6, eval_every=6)
+    many = eq.run(eq.make_learner(g, "pma", num_agents=100, td_steps=300, seed=0), 6, eval_every=6)
+    assert many.nash_conv_last[-1] < few.nash_conv_last[-1] < uniform
+    assert many.nash_conv_last[-1] < 0.05 * uniform
+    assert many.extra["agent_exploitability"][-1] < few.extra["agent_exploitability"][-1]
+    assert many.extra["samples"][-1] == 6 * 300
+
+
+def test_pma_bad_input():
+    g = _line_game()
+    with pytest.raises(InvalidParameterError):
+        PolicyMirrorAscent(g, num_agents=0)
+    with pytest.raises(InvalidParameterError):
+        PolicyMirrorAscent(g, td_step_size=1.5)
+    two = MeanFieldGame(2, 2, reward=np.zeros((2, 2, 2)), transition=np.full((2, 2, 2, 2), 0.5), horizon=2,
+                        num_populations=2)
+    with pytest.raises(NotApplicableError):
+        PolicyMirrorAscent(two)
+    with pytest.raises(NotApplicableError):
+        PolicyMirrorAscent(eq.load_game("weighted_rock_paper_scissors"))
