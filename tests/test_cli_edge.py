@@ -83,6 +83,8 @@ SOLVE_CASES = {
     **_option_cases("rock_paper_scissors", "nash-loss-sgd", ["sample_size=1e308"]),
     **_option_cases("rock_paper_scissors", "vr-halpern", ["batch_size=1e308", "step_size=1e308",
                                                           "inner_scale=1e308"]),
+    **_option_cases("stag_hunt", "logit-qre", ["lam=1e308"]),
+    **_option_cases("stag_hunt", "rae", ["risk_aversion=1e308"]),
     # game specs
     "empty game spec": ["solve", ""],
     "blank game spec": ["solve", "   "],

@@ -254,6 +254,10 @@ def _fixed_lambda_newton(U: np.ndarray, lay: _Layout, w: np.ndarray, lam: float)
     return w if np.abs(H).max() <= 1e-10 else None
 
 
+#: the largest precision λ per unit of payoff range that `logit_qre` follows the branch to
+MAX_UNIT_LAMBDA = 1e12
+
+
 def _check_lam(lam: Any) -> float:
     return check_real("lam (the logit precision λ)", lam, minimum=0.0)
 
@@ -263,12 +267,17 @@ def logit_qre(game: NormalFormGame, lam: float) -> list[np.ndarray]:
 
     ``lam`` is in the game's payoff units (σ_i ∝ exp(lam · u_i)). The branch is followed from the
     uniform profile at λ = 0 (Turocy 2005) up to ``lam``, and the point is polished by Newton's
-    method at fixed λ.
+    method at fixed λ. ``lam`` times the payoff range is at most 1e12 (`MAX_UNIT_LAMBDA`).
     """
     lam_f = _check_lam(lam)
     U, rng = _normalised(game)
     lay = _Layout(tuple(game.num_actions))
     target = lam_f * rng
+    if target > MAX_UNIT_LAMBDA:
+        raise InvalidParameterError(
+            f"lam × payoff range must be at most {MAX_UNIT_LAMBDA:g} (got {target:g}): beyond it the QRE "
+            "is its λ → ∞ limit to machine precision and the branch cannot be followed; use "
+            "logit-qre-path, which stops at that limit, or a Nash solver")
     tracer = _Tracer(U, lay)
     if target == 0.0:
         return tracer.profile()

@@ -63,6 +63,10 @@ from ..ops import project_simplex
 from ..registry import register_method
 from ..solution import Solution
 
+#: the largest risk aversion γ (per unit of payoff range): far beyond it the RAE is the minimum-variance
+#: profile to machine precision, and γλ_max(Σ) would overflow the best response's step size
+MAX_RISK_AVERSION = 1e6
+
 
 def payoff_covariances(game: NormalFormGame) -> list[np.ndarray]:
     """Σ_i: covariance of player i's action payoffs u_i(a, ·) over the others' joint actions, uniform.
@@ -159,7 +163,7 @@ def rae_gap(game: NormalFormGame, profile: Any, risk_aversion: float = 1.0) -> f
     In the game's payoff units (computed on the unit-range game and scaled back: the gap is
     invariant to a constant added to a player's payoffs and linear in a common scale).
     """
-    risk_aversion = check_positive("risk_aversion", risk_aversion, allow_zero=True)
+    risk_aversion = check_positive("risk_aversion", risk_aversion, allow_zero=True, maximum=MAX_RISK_AVERSION)
     prof = [np.asarray(p, dtype=float) for p in game.validate_profile(profile)]
     unit, scale = _unit_game(game)
     return scale * _unit_gap(unit, payoff_covariances(unit), prof, risk_aversion)
@@ -177,7 +181,7 @@ def risk_averse_fictitious_play(game: NormalFormGame, *, risk_aversion: float = 
     """
     if not isinstance(game, NormalFormGame):
         raise NotApplicableError(f"rae applies to normal-form games, not {type(game).__name__}")
-    risk_aversion = check_positive("risk_aversion", risk_aversion, allow_zero=True)
+    risk_aversion = check_positive("risk_aversion", risk_aversion, allow_zero=True, maximum=MAX_RISK_AVERSION)
     iterations = check_int("iterations", iterations, minimum=1)
     tol = check_positive("tol", tol, allow_zero=True)
     gamma = risk_aversion
@@ -218,7 +222,7 @@ def rae(game: NormalFormGame, *, risk_aversion: float = 1.0, iterations: int | N
         tol: float | None = None, init: Any = None, seed: int | None = None) -> list[Solution]:
     """Risk-Averse Equilibrium by risk-averse fictitious play (Slumbers et al., ICML 2023).
 
-    ``risk_aversion`` is γ in units of 1/payoff range; ``iterations`` (default 1000) and ``tol``
+    ``risk_aversion`` is γ in units of 1/payoff range (at most 1e6); ``iterations`` (default 1000) and ``tol``
     (default 1e-10, on the RAE gap relative to the payoff range) bound the fictitious play. The
     method is deterministic; ``seed`` is accepted and ignored. ``info`` holds the RAE gap and each
     player's payoff variance πᵀΣπ.
