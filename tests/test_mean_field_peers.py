@@ -166,3 +166,22 @@ def test_crowd_modelling_2d_matches_openspiel(params):
 
     os_pi = _openspiel_python_policy(os_game, pi, index_of)
     assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)
+
+
+@pytest.mark.parametrize("geometry", ["square", "torus"])
+def test_crowd_avoidance_matches_openspiel(geometry):
+    # default walls, initial distribution and targets; horizon 3 (OpenSpiel's Python NashConv takes
+    # ~17 s at the default horizon 10, where the uniform policy also agrees: 6.276543452378794) and a
+    # non-zero congestion coefficient (0 by default), so that μ matters
+    import pyspiel
+    from open_spiel.python import policy as policy_std
+    from open_spiel.python.mfg.games import crowd_avoidance  # noqa: F401  (registers the game)
+
+    os_game = pyspiel.load_game("python_mfg_crowd_avoidance", {
+        "horizon": 3, "coef_congestion": 0.7, "geometry": int(geometry == "torus")})
+    ours = eq.load_game(f"crowd_avoidance(horizon=3, coef_congestion=0.7, geometry='{geometry}')")
+    assert eq.nash_conv(ours, ours.uniform_policy()) == pytest.approx(
+        _openspiel_nash_conv(os_game, policy_std.UniformRandomPolicy(os_game)), abs=1e-9)
+    pi = _random_policy(ours)
+    os_pi = _openspiel_python_policy(os_game, pi, lambda st: (st.population, st.t, st.pos[0] * 7 + st.pos[1]))
+    assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)

@@ -8,7 +8,8 @@ games of Perrin et al., NeurIPS 2020; Laurière et al., ICML 2022):
   for Mean Field Games: Continuous Time Analysis and Applications", NeurIPS 2020, §4.2).
 - ``crowd_modelling_2d``: the same on a torus, with walls, positional rewards and congestion.
 - ``predator_prey``: three (or four) populations chasing each other on a grid.
-- Not ported natively (yet): ``linear_quadratic``, ``periodic_aversion``, ``crowd_avoidance``,
+- ``crowd_avoidance``: two populations crossing a walled grid to their targets.
+- Not ported natively (yet): ``linear_quadratic``, ``periodic_aversion``,
   ``garnet``, ``dynamic_routing``; `equilibria.io.openspiel_mfg` loads them (and any other OpenSpiel
   MFG) from OpenSpiel with the same exploitabilities (checked for all but dynamic_routing).
 
@@ -664,4 +665,98 @@ def crowd_modelling_2d(
         legal_actions=legal_actions, action_labels=("down", "left", "stay", "right", "up"),
         state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)], state_shape=(size, size),
         title="crowd modelling 2-D (OpenSpiel)",
+    )
+
+
+# ---- OpenSpiel: crowd avoidance ----------------------------------------------------------------------
+
+_CA_WALLS = ["#######", "#  #  #", "#     #", "#  #  #", "#     #", "#  #  #", "#######"]
+_CA_INIT = np.zeros((2, 7, 7))
+_CA_INIT[0, 2, 1] = _CA_INIT[0, 2, 2] = 0.4
+_CA_INIT[0, 4, 1] = 0.2
+_CA_INIT[1, 2, 5] = 0.2
+_CA_INIT[1, 4, 4] = _CA_INIT[1, 4, 5] = 0.4
+
+
+@register_game("crowd_avoidance", family="mean_field")
+def crowd_avoidance(
+    size: int = 7,
+    horizon: int = 10,
+    players: int = 2,
+    congestion_matrix: Any = "0 1 1 0",
+    init_distrib: Any = None,
+    proba_noise: float = 0.5,
+    coef_congestion: float = 0.0,
+    forbidden_states: Any = None,
+    coef_target: float = 1.0,
+    geometry: str = "square",
+) -> MeanFieldGame:
+    """OpenSpiel's two-population crowd avoidance in a walled grid (Laurière et al., ICML 2022).
+
+    Population k at cell p earns ``−c Σ_j C[k, j] ρ_j(p)`` plus ``coef_target`` on its target cell
+    ((5, 3) and (1, 3)). Moves into a wall leave the agent in place. As OpenSpiel, the t = 0 rewards
+    read the initial distribution in the distribution-support layout (see `predator_prey`).
+    """
+    size = check_int("size", size, minimum=1, maximum=2000)
+    horizon = check_int("horizon", horizon, minimum=1, maximum=10**5)
+    players = check_int("players", players, minimum=2, maximum=64)
+    noise = check_probability("proba_noise", proba_noise)
+    coeff = check_real("coef_congestion", coef_congestion, minimum=-1e6, maximum=1e6)
+    target_coef = check_real("coef_target", coef_target, minimum=-1e6, maximum=1e6)
+    geometry = check_choice("geometry", geometry, ("square", "torus"))
+    N = size * size
+    what = call("crowd_avoidance", size=size, horizon=horizon, players=players)
+    _check_grid(what, players * N, 5, horizon, 5)
+    C = _float_list("congestion_matrix", congestion_matrix, players * players).reshape(players, players)
+    if init_distrib is None:
+        if size != 7 or players != 2:
+            raise InvalidParameterError("give init_distrib for a size or population count other than 7 and 2")
+        flat = _CA_INIT.reshape(-1)
+    else:
+        flat = _float_list("init_distrib", init_distrib, players * N)
+    if forbidden_states is None:
+        walls = [(x, y) for y, row in enumerate(_CA_WALLS) for x, c in enumerate(row) if c == "#"] \
+            if size == 7 else []
+    else:
+        walls = _pairs("forbidden_states", forbidden_states, size)
+    xs, ys = np.divmod(np.arange(N), size)
+    blocked = np.zeros(N, dtype=bool)
+    for x, y in walls:
+        blocked[x * size + y] = True
+    nx, ny = xs[:, None] + _PP_MOVES[None, :, 0], ys[:, None] + _PP_MOVES[None, :, 1]
+    inside = (nx >= 0) & (nx < size) & (ny >= 0) & (ny < size)
+    wall_hit = inside & blocked[np.clip(nx, 0, size - 1) * size + np.clip(ny, 0, size - 1)]
+    if geometry == "torus":
+        cand = (nx % size) * size + (ny % size)
+    else:
+        cand = np.clip(nx, 0, size - 1) * size + np.clip(ny, 0, size - 1)
+    # OpenSpiel tests the wall before wrapping or clipping: a wall only blocks the cell it is on
+    nxt = np.where(wall_hit, np.arange(N)[:, None], cand)
+    targets = nxt[nxt]
+    probs = np.broadcast_to(np.array([1.0 - noise] + [noise / 4.0] * 4), (N, 5, 5))
+    # initial cells: population k % 2's grid, entry i = row·size + column is the cell (x, y) = (column, row)
+    initial = np.zeros((players, N))
+    grids = flat.reshape(players, N)
+    for k in range(players):
+        g = grids[k % 2]
+        i = np.flatnonzero(g)
+        initial[k, (i % size) * size + i // size] = g[i]
+    t0_density = flat[np.arange(players)[:, None] + players * np.arange(N)[None, :]]
+    bonus = np.zeros((players, N))
+    for k, (tx, ty) in enumerate([(5, 3), (1, 3)][:players]):
+        if tx < size and ty < size:
+            bonus[k, tx * size + ty] = target_coef
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        dens = t0_density if t == 0 else mu
+        r = -coeff * (C @ dens) + bonus
+        return np.broadcast_to(r[:, :, None], (players, N, 5))
+
+    return MeanFieldGame(
+        N, 5, reward=reward, transition=(np.broadcast_to(targets, (players, N, 5, 5)),
+                                         np.broadcast_to(probs, (players, N, 5, 5))),
+        initial=initial, horizon=horizon, num_populations=players,
+        action_labels=("stay", "+x", "+y", "-y", "-x"),
+        state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)],
+        state_shape=(size, size), title="crowd avoidance (OpenSpiel)",
     )
