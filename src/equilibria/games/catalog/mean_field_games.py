@@ -9,7 +9,8 @@ games of Perrin et al., NeurIPS 2020; Laurière et al., ICML 2022):
 - ``crowd_modelling_2d``: the same on a torus, with walls, positional rewards and congestion.
 - ``predator_prey``: three (or four) populations chasing each other on a grid.
 - ``crowd_avoidance``: two populations crossing a walled grid to their targets.
-- Not ported natively (yet): ``linear_quadratic``, ``periodic_aversion``,
+- ``periodic_aversion``: a discretised circle with a periodic potential and Gaussian noise.
+- Not ported natively (yet): ``linear_quadratic``,
   ``garnet``, ``dynamic_routing``; `equilibria.io.openspiel_mfg` loads them (and any other OpenSpiel
   MFG) from OpenSpiel with the same exploitabilities (checked for all but dynamic_routing).
 
@@ -759,4 +760,77 @@ def crowd_avoidance(
         action_labels=("stay", "+x", "+y", "-y", "-x"),
         state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)],
         state_shape=(size, size), title="crowd avoidance (OpenSpiel)",
+    )
+
+
+# ---- OpenSpiel: periodic aversion --------------------------------------------------------------------
+
+
+@register_game("periodic_aversion", family="mean_field")
+def periodic_aversion(
+    size: int = 21,
+    horizon: int = 20,
+    dt: float = 0.01,
+    xmin: float = 0.0,
+    xmax: float = 1.0,
+    n_actions_per_side: int = 10,
+    volatility: float = 1.0,
+    coef_aversion: float = 1.0,
+    move_cost: str = "openspiel",
+) -> MeanFieldGame:
+    """OpenSpiel's periodic-aversion game on a discretised circle (Almulla, Ferreira & Gomes, "Two
+    Numerical Approaches to Stationary Mean-Field Games", Dynamic Games and Applications 2017).
+
+    Reward ``dt · (−v²/2 − c log(μ(x)/dx) + g(x))`` with the velocity v of the last move and the
+    periodic potential ``g(x) = σ 2π² sin 2πx − 2π² cos² 2πx + (2/σ²) sin 2πx``; Gaussian noise on the
+    same move grid. The move cost is OpenSpiel's evaluators' (``move_cost="openspiel"``) or exact.
+    """
+    size = check_int("size", size, minimum=2, maximum=10**6)
+    horizon = check_int("horizon", horizon, minimum=1, maximum=10**5)
+    dt = check_real("dt", dt, strict_minimum=True, minimum=0.0, maximum=1e6)
+    xmin = check_real("xmin", xmin, minimum=-1e12, maximum=1e12)
+    xmax = check_real("xmax", xmax, minimum=-1e12, maximum=1e12)
+    if xmax <= xmin:
+        raise InvalidParameterError(f"xmax must exceed xmin, got {xmin} and {xmax}")
+    n = check_int("n_actions_per_side", n_actions_per_side, minimum=0, maximum=10**4)
+    sigma = check_real("volatility", volatility, strict_minimum=True, minimum=0.0, maximum=1e6)
+    coef = check_real("coef_aversion", coef_aversion, minimum=-1e6, maximum=1e6)
+    move_cost = check_choice("move_cost", move_cost, ("openspiel", "exact"))
+    A = 2 * n + 1
+    what = call("periodic_aversion", size=size, horizon=horizon, n_actions_per_side=n)
+    _check_grid(what, size, A, horizon, A)
+    dx = (xmax - xmin) / (size - 1)
+    shifts = np.arange(A) - n
+    moves = shifts * dx
+    std = sigma * np.sqrt(dt)
+    pdf = np.exp(-0.5 * (moves / std) ** 2) / (std * np.sqrt(2 * np.pi))
+    noise = pdf / pdf.sum()
+    x = np.arange(size)
+    targets = (x[:, None, None] + shifts[None, :, None] + shifts[None, None, :]) % size
+    probs = np.broadcast_to(noise, (size, A, A))
+    pos = x * dx + xmin
+    pix2 = 2 * np.pi * pos
+    geom = (sigma * 2 * np.pi**2 * np.sin(pix2) - 2 * np.pi**2 * np.cos(pix2) ** 2
+            + (2 / sigma**2) * np.sin(pix2))
+    move_r = -0.5 * (moves / dt) ** 2  # per action
+    if move_cost == "openspiel":
+        abar = first_visit_moves(
+            range(size), horizon, A, lambda s, a: int((s + shifts[a]) % size),
+            lambda y: [int((y + c) % size) for c in shifts], n, size,
+        )
+        state_r = move_r[abar]  # (H+1, S)
+    uniform = np.full(size, 1.0 / size)
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        m = uniform if t == 0 else mu[0]
+        base = coef * -np.log(m / dx + 1e-15) + geom
+        if move_cost == "openspiel":
+            return np.broadcast_to(((state_r[t] + base) * dt)[:, None], (size, A))
+        cost = move_r[None, :] * (t < horizon - 1)
+        return (base[:, None] + cost) * dt
+
+    return MeanFieldGame(
+        size, A, reward=reward, transition=(targets[None], probs[None]), horizon=horizon,
+        action_labels=[str(int(v)) for v in shifts], state_shape=(size,),
+        title="periodic aversion (OpenSpiel)",
     )
