@@ -216,3 +216,13 @@ def test_plots_regret_bands_and_error_probability(tmp_path) -> None:  # noqa: AN
     bai = eq.solve("bandit:bernoulli(means=[0.3, 0.6])", "sequential-halving", iterations=5, seed=0)
     plot_bandit_solutions(bai, tmp_path / "bai.png")
     assert (tmp_path / "bai.png").stat().st_size > 0
+
+
+def test_gaussian_arms_below_scaled_ucb1_bound() -> None:
+    """σ-sub-Gaussian rewards: UCB1's bonus and bound scale by 2σ (rewards rescaled to unit range);
+    KL-UCB with the Gaussian divergence and Gaussian Thompson sampling stay below it too."""
+    g = eq.load_game("bandit:gaussian(means=[0, 0.5, 1], sigma=0.5)")
+    bound = ucb1_regret_bound(g, 1000)
+    for method in ("ucb1", "kl-ucb", "thompson"):
+        r = simulate(g, method, seeds=50, horizon=1000, seed=6, points=2).mean[-1]
+        assert 0 < r <= bound, (method, r, bound)

@@ -130,3 +130,11 @@ def test_adversarial_and_gaussian_refusals() -> None:
         eq.make_learner(eq.load_game("bandit:adversarial(horizon=10)"), "lucb")
     with pytest.raises(NotApplicableError):
         eq.make_learner(eq.load_game("bandit:gaussian(means=[0, 1])"), "dp-bai")
+
+
+def test_cli_dp_bai_epsilon_inf(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["solve", "bandit:bernoulli(means=[0.5,0.7])", "--method", "dp-bai", "-o", "epsilon=inf",
+            "-o", "budget=200", "--seed", "0", "--json"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert '"error_probability"' in out and '"error_ci95"' in out

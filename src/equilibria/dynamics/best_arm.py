@@ -260,9 +260,11 @@ class DPBAI(_Halving):
             raise NotApplicableError(
                 "dp-bai needs rewards in [0, 1] (the Laplace mechanism's sensitivity 1/T_r)"
             )
+        if isinstance(epsilon, str) and epsilon.strip().lower() in ("inf", "infinity"):
+            epsilon = math.inf  # the command line's ``-o epsilon=inf``
         try:
             eps = float(epsilon)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidParameterError(
                 f"epsilon must be a positive number or inf, got {epsilon!r}"
             ) from None
