@@ -203,3 +203,23 @@ def test_periodic_aversion_matches_openspiel():
     pi = _random_policy(ours)
     os_pi = _openspiel_python_policy(os_game, pi, lambda st: (0, st.t, st.x))
     assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)
+
+
+@pytest.mark.parametrize("params", [
+    {"size": 6, "horizon": 4, "n_actions_per_side": 2, "cross_q": 0.3},
+    {"size": 7, "horizon": 2, "dt": 0.5, "volatility": 1.5},
+], ids=["cross_q", "dt"])
+def test_linear_quadratic_matches_openspiel(params):
+    # OpenSpiel's Python NashConv takes ~6 s at the default size 10, horizon 10, 7 moves (uniform
+    # policy there: 21.498181599551955 for both); smaller grids with a larger cross term, and dt < 1
+    import pyspiel
+    from open_spiel.python import policy as policy_std
+    from open_spiel.python.mfg.games import linear_quadratic  # noqa: F401  (registers the game)
+
+    os_game = pyspiel.load_game("mean_field_lin_quad", params)
+    ours = eq.load_game("linear_quadratic(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")")
+    assert eq.nash_conv(ours, ours.uniform_policy()) == pytest.approx(
+        _openspiel_nash_conv(os_game, policy_std.UniformRandomPolicy(os_game)), abs=1e-9)
+    pi = _random_policy(ours)
+    os_pi = _openspiel_python_policy(os_game, pi, lambda st: (0, st.tick, st.x))
+    assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)

@@ -10,9 +10,10 @@ games of Perrin et al., NeurIPS 2020; Laurière et al., ICML 2022):
 - ``predator_prey``: three (or four) populations chasing each other on a grid.
 - ``crowd_avoidance``: two populations crossing a walled grid to their targets.
 - ``periodic_aversion``: a discretised circle with a periodic potential and Gaussian noise.
-- Not ported natively (yet): ``linear_quadratic``,
-  ``garnet``, ``dynamic_routing``; `equilibria.io.openspiel_mfg` loads them (and any other OpenSpiel
-  MFG) from OpenSpiel with the same exploitabilities (checked for all but dynamic_routing).
+- ``linear_quadratic``: OpenSpiel's ``mean_field_lin_quad`` on a ring.
+- Not ported natively (yet): ``garnet`` (drawn by OpenSpiel's C++ generator) and ``dynamic_routing``;
+  `equilibria.io.openspiel_mfg` loads them (and any other OpenSpiel MFG) from OpenSpiel, with the
+  same exploitabilities (checked for garnet; dynamic_routing is not bridged yet).
 
 MFGLib (Guo et al., "MFGLib: A Library for Mean-Field Games", 2023): ``mfglib:rock_paper_scissors``,
 ``mfglib:susceptible_infected``, ``mfglib:left_right``, ``mfglib:beach_bar``,
@@ -833,4 +834,86 @@ def periodic_aversion(
         size, A, reward=reward, transition=(targets[None], probs[None]), horizon=horizon,
         action_labels=[str(int(v)) for v in shifts], state_shape=(size,),
         title="periodic aversion (OpenSpiel)",
+    )
+
+
+# ---- OpenSpiel: linear-quadratic ---------------------------------------------------------------------
+
+
+@register_game("linear_quadratic", family="mean_field")
+def linear_quadratic(
+    size: int = 10,
+    horizon: int = 10,
+    dt: float = 1.0,
+    n_actions_per_side: int = 3,
+    volatility: float = 1.0,
+    mean_revert: float = 0.0,
+    cross_q: float = 0.01,
+    kappa: float = 0.5,
+    terminal_cost: float = 1.0,
+) -> MeanFieldGame:
+    """OpenSpiel's discretised linear-quadratic game (``mean_field_lin_quad``; Carmona & Delarue,
+    "Probabilistic Theory of Mean Field Games", 2018; Laurière et al., ICML 2022).
+
+    On a ring of ``size`` cells an agent moves by ``a ∈ {−n..n}`` (times dt, rounded), then by a
+    discretised Gaussian step; with ``m = Σ_x x μ(x) − x`` its reward is
+    ``dt/2 · (−a² + 2 q a m − κ m²)`` for its last move a. OpenSpiel's terminal cost never counts (its
+    terminal nodes are not decision nodes), so it has none here either; ``terminal_cost`` is kept for
+    the parameter list. The last move a is the one OpenSpiel's evaluators see (the first visitor's,
+    see the module docstring). ``mean_revert`` must stay 0 (OpenSpiel's default): with it the moves
+    depend on μ, and OpenSpiel's cached evaluators follow them along their first path only.
+    """
+    from scipy.special import ndtr  # noqa: PLC0415  (scipy is a core dependency; import kept local)
+
+    size = check_int("size", size, minimum=1, maximum=10**6)
+    horizon = check_int("horizon", horizon, minimum=1, maximum=10**5)
+    dt = check_real("dt", dt, strict_minimum=True, minimum=0.0, maximum=1e6)
+    n = check_int("n_actions_per_side", n_actions_per_side, minimum=0, maximum=10**4)
+    sigma = check_real("volatility", volatility, strict_minimum=True, minimum=0.0, maximum=1e6)
+    revert = check_real("mean_revert", mean_revert, minimum=-1e6, maximum=1e6)
+    q = check_real("cross_q", cross_q, minimum=-1e6, maximum=1e6)
+    kap = check_real("kappa", kappa, minimum=-1e6, maximum=1e6)
+    check_real("terminal_cost", terminal_cost, minimum=-1e6, maximum=1e6)
+    if revert != 0.0:
+        raise InvalidParameterError(
+            "mean_revert makes the moves depend on μ, which OpenSpiel's cached evaluators follow along "
+            "their first path only; only mean_revert=0 (OpenSpiel's default) is modelled"
+        )
+    steps = 0
+    while not steps * dt >= horizon:  # OpenSpiel ends when tick · dt >= horizon
+        steps += 1
+    check_int("horizon / dt", steps, minimum=1, maximum=10**5)
+    A = 2 * n + 1
+    _check_grid(call("linear_quadratic", size=size, horizon=horizon, dt=dt), size, A, steps, A)
+    a = np.arange(A) - n
+    cdf_hi, cdf_lo = ndtr((a + 0.5) / sigma), ndtr((a - 0.5) / sigma)
+    noise = cdf_hi - cdf_lo
+    noise[0] += ndtr((a[0] - 0.5) / sigma)
+    noise[-1] += 1.0 - ndtr((a[-1] + 0.5) / sigma)
+    x = np.arange(size)
+    noise_to = np.array([round(v) for v in (x[:, None] + a[None, :] * np.sqrt(dt) * sigma).ravel()])
+    noise_to = noise_to.reshape(size, A) % size  # cell after the noise step c from cell y
+
+    moved = np.array([round(v) for v in a * dt])  # Python's round, half to even, as OpenSpiel
+    after = (x[:, None] + moved[None, :]) % size  # (S, A)
+    targets = noise_to[after]  # (S, A, C)
+    probs = np.broadcast_to(noise, (size, A, A))
+    abar = first_visit_moves(range(size), steps, A, lambda s, b: int(after[s, b]),
+                             lambda y: [int(v) for v in noise_to[y]], n, size)
+    last_move = a[abar]  # (H+1, S)
+    uniform = np.full(size, 1.0 / size)
+
+    def gap(t: int, mu: np.ndarray) -> np.ndarray:
+        m = uniform if t == 0 else mu[0]
+        return float(np.sum(x * m)) - x
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        g = gap(t, mu)
+        u = last_move[t]
+        return np.broadcast_to((dt / 2 * (-(u**2) + 2 * q * u * g - kap * g**2))[:, None], (size, A))
+
+    return MeanFieldGame(
+        size, A, reward=reward, transition=(targets[None], probs[None]),
+        horizon=steps, action_labels=[str(int(v)) for v in a], state_shape=(size,),
+        title="linear-quadratic (OpenSpiel)",
     )
