@@ -213,6 +213,8 @@ class BanditLearner(Learner):
         self.counts = np.zeros((S, K), dtype=np.int64)
         self.sums = np.zeros((S, K))
         self.collected = np.zeros(S)
+        # adaptive adversaries: each arm's realised total, the benchmark's (zeros otherwise)
+        self.arm_totals = np.zeros((S, K) if game.adaptive else (S, 0))
         self.last_arms = np.full(S, -1, dtype=np.int64)
         self.curve = np.zeros(16)
         self.curve_std = np.zeros(16)
@@ -230,27 +232,36 @@ class BanditLearner(Learner):
 
     def _step(self) -> None:
         t = self.iteration
-        arms = np.asarray(self._select(t), dtype=np.int64)
-        rewards = self._rewards(arms, t)
         rows = np.arange(self.replications)
+        if self.game.adaptive:
+            # the adversary fixes round t's rewards from the history before the learner chooses
+            X = self.game.reward_vectors(self.counts)
+        arms = np.asarray(self._select(t), dtype=np.int64)
+        if self.game.adaptive:
+            rewards = X[rows, arms]
+            self.arm_totals += X
+        else:
+            rewards = self._rewards(arms, t)
         self.counts[rows, arms] += 1
         self.sums[rows, arms] += rewards
         self._update(arms, rewards, t)
-        self.collected += self.game.expected_rewards(arms, t)
+        self.collected += rewards if self.game.adaptive else self.game.expected_rewards(arms, t)
         self.last_arms = arms
         if self.curve_len == self.curve.size:
             self.curve = np.concatenate([self.curve, np.zeros(self.curve.size)])
             self.curve_std = np.concatenate([self.curve_std, np.zeros(self.curve_std.size)])
-        regret = self.game.benchmark(t + 1) - self.collected
+        regret = self.regret(t + 1)
         self.curve[self.curve_len] = float(regret.mean())
         if self.replications > 1:
             self.curve_std[self.curve_len] = float(regret.std(ddof=1))
         self.curve_len += 1
 
     # -- what the run loop and solve read --------------------------------------------------------
-    def regret(self) -> np.ndarray:
-        """Cumulative pseudo-regret of each replication so far (shape (S,))."""
-        return self.game.benchmark(self.iteration) - self.collected
+    def regret(self, t: int | None = None) -> np.ndarray:
+        """Cumulative pseudo-regret of each replication after ``t`` rounds (default: so far), shape (S,)."""
+        if self.game.adaptive:
+            return self.arm_totals.max(axis=1, initial=0.0) - self.collected
+        return self.game.benchmark(self.iteration if t is None else t) - self.collected
 
     def regret_curve(self) -> np.ndarray:
         """Mean cumulative pseudo-regret after each round 1..t (over replications)."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from .._checks import check_int, check_real, check_size
 from ..errors import InvalidParameterError, NotApplicableError
-from ..games.bandit import AdversarialBandit, BanditGame, wilson_interval
+from ..games.bandit import BanditGame, wilson_interval
 from ..registry import register_method
 from ..run import Learner
 from .bandit import MAX_REPLICATIONS, divergence
@@ -42,7 +42,7 @@ MAX_BUDGET = 10**12
 def _require_stochastic(game: Any, method: str) -> BanditGame:
     if not isinstance(game, BanditGame):
         raise NotApplicableError(f"{method} plays bandit games, not {type(game).__name__}")
-    if isinstance(game, AdversarialBandit):
+    if not game.stochastic:
         raise NotApplicableError(
             f"{method} identifies the best arm of i.i.d. arms; an adversarial table has none"
         )

@@ -17,7 +17,14 @@ Trends in ML 2019, ch. 1). The games:
   round t (0-based) pays X[t, a]. The benchmark is the best fixed arm in hindsight of the table:
   NashConv of p is ``max_a mean_t X[t, a] − ⟨p, mean_t X[t, ·]⟩`` and the cumulative regret after
   t rounds is ``max_a Σ_{s<t} X[s, a] − Σ_{s<t} X[s, A_s]``. Adaptive adversaries (rewards that
-  depend on the learner's past arms) are not modelled: the table is fixed before play.
+  depend on the learner's past arms) are `AdaptiveAdversarialBandit`.
+- `AdaptiveAdversarialBandit`: an adaptive adversary, a deterministic function of the history:
+  round t's reward vector X_t ∈ {0, 1}^K is computed from the learner's pull counts before round t
+  (rule ``"punish-leader"``: every arm pays 1 except the most-pulled one; ``"reward-laggard"``: only
+  the least-pulled arm pays 1; ties go to the lowest index). Regret is measured against the best
+  fixed arm in hindsight of the realised vectors, ``max_a Σ_s X_s[a] − Σ_s X_s[A_s]``, per
+  replication. NashConv of a distribution p is that of the rule's answer to a learner whose counts
+  are proportional to p: ``max_a X(p)_a − ⟨p, X(p)⟩``.
 - `LinearBandit`: arms are feature vectors x_a ∈ R^d, rewards x_a·θ + N(0, σ²);
 - `KnapsackBandit`: bandits with knapsacks (Badanidiyuru, Kleinberg & Slivkins, "Bandits with
   Knapsacks", FOCS 2013 / JACM 2018): each pull pays a Bernoulli(μ_a) reward and consumes a
@@ -101,6 +108,10 @@ class BanditGame(Game):
     bounded = True
     #: a finite horizon the game itself fixes (adversarial tables, knapsacks), else None
     horizon: int | None = None
+    #: i.i.d. arms (best-arm identification applies)
+    stochastic = True
+    #: rewards depend on the learner's history (`AdaptiveAdversarialBandit`)
+    adaptive = False
     means: np.ndarray
     arm_labels: list[str]
     subgaussian: float = 0.5
@@ -331,6 +342,7 @@ class AdversarialBandit(BanditGame):
     """
 
     kind = "adversarial"
+    stochastic = False
 
     def __init__(self, table: Any, *, labels: Sequence[str] | None = None, title: str = ""):
         try:
@@ -367,6 +379,60 @@ class AdversarialBandit(BanditGame):
     def benchmark(self, t: int) -> float:
         """``max_a Σ_{s<t} X[s, a]``: the best fixed arm in hindsight of the first t rounds."""
         return float(self._best_cumulative[min(t, self.horizon)])
+
+
+class AdaptiveAdversarialBandit(BanditGame):
+    """An adaptive adversary: round t pays X_t = rule(pull counts before round t) ∈ {0, 1}^K.
+
+    ``"punish-leader"``: 1 on every arm except the most-pulled one (a learner that settles on an arm
+    is punished); ``"reward-laggard"``: 1 only on the least-pulled arm. Ties go to the lowest index.
+    """
+
+    kind = "adaptive"
+    stochastic = False
+    adaptive = True
+    RULES = ("punish-leader", "reward-laggard")
+
+    def __init__(self, arms: int, rule: str = "punish-leader", *, labels: Sequence[str] | None = None,
+                 title: str = ""):
+        if isinstance(arms, bool) or not isinstance(arms, (int, np.integer)) or not 1 <= arms <= MAX_ARMS:
+            raise InvalidGameError(f"arms must be an integer in [1, {MAX_ARMS}], got {arms!r}")
+        if rule not in self.RULES:
+            raise InvalidGameError(f"rule must be one of {', '.join(self.RULES)}; got {rule!r}")
+        self.rule: str = rule
+        K = int(arms)
+        # `means` (used for labels and sizes) are the rule's answer to uniform play
+        self._finish(self.reward_vectors(np.zeros((1, K)))[0], labels,
+                     title or f"bandit:adversarial(adaptive={rule!r}, arms={K})")
+        self._freeze()
+
+    def reward_vectors(self, counts: np.ndarray) -> np.ndarray:
+        """X_t for each replication (rows of ``counts``, the pulls before round t)."""
+        counts = np.asarray(counts, dtype=float)
+        S, K = counts.shape
+        rows = np.arange(S)
+        if self.rule == "punish-leader":
+            X = np.ones((S, K))
+            if K > 1:
+                X[rows, np.argmax(counts, axis=1)] = 0.0
+        else:
+            X = np.zeros((S, K))
+            X[rows, np.argmin(counts, axis=1)] = 1.0
+        return X
+
+    def draw(self, rng: np.random.Generator, arms: np.ndarray, t: int) -> np.ndarray:
+        raise NotApplicableError("an adaptive adversary's rewards depend on the history: use reward_vectors")
+
+    def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
+        if exact:
+            raise NotApplicableError("bandit games are solved in floating point; drop --exact")
+        p = self.validate_profile(profile)
+        return np.array([float(p @ self.reward_vectors(p[None, :])[0])])
+
+    def pseudo_regret(self, profile: Any) -> float:
+        p = self.validate_profile(profile)
+        X = self.reward_vectors(p[None, :])[0]
+        return max(float(X.max() - p @ X), 0.0)
 
 
 class KnapsackBandit(BanditGame):
@@ -471,7 +537,7 @@ class KnapsackBandit(BanditGame):
 
 
 def is_stochastic(game: BanditGame) -> bool:
-    return not isinstance(game, AdversarialBandit)
+    return bool(game.stochastic)
 
 
 def wilson_interval(successes: np.ndarray | int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -40,9 +40,11 @@ def _gains_bandit(game: BanditGame, profile: Any, *, exact: bool = False) -> np.
 @best_response_values.register
 def _br_values_bandit(game: BanditGame, profile: Any, *, exact: bool = False) -> np.ndarray:
     _no_exact(exact)
-    game.validate_profile(profile)
+    p = game.validate_profile(profile)
     if isinstance(game, KnapsackBandit):
         return np.array([game.lp_value])
+    if game.adaptive:
+        return np.array([float(game.reward_vectors(p[None, :])[0].max())])
     return np.array([game.best_mean])
 
 
@@ -50,11 +52,11 @@ def _br_values_bandit(game: BanditGame, profile: Any, *, exact: bool = False) ->
 def _br_bandit(game: BanditGame, profile: Any, player: int, *, exact: bool = False) -> np.ndarray:
     _no_exact(exact)
     check_int("player", player, minimum=0, maximum=0)
-    game.validate_profile(profile)
+    p = game.validate_profile(profile)
     if isinstance(game, KnapsackBandit):
         return np.array(game.lp_solution)
     out = np.zeros(game.num_arms)
-    out[game.best_arm] = 1.0
+    out[int(np.argmax(game.reward_vectors(p[None, :])[0])) if game.adaptive else game.best_arm] = 1.0
     return out
 
 
