@@ -51,6 +51,8 @@ FAMILY_GAMES = {
     "rlvr": "rlvr:toy(prompts=8, vocab=2, max_length=2)",
     # horizon = ITERATIONS: a run meets every request once
     "allocation": "allocation:budgeted_second_price(horizon=20, seed=0)",
+    # 2 bidders, bid functions on 9 grid values, a coarse ε metric: one evaluation is a few ms
+    "auction": "auction:first_price(bidders=2, grid=9, bid_points=101, value_points=50)",
     # 4 score bins, 10 applicants a round: the two-group closed lending loop in miniature
     "fair_threshold": "fair:lending(num_scores=4, batch=10)",
     # CES (rho < 1): a unique demand, so tatonnement applies too
@@ -197,6 +199,16 @@ def _assert_valid_profile(game: Any, family: str, strategies: Any, exact: bool =
         assert np.all(z >= game.lower) and np.all(z <= game.upper), (
             f"continuous profile {z} leaves the strategy set [{game.lower}, {game.upper}]"
         )
+        return
+    if family == "auction":
+        # bid functions: one finite bid per grid value, within [0, max bid]
+        assert len(strategies) == game.num_players, f"{len(strategies)} bid functions for {game.num_players}"
+        for i, b in enumerate(strategies):
+            b = np.asarray(b, dtype=float)
+            assert b.shape == (game.grid_points,), f"bidder {i + 1}: bids of shape {b.shape}"
+            assert np.all(np.isfinite(b)), f"bidder {i + 1}: bids are not finite: {b}"
+            in_range = np.all(b >= 0) and np.all(b <= game.max_bid)
+            assert in_range, f"bidder {i + 1}: bids {b} leave [0, {game.max_bid}]"
         return
     rows = _rows(game, family, strategies)
     assert rows, "empty profile"

@@ -5,6 +5,7 @@ Every family registers its implementation of the generic functions in `core`; te
 """
 
 from . import allocation as _allocation  # noqa: F401
+from . import auction as _auction  # noqa: F401
 from . import bandit as _bandit  # noqa: F401
 from . import continuous as _continuous  # noqa: F401  (registers implementations)
 from . import extensive_form as _extensive_form  # noqa: F401
