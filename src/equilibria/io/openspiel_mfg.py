@@ -4,13 +4,14 @@
 of OpenSpiel's own evaluators (``PolicyValue``, ``BestResponse``: children in legal-action and
 chance-outcome order, every node cached by its observation string), and builds:
 
-* states: at t ≥ 1 the position of the decision node's mean-field node in OpenSpiel's
-  ``distribution_support()`` list of that step (one index space for all populations, so a
-  population's own states are a block of it); at t = 0 the decision nodes in the order the
-  initial chance node reaches them; absorbing "end" state(s) for terminal nodes;
+* states: at t ≥ 1 the position of the decision node's mean-field node in the union of OpenSpiel's
+  ``distribution_support()`` lists of that step (one index space for all populations, so a
+  population's own states are a block of it), then mean-field nodes outside every support; at
+  t = 0 the decision nodes in the order the initial chance node reaches them; an absorbing "end"
+  state for terminal nodes;
 * transitions: from each decision node and legal action through the chance nodes to the next
-  mean-field node (their probabilities do not depend on μ in OpenSpiel's games; the bridge reads
-  them once);
+  mean-field node (their probabilities do not depend on μ in OpenSpiel's games except
+  dynamic_routing, whose travel times do: the bridge reads them once, so it does not model that game);
 * rewards: ``reward(t, μ_t)`` sets μ_t on the first-visited mean-field node that precedes each
   decision node (``update_distribution``) and reads ``rewards()``, which is what OpenSpiel's
   evaluators do, so hidden state kept by the game (such as a last action) is the one their caches
@@ -90,7 +91,9 @@ def from_openspiel(os_game: Any) -> OpenSpielMFG:
     # ---- one depth-first walk per population, in the evaluators' order ----------------------
     decisions: list[dict[tuple[int, str], Any]] = [{} for _ in range(K)]  # (t, string) -> state
     mf_before: list[dict[tuple[int, str], Any]] = [{} for _ in range(K)]  # (t, decision string) -> mf node
-    supports: dict[int, list[str]] = {}
+    supports: dict[int, dict[str, int]] = {}
+    mf_names: dict[int, list[str]] = {}  # every mean-field node string per step, in walk order
+    own_support: dict[str, list[str]] = {}
     order0: list[list[str]] = [[] for _ in range(K)]
     seen: set[str] = set()
     horizon = 0
@@ -110,13 +113,13 @@ def from_openspiel(os_game: Any) -> OpenSpielMFG:
                 walk(k, state.child(action), t, mf_node)
         elif player == MEAN_FIELD:
             support = list(state.distribution_support())
-            if supports.setdefault(t + 1, support) != support:
-                raise NotApplicableError(
-                    "the bridge needs one distribution support per time step; step "
-                    f"{t + 1} has several"
-                )
+            mf_names.setdefault(t + 1, []).append(s)
+            own_support[s] = support
+            union = supports.setdefault(t + 1, {})
+            for name in support:  # one index space per step: the union of the nodes' supports
+                union.setdefault(name, len(union))
             child = state.clone()
-            child.update_distribution([1.0 / len(support)] * len(support))
+            child.update_distribution([1.0 / max(len(support), 1)] * len(support))
             walk(k, child, t + 1, state)
         else:
             if int(player) < 0:
@@ -138,15 +141,20 @@ def from_openspiel(os_game: Any) -> OpenSpielMFG:
 
     # ---- state indices ---------------------------------------------------------------------
     n0 = sum(len(o) for o in order0)
-    S_mf = max((len(v) for v in supports.values()), default=0)
-    S_core = max(n0, S_mf)
+    # states at step t: the support's entries in its order, then mean-field nodes outside it
+    support_pos: dict[int, dict[str, int]] = {}
+    for t, names in mf_names.items():
+        pos = dict(supports.get(t, {}))
+        for name in names:
+            pos.setdefault(name, len(pos))
+        support_pos[t] = pos
+    S_core = max([n0] + [len(v) for v in support_pos.values()])
     end = S_core  # absorbing end state (terminal nodes; unreachable padding points here too)
     S = S_core + 1
     pos0 = {}
     for k in range(K):
         for s in order0[k]:
             pos0[(k, s)] = len(pos0)
-    support_pos = {t: {name: i for i, name in enumerate(sup)} for t, sup in supports.items()}
 
     index: dict[str, tuple[int, int, int]] = {}
     reps: dict[tuple[int, int, int], Any] = {}
@@ -231,14 +239,20 @@ def from_openspiel(os_game: Any) -> OpenSpielMFG:
         if t == 0 and (k, t, i) not in mf_rep:
             base_rewards[k, t, i] = st.rewards()[k]
 
+    # where each mean-field node's own support lies in its step's index space
+    lookups = {
+        kti: np.array([support_pos[kti[1]][name] for name in own_support[key(mf)]], dtype=np.intp)
+        for kti, mf in mf_rep.items()
+    }
+
     def reward(t: int, mu: np.ndarray) -> np.ndarray:
         r = base_rewards[:, t] + state_const[:, t]
-        flat = mu[:, : len(supports.get(t, []))].sum(0).tolist()
+        total = mu.sum(0)
         for k, tt, i in keys_t[t]:
             mf = mf_rep.get((k, tt, i))
             if mf is not None:
                 node = mf.clone()
-                node.update_distribution(flat)
+                node.update_distribution(total[lookups[(k, tt, i)]].tolist())
                 r[k, i] += node.rewards()[k]
         return r[:, :, None] + const[:, t]
 
