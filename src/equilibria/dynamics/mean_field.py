@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_int, check_positive, check_probability, check_size
+from .._checks import check_choice, check_int, check_positive, check_probability, check_size
 from ..errors import NotApplicableError
 from ..games.mean_field import MeanFieldGame
 from ..ops import project_simplex, softmax
@@ -418,30 +418,40 @@ class MFOMO(_MeanFieldLearner):
     3. Projections: each L_t onto the simplex (zero on illegal actions), z onto
        {z ≥ 0, Σ z ≤ S A (H² + H + 2) r_max}, y onto the ball of radius S (H + 1)(H + 2) r_max / 2.
 
-    Start: L from the uniform policy's flow (MFGLib: uniform over state-action pairs), y = V* and
-    z = V* − Q* against it (MFGLib's "hat" initialisation). The policy read from L is the output.
+    Start (``init``): L the uniform policy's flow (``"flow"``), or MFGLib's L_t = uniform over
+    state-action pairs (``"uniform"``); y = V* and z = V* − Q* against it (MFGLib's "hat"
+    initialisation). The policy read from L is the output.
     Simplification: the terminal reward's dependence on μ_H enters through the direct push of
     L_{H−1} only (not through the kernel's own dependence on the flow). Finite-horizon games only.
     """
 
-    def __init__(self, game: MeanFieldGame, *, seed: int | None = None, step_size: float = 0.1):
+    def __init__(
+        self, game: MeanFieldGame, *, seed: int | None = None, step_size: float = 0.1, init: str = "flow"
+    ):
         super().__init__(game, seed=seed)
         if game.stationary:
             raise NotApplicableError(
                 "mf-omo here solves finite-horizon mean-field games; this one is discounted"
             )
         self.step_size = check_positive("step_size", step_size, maximum=1e3)
+        self.init = check_choice("init", init, ("flow", "uniform"))
         check_size("mf-omo's variables and Adam moments", 8 * 9 * int(np.prod(game.policy_shape)))
-        mu, mdp = _evaluate(game, self.policy)
-        self.L = _decision_flow(game, mu)[..., None] * self.policy
+        K, H, S, A = game.policy_shape
+        if self.init == "flow":
+            mu, mdp = _evaluate(game, self.policy)
+            self.L = _decision_flow(game, mu)[..., None] * self.policy
+        else:  # MFGLib's: every step's state-action distribution uniform over states, π uniform
+            self.L = self.policy / S
+            mu = np.concatenate([self.L.sum(-1), np.full((K, 1, S), 1.0 / S)], axis=1)
+            mdp = game.induced_mdp(mu, self.policy if game.action_dependent else None)
         Q, V, _ = game.backward(mdp)
         self.y = V[:, :-1].copy()
-        self.z = np.maximum(V[:, :-1, :, None] - Q, 0.0)
-        self.z = np.where(_legal(game), self.z, 0.0)
-        K, H, S, A = game.policy_shape
+        self.z = np.where(_legal(game), np.maximum(V[:, :-1, :, None] - Q, 0.0), 0.0)
+        # the paper's bounds, with its T = H − 1 (steps 0..T)
+        T = H - 1
         r_max = game.payoff_scale / H
-        self.z_bound = S * A * (H * H + H + 2) * r_max
-        self.y_bound = S * (H + 1) * (H + 2) * r_max / 2.0
+        self.z_bound = S * A * (T * T + T + 2) * r_max
+        self.y_bound = S * (T + 1) * (T + 2) * r_max / 2.0
         self.moments = np.zeros((2,) + (self.L.size + self.y.size + self.z.size,))
         self.policy = self._policy_of(self.L)
 
