@@ -115,16 +115,16 @@ def main() -> None:
         import matplotlib.pyplot as plt
 
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-        ax1.loglog(samples, e_agent, "o-", label="mean agent")
-        ax1.loglog(samples, e_mean, "s-", label="mean policy")
+        ax1.loglog(samples, e_agent, "o-", color="C0", label="mean agent")
+        ax1.loglog(samples, e_mean, "s-", color="C1", label="mean policy")
         ref = e_agent[0] * (np.array(samples) / samples[0]) ** -0.5
         ax1.loglog(samples, ref, "k--", label="samples$^{-1/2}$ (claim)")
         ax1.set_xlabel("samples per agent")
         ax1.set_ylabel("exploitability")
         ax1.set_title(f"N = {big_n}")
         ax1.legend()
-        ax2.loglog(n_grid, f_mean, "s-", label="mean policy")
-        ax2.loglog(n_grid, f_agent, "o-", label="mean agent")
+        ax2.loglog(n_grid, f_agent, "o-", color="C0", label="mean agent")
+        ax2.loglog(n_grid, f_mean, "s-", color="C1", label="mean policy")
         claim = f_mean[0] * (np.array(n_grid) / n_grid[0]) ** -0.5
         ax2.loglog(n_grid, claim, "k--", label="$N^{-1/2}$ (claim)")
         ax2.set_xlabel("N agents")
