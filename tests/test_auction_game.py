@@ -211,3 +211,17 @@ def test_cli_bad_input_is_one_line_exit_2(spec, capsys):
     assert cli.main(["solve", spec, "--json"]) == 2
     err = capsys.readouterr().err.strip()
     assert err and "\n" not in err and "Traceback" not in err
+
+
+def test_plot_bid_functions(tmp_path):
+    from equilibria.plotting_auction import plot_bid_functions
+
+    g = game("first_price", 2, grid=9)
+    path = plot_bid_functions(g, {"truthful": g.uniform_profile()}, tmp_path / "bids.png")
+    assert (tmp_path / "bids.png").stat().st_size > 1000 and str(path).endswith("bids.png")
+    asym = AuctionGame([Uniform(), Power(2.0)], "second_price", grid=9, **SMALL)
+    plot_bid_functions(asym, asym.uniform_profile(), tmp_path / "asym.png")
+    with pytest.raises(NotApplicableError):
+        plot_bid_functions(load_game("kuhn_poker"), None, tmp_path / "x.png")
+    with pytest.raises(InvalidParameterError):
+        plot_bid_functions(g, g.uniform_profile(), tmp_path / "bids.notanimage")
