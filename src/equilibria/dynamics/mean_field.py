@@ -282,7 +282,8 @@ class MunchausenOMD(_MeanFieldLearner):
         Q, _, _ = g.backward(mdp, self.policy, tau_eval)
         logits = Q / self.temperature
         if self.alpha > 0:
-            logits = logits + self.alpha * np.where(self.policy > 0, _log(self.policy), 0.0)
+            # log 0 = −inf keeps an action that has vanished at zero (π_k^α multiplies)
+            logits = logits + self.alpha * _log(self.policy)
         self.policy = _masked_softmax(g, logits)
 
 
