@@ -102,3 +102,25 @@ def test_pma_bad_input():
         PolicyMirrorAscent(two)
     with pytest.raises(NotApplicableError):
         PolicyMirrorAscent(eq.load_game("weighted_rock_paper_scissors"))
+
+
+def test_the_regularised_equilibrium_is_a_fixed_point_of_the_mirror_step():
+    """Yardim et al. (2023): the regularised MFG-NE π* is the fixed point of the PMA operator
+    Γ_η(Q^{π*}, π*) = argmax ⟨u, Q⟩ − τ h(u) − KL(u, π*)/η. With exact Q-estimates (TD frozen by
+    a vanishing TD step) one epoch must leave every agent at π*, whatever η."""
+    g = _line_game(horizon=3, temperature=0.5)
+    ne = eq.make_learner(g, "fixed-point", damping=0.5)
+    eq.run(ne, 200, eval_every=200)
+    star = ne.current_strategy()
+    assert eq.nash_conv(g, star) < 1e-10
+    Q, _ = g.q_values(g.forward(star), policy=star)
+    for eta in (0.3, 5.0):
+        learner = PolicyMirrorAscent(g, num_agents=3, td_steps=5, step_size=eta, td_step_size=1e-300, seed=0)
+        learner.policies = np.repeat(star, 3, axis=0)
+        learner.Q = np.repeat(Q, 3, axis=0)
+        learner.step()
+        np.testing.assert_allclose(learner.policies, np.repeat(star, 3, axis=0), rtol=0, atol=1e-10)
+    # and a policy that is not the equilibrium moves
+    learner.policies = np.repeat(g.uniform_policy(), 3, axis=0)
+    learner.step()
+    assert np.max(np.abs(learner.policies - g.uniform_policy())) > 1e-2
