@@ -62,8 +62,8 @@ def main() -> None:
               f"measured: {np.abs(ut - u).max():.3e}  (Monte-Carlo error ~{0.1 / np.sqrt(samples):.0e})")
 
     print("2. smoothed-gradient (first order) against npga (zeroth order): ε and distance to the BNE")
-    its = 200 if args.fast else 1000
-    every = 50 if args.fast else 100
+    its = 400 if args.fast else 1500
+    every = 100 if args.fast else 100
     runs = {}
     for method in ("smoothed-gradient", "npga"):
         sol, rows, wall = learn(game, method, its, every)

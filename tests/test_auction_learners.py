@@ -67,16 +67,17 @@ def test_smoothing_bias_obeys_the_bound_and_shrinks():
 
 def test_smoothed_gradient_learns_first_price_via_cli(capsys):
     spec = "auction:first_price(bidders=3, bid_points=801, value_points=400)"
-    rc = cli.main(["solve", spec, "--method", "smoothed-gradient", "--iterations", "300",
-                   "--eval-every", "100", "--seed", "0", "--json"])
+    rc = cli.main(["solve", spec, "--method", "smoothed-gradient", "--iterations", "1000",
+                   "--eval-every", "500", "--seed", "0", "--json"])
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
     strat = out["equilibria"][0]["strategies"]
     v, b = np.array(strat[0]["grid"]), np.array(strat[0]["bids"])
-    assert np.max(np.abs(b - 2 / 3 * v)) <= 0.06  # plotting accuracy
-    assert out["info"]["distance_to_bne"] <= 0.02
-    assert out["nash_conv"] <= 6e-3
-    assert out["info"]["temperature"] == pytest.approx(0.05 * 0.5 / (4 * np.log(2)))
+    assert np.max(np.abs(b - 2 / 3 * v)) <= 0.03  # plotting accuracy
+    assert out["info"]["distance_to_bne"] <= 0.015
+    assert out["nash_conv"] <= 2.5e-3  # the issue asks for 1e-3: not reached at this λ (see the example)
+    # λ from the bias bound: bias 0.03, opponents' bid densities <= 1/min_slope = 2, two opponents
+    assert out["info"]["temperature"] == pytest.approx(0.03 / (2 * np.log(2) * 4))
 
 
 def test_npga_pseudo_gradient_points_along_the_true_gradient():
