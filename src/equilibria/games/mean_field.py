@@ -313,6 +313,7 @@ class MeanFieldGame(Game):
         self._reward, self._reward_constant = _as_callable(reward, "reward")
         self._transition, self._transition_constant = _as_callable(transition, "transition")
         self._constant_kernel: list[Kernel] = []
+        self._kernel_memo: dict[int, tuple[tuple[Any, ...], Kernel]] = {}
         if terminal_reward is None:
             self._terminal = None
         elif callable(terminal_reward):
@@ -446,14 +447,25 @@ class MeanFieldGame(Game):
         if self._transition_constant:
             if self._constant_kernel:
                 return self._constant_kernel[0]
-            ker = self._build_kernel(t, m_t)
+            ker = self._build_kernel(t, self._transition(t, m_t))
             self._constant_kernel.append(ker)
             return ker
-        return self._build_kernel(t, m_t)
-
-    def _build_kernel(self, t: int, m_t: np.ndarray) -> Kernel:
-        K, S, A = self.num_populations, self.num_states, self.num_actions
         out = self._transition(t, m_t)
+        # a callable that hands back the very same arrays as last time at this step (a fixed kernel
+        # per step) reuses the checked kernel; the memo keeps those arrays alive, so identity is safe
+        parts = out if isinstance(out, tuple) else (out,)
+        memo = self._kernel_memo.get(t)
+        if memo is not None and len(memo[0]) == len(parts) and all(
+            a is b for a, b in zip(memo[0], parts, strict=True)
+        ):
+            return memo[1]
+        ker = self._build_kernel(t, out)
+        if all(isinstance(x, np.ndarray) for x in parts):
+            self._kernel_memo[t] = (parts, ker)
+        return ker
+
+    def _build_kernel(self, t: int, out: Any) -> Kernel:
+        K, S, A = self.num_populations, self.num_states, self.num_actions
         if isinstance(out, tuple):
             if len(out) != 2:
                 raise InvalidGameError("a sparse transition is a pair (targets, probs)")

@@ -166,6 +166,11 @@ def _mfglib_game(
     )
 
 
+def _fixed(kernel: Any) -> Callable[[int, np.ndarray], Any]:
+    """A transition callable that hands back the same arrays every time (checked once per step)."""
+    return lambda t, m: kernel
+
+
 def _distribution(name: str, value: Any, size: int) -> np.ndarray:
     try:
         arr = np.array(value, dtype=float).reshape(-1)
@@ -246,7 +251,7 @@ def mfglib_beach_bar(T: int = 2, n: int = 4, bar_loc: int = 2, log_eps: float = 
     def reward(t: int, mu: np.ndarray) -> np.ndarray:
         return base - np.log(mu[0] + log_eps)[:, None]
 
-    return _mfglib_game(n, 3, T, reward, lambda t, m: (targets[None], probs[None]), np.full(n, 1.0 / n),
+    return _mfglib_game(n, 3, T, reward, _fixed((targets[None], probs[None])), np.full(n, 1.0 / n),
                         "beach bar", action_labels=("left", "stay", "right"), state_shape=(n,))
 
 
@@ -282,7 +287,7 @@ def mfglib_building_evacuation(T: int = 3, n_floor: int = 5, floor_l: int = 10, 
     def reward(t: int, mu: np.ndarray) -> np.ndarray:
         return np.broadcast_to((-eta * np.log(np.maximum(mu[0], log_eps)) + bonus)[:, None], (S, 6))
 
-    return _mfglib_game(S, 6, T, reward, lambda t, m: (targets[None], probs[None]), np.full(S, 1.0 / S),
+    return _mfglib_game(S, 6, T, reward, _fixed((targets[None], probs[None])), np.full(S, 1.0 / S),
                         "building evacuation",
                         action_labels=("right", "left", "up", "down", "downstairs", "upstairs"),
                         state_shape=(n_floor, floor_l, floor_w))
