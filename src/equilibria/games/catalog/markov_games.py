@@ -33,16 +33,50 @@ def _check_markov(what: str, states: int, joint_actions: int, players: int) -> N
     check_bytes(what, 24 * states * joint_actions * (states + players))
 
 
+def _absorbing_arrays(states: list, actions: int) -> tuple[dict, int, np.ndarray, np.ndarray]:
+    """Two-player arrays over ``states`` plus one absorbing end state (the last index): the
+    states' index, that end state, zero rewards (S, 2, a, a) and zero transitions (S, a, a, S)."""
+    index = {s: k for k, s in enumerate(states)}
+    S = len(states) + 1
+    return index, S - 1, np.zeros((S, 2, actions, actions)), np.zeros((S, actions, actions, S))
+
+
+def _episodic_game(
+    R: np.ndarray,
+    P: np.ndarray,
+    *,
+    discount: float,
+    initial: np.ndarray,
+    labels: list[str],
+    actions: list[str],
+    title: str,
+    terminal: tuple[int, ...] = (),
+    player_labels: list[str] | None = None,
+) -> MarkovGame:
+    """The two-player game on (R, P) whose last state (the absorbing end) and ``terminal`` states
+    end the episode; both players have ``actions``."""
+    term = np.zeros(P.shape[-1], dtype=bool)
+    term[-1] = True
+    term[list(terminal)] = True
+    return MarkovGame(
+        R,
+        P,
+        discount=discount,
+        initial=initial,
+        terminal=term,
+        state_labels=labels,
+        action_labels=[actions, actions],
+        player_labels=player_labels,
+        title=title,
+    )
+
+
 @lru_cache(maxsize=8)
 def _soccer_arrays(rows: int, cols: int) -> tuple:
     cells = [(r, c) for r in range(rows) for c in range(cols)]
     states = [(a, b, ball) for a in cells for b in cells if a != b for ball in (0, 1)]
-    index = {s: k for k, s in enumerate(states)}
-    S = len(states) + 1  # + the absorbing "goal scored" state
-    end = S - 1
+    index, end, R, P = _absorbing_arrays(states, 5)  # end: the absorbing "goal scored" state
     moves = list(MOVES.values())
-    R = np.zeros((S, 2, 5, 5))
-    P = np.zeros((S, 5, 5, S))
     goal_rows = {rows // 2 - 1, rows // 2} if rows % 2 == 0 else {rows // 2}
 
     for (pa, pb, ball), (ia, ib) in product(states, product(range(5), range(5))):
@@ -97,19 +131,9 @@ def grid_soccer(rows: int = 4, cols: int = 5, discount: float = 0.9) -> MarkovGa
     if a0 == b0:
         b0 = (0, 0) if a0 != (0, 0) else (rows - 1, cols - 1)
     mu0[index[(a0, b0, 0)]] = mu0[index[(a0, b0, 1)]] = 0.5
-    term = np.zeros(len(labels), dtype=bool)
-    term[end] = True
-    acts = list(MOVES)
-    return MarkovGame(
-        R,
-        P,
-        discount=discount,
-        initial=mu0,
-        terminal=term,
-        state_labels=labels,
-        action_labels=[acts, acts],
+    return _episodic_game(
+        R, P, discount=discount, initial=mu0, labels=labels, actions=list(MOVES), title="grid soccer",
         player_labels=["A", "B"],
-        title="grid soccer",
     )
 
 
@@ -142,12 +166,8 @@ def pursuit_evasion(
         return abs(p[0] - e[0]) + abs(p[1] - e[1])
 
     states = [(p, e) for p in cells for e in cells if dist(p, e) > capture_radius]
-    index = {s: k for k, s in enumerate(states)}
-    S = len(states) + 1
-    end = S - 1
+    index, end, R, P = _absorbing_arrays(states, 5)
     moves = list(MOVES.values())
-    R = np.zeros((S, 2, 5, 5))
-    P = np.zeros((S, 5, 5, S))
 
     def move(cell: tuple[int, int], k: int) -> tuple[int, int]:
         r, c = cell[0] + moves[k][0], cell[1] + moves[k][1]
@@ -167,22 +187,12 @@ def pursuit_evasion(
                 P[s, ip, ie, end] += w
             else:
                 P[s, ip, ie, index[(p2, e2)]] += w
-    mu0 = np.zeros(S)
+    mu0 = np.zeros(end + 1)
     mu0[index[((0, 0), (size - 1, size - 1))]] = 1.0
-    term = np.zeros(S, dtype=bool)
-    term[end] = True
     labels = [f"P{p}E{e}" for p, e in states] + ["caught"]
-    acts = list(MOVES)
-    return MarkovGame(
-        R,
-        P,
-        discount=discount,
-        initial=mu0,
-        terminal=term,
-        state_labels=labels,
-        action_labels=[acts, acts],
+    return _episodic_game(
+        R, P, discount=discount, initial=mu0, labels=labels, actions=list(MOVES), title="pursuit-evasion",
         player_labels=["pursuer", "evader"],
-        title="pursuit-evasion",
     )
 
 
@@ -214,11 +224,7 @@ def trust_gridworld(
     _check_markov(call("trust_gridworld", length=length), (length + 1) ** 2 + 1, 9, 2)
     L = length
     states = list(product(range(L + 1), range(L + 1)))
-    index = {s: k for k, s in enumerate(states)}
-    S = len(states) + 1
-    end = S - 1
-    R = np.zeros((S, 2, 3, 3))
-    P = np.zeros((S, 3, 3, S))
+    index, end, R, P = _absorbing_arrays(states, 3)
     for (x, y), (a, b) in product(states, product(range(3), range(3))):
         s = index[(x, y)]
         if x == L and y == L:
@@ -239,22 +245,12 @@ def trust_gridworld(
         else:
             R[s, :, a, b] = rew
             P[s, a, b, index[tuple(new)]] = 1.0
-    term = np.zeros(S, dtype=bool)
-    term[end] = True
-    term[index[(L, L)]] = True
-    mu0 = np.zeros(S)
+    mu0 = np.zeros(end + 1)
     mu0[index[(0, 0)]] = 1.0
     labels = [f"{x},{y}" for x, y in states] + ["end"]
-    acts = ["advance", "back", "defect"]
-    return MarkovGame(
-        R,
-        P,
-        discount=discount,
-        initial=mu0,
-        terminal=term,
-        state_labels=labels,
-        action_labels=[acts, acts],
-        title="trust gridworld",
+    return _episodic_game(
+        R, P, discount=discount, initial=mu0, labels=labels, actions=["advance", "back", "defect"],
+        title="trust gridworld", terminal=(index[(L, L)],),
     )
 
 
