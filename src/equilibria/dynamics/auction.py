@@ -65,7 +65,8 @@ def smoothing_bias_bound(game: AuctionGame, temperature: float, bid_density: np.
     """
     g = np.asarray(bid_density, dtype=float)
     U = max(game.max_value, game.max_bid)
-    total = g.sum() - g + (g if game.reserve > 0 else 0.0)
+    others = ~np.eye(g.size, dtype=bool) | (game.reserve > 0)  # Σ_{j≠i} ḡ_j (+ ḡ_i with a reserve)
+    total = np.where(others, g[None, :], 0.0).sum(axis=1)
     return 2 * math.log(2) * temperature * U * total
 
 
@@ -141,7 +142,11 @@ class _BidLearner(Learner):
             mhat = self.moment1 / (1 - 0.9**t)
             vhat = self.moment2 / (1 - 0.999**t)
             step = self.step_size * mhat / (np.sqrt(vhat) + 1e-8)
-        self.bids = np.clip(self.bids + step, 0.0, self.game.max_bid)
+        # in first-price and all-pay auctions a bid above one's value is weakly dominated (it can only
+        # earn less than bidding 0): steps are clipped to [0, v], which also keeps the gradient methods
+        # from piling bids up at the cap max_bid, an atom the smoothed game cannot leave by local steps
+        upper = self.game.grids if self.game.mechanism in ("first_price", "all_pay") else self.game.max_bid
+        self.bids = np.clip(self.bids + step, 0.0, upper)
 
     def _accumulate(self) -> None:
         t = self.iteration + 1  # the iteration being completed

@@ -458,7 +458,7 @@ class AuctionGame(Game):
         return all(d == self.distributions[0] for d in self.distributions)
 
     def default_method(self) -> str:
-        return "best-response-iteration"
+        return "smoothed-gradient"
 
     def validate_profile(self, profile: Any) -> list[np.ndarray]:
         """The profile as a list of float arrays of shape (grid,), bids finite and in [0, max_bid]."""
