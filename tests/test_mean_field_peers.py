@@ -223,3 +223,40 @@ def test_linear_quadratic_matches_openspiel(params):
     pi = _random_policy(ours)
     os_pi = _openspiel_python_policy(os_game, pi, lambda st: (0, st.tick, st.x))
     assert eq.nash_conv(ours, pi) == pytest.approx(_openspiel_nash_conv(os_game, os_pi), abs=1e-9)
+
+
+def test_garnet_matches_openspiel_on_its_own_draws():
+    # OpenSpiel draws garnet's arrays with absl's generator: read them from its game (rewards from
+    # decision nodes, successors and weights from chance nodes) and build ours from them
+    import pyspiel
+    from open_spiel.python import policy as policy_std
+
+    from equilibria.games.catalog.mean_field_games import garnet_from
+
+    os_game = pyspiel.load_game("mfg_garnet")
+    size, A, C = 10, 3, 3
+    crowd = -np.log(1 / size + float(np.float32(1e-25)))  # the crowd term at the uniform distribution
+    R, T, P = np.zeros((size, A)), np.zeros((size, A, C), dtype=int), np.zeros((size, A, C))
+    for x0 in range(size):
+        start = os_game.new_initial_state().child(x0)
+        R[x0, 0] = start.rewards()[0] - crowd  # last action 0 before the first move
+        for a in range(A):
+            chance = start.child(a)
+            for k, (outcome, p) in enumerate(chance.chance_outcomes()):
+                P[x0, a, k] = p
+                node = chance.child(outcome)
+                T[x0, a, k] = int(str(node).strip("()_a").split(",")[0])
+                node.update_distribution([1 / size] * size)
+                R[T[x0, a, k], a] = node.rewards()[0] - crowd
+    ours = garnet_from(R, T, P)
+    assert eq.nash_conv(ours, ours.uniform_policy()) == pytest.approx(
+        _openspiel_nash_conv(os_game, policy_std.UniformRandomPolicy(os_game)), abs=1e-9)
+    pi = _random_policy(ours)
+
+    def index_of(state):
+        x, t = (int(v) for v in str(state).strip("()").split(",")[:2])
+        return 0, t, x
+
+    assert eq.nash_conv(ours, pi) == pytest.approx(
+        _openspiel_nash_conv(os_game, _openspiel_python_policy(os_game, pi, index_of)), abs=1e-9)
+    assert eq.load_game("garnet").num_states == size  # the catalog's own draws, same model

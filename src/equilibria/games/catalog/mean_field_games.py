@@ -11,9 +11,10 @@ games of Perrin et al., NeurIPS 2020; Laurière et al., ICML 2022):
 - ``crowd_avoidance``: two populations crossing a walled grid to their targets.
 - ``periodic_aversion``: a discretised circle with a periodic potential and Gaussian noise.
 - ``linear_quadratic``: OpenSpiel's ``mean_field_lin_quad`` on a ring.
-- Not ported natively (yet): ``garnet`` (drawn by OpenSpiel's C++ generator) and ``dynamic_routing``;
-  `equilibria.io.openspiel_mfg` loads them (and any other OpenSpiel MFG) from OpenSpiel, with the
-  same exploitabilities (checked for garnet; dynamic_routing is not bridged yet).
+- ``garnet``: a random MFG; our draws come from NumPy (OpenSpiel's from absl), `garnet_from` takes
+  given arrays (the test reads OpenSpiel's and matches its exploitabilities).
+- Not ported: ``dynamic_routing`` (travel times depend on μ; `equilibria.io.openspiel_mfg` does not
+  model it either). The bridge loads any other OpenSpiel MFG with the same exploitabilities.
 
 MFGLib (Guo et al., "MFGLib: A Library for Mean-Field Games", 2023): ``mfglib:rock_paper_scissors``,
 ``mfglib:susceptible_infected``, ``mfglib:left_right``, ``mfglib:beach_bar``,
@@ -921,4 +922,76 @@ def linear_quadratic(
         size, A, reward=reward, transition=(targets[None], probs[None]),
         horizon=steps, action_labels=[str(int(v)) for v in a], state_shape=(size,),
         title="linear-quadratic (OpenSpiel)",
+    )
+
+
+# ---- OpenSpiel: garnet -------------------------------------------------------------------------------
+
+
+@register_game("garnet", family="mean_field")
+def garnet(
+    size: int = 10,
+    horizon: int = 10,
+    seed: int = 0,
+    num_action: int = 3,
+    num_chance_action: int = 3,
+    sparsity_factor: float = 1.0,
+    eta: float = 1.0,
+) -> MeanFieldGame:
+    """OpenSpiel's random "garnet" mean-field game (Archibald, McKinnon & Thomas, "On the Generation
+    of Markov Decision Processes", JORS 1995; the MFG form of OpenSpiel's ``mfg_garnet``).
+
+    Each (state, action) has a reward drawn uniformly from [0, 1) (zero with probability
+    1 − ``sparsity_factor``) and ``num_chance_action`` random successors with weights from sorted
+    uniform cuts; the agent earns ``R[x, last action] − η log μ(x)``. The draws come from NumPy's
+    generator seeded with ``seed``: the model is OpenSpiel's, the numbers are not (OpenSpiel draws
+    them with absl's generator); `garnet_from` builds the game from given arrays.
+    """
+    size = check_int("size", size, minimum=1, maximum=10**5)
+    horizon = check_int("horizon", horizon, minimum=1, maximum=10**5)
+    seed = check_int("seed", seed, minimum=0, maximum=2**63 - 1)
+    A = check_int("num_action", num_action, minimum=1, maximum=10**4)
+    C = check_int("num_chance_action", num_chance_action, minimum=1, maximum=10**4)
+    sparsity = check_probability("sparsity_factor", sparsity_factor)
+    eta = check_real("eta", eta, minimum=-1e6, maximum=1e6)
+    _check_grid(call("garnet", size=size, horizon=horizon, num_action=A, num_chance_action=C), size, A,
+                horizon, C)
+    rng = np.random.default_rng(seed)
+    R = np.where(rng.random((size, A)) < sparsity, rng.random((size, A)), 0.0)
+    cuts = np.sort(np.concatenate([np.zeros((size, A, 1)), np.ones((size, A, 1)),
+                                   rng.random((size, A, C - 1))], axis=-1), axis=-1)
+    P = np.diff(cuts, axis=-1)
+    T = rng.integers(0, size, size=(size, A, C))
+    return garnet_from(R, T, P, horizon=horizon, eta=eta)
+
+
+def garnet_from(
+    rewards: Any, targets: Any, probs: Any, *, horizon: int = 10, eta: float = 1.0
+) -> MeanFieldGame:
+    """The garnet game of given ``rewards[x, a]``, successors ``targets[x, a, k]`` and their weights
+    ``probs[x, a, k]`` (normalised here), with OpenSpiel's conventions: the reward is paid at the next
+    decision node for the last action (action 0 before the first move), and as OpenSpiel's evaluators
+    cache values by ``(x, t)`` the last action that counts is the one of the first path reaching it;
+    at t = 0 the crowd term reads the uniform distribution."""
+    R = np.asarray(rewards, dtype=float)
+    T = np.asarray(targets)
+    P = np.asarray(probs, dtype=float)
+    size, A = R.shape
+    C = T.shape[-1]
+    if T.shape != (size, A, C) or P.shape != (size, A, C) or not np.issubdtype(T.dtype, np.integer):
+        raise InvalidParameterError("garnet_from needs rewards (S, A), integer targets and probs (S, A, C)")
+    P = P / P.sum(-1, keepdims=True)
+    abar = first_visit_moves(range(size), horizon, A, lambda x, a: x * A + a,
+                             lambda y: [int(v) for v in T[y // A, y % A]], 0, size)
+    paid = R[np.arange(size)[None, :], abar]  # (H+1, S): R[x, ā(x, t)]
+    uniform = np.full(size, 1.0 / size)
+    eps = float(np.float32(1e-25))  # OpenSpiel's kEpsilon is a float
+
+    def reward(t: int, mu: np.ndarray) -> np.ndarray:
+        m = uniform if t == 0 else mu[0]
+        return np.broadcast_to((paid[t] - eta * np.log(m + eps))[:, None], (size, A))
+
+    return MeanFieldGame(
+        size, A, reward=reward, transition=(T[None].astype(np.intp), P[None]), horizon=horizon,
+        state_shape=(size,), title="garnet (OpenSpiel)",
     )
