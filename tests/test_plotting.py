@@ -65,3 +65,24 @@ def test_cli_several_methods_and_simplex(tmp_path, capsys):
     rc = main(["solve", "rock_paper_scissors", "--method", "omwu", "--iterations", "300",
                "-o", "init=[[0.6,0.3,0.1],[0.2,0.2,0.6]]", "--plot", str(png)])
     assert rc == 0 and _is_png(tmp_path / "rps_simplex.png")
+
+
+FAMILY_RUNS = [
+    ("auction:first_price(bidders=2, bid_points=101, value_points=50)", "best-response-iteration", "bids"),
+    ("bandit:bernoulli(means=[0.2,0.5,0.6])", "ucb1", "regret"),
+    ("mfglib:left_right", "fictitious-play", "flow"),
+    ("rlvr:toy(prompts=8, vocab=2, max_length=2)", "grpo", "pass"),
+]
+
+
+@pytest.mark.parametrize("spec, method, suffix", FAMILY_RUNS, ids=[r[2] for r in FAMILY_RUNS])
+def test_plot_draws_the_family_figure(tmp_path, capsys, spec, method, suffix):
+    # issues 11-14: --plot draws what a family's users look at (bid functions, regret curves, the
+    # population flow, pass@k curves) beside the NashConv curve, through the one generic CLI path
+    out = tmp_path / "run.png"
+    args = ["solve", spec, "--method", method, "--iterations", "20", "--seed", "0", "--plot", str(out)]
+    assert main(args) == 0
+    extra = tmp_path / f"run_{suffix}.png"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert extra.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(extra) in capsys.readouterr().err

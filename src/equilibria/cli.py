@@ -348,6 +348,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         plot_nash_conv(traces, args.plot, title=f"{args.game}", which=outputs)
         if simplex is not None and simplex.path:
             simplex.plot({method: simplex.path}, args.plot, args.game)
+        _plot_family_figure(game, {s.method: s for s in sols[:1]}, args.plot, args.game)
     doc: dict[str, Any] = {
         "game": args.game,
         "method": method,
@@ -553,6 +554,15 @@ class _SimplexRecorder:
         return out
 
 
+def _plot_family_figure(game: Any, solutions: dict[str, Any], plot_path: str, title: str) -> None:
+    """The family's own figure beside the learning curves (`plotting.plot_family_figure`)."""
+    from .plotting import plot_family_figure
+
+    out = plot_family_figure(game, solutions, plot_path, title=title)
+    if out is not None:
+        print(f"{game.family.replace('_', '-')} figure written to {out}", file=sys.stderr)
+
+
 def _trajectory_recorder(game: Any) -> Any:
     """The trajectory recorder for ``--plot``: simplex paths for 3-action normal-form games, 2-D paths
     for continuous games (`equilibria.dynamics.continuous.PlaneRecorder`), else None."""
@@ -580,12 +590,14 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
         raise InvalidParameterError("--save writes one method's result; run the methods one at a time")
     simplex = _trajectory_recorder(game) if args.plot else None
     results, traces, paths, outputs = [], {}, {}, {}
+    solved: dict[str, Any] = {}
     for m in methods:
         rec = type(simplex)(game) if simplex else None
         sols = solve(game, m, exact=args.exact, iterations=args.iterations, seed=args.seed,
                      output=args.output, eval_every=_plot_eval_every(args) if rec else args.eval_every,
                      tol=args.tol, callbacks=(rec,) if rec else (), options=options)
         s = sols[0]
+        solved[s.method] = s
         results.append({"method": s.method, "strategies": game.profile_to_json(s.strategies, s.exact),
                         "payoffs": format_array(s.payoffs, s.exact),
                         "nash_conv": format_number(s.nash_conv, s.exact), "iterations": s.iterations,
@@ -603,6 +615,7 @@ def _cmd_solve_many(args: argparse.Namespace, game: Any, options: dict[str, Any]
         plot_nash_conv(traces, args.plot, title=f"{args.game}", which=outputs)
         if simplex is not None and paths:
             simplex.plot(paths, args.plot, args.game)
+        _plot_family_figure(game, solved, args.plot, args.game)
     if args.json:
         print(_dumps({"game": args.game, "methods": results}))
     else:

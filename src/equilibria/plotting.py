@@ -267,3 +267,53 @@ def plot_simplex_trajectories(
         fig.suptitle(title)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _bids_figure(game: Any, sols: Mapping[str, Any], path: str, title: str) -> str:
+    from .plotting_auction import plot_bid_functions
+
+    return plot_bid_functions(game, {m: s.strategies for m, s in sols.items()}, path, title=title)
+
+
+def _regret_figure(game: Any, sols: Mapping[str, Any], path: str, title: str) -> str:
+    from .plotting_bandit import plot_bandit_solutions
+
+    return plot_bandit_solutions(list(sols.values()), path, title=title)
+
+
+def _flow_figure(game: Any, sols: Mapping[str, Any], path: str, title: str) -> str:
+    from .plotting_mean_field import plot_mean_field_flow
+
+    # the population flow of the first method's policy: one heat map per run would repeat itself
+    method, sol = next(iter(sols.items()))
+    return plot_mean_field_flow(game, sol.strategies, path, title=f"{title} ({method})" if title else method)
+
+
+def _rlvr_figure(game: Any, sols: Mapping[str, Any], path: str, title: str) -> str:
+    from .plotting_rlvr import plot_rlvr_traces
+
+    traces = {m: s.info["trace"] for m, s in sols.items() if "trace" in s.info}
+    return plot_rlvr_traces(traces, path, title=title)
+
+
+#: the family's own figure, drawn next to the NashConv curves by ``--plot``: (file suffix, painter)
+FAMILY_FIGURES: dict[str, tuple[str, Any]] = {
+    "auction": ("bids", _bids_figure),
+    "bandit": ("regret", _regret_figure),
+    "mean_field": ("flow", _flow_figure),
+    "rlvr": ("pass", _rlvr_figure),
+}
+
+
+def plot_family_figure(game: Any, solutions: Mapping[str, Any], path: str | os.PathLike, *,
+                       title: str = "") -> str | None:
+    """Draw the figure a family's users look at (bid functions against the equilibrium, regret curves
+    with seed bands, the population flow μ over time and states, pass@k and entropy curves) next to
+    ``path``, as ``<stem>_<suffix><ext>``; ``solutions`` maps a method name to its `Solution`.
+    Returns the path written, or None for a family without one."""
+    family = getattr(game, "family", None)
+    if family not in FAMILY_FIGURES or not solutions:
+        return None
+    suffix, painter = FAMILY_FIGURES[family]
+    stem, ext = os.path.splitext(os.fspath(path))
+    return painter(game, solutions, f"{stem}_{suffix}{ext or '.png'}", title)
