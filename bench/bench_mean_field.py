@@ -34,7 +34,10 @@ from open_spiel.python import policy as policy_std
 from open_spiel.python.mfg.algorithms import fictitious_play as os_fp
 from open_spiel.python.mfg.algorithms import mirror_descent as os_md
 from open_spiel.python.mfg.algorithms import nash_conv as os_nash_conv
+from open_spiel.python.mfg.games import crowd_avoidance as _ca  # noqa: F401
 from open_spiel.python.mfg.games import crowd_modelling as _cm  # noqa: F401  (registers the games)
+from open_spiel.python.mfg.games import linear_quadratic as _lq  # noqa: F401
+from open_spiel.python.mfg.games import periodic_aversion as _pa  # noqa: F401
 from open_spiel.python.mfg.games import predator_prey as _pp  # noqa: F401
 
 import equilibria as eq
@@ -62,16 +65,20 @@ def row(label: str, ours: float, theirs: float, extra: str = "") -> None:
 
 def bench_exploitability(repeats: int, quick: bool) -> None:
     print("1. exploitability of the uniform policy (one evaluation)")
-    cases = [("crowd_modelling", "python_mfg_crowd_modelling"), ("crowd_modelling", "mfg_crowd_modelling")]
+    cases = [("crowd_modelling", "python_mfg_crowd_modelling"), ("crowd_modelling", "mfg_crowd_modelling"),
+             ("crowd_modelling_2d", "mfg_crowd_modelling_2d"), ("linear_quadratic", "mean_field_lin_quad")]
     if not quick:
-        cases.append(("predator_prey", "python_mfg_predator_prey"))
+        cases += [("predator_prey", "python_mfg_predator_prey"),
+                  ("crowd_avoidance", "python_mfg_crowd_avoidance"),
+                  ("periodic_aversion", "python_mfg_periodic_aversion")]
     for ours_name, os_name in cases:
         game = eq.load_game(ours_name)
         os_game = pyspiel.load_game(os_name)
         pi = game.uniform_policy()
         t_ours, v_ours = median_seconds(eq.nash_conv, repeats, game, pi)
         os_pi = policy_std.UniformRandomPolicy(os_game)
-        t_os, v_os = median_seconds(os_value, 1 if "predator" in ours_name else repeats, os_game, os_pi)
+        slow = ours_name in ("predator_prey", "crowd_avoidance", "periodic_aversion", "linear_quadratic")
+        t_os, v_os = median_seconds(os_value, 1 if slow else repeats, os_game, os_pi)
         row(f"{ours_name} vs OpenSpiel {os_name}", t_ours, t_os, f"{v_ours:.12f} vs {v_os:.12f}")
     for name in ("beach_bar", "building_evacuation", "linear_quadratic", "susceptible_infected"):
         game = eq.load_game("mfglib:" + name)
