@@ -8,6 +8,8 @@ not bind (μ stays 0), sublinear regret for i.i.d. input, the 1/α guarantee for
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import numpy as np
@@ -277,3 +279,19 @@ def test_checkpoint_resumes_on_a_fresh_game_object(tmp_path) -> None:
     straight = eq.solve(eq.load_game(spec), "dual-mirror-descent", iterations=40)[0]
     np.testing.assert_array_equal(resumed.strategies, straight.strategies)
 
+
+
+def test_iterations_set_the_horizon_when_the_spec_leaves_it_out():
+    # issue 14: "the horizon set by `--iterations`": the budgeted auction is one request per iteration
+    assert eq.load_game("allocation:budgeted_second_price", iterations=250).horizon == 250
+    assert eq.load_game("allocation:budgeted_second_price(horizon=40)", iterations=250).horizon == 40
+    (sol,) = eq.solve("allocation:budgeted_second_price", "dual-mirror-descent", iterations=300, seed=0)
+    assert sol.info["constraint_violation"] == 0
+    assert len(sol.strategies) == 300
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["solve", "allocation:budgeted_second_price", "--method", "dual-mirror-descent",
+                     "--iterations", "120", "--json"])
+    assert code == 0
+    doc = json.loads(out.getvalue())
+    assert doc["iterations"] == 120 and doc["info"]["constraint_violation"] == 0

@@ -50,10 +50,12 @@ CERTIFY_RTOL = 1e-8
 GAME_FILE_SUFFIXES = (".nfg", ".efg", ".json", ".csv", ".jsonl")
 
 
-def load_game(spec: str | Game | os.PathLike) -> Game:
+def load_game(spec: str | Game | os.PathLike, *, iterations: int | None = None) -> Game:
     """A game from a catalog spec (``"goofspiel(num_cards=4)"``) or a file (``.nfg``, ``.efg``, ``.json``).
 
-    A `Game` passes through unchanged.
+    A `Game` passes through unchanged. ``iterations`` is the length of the run the game is loaded for:
+    a catalog game whose horizon is the run (``allocation:budgeted_second_price``: one request per
+    iteration) gets it as its horizon when the spec does not set one.
     """
     if isinstance(spec, Game):
         return spec
@@ -66,6 +68,8 @@ def load_game(spec: str | Game | os.PathLike) -> Game:
         return read_game(spec_s)
     name, params = parse_spec(spec_s)
     entry = GAMES.get(name)
+    if iterations is not None and entry.horizon_param is not None and entry.horizon_param not in params:
+        params = {**params, entry.horizon_param: iterations}
     return call_with_params(entry.factory, params, f"game {entry.name!r}")
 
 
@@ -117,7 +121,7 @@ def solve(
     if output is not None:
         output = check_choice("output", output, ("average", "last"))
     options = _method_options(options, hyper)
-    game = load_game(game)
+    game = load_game(game, iterations=iterations)
     entry = _applicable_entry(method or game.default_method(), game)
     t0 = time.perf_counter()
     if entry.kind == "learner":

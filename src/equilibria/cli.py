@@ -313,7 +313,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             check_reachable(args.ray_address)
         options["ray"] = args.ray_address or True
     _check_game_path(args.game)
-    game = load_game(args.game)
+    game = load_game(args.game, iterations=args.iterations)
     if args.method is not None and "," in args.method:
         return _cmd_solve_many(args, game, options)
     if args.method is not None and not args.method.strip():

@@ -62,6 +62,9 @@ class GameEntry:
     family: str
     factory: Callable[..., Any]
     description: str = ""
+    #: a parameter that is the length of the run (a horizon): when a spec leaves it out, `load_game`
+    #: with ``iterations=`` (so ``solve`` and the CLI's ``--iterations``) sets it to the run's length
+    horizon_param: str | None = None
 
     def parameters(self) -> list[Parameter]:
         """The factory's parameters with their defaults and type hints, in signature order."""
@@ -343,12 +346,17 @@ def normalise_name(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
-def register_game(name: str, family: str, description: str = "") -> Callable:
-    """Register a factory ``(**params) -> Game`` under ``name``."""
+def register_game(
+    name: str, family: str, description: str = "", *, horizon_param: str | None = None
+) -> Callable:
+    """Register a factory ``(**params) -> Game`` under ``name``; ``horizon_param`` names the factory's
+    parameter that is the run's length (see `GameEntry.horizon_param`)."""
 
     def deco(factory: Callable) -> Callable:
         doc = description or (inspect.getdoc(factory) or "").split("\n")[0]
-        GAMES.add(normalise_name(name), GameEntry(name, family, factory, doc))
+        if horizon_param is not None and horizon_param not in inspect.signature(factory).parameters:
+            raise TypeError(f"{name}: horizon_param {horizon_param!r} is not a parameter of its factory")
+        GAMES.add(normalise_name(name), GameEntry(name, family, factory, doc, horizon_param))
         return factory
 
     return deco

@@ -42,7 +42,7 @@ def _period(horizon: int) -> int:
     return max(2, horizon // 5)
 
 
-@register_game("allocation:budgeted_second_price", family="allocation")
+@register_game("allocation:budgeted_second_price", family="allocation", horizon_param="horizon")
 def budgeted_second_price(horizon: int = 1000, budget_rate: float = 0.1, input_model: str = "iid",
                           seed: int = 0) -> AllocationGame:
     """A budgeted bidder in repeated second-price auctions (Balseiro, Lu & Mirrokni 2022, §5.1).
@@ -81,7 +81,7 @@ def budgeted_second_price(horizon: int = 1000, budget_rate: float = 0.1, input_m
     )
 
 
-@register_game("allocation:network_revenue", family="allocation")
+@register_game("allocation:network_revenue", family="allocation", horizon_param="horizon")
 def network_revenue(horizon: int = 1000, num_resources: int = 3, num_products: int = 6,
                     capacity_rate: float = 0.25, input_model: str = "iid", seed: int = 0) -> AllocationGame:
     """Network revenue management (Talluri & van Ryzin 1998; Balseiro, Lu & Mirrokni 2022, §5).
@@ -130,7 +130,7 @@ def network_revenue(horizon: int = 1000, num_resources: int = 3, num_products: i
     )
 
 
-@register_game("allocation:ros_second_price", family="allocation")
+@register_game("allocation:ros_second_price", family="allocation", horizon_param="horizon")
 def ros_second_price(horizon: int = 1000, ros_target: float = 1.0, budget_rate: float | None = None,
                      input_model: str = "iid", seed: int = 0) -> AllocationGame:
     """A value-maximising bidder under a return-on-spend constraint in repeated second-price auctions
