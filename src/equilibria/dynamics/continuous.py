@@ -379,8 +379,47 @@ class ComplexMomentum(GradientLearner):
         self.mu = np.asarray(x[D:2 * D], dtype=float) + 1j * np.asarray(x[2 * D:3 * D], dtype=float)
 
 
+class _AnchoredExtragradientBase(GradientLearner):
+    """The anchored extragradient step that EAG-C and FEG share, with β_k = 1/(k + ``anchor_offset``):
+
+        w_k     = z_k + β_k(z₀ − z_k) − c_k ηF(z_k)
+        z_{k+1} = z_k + β_k(z₀ − z_k) − ηF(w_k),
+
+    c_k from `_lead`; the default η is 1/(``lipschitz_divisor``·L) when the game knows L."""
+
+    needs_monotone = True
+    #: the registered name, for messages
+    method_name: ClassVar[str]
+    #: β_k = 1/(k + anchor_offset)
+    anchor_offset: ClassVar[float]
+    #: default step_size = 1/(lipschitz_divisor · L), written ``default_step_text`` in messages
+    lipschitz_divisor: ClassVar[float]
+    default_step_text: ClassVar[str]
+
+    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float | None = None,
+                 init: Any = None):
+        if step_size is None:
+            L = getattr(game, "lipschitz", None)
+            if L is None:
+                raise InvalidParameterError(
+                    f"{self.method_name} needs step_size (the game has no Lipschitz constant for "
+                    f"step_size = {self.default_step_text})")
+            step_size = 1.0 / (self.lipschitz_divisor * L)
+        super().__init__(game, seed=seed, step_size=step_size, init=init)
+
+    def _lead(self, beta: float) -> float:
+        """c_k, the weight of the extrapolation step's gradient."""
+        return 1.0
+
+    def _step(self) -> None:
+        beta = 1.0 / (self.iteration + self.anchor_offset)
+        anchor = beta * (self.z0 - self.z)
+        w = self._P(self.z + anchor - self._lead(beta) * self.step_size * self._F(self.z))
+        self.z = self._P(self.z + anchor - self.step_size * self._F(w))
+
+
 @register_method("anchored-extragradient", families=("continuous",))
-class AnchoredExtragradient(GradientLearner):
+class AnchoredExtragradient(_AnchoredExtragradientBase):
     """Extra anchored gradient (EAG-C): extragradient pulled towards the start z₀ with weight 1/(k + 2).
 
     Yoon & Ryu, "Accelerated Algorithms for Smooth Convex-Concave Minimax Problems with O(1/k²)
@@ -394,28 +433,14 @@ class AnchoredExtragradient(GradientLearner):
     ("Fixed points of nonexpanding maps", Bull. AMS 1967) applied to the extragradient step.
     """
 
-    needs_monotone = True
-
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float | None = None,
-                 init: Any = None):
-        if step_size is None:
-            L = getattr(game, "lipschitz", None)
-            if L is None:
-                raise InvalidParameterError(
-                    "anchored-extragradient needs step_size (the game has no Lipschitz constant for "
-                    "step_size = 1/(8L))")
-            step_size = 1.0 / (8.0 * L)
-        super().__init__(game, seed=seed, step_size=step_size, init=init)
-
-    def _step(self) -> None:
-        beta = 1.0 / (self.iteration + 2)
-        anchor = beta * (self.z0 - self.z)
-        w = self._P(self.z + anchor - self.step_size * self._F(self.z))
-        self.z = self._P(self.z + anchor - self.step_size * self._F(w))
+    method_name = "anchored-extragradient"
+    anchor_offset = 2
+    lipschitz_divisor = 8.0
+    default_step_text = "1/(8L)"
 
 
 @register_method("fast-extragradient", families=("continuous",))
-class FastExtragradient(GradientLearner):
+class FastExtragradient(_AnchoredExtragradientBase):
     """Fast extragradient (FEG): the anchored extragradient with step 1/L and anchor weight 1/(k + 1).
 
     Lee & Kim, "Fast Extragradient Methods for Smooth Structured Nonconvex-Nonconcave Minimax
@@ -428,24 +453,13 @@ class FastExtragradient(GradientLearner):
     default η is 1/L when the game knows its Lipschitz constant.
     """
 
-    needs_monotone = True
+    method_name = "fast-extragradient"
+    anchor_offset = 1
+    lipschitz_divisor = 1.0
+    default_step_text = "1/L"
 
-    def __init__(self, game: DifferentiableGame, *, seed: int | None = None, step_size: float | None = None,
-                 init: Any = None):
-        if step_size is None:
-            L = getattr(game, "lipschitz", None)
-            if L is None:
-                raise InvalidParameterError(
-                    "fast-extragradient needs step_size (the game has no Lipschitz constant for "
-                    "step_size = 1/L)")
-            step_size = 1.0 / L
-        super().__init__(game, seed=seed, step_size=step_size, init=init)
-
-    def _step(self) -> None:
-        beta = 1.0 / (self.iteration + 1)
-        anchor = beta * (self.z0 - self.z)
-        w = self._P(self.z + anchor - (1.0 - beta) * self.step_size * self._F(self.z))
-        self.z = self._P(self.z + anchor - self.step_size * self._F(w))
+    def _lead(self, beta: float) -> float:
+        return 1.0 - beta
 
 
 def trajectory(learner: GradientLearner, iterations: int) -> np.ndarray:
