@@ -32,18 +32,34 @@ def _sample_next(game: MarkovGame, rng: np.random.Generator) -> np.ndarray:
     return np.minimum((u > cdf).sum(axis=-1), game.num_states - 1)
 
 
-def _check(game: MarkovGame) -> None:
-    if not isinstance(game, MarkovGame):
-        raise NotApplicableError("this learner applies to Markov games")
-    if game.horizon is not None:
-        raise NotApplicableError(
-            "this learner handles discounted Markov games; use shapley or "
-            "nash-value-iteration for a finite horizon"
-        )
+class _MarkovLearner(Learner):
+    """What the discounted Markov-game learners share: the family check, and the decaying step
+    size ``α_t = step_size / (1 + t)^decay`` of the tabular Q-learners."""
+
+    families = ("markov",)
+    default_output = "last"
+
+    def __init__(self, game: MarkovGame, *, seed: int | None = None):
+        super().__init__(game, seed=seed)
+        if not isinstance(game, MarkovGame):
+            raise NotApplicableError("this learner applies to Markov games")
+        if game.horizon is not None:
+            raise NotApplicableError(
+                "this learner handles discounted Markov games; use shapley or "
+                "nash-value-iteration for a finite horizon"
+            )
+
+    def _set_rate(self, step_size: float, decay: float) -> None:
+        self.step_size = check_positive("step_size", step_size)
+        self.decay = check_real("decay", decay, minimum=0.0, maximum=1.0)
+
+    def _rate(self) -> float:
+        """α_t for this iteration."""
+        return self.step_size / (1.0 + self.iteration) ** self.decay
 
 
 @register_method("minimax-q", families=("markov",))
-class MinimaxQ(Learner):
+class MinimaxQ(_MarkovLearner):
     """Minimax-Q (Littman, "Markov games as a framework for multi-agent reinforcement learning", ICML 1994).
 
     ``Q(s, a, o) ← (1 − α) Q(s, a, o) + α (r(s, a, o) + γ V(s'))`` with ``V(s) = val Q(s, ·, ·)``,
@@ -51,17 +67,12 @@ class MinimaxQ(Learner):
     batched LP. Two-player zero-sum games; the policies are the stage games' minimax strategies.
     """
 
-    families = ("markov",)
-    default_output = "last"
-
     def __init__(self, game: MarkovGame, *, seed: int | None = None, step_size: float = 1.0,
                  decay: float = 0.6):
         super().__init__(game, seed=seed)
-        _check(game)
         if game.num_players != 2 or not game.is_zero_sum:
             raise NotApplicableError("minimax-Q is for two-player zero-sum Markov games")
-        self.step_size = check_positive("step_size", step_size)
-        self.decay = check_real("decay", decay, minimum=0.0, maximum=1.0)
+        self._set_rate(step_size, decay)
         S, (m, n) = game.num_states, game.num_actions
         self.Q = np.zeros((S, m * n))
         self.V = np.zeros(S)
@@ -70,7 +81,7 @@ class MinimaxQ(Learner):
     def _step(self) -> None:
         g = self.game
         s2 = _sample_next(g, self.rng)
-        alpha = self.step_size / (1.0 + self.iteration) ** self.decay
+        alpha = self._rate()
         target = g.joint_rewards[:, 0] + g.discount * self.V[s2]
         self.Q += alpha * (target - self.Q)
         m, n = g.num_actions
@@ -81,7 +92,7 @@ class MinimaxQ(Learner):
 
 
 @register_method("independent-q", families=("markov",))
-class IndependentQLearning(Learner):
+class IndependentQLearning(_MarkovLearner):
     """Independent Q-learning (Tan, "Multi-agent reinforcement learning: independent vs. cooperative
     agents", ICML 1993; Claus & Boutilier, AAAI 1998): each player learns ``Q_i(s, a_i)`` treating the
     others as part of the environment.
@@ -90,9 +101,6 @@ class IndependentQLearning(Learner):
     (from their current Boltzmann policies ``π_i ∝ exp(Q_i / temperature)``) and one sampled next
     state. A baseline without equilibrium guarantees in general (the others are non-stationary).
     """
-
-    families = ("markov",)
-    default_output = "last"
 
     def __init__(
         self,
@@ -104,9 +112,7 @@ class IndependentQLearning(Learner):
         temperature: float = 0.1,
     ):
         super().__init__(game, seed=seed)
-        _check(game)
-        self.step_size = check_positive("step_size", step_size)
-        self.decay = check_real("decay", decay, minimum=0.0, maximum=1.0)
+        self._set_rate(step_size, decay)
         self.temperature = check_positive("temperature", temperature)
         self.Q = [np.zeros((game.num_states, k)) for k in game.num_actions]
         self.avg = [np.zeros((game.num_states, k)) for k in game.num_actions]
@@ -123,7 +129,7 @@ class IndependentQLearning(Learner):
         g = self.game
         pols = self.current_strategy()
         S, n = g.num_states, g.num_players
-        alpha = self.step_size / (1.0 + self.iteration) ** self.decay
+        alpha = self._rate()
         strides = np.cumprod((1,) + g.num_actions[::-1])[:-1][::-1]
         new_Q = []
         for i in range(n):
@@ -151,7 +157,7 @@ class IndependentQLearning(Learner):
 
 
 @register_method("independent-pg", families=("markov",))
-class IndependentPolicyGradient(Learner):
+class IndependentPolicyGradient(_MarkovLearner):
     """Independent policy gradient with direct parametrisation, ε-greedy exploration and two
     time-scales (Daskalakis, Foster & Golowich, "Independent policy gradient methods for competitive
     reinforcement learning", NeurIPS 2020, Algorithm 1), here with exact gradients.
@@ -175,9 +181,6 @@ class IndependentPolicyGradient(Learner):
     (ε-greedy) policies.
     """
 
-    families = ("markov",)
-    default_output = "last"
-
     def __init__(
         self,
         game: MarkovGame,
@@ -188,7 +191,6 @@ class IndependentPolicyGradient(Learner):
         epsilon: float = 0.05,
     ):
         super().__init__(game, seed=seed)
-        _check(game)
         n = game.num_players
         if np.ndim(step_size) == 0:
             fast = check_positive("step_size", step_size)
