@@ -17,6 +17,7 @@ seed=3)`` names one fixed game. The shape is given either as ``rows``/``cols`` (
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -80,6 +81,22 @@ def _title(kind: str, shape: tuple[int, ...], seed: int, extra: str = "") -> str
     return f"Random {kind} game {'x'.join(map(str, shape))}{extra} (seed {seed})"
 
 
+def _int_bounds(low: Any, high: Any) -> tuple[int, int]:
+    """Integer payoff bounds, each exactly representable as a float."""
+    return (check_int("low", low, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF),
+            check_int("high", high, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF))
+
+
+def _iid_payoffs(name: str, rows: Any, cols: Any, actions: Any, players: Any, seed: int,
+                 draw: Callable[[np.random.Generator, tuple[int, ...]], np.ndarray],
+                 exact: bool = False) -> tuple[tuple[int, ...], np.ndarray]:
+    """The game's shape (size-checked by `game_shape`) and its payoff tables, shape (n, *shape),
+    drawn at once as ``draw(rng, size)`` from ``seed``."""
+    what = _what(name, rows=rows, cols=cols, actions=actions, players=players)
+    shape = game_shape(rows, cols, actions, players, what, exact=exact)
+    return shape, draw(np.random.default_rng(seed), (len(shape), *shape))
+
+
 @register_game("random_uniform", family="normal_form")
 def random_uniform(rows: int | None = None, cols: int | None = None, actions: Any = None,
                    players: int | None = None, seed: int = 0, low: float = 0.0,
@@ -89,10 +106,8 @@ def random_uniform(rows: int | None = None, cols: int | None = None, actions: An
     low, high = payoff("low", low), payoff("high", high)
     if not low < high:
         raise InvalidParameterError(f"random_uniform needs low < high, got {low}, {high}")
-    shape = game_shape(rows, cols, actions, players,
-                       _what("random_uniform", rows=rows, cols=cols, actions=actions, players=players))
-    rng = np.random.default_rng(seed)
-    u = rng.uniform(low, high, size=(len(shape), *shape))
+    shape, u = _iid_payoffs("random_uniform", rows, cols, actions, players, seed,
+                            lambda rng, size: rng.uniform(low, high, size=size))
     return NormalFormGame(u, title=_title("uniform", shape, seed))
 
 
@@ -105,10 +120,8 @@ def random_gaussian(rows: int | None = None, cols: int | None = None, actions: A
     mean = payoff("mean", mean)
     # std <= MAX_PAYOFF / 100: draws beyond 100 standard deviations do not occur
     std = check_real("std", std, minimum=0.0, strict_minimum=True, maximum=MAX_PAYOFF / 100)
-    shape = game_shape(rows, cols, actions, players,
-                       _what("random_gaussian", rows=rows, cols=cols, actions=actions, players=players))
-    rng = np.random.default_rng(seed)
-    u = rng.normal(mean, std, size=(len(shape), *shape))
+    shape, u = _iid_payoffs("random_gaussian", rows, cols, actions, players, seed,
+                            lambda rng, size: rng.normal(mean, std, size=size))
     return NormalFormGame(u, title=_title("Gaussian", shape, seed))
 
 
@@ -121,15 +134,11 @@ def random_integer(rows: int | None = None, cols: int | None = None, actions: An
     enumeration and pivoting methods.
     """
     seed = _seed(seed)
-    low = check_int("low", low, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
-    high = check_int("high", high, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
+    low, high = _int_bounds(low, high)
     if low > high:
         raise InvalidParameterError(f"random_integer needs low <= high, got {low}, {high}")
-    shape = game_shape(rows, cols, actions, players,
-                       _what("random_integer", rows=rows, cols=cols, actions=actions, players=players),
-                       exact=True)
-    rng = np.random.default_rng(seed)
-    u = rng.integers(low, high, size=(len(shape), *shape), endpoint=True)
+    shape, u = _iid_payoffs("random_integer", rows, cols, actions, players, seed,
+                            lambda rng, size: rng.integers(low, high, size=size, endpoint=True), exact=True)
     return NormalFormGame(u.astype(object), title=_title("integer", shape, seed, f" in [{low}, {high}]"))
 
 
@@ -145,8 +154,7 @@ def random_zero_sum(rows: int | None = None, cols: int | None = None, actions: A
     seed = _seed(seed)
     distribution = check_choice("distribution", distribution, ("uniform", "gaussian", "integer"))
     if distribution == "integer":
-        low = check_int("low", low, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
-        high = check_int("high", high, minimum=-MAX_INT_PAYOFF, maximum=MAX_INT_PAYOFF)
+        low, high = _int_bounds(low, high)
     else:
         low, high = payoff("low", low), payoff("high", high)
     what = _what("random_zero_sum", rows=rows, cols=cols, actions=actions)
