@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_bool, check_int
-from .._numbers import fraction_array
+from .._numbers import fraction_array, pivot_exact
 from ..errors import SolverError
 from ..ops import highs_linprog
 from ..registry import register_method
@@ -40,12 +40,8 @@ from ._pivoting import positive_float, two_player_bimatrix
 
 
 def _pivot(T: np.ndarray, basis: list[int], r: int, c: int) -> None:
-    T[r] = T[r] / T[r, c]
-    col = T[:, c].copy()
-    col[r] = Fraction(0)
-    mask = np.array([v != 0 for v in col])
-    if mask.any():
-        T[mask] = T[mask] - np.outer(col[mask], T[r])
+    """Pivot on (r, c) (`pivot_exact`) and record that column c is now basic in row r."""
+    pivot_exact(T, r, c)
     basis[r] = c
 
 
