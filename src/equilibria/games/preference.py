@@ -83,12 +83,7 @@ class PreferenceGame(Game):
         response_labels: Sequence[Sequence[str]] | None = None,
         title: str = "",
     ):
-        try:
-            P = np.array(preferences, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise InvalidGameError(f"preferences must be numbers: {exc}") from None
-        if P.ndim == 2:
-            P = P[None]
+        P = _numbers_array(preferences, "preferences", InvalidGameError, promote=2)
         if P.ndim != 3 or P.shape[1] != P.shape[2] or P.shape[0] < 1 or P.shape[1] < 1:
             raise InvalidGameError(
                 f"preferences must have shape (contexts, K, K) or (K, K); got {np.shape(preferences)}"
@@ -126,12 +121,7 @@ class PreferenceGame(Game):
         if reference is None:
             ref = M / M.sum(axis=1, keepdims=True)
         else:
-            try:
-                ref = np.array(reference, dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise InvalidGameError(f"reference policy must be numbers: {exc}") from None
-            if ref.ndim == 1:
-                ref = ref[None]
+            ref = _numbers_array(reference, "reference policy", InvalidGameError, promote=1)
             if ref.shape != (X, K):
                 raise InvalidGameError(f"reference policy has shape {ref.shape}, expected {(X, K)}")
             bad = M & ~(np.isfinite(ref) & (ref > 0))
@@ -258,13 +248,8 @@ class PreferenceGame(Game):
     # -- profiles -----------------------------------------------------------------------------
     def validate_policy(self, policy: Any, atol: float = 1e-9) -> np.ndarray:
         """One policy as an (X, K) float array (a (K,) vector is accepted for one context)."""
-        try:
-            pi = np.array(policy, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise InvalidStrategyError(f"a policy must be numbers: {exc}") from None
         X, K = self.num_contexts, self.num_responses
-        if pi.ndim == 1 and X == 1:
-            pi = pi[None]
+        pi = _numbers_array(policy, "a policy", InvalidStrategyError, promote=1 if X == 1 else None)
         if pi.shape != (X, K):
             raise InvalidStrategyError(f"a policy must have shape ({X}, {K}), got {pi.shape}")
         if not np.all(np.isfinite(pi)) or np.any(pi < -atol):
@@ -367,6 +352,16 @@ class PreferenceGame(Game):
         name = f" {self.title!r}" if self.title else ""
         return (f"<PreferenceGame{name}: {self.num_contexts} context(s), {self.num_responses} responses, "
                 f"beta={self.beta:g}>")
+
+
+def _numbers_array(value: Any, what: str, error: type[Exception], promote: int | None) -> np.ndarray:
+    """``value`` as a float array (``error`` naming ``what`` if it is not numbers), with a leading
+    context axis added when it has ``promote`` dimensions (the one-context short form)."""
+    try:
+        a = np.array(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise error(f"{what} must be numbers: {exc}") from None
+    return a[None] if a.ndim == promote else a
 
 
 def complete_preferences(P: np.ndarray) -> np.ndarray:
