@@ -1,7 +1,8 @@
 """One meaning per name in the metrics core (issue 10 §1): exploitability and best_response.
 
-- ``equilibria.exploitability`` is NashConv / 2 of a two-player constant-sum game (OpenSpiel's
-  convention) in every family, and every family-specific function of that name agrees with it.
+- ``equilibria.exploitability`` is NashConv / n, the mean best-response gain (OpenSpiel's
+  convention), for two-player constant-sum games in every family, one-player games and mean-field
+  games, and every family-specific function of that name agrees with it.
 - ``best_response(game, profile, player)`` returns that player's strategy in the family's
   per-player form, never a whole profile.
 """
@@ -125,3 +126,25 @@ def test_best_response_shape_markov_preference_continuous():
     prof = cg.split(np.zeros(cg.dim))
     for p, d in enumerate(cg.dims):
         assert np.shape(best_response(cg, prof, p)) == (d,)
+
+
+@pytest.mark.parametrize("spec, populations", [("mfglib:left_right", 1), ("predator_prey", 3),
+                                                ("bandit:bernoulli(means=[0.2,0.7])", 1),
+                                                ("rlvr:toy(prompts=8, vocab=2, max_length=2)", 1)])
+def test_exploitability_is_the_mean_gain_in_one_player_and_mean_field_games(spec, populations):
+    # one meaning across the new families (issues 11, 13, 14): the mean over players (populations)
+    # of the best-response gain; one population or one player: NashConv itself
+    game = eq.load_game(spec)
+    assert game.num_players == populations
+    profile = game.uniform_profile()
+    gains = deviation_gains(game, profile)
+    assert len(gains) == populations and np.all(np.asarray(gains) >= -1e-12)
+    nc = nash_conv(game, profile)
+    assert nc > 0
+    assert eq.exploitability(game, profile) == pytest.approx(nc / populations, rel=1e-12)
+
+
+def test_exploitability_refuses_general_sum_games():
+    game = eq.load_game("battle_of_the_sexes")
+    with pytest.raises(eq.errors.NotApplicableError, match="nash_conv"):
+        eq.exploitability(game, game.uniform_profile())

@@ -187,6 +187,8 @@ class MeanFieldGame(Game):
     """
 
     family = "mean_field"
+    #: `metrics.exploitability` is the mean best-response gain over populations (see its docstring)
+    exploitability_is_mean_gain = True
 
     def __init__(
         self,

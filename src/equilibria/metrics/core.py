@@ -57,16 +57,29 @@ def nash_conv(game: Any, profile: Any, *, exact: bool = False) -> Any:
 
 
 def exploitability(game: Any, profile: Any, *, exact: bool = False) -> Any:
-    """Exploitability of a two-player zero-sum (or constant-sum) game: NashConv / 2.
+    """Exploitability: the mean over players of the best-response gain, NashConv / n.
 
-    This is OpenSpiel's convention: the mean over players of the best-response gain, which for a
-    zero-sum game equals ``(br_1(σ_2) + br_2(σ_1)) / 2``. It is the one meaning of the name in the
-    library: for a preference game (a symmetric constant-sum game) it is NashConv/2 of the game as
-    it defines its payoffs, the β-regularised one, i.e. `metrics.preference.regularised_exploitability`.
+    This is OpenSpiel's convention, and the one meaning of the name in the library. It is defined
+    where that mean is the field's measure of distance to equilibrium:
+
+    - two-player zero-sum (or constant-sum) games: ``(br_1(σ_2) + br_2(σ_1)) / 2``; for a preference
+      game (a symmetric constant-sum game) it is NashConv/2 of the game as it defines its payoffs,
+      the β-regularised one, i.e. `metrics.preference.regularised_exploitability`;
+    - one-player games (a bandit, an allocation problem, a policy against a verifier): the gap to the
+      best policy, equal to NashConv;
+    - mean-field games (``game.exploitability_is_mean_gain``): ``max_π' J(π', μ^π) − J(π, μ^π)``, the
+      mean over populations (with one population, OpenSpiel's and MFGLib's exploitability; with
+      several, OpenSpiel's ``NashConv`` is the sum, i.e. `nash_conv`).
+
+    Elsewhere (general-sum games) it raises `NotApplicableError`: use `nash_conv`.
     """
-    if getattr(game, "num_players", 2) != 2 or not getattr(game, "is_constant_sum", True):
+    n = getattr(game, "num_players", 2)
+    if n == 1 or getattr(game, "exploitability_is_mean_gain", False):
+        return nash_conv(game, profile, exact=exact) / n
+    if n != 2 or not getattr(game, "is_constant_sum", True):
         raise NotApplicableError(
-            "exploitability is defined for two-player zero-sum games; use nash_conv for others"
+            "exploitability is defined for two-player zero-sum, one-player and mean-field games; "
+            "use nash_conv for others"
         )
     nc = nash_conv(game, profile, exact=exact)
     return nc / 2

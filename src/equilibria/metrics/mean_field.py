@@ -9,8 +9,8 @@ with a finite horizon, policy iteration when discounted). With the game's entrop
 ``equilibria.nash_conv(game, π)`` is the sum of the gains over populations: for one population it
 *is* the MFG exploitability (Perrin et al., "Fictitious Play for Mean Field Games: Continuous Time
 Analysis and Applications", NeurIPS 2020), and for several it is OpenSpiel's ``NashConv`` (the sum
-over the populations' initial states). `exploitability` below returns the same number under the
-MFG literature's name.
+over the populations' initial states). ``equilibria.exploitability(game, π)`` is the library's one
+meaning of the name, the mean gain NashConv / K: with one population, the MFG exploitability.
 """
 
 from __future__ import annotations
@@ -49,7 +49,3 @@ def _(game: MeanFieldGame, profile: Any, player: int, *, exact: bool = False) ->
         raise NotApplicableError(f"the game has populations 0..{game.num_populations - 1}, not {player!r}")
     return game.evaluate(profile)["best_response"][int(player)]
 
-
-def exploitability(game: MeanFieldGame, policy: Any, temperature: float | None = None) -> float:
-    """``Σ_k max_π' J_k(π', μ^π) − J_k(π, μ^π)``: the MFG exploitability (equal to ``nash_conv``)."""
-    return float(np.sum(game.exploitability_gaps(policy, temperature)))
