@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
+import equilibria as eq
 from equilibria.errors import InvalidGameError, InvalidStrategyError
 from equilibria.games.mean_field import MeanFieldGame
 
@@ -139,6 +140,29 @@ def test_stationary_game_best_response_has_zero_gap_against_itself():
     np.testing.assert_allclose(V[0], Q.max(-1), atol=1e-10)
     assert game.exploitability_gaps(pi)[0] == pytest.approx(
         float(game.initial[0] @ (V[0] - game.q_values(mu, policy=pi)[1][0])), abs=1e-10)
+
+
+def test_stationary_distribution_of_a_softmax_policy_does_not_overflow():
+    # defect (found by the PMA work): repeated squaring of a chain whose rows sum to 1 only up to
+    # rounding (a softmax policy, kernel rows 0.25/0.5/0.25) grew the row sums like (1 + δ)^(2^k)
+    # and overflowed to NaN ("a mean field must be a non-negative array")
+    S, A = 5, 3
+    moves = np.arange(S)[:, None, None] + np.array([-1, 0, 1])[None, None, :] + np.arange(A)[None, :, None]
+    targets = moves % S
+    probs = np.broadcast_to([0.25, 0.5, 0.25], (S, A, 3))
+    c = np.linspace(0.0, 1.0, S)
+    game = MeanFieldGame(S, A, reward=lambda t, mu: np.broadcast_to((c - mu[0])[:, None], (S, A))[None],
+                         transition=(targets, probs), discount=0.8, temperature=0.5)
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(S, A)) * 3
+    pi = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    mu = game.forward(pi)
+    assert np.isfinite(mu).all() and mu.sum() == pytest.approx(1.0, abs=1e-12)
+    step = np.zeros(S)
+    np.add.at(step, targets.reshape(-1), (mu[0][:, None, None] * pi[:, :, None] * probs).reshape(-1))
+    np.testing.assert_allclose(step, mu[0], atol=1e-12)  # stationary under the chain
+    (sol,) = eq.solve(game, "omd", iterations=50, step_size=0.5, seed=0)
+    assert np.isfinite(sol.nash_conv)
 
 
 @pytest.mark.parametrize(

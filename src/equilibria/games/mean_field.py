@@ -549,6 +549,9 @@ class MeanFieldGame(Game):
             M = 0.5 * (ker.matrix(pi) + np.eye(self.num_states))
             for _ in range(64):  # M^(2^64): the limit of the aperiodic lazy chain
                 M2 = M @ M
+                # rows of a softmax policy's chain sum to 1 only up to rounding: unnormalised, the
+                # row sums grow like (1 + δ)^(2^k) and overflow within 64 squarings
+                M2 /= M2.sum(-1, keepdims=True)
                 if np.max(np.abs(M2 - M)) <= 1e-15:
                     M = M2
                     break
