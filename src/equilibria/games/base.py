@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import cached_property
 from typing import Any
 
 
@@ -39,3 +40,20 @@ class Game(ABC):
 
     def _freeze(self) -> None:
         object.__setattr__(self, "_frozen", True)
+
+
+class SumTests:
+    """``is_constant_sum`` and ``is_zero_sum`` for a game class that defines ``_sums_equal(zero)``:
+    whether the players' payoff sums are the same (all 0 when ``zero``) at every outcome, as
+    `equilibria._numbers.sums_are_constant` decides it. Computed once per (immutable) game."""
+
+    def _sums_equal(self, zero: bool) -> bool:
+        raise NotImplementedError
+
+    @cached_property
+    def is_constant_sum(self) -> bool:
+        return self._sums_equal(zero=False)
+
+    @cached_property
+    def is_zero_sum(self) -> bool:
+        return self._sums_equal(zero=True)

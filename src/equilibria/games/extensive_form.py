@@ -46,7 +46,7 @@ from .._numbers import (
     to_fraction,
 )
 from ..errors import InvalidGameError, InvalidStrategyError, PerfectRecallError
-from .base import Game
+from .base import Game, SumTests
 
 CHANCE = -1
 TERMINAL = -2
@@ -182,7 +182,7 @@ def _chance_probs(given: Sequence[Any], idx: int) -> list[Any]:
 
 
 # ---- the game -----------------------------------------------------------------------------------
-class ExtensiveFormGame(Game):
+class ExtensiveFormGame(SumTests, Game):
     """An n-player general-sum extensive-form game, compiled to arrays.
 
     Games without perfect recall load; the methods that need it raise `PerfectRecallError`
@@ -483,14 +483,6 @@ class ExtensiveFormGame(Game):
         exact_sums = (lambda: self.exact_terminal_utility.sum(axis=1)) if exact else None
         return sums_are_constant(self.terminal_utility.sum(axis=1), self.payoff_scale, zero=zero,
                                  exact_sums=exact_sums)
-
-    @cached_property
-    def is_constant_sum(self) -> bool:
-        return self._sums_equal(zero=False)
-
-    @cached_property
-    def is_zero_sum(self) -> bool:
-        return self._sums_equal(zero=True)
 
     @cached_property
     def exact_terminal_utility(self) -> np.ndarray:

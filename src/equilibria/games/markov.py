@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_int, check_real
-from .._numbers import format_array, parse_number
+from .._numbers import format_array, parse_number, sums_are_constant
 from ..errors import InvalidGameError, InvalidParameterError, InvalidStrategyError
 from .base import Game
 
@@ -166,7 +166,7 @@ class MarkovGame(Game):
         """Rewards sum to zero in every state and joint action, up to 1e-12 of the largest |reward|
         (relative, so a zero-sum game stays zero-sum when its rewards are scaled by any factor)."""
         scale = float(np.abs(self.rewards).max()) if self.rewards.size else 0.0
-        return bool(np.all(np.abs(self.rewards.sum(axis=1)) <= 1e-12 * scale))
+        return sums_are_constant(self.rewards.sum(axis=1), scale, zero=True)
 
     @property
     def is_constant_sum(self) -> bool:

@@ -24,7 +24,7 @@ from .._numbers import (
     to_fraction,
 )
 from ..errors import InvalidGameError, InvalidStrategyError
-from .base import Game
+from .base import Game, SumTests
 
 Profile = list[np.ndarray]
 
@@ -64,7 +64,7 @@ def _clean_numbers(raw: np.ndarray) -> np.ndarray:
     return out
 
 
-class NormalFormGame(Game):
+class NormalFormGame(SumTests, Game):
     """An n-player general-sum game in strategic form.
 
     >>> g = NormalFormGame.zero_sum([[1, -1], [-1, 1]])   # matching pennies
@@ -186,14 +186,6 @@ class NormalFormGame(Game):
         exact = self._raw is not None and not any(isinstance(v, (float, np.floating)) for v in self._raw.flat)
         return sums_are_constant(self.payoffs.sum(axis=0), self.payoff_scale, zero=zero,
                                  exact_sums=(lambda: self.exact_payoffs.sum(axis=0)) if exact else None)
-
-    @cached_property
-    def is_constant_sum(self) -> bool:
-        return self._sums_equal(zero=False)
-
-    @cached_property
-    def is_zero_sum(self) -> bool:
-        return self._sums_equal(zero=True)
 
     def bimatrix(self, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """``(A, B)`` for a two-player game."""
