@@ -18,6 +18,7 @@ List parameters are Python literals on the command line: ``"bandit:bernoulli(mea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -42,9 +43,7 @@ _ENTRY_BYTES = 32
 
 def _list_size(name: str, value: Any) -> int:
     """Refuse a huge literal before NumPy copies it; returns its (outer) length."""
-    if value is None:
-        return 0
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+    if isinstance(value, (str, bytes, Mapping, set, frozenset)) or not hasattr(value, "__len__"):
         raise InvalidGameError(f"{name} must be a list of numbers, got {value!r}")
     n = len(value)
     if n == 0:
@@ -150,6 +149,8 @@ def knapsack(means: Any = (0.8, 0.5, 0.3), costs: Any = ((0.9,), (0.4,), (0.1,))
     horizon = check_int("horizon", horizon, minimum=1, maximum=10**9)
     if isinstance(budget, (int, float)) and not isinstance(budget, bool):
         check_real("budget", budget, minimum=0.0, strict_minimum=True, maximum=1e15)
+    else:
+        _list_size("budget", budget)  # one budget per resource
     m = len(costs[0]) if hasattr(costs[0], "__len__") else 1
     check_bytes(call("bandit:knapsack", arms=K), 8 * 8 * K * max(1, m))
     return KnapsackBandit(means, costs, budget, horizon)

@@ -531,11 +531,17 @@ def _pairs(name: str, value: Any, size: int) -> list[tuple[int, int]]:
             raise InvalidParameterError(f"{name} must look like '[0|0;0|1]', got {value!r}")
         body = body[1:-1].strip()
         items = [tuple(p.split("|")) for p in body.split(";")] if body else []
+    elif value is None:
+        items = []
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
     else:
-        items = list(value or [])
+        raise InvalidParameterError(
+            f"{name} must be a list of (x, y) pairs or a '[x|y;x|y]' string, got {value!r}"
+        )
     out = []
     for item in items:
-        if len(item) != 2:
+        if isinstance(item, (str, bytes)) or not isinstance(item, (list, tuple)) or len(item) != 2:
             raise InvalidParameterError(f"{name}: {item!r} is not an x|y pair")
         x, y = (check_int(name, int(v) if isinstance(v, str) and v.strip().lstrip("-").isdigit() else v,
                           minimum=0, maximum=size - 1) for v in item)
