@@ -47,14 +47,14 @@ def main() -> None:
     ap.add_argument("--fast", action="store_true", help="a few seconds: fewer iterations, coarser metric")
     ap.add_argument("--plot", default=None, help="write the learned bid functions to this image file")
     args = ap.parse_args()
-    res = "bid_points=401, value_points=200" if args.fast else "bid_points=1001, value_points=500"
+    res = "bid_points=201, value_points=100" if args.fast else "bid_points=1001, value_points=500"
     game = eq.load_game(f"auction:first_price(bidders=3, {res})")
     bne = game.equilibrium()
 
     print("1. smoothing bias at the equilibrium, first price, 3 bidders, U[0, 1]")
     dens = bid_densities(game, bne)
     u = game.expected_payoffs(bne)
-    samples = 200_000 if args.fast else 2_000_000
+    samples = 50_000 if args.fast else 2_000_000
     for lam in (0.1, 0.03, 0.01, 0.003):
         ut = smoothed_utilities(game, bne, lam, samples, np.random.default_rng(0))
         bound = smoothing_bias_bound(game, lam, dens).max()
@@ -62,8 +62,8 @@ def main() -> None:
               f"measured: {np.abs(ut - u).max():.3e}  (Monte-Carlo error ~{0.1 / np.sqrt(samples):.0e})")
 
     print("2. smoothed-gradient (first order) against npga (zeroth order): ε and distance to the BNE")
-    its = 400 if args.fast else 1500
-    every = 100 if args.fast else 100
+    its = 150 if args.fast else 1500
+    every = 50 if args.fast else 100
     runs = {}
     for method in ("smoothed-gradient", "npga"):
         sol, rows, wall = learn(game, method, its, every)
