@@ -6,6 +6,7 @@ is a handful of array operations; the sampled versions are the classic algorithm
 exploration, the setting of Szepesvári & Littman's analysis ("A unified analysis of
 value-function-based reinforcement-learning algorithms", Neural Computation 1999). Step sizes
 ``α_t = step_size / (1 + t)^decay`` satisfy the Robbins–Monro conditions for ``1/2 < decay ≤ 1``.
+A terminal state ends the episode: the Q-learners bootstrap nothing from it, so its Q stays 0.
 Independent policy gradient uses exact gradients (see its docstring).
 """
 
@@ -82,7 +83,8 @@ class MinimaxQ(_MarkovLearner):
         g = self.game
         s2 = _sample_next(g, self.rng)
         alpha = self._rate()
-        target = g.joint_rewards[:, 0] + g.discount * self.V[s2]
+        # a terminal state ends the episode: nothing to bootstrap from (its row has no successor)
+        target = g.joint_rewards[:, 0] + g.discount * np.where(g.terminal[:, None], 0.0, self.V[s2])
         self.Q += alpha * (target - self.Q)
         m, n = g.num_actions
         self.V, self.x, self.y = solve_matrix_games(self.Q.reshape(-1, m, n), what="minimax-Q's stage games")
@@ -147,7 +149,8 @@ class IndependentQLearning(_MarkovLearner):
             P = g.joint_transitions[s_idx, j]
             cdf = np.cumsum(P, axis=1)
             s2 = np.minimum((self.rng.random(len(s_idx))[:, None] * cdf[:, -1:] > cdf).sum(axis=1), S - 1)
-            target = g.joint_rewards[s_idx, i, j] + g.discount * self.Q[i][s2].max(axis=1)
+            future = np.where(g.terminal[s_idx], 0.0, self.Q[i][s2].max(axis=1))  # none after a terminal
+            target = g.joint_rewards[s_idx, i, j] + g.discount * future
             q = self.Q[i].copy().reshape(-1)
             q += alpha * (target - q)
             new_Q.append(q.reshape(S, k))
