@@ -19,18 +19,10 @@ import numpy as np
 from .._checks import check_positive, check_probability, check_real
 from ..errors import InvalidParameterError, NotApplicableError
 from ..games.markov import MarkovGame
-from ..ops import project_simplex, softmax
+from ..ops import project_simplex, sample_rows, softmax
 from ..ops.zero_sum import solve_matrix_games
 from ..registry import register_method
 from ..run import Learner
-
-
-def _sample_rows(P: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One next state drawn from each transition row of ``P`` (..., S), by inverse CDF, vectorised.
-    A terminal state's zero row gives the last state; the learners bootstrap nothing from it."""
-    cdf = np.cumsum(P, axis=-1)
-    u = rng.random(P.shape[:-1])[..., None] * np.maximum(cdf[..., -1:], 1e-300)
-    return np.minimum((u > cdf).sum(axis=-1), P.shape[-1] - 1)
 
 
 class _MarkovLearner(Learner):
@@ -81,7 +73,7 @@ class MinimaxQ(_MarkovLearner):
 
     def _step(self) -> None:
         g = self.game
-        s2 = _sample_rows(g.joint_transitions, self.rng)  # s'[s, j] for every state and joint action
+        s2 = sample_rows(g.joint_transitions, self.rng)  # s'[s, j] for every state and joint action
         alpha = self._rate()
         # a terminal state ends the episode: nothing to bootstrap from (its row has no successor)
         target = g.joint_rewards[:, 0] + g.discount * np.where(g.terminal[:, None], 0.0, self.V[s2])
@@ -146,7 +138,7 @@ class IndependentQLearning(_MarkovLearner):
                     u = self.rng.random(len(s_idx))[:, None]
                     ap = np.minimum((u > cdf).sum(axis=1), g.num_actions[p] - 1)
                     j = j + ap * strides[p]
-            s2 = _sample_rows(g.joint_transitions[s_idx, j], self.rng)
+            s2 = sample_rows(g.joint_transitions[s_idx, j], self.rng)
             future = np.where(g.terminal[s_idx], 0.0, self.Q[i][s2].max(axis=1))  # none after a terminal
             target = g.joint_rewards[s_idx, i, j] + g.discount * future
             q = self.Q[i].copy().reshape(-1)

@@ -28,16 +28,13 @@ from ..errors import DegenerateGameError, InvalidParameterError, InvalidStrategy
 from ..games.extensive_form import ExtensiveFormGame
 from ..games.markov import MarkovGame
 from ..games.normal_form import NormalFormGame
-from ..ops import logsumexp
+from ..ops import logsumexp, sample_rows
 
 # ---- simulation -------------------------------------------------------------------------------
 
 
-def _sample_categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw from each row of ``probs`` (inverse CDF, vectorised)."""
-    cdf = np.cumsum(probs, axis=-1)
-    u = rng.random(probs.shape[:-1])[..., None] * cdf[..., -1:]
-    return np.minimum((u > cdf).sum(axis=-1), probs.shape[-1] - 1)
+#: one draw from each row of a probability array (the library's one inverse-CDF sampler)
+_sample_categorical = sample_rows
 
 
 @singledispatch
