@@ -134,10 +134,7 @@ class IndependentQLearning(_MarkovLearner):
             j = a_i * strides[i]
             for p in range(n):
                 if p != i:
-                    cdf = np.cumsum(pols[p][s_idx], axis=1)
-                    u = self.rng.random(len(s_idx))[:, None]
-                    ap = np.minimum((u > cdf).sum(axis=1), g.num_actions[p] - 1)
-                    j = j + ap * strides[p]
+                    j = j + sample_rows(pols[p][s_idx], self.rng) * strides[p]
             s2 = sample_rows(g.joint_transitions[s_idx, j], self.rng)
             future = np.where(g.terminal[s_idx], 0.0, self.Q[i][s2].max(axis=1))  # none after a terminal
             target = g.joint_rewards[s_idx, i, j] + g.discount * future
