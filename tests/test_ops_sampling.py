@@ -44,3 +44,13 @@ def test_draws_only_supported_indices(weights, seed):
     p = np.asarray(weights) / np.sum(weights)
     out = sample_rows(np.broadcast_to(p, (64, len(p))), np.random.default_rng(seed))
     assert np.all(p[out] > 0)
+
+
+def test_several_draws_per_row_are_the_rows_uniforms_in_order():
+    p = np.array([[0.2, 0.3, 0.5], [0.6, 0.4, 0.0]])
+    u = np.random.default_rng(7).random((2, 4, 5))
+    cdf = np.cumsum(p, axis=1)
+    expected = np.minimum((u[..., None] * cdf[:, -1, None, None, None] > cdf[:, None, None, :]).sum(-1), 2)
+    out = sample_rows(p, np.random.default_rng(7), size=(4, 5))
+    assert out.shape == (2, 4, 5) and np.array_equal(out, expected)
+    assert not np.any(out[1] == 2)
