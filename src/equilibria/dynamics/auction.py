@@ -32,7 +32,7 @@ from scipy.special import expit, logsumexp
 
 from .._checks import check_bool, check_choice, check_int, check_positive, check_real
 from ..errors import InvalidParameterError, NotApplicableError
-from ..games.auction import AuctionGame, bid_cdf
+from ..games.auction import AuctionGame, LLGGame, bid_cdf
 from ..registry import register_method
 from ..run import Learner
 
@@ -45,6 +45,11 @@ def _auction(game: Any, method: str) -> AuctionGame:
         raise NotApplicableError(
             f"{method} applies to auction games (family 'auction'), not to "
             f"{getattr(game, 'family', type(game).__name__)} games"
+        )
+    if isinstance(game, LLGGame) and method != "best-response-iteration":
+        raise NotApplicableError(
+            f"{method} is for single-item auctions; for the LLG combinatorial auction use "
+            "best-response-iteration"
         )
     return game
 

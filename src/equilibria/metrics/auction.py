@@ -19,6 +19,10 @@ cells (``AuctionGame.bid_points``, ``value_points``), Y = M + Q:
 - the best response for every own value: a (Q × M) arg-max per bidder, O(n Q M): this term
   dominates (defaults 500 × 1001: about 1.5 M multiply-adds per bidder). All of it is whole-array
   NumPy; the only Python loops are over the n bidders.
+
+The LLG combinatorial auction (`games.auction.LLGGame`) uses the same ε, with its own interim
+outcomes: O((M + Q) · Q · log Q) per local bidder (an interval sum over the global's sorted value
+atoms for each atom of the other local's value), O(Q² log Q + M log Q) for the global bidder.
 """
 
 from __future__ import annotations

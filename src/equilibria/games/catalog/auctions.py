@@ -6,6 +6,10 @@ symmetric bidders (``bidders``) whose values follow ``values`` = ``uniform`` (on
 or ``samples`` (the sample array ``samples``); ``reserve`` is the reserve price and ``grid`` the
 number of grid values of each bid function. ``bid_points`` and ``value_points`` set the resolution
 of the ε metric (best responses on that many bids, that many own-value cells).
+
+``auction:llg``: the LLG combinatorial auction (two local bidders with U[0, 1] values, one global
+bidder with U[0, 2]) under the payment rule ``rule`` (`games.auction.LLGGame`); ``value_points``
+is also the number of atoms of each opponent's value in the interim expectations.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 from ..._checks import check_choice, check_int, check_real
 from ...errors import InvalidGameError, InvalidParameterError
 from ...registry import register_game
-from ..auction import AuctionGame, make_distribution
+from ..auction import LLG_RULES, AuctionGame, LLGGame, make_distribution
 from ._limits import call, check_bytes
 
 MAX_VALUE = 1e6
@@ -136,3 +140,22 @@ third_price = _factory(
     "third_price",
     "Third-price auction (n ≥ 3); BNE (n−1)/(n−2)·v for U[0, 1] (Kagel & Levin, Economic Journal 1993).",
 )
+
+
+@register_game("auction:llg", family="auction")
+def llg(rule: str = "nearest-vcg", grid: int = 65, bid_points: int = 801, value_points: int = 300) -> LLGGame:
+    """LLG combinatorial auction (two local bidders, one global) with payment rule first-price, vcg,
+    nearest-vcg, nearest-zero (= proxy) or nearest-bid; known BNE under VCG and the core rules
+    (Ausubel & Baranov, Int. J. Game Theory 2020; Goeree & Lien, Theoretical Economics 2016)."""
+    rule = check_choice("rule", rule, LLG_RULES)
+    grid = check_int("grid", grid, minimum=2, maximum=10_001)
+    bid_points = check_int("bid_points", bid_points, minimum=11, maximum=20_001)
+    value_points = check_int("value_points", value_points, minimum=10, maximum=2_001)
+    # the largest temporaries: about 12 arrays of (bid_points + value_points) × value_points × 4 kinks
+    # per local bidder, the global's value_points² atoms, and the (value_points × bid_points) utilities
+    check_bytes(
+        call("auction:llg", rule=rule, grid=grid, bid_points=bid_points, value_points=value_points),
+        8 * (48 * (bid_points + value_points) * value_points + 4 * value_points**2)
+        + 24 * value_points * bid_points,
+    )
+    return LLGGame(rule, grid=grid, bid_points=bid_points, value_points=value_points)
