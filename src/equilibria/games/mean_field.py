@@ -82,11 +82,17 @@ PROB_ATOL = 1e-9
 POLICY_ATOL = 1e-6
 
 
+#: a sparse kernel with at most this many dense entries (K·S·A·S) is also held as a dense matrix: one
+#: matrix product per step then costs less than the gather and reduction of the sparse form
+DENSIFY_ENTRIES = 1 << 15
+
+
 class Kernel:
     """Transition probabilities of one step: dense ``P (K, S, A, S)`` or sparse ``(targets, probs)``.
 
     ``expect(V)`` gives ``Σ_s' p(s'|s, a) V[k, s']`` with shape ``(K, S, A)`` and ``push(w)`` moves
-    the mass ``w (K, S, A)`` to ``(K, S)``; both are single NumPy calls.
+    the mass ``w (K, S, A)`` to ``(K, S)``; both are single NumPy calls (matrix products for a dense
+    kernel and for a small sparse one, held densified as well).
     """
 
     __slots__ = ("dense", "targets", "probs", "num_states", "_flat", "_dense2")
@@ -104,12 +110,19 @@ class Kernel:
             # targets of every population in one index space (k·S + s'), computed once
             self._flat = (targets + (np.arange(K) * S)[:, None, None, None]).reshape(-1)
             self._dense2 = None
+            rows = targets.shape[0] * targets.shape[1] * targets.shape[2]
+            if rows * S <= DENSIFY_ENTRIES:
+                index = (np.arange(rows).reshape(targets.shape[:3])[..., None] * S + targets).reshape(-1)
+                mat = np.bincount(index, weights=probs.reshape(-1), minlength=rows * S)
+                self._dense2 = mat.reshape(K, -1, S)
 
     def expect(self, V: np.ndarray) -> np.ndarray:
-        K, S = V.shape
+        """``V (..., K, S) -> (..., K, S, A)``: leading axes are several value arrays at once."""
+        lead, (K, S) = V.shape[:-2], V.shape[-2:]
         if self._dense2 is not None:
-            return np.matmul(self._dense2, V[:, :, None]).reshape(K, S, -1)
-        return np.sum(self.probs * V.reshape(-1)[self._flat].reshape(self.probs.shape), axis=-1)
+            return np.matmul(self._dense2, V[..., None]).reshape(lead + (K, S, -1))
+        gathered = V.reshape(lead + (K * S,))[..., self._flat].reshape(lead + self.probs.shape)
+        return np.sum(self.probs * gathered, axis=-1)
 
     def push(self, w: np.ndarray) -> np.ndarray:
         K, S = w.shape[0], self.num_states
@@ -533,6 +546,15 @@ class MeanFieldGame(Game):
         K, H, S = self.num_populations, self.horizon, self.num_states
         mu = np.empty((K, H + 1, S))
         mu[:, 0] = self.initial
+        if self._transition_constant:
+            # one kernel for every step: push μ through the policy's chains P_π,t, built all at once
+            ker = self.kernel_at(0, self._mean_field_arg(mu[:, 0], pi[:, 0]))
+            kernels = (ker,) * H
+            chain = _policy_chains(kernels, pi)
+            if chain is not None:
+                for t in range(H):
+                    np.matmul(mu[:, t, None], chain[:, t], out=mu[:, t + 1, None])
+                return mu, kernels
         kernels = []
         for t in range(H):
             ker = self.kernel_at(t, self._mean_field_arg(mu[:, t], pi[:, t]))
@@ -601,9 +623,17 @@ class MeanFieldGame(Game):
         ks = list(kernels) if kernels is not None else []
         for t in range(H):
             m = self._mean_field_arg(mu[:, t], None if pop is None else pop[:, t])
-            R[:, t] = self.reward_at(t, m)
+            r = self._reward(t, m)
+            # fast path: a float array that broadcasts to (K, S, A); checked finite once below
+            if not (isinstance(r, np.ndarray) and r.dtype == np.float64 and r.ndim <= 3 and _fill(R, t, r)):
+                R[:, t] = self.reward_at(t, m)
             if kernels is None:
                 ks.append(self.kernel_at(t, m))
+        if not np.isfinite(R).all():
+            t = int(np.argwhere(~np.isfinite(R))[0][1])
+            m = self._mean_field_arg(mu[:, t], None if pop is None else pop[:, t])
+            self.reward_at(t, m)  # raises, naming population, state and action
+            raise InvalidGameError(f"the reward at step {t} is not finite")
         return MeanFieldMDP(R, tuple(ks), self.terminal_at(mu[:, H]))
 
     def backward(
@@ -631,6 +661,65 @@ class MeanFieldGame(Game):
             else:
                 V[:, t] = self._evaluate(q, pi[:, t], tau)
         return Q, V, out_pi
+
+    def _values_and_best(
+        self, mdp: MeanFieldMDP, pi: np.ndarray, tau: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(V^π, V*, π_BR)`` of a finite-horizon MDP in one backward sweep: `backward` with and without
+        the (validated) policy. Small kernels: V^π through the policy's chains P_π,t (built for all
+        steps at once); otherwise the two value arrays go through each kernel together. The entropy
+        cost of π and the greedy / soft policy are computed for all steps at once."""
+        K, H, S, A = self.num_populations, self.horizon, self.num_states, self.num_actions
+        R, gamma, kernels = mdp.rewards, self.discount, mdp.kernels
+        V = np.empty((2, H + 1, K, S))  # [0]: V^π, [1]: V*
+        V[:, H] = mdp.terminal
+        Qbr = np.empty((K, H, S, A))
+        positive = pi > 0
+        cost = None
+        if tau > 0:
+            cost = tau * np.sum(np.where(positive, pi * np.log(np.where(positive, pi, 1.0)), 0.0), axis=-1)
+        legal = None if self.all_legal else self.legal
+        add, maximum = np.add.reduce, np.maximum.reduce
+        chain = _policy_chains(kernels, pi)
+        if chain is not None:
+            # V^π_t = r_π,t + γ P_π,t V^π_{t+1}, V*_t = max_a R_t + γ P V*_{t+1}: matrix products only
+            r_pi = add(pi * np.where(positive, R, 0.0), axis=-1)  # (K, H, S)
+            if cost is not None:
+                r_pi -= cost
+            if gamma != 1.0:
+                chain = gamma * chain
+            for t in range(H - 1, -1, -1):
+                ker = kernels[t]
+                np.matmul(chain[:, t], V[0, t + 1, :, :, None], out=V[0, t, :, :, None])
+                V[0, t] += r_pi[:, t]
+                ev = np.matmul(ker._dense2, V[1, t + 1, :, :, None]).reshape(K, S, A)
+                qb = R[:, t] + (ev if gamma == 1.0 else gamma * ev)
+                if legal is not None:
+                    qb = np.where(legal[:, t], qb, -np.inf)
+                Qbr[:, t] = qb
+                if tau > 0:
+                    V[1, t] = tau * logsumexp(qb / tau, axis=-1)
+                else:
+                    maximum(qb, axis=-1, out=V[1, t])
+        else:
+            for t in range(H - 1, -1, -1):
+                ev = kernels[t].expect(V[:, t + 1])  # (2, K, S, A)
+                q = R[:, t] + (ev if gamma == 1.0 else gamma * ev)
+                if cost is None:
+                    add(pi[:, t] * np.where(positive[:, t], q[0], 0.0), axis=-1, out=V[0, t])
+                else:
+                    V[0, t] = add(pi[:, t] * np.where(positive[:, t], q[0], 0.0), axis=-1) - cost[:, t]
+                qb = q[1] if legal is None else np.where(legal[:, t], q[1], -np.inf)
+                Qbr[:, t] = qb
+                if tau > 0:
+                    V[1, t] = tau * logsumexp(qb / tau, axis=-1)
+                else:
+                    maximum(qb, axis=-1, out=V[1, t])
+        if tau > 0:
+            br = softmax(Qbr, temperature=tau)
+        else:
+            br = (np.arange(A) == np.argmax(Qbr, axis=-1)[..., None]).astype(float)
+        return V[0].transpose(1, 0, 2), V[1].transpose(1, 0, 2), br
 
     def _improve(self, q: np.ndarray, tau: float, t: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Value and (soft) greedy policy of Q-values ``q (K, S, A)`` at step t over the legal actions."""
@@ -725,8 +814,11 @@ class MeanFieldGame(Game):
         pi = self.validate_policy(policy)
         mu, kernels = self._forward(pi)
         mdp = self.induced_mdp(mu, pi if self.action_dependent else None, kernels)
-        _, V_pi, _ = self.backward(mdp, pi, temperature)
-        _, V_br, br = self.backward(mdp, None, temperature)
+        if self.stationary:
+            _, V_pi, _ = self.backward(mdp, pi, temperature)
+            _, V_br, br = self.backward(mdp, None, temperature)
+        else:
+            V_pi, V_br, br = self._values_and_best(mdp, pi, self._temperature(temperature))
         value, best = self._initial_value(V_pi), self._initial_value(V_br)
         return {"mu": mu, "value": value, "best_value": best, "best_response": br, "gaps": best - value}
 
@@ -809,6 +901,32 @@ class MeanFieldGame(Game):
         hz = f"horizon={self.horizon}" if self.horizon is not None else f"discount={self.discount}"
         pops = f"populations={self.num_populations}, " if self.num_populations > 1 else ""
         return f"MeanFieldGame{name}({pops}states={self.num_states}, actions={self.num_actions}, {hz})"
+
+
+#: the policy chains ``P_π,t (K, H, S, S)`` are formed when they hold at most this many entries
+CHAIN_ENTRIES = 1 << 20
+
+
+def _policy_chains(kernels: tuple[Kernel, ...], pi: np.ndarray) -> np.ndarray | None:
+    """``P_π,t[k, s, s'] = Σ_a π_t(a|s) p_t(s'|s, a)`` for every step at once, shape ``(K, H, S, S)``
+    (one product when every step has the same kernel), or None when a kernel has no dense form or
+    the chains would be large."""
+    K, H, S, A = pi.shape
+    if K * H * S * S > CHAIN_ENTRIES or any(k._dense2 is None for k in kernels):
+        return None
+    if all(k is kernels[0] for k in kernels):
+        return np.matmul(pi[:, :, :, None, :], kernels[0]._dense2.reshape(K, 1, S, A, S))[:, :, :, 0]
+    dense = np.stack([k._dense2.reshape(K, S, A, S) for k in kernels], axis=1)  # (K, H, S, A, S)
+    return np.matmul(pi[:, :, :, None, :], dense)[:, :, :, 0]
+
+
+def _fill(R: np.ndarray, t: int, r: np.ndarray) -> bool:
+    """``R[:, t] = r`` when r broadcasts to that slice (False, R untouched, when it does not)."""
+    try:
+        R[:, t] = r
+    except ValueError:
+        return False
+    return True
 
 
 def _float_array(value: Any, what: str) -> np.ndarray:
