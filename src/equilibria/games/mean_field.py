@@ -614,6 +614,12 @@ class MeanFieldGame(Game):
             if population_policy is None
             else self.validate_policy(population_policy, "population policy")
         )
+        return self._induced_mdp(mu, pop, kernels)
+
+    def _induced_mdp(
+        self, mu: np.ndarray, pop: np.ndarray | None, kernels: tuple[Kernel, ...] | None
+    ) -> MeanFieldMDP:
+        """`induced_mdp` of a checked mean field and population policy."""
         if self.stationary:
             m = self._mean_field_arg(mu, pop)
             ks = kernels or (self.kernel_at(0, m),)
@@ -662,64 +668,43 @@ class MeanFieldGame(Game):
                 V[:, t] = self._evaluate(q, pi[:, t], tau)
         return Q, V, out_pi
 
-    def _values_and_best(
-        self, mdp: MeanFieldMDP, pi: np.ndarray, tau: float
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(V^π, V*, π_BR)`` of a finite-horizon MDP in one backward sweep: `backward` with and without
-        the (validated) policy. Small kernels: V^π through the policy's chains P_π,t (built for all
-        steps at once); otherwise the two value arrays go through each kernel together. The entropy
-        cost of π and the greedy / soft policy are computed for all steps at once."""
+    def _best_values(self, mdp: MeanFieldMDP, tau: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(V*, π_BR)`` of a finite-horizon MDP: `backward` without a policy, the greedy (soft for
+        τ > 0) policy formed for all steps at once after the sweep."""
         K, H, S, A = self.num_populations, self.horizon, self.num_states, self.num_actions
         R, gamma, kernels = mdp.rewards, self.discount, mdp.kernels
-        V = np.empty((2, H + 1, K, S))  # [0]: V^π, [1]: V*
+        V = np.empty((K, H + 1, S))
         V[:, H] = mdp.terminal
-        Qbr = np.empty((K, H, S, A))
-        positive = pi > 0
-        cost = None
-        if tau > 0:
-            cost = tau * np.sum(np.where(positive, pi * np.log(np.where(positive, pi, 1.0)), 0.0), axis=-1)
+        Q = np.empty((K, H, S, A))
         legal = None if self.all_legal else self.legal
-        add, maximum = np.add.reduce, np.maximum.reduce
-        chain = _policy_chains(kernels, pi)
-        if chain is not None:
-            # V^π_t = r_π,t + γ P_π,t V^π_{t+1}, V*_t = max_a R_t + γ P V*_{t+1}: matrix products only
-            r_pi = add(pi * np.where(positive, R, 0.0), axis=-1)  # (K, H, S)
-            if cost is not None:
-                r_pi -= cost
-            if gamma != 1.0:
-                chain = gamma * chain
-            for t in range(H - 1, -1, -1):
-                ker = kernels[t]
-                np.matmul(chain[:, t], V[0, t + 1, :, :, None], out=V[0, t, :, :, None])
-                V[0, t] += r_pi[:, t]
-                ev = np.matmul(ker._dense2, V[1, t + 1, :, :, None]).reshape(K, S, A)
-                qb = R[:, t] + (ev if gamma == 1.0 else gamma * ev)
-                if legal is not None:
-                    qb = np.where(legal[:, t], qb, -np.inf)
-                Qbr[:, t] = qb
-                if tau > 0:
-                    V[1, t] = tau * logsumexp(qb / tau, axis=-1)
-                else:
-                    maximum(qb, axis=-1, out=V[1, t])
-        else:
-            for t in range(H - 1, -1, -1):
-                ev = kernels[t].expect(V[:, t + 1])  # (2, K, S, A)
-                q = R[:, t] + (ev if gamma == 1.0 else gamma * ev)
-                if cost is None:
-                    add(pi[:, t] * np.where(positive[:, t], q[0], 0.0), axis=-1, out=V[0, t])
-                else:
-                    V[0, t] = add(pi[:, t] * np.where(positive[:, t], q[0], 0.0), axis=-1) - cost[:, t]
-                qb = q[1] if legal is None else np.where(legal[:, t], q[1], -np.inf)
-                Qbr[:, t] = qb
-                if tau > 0:
-                    V[1, t] = tau * logsumexp(qb / tau, axis=-1)
-                else:
-                    maximum(qb, axis=-1, out=V[1, t])
+        maximum = np.maximum.reduce
+        for t in range(H - 1, -1, -1):
+            ev = kernels[t].expect(V[:, t + 1])
+            q = R[:, t] + (ev if gamma == 1.0 else gamma * ev)
+            if legal is not None:
+                q = np.where(legal[:, t], q, -np.inf)
+            Q[:, t] = q
+            if tau > 0:
+                V[:, t] = tau * logsumexp(q / tau, axis=-1)
+            else:
+                maximum(q, axis=-1, out=V[:, t])
         if tau > 0:
-            br = softmax(Qbr, temperature=tau)
-        else:
-            br = (np.arange(A) == np.argmax(Qbr, axis=-1)[..., None]).astype(float)
-        return V[0].transpose(1, 0, 2), V[1].transpose(1, 0, 2), br
+            return V, softmax(Q, temperature=tau)
+        return V, (np.arange(A) == np.argmax(Q, axis=-1)[..., None]).astype(float)
+
+    def _flow_value(self, mu: np.ndarray, mdp: MeanFieldMDP, pi: np.ndarray, tau: float) -> np.ndarray:
+        """``J_k(π, μ^π)`` along the population's own flow (finite horizon): ``Σ_t γ^t <μ_t, r_π,t> +
+        γ^H <μ_H, g>`` with ``r_π,t(s) = Σ_a π_t(a|s) (r_t(s, a) − τ log π_t(a|s))``; equal to
+        `backward` with the policy read at ``initial``, without its per-step sweep."""
+        H, gamma = self.horizon, self.discount
+        positive = pi > 0
+        r_pi = np.add.reduce(pi * np.where(positive, mdp.rewards, 0.0), axis=-1)  # (K, H, S)
+        if tau > 0:
+            r_pi -= tau * np.add.reduce(np.where(positive, pi * np.log(np.where(positive, pi, 1.0)), 0.0), -1)
+        w = mu[:, :H] * r_pi
+        if gamma != 1.0:
+            w *= (gamma ** np.arange(H))[:, None]
+        return np.add.reduce(w, axis=(1, 2)) + gamma**H * np.add.reduce(mu[:, H] * mdp.terminal, axis=-1)
 
     def _improve(self, q: np.ndarray, tau: float, t: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Value and (soft) greedy policy of Q-values ``q (K, S, A)`` at step t over the legal actions."""
@@ -808,18 +793,21 @@ class MeanFieldGame(Game):
         return np.einsum("ks,ks->k", self.initial, V0)
 
     def evaluate(self, policy: Any, temperature: float | None = None) -> dict[str, np.ndarray]:
-        """Everything an exploitability needs in one forward and two backward passes:
+        """Everything an exploitability needs in one forward and one (finite horizon; two when
+        stationary) backward pass, J(π, μ^π) summed along the flow:
         ``mu`` (μ^π), ``value`` (J(π, μ^π), (K,)), ``best_value`` (max_π' J(π', μ^π), (K,)),
         ``best_response`` (a best-response policy) and ``gaps`` (best_value − value)."""
         pi = self.validate_policy(policy)
         mu, kernels = self._forward(pi)
-        mdp = self.induced_mdp(mu, pi if self.action_dependent else None, kernels)
+        mdp = self._induced_mdp(mu, pi if self.action_dependent else None, kernels)
         if self.stationary:
             _, V_pi, _ = self.backward(mdp, pi, temperature)
             _, V_br, br = self.backward(mdp, None, temperature)
+            value, best = self._initial_value(V_pi), self._initial_value(V_br)
         else:
-            V_pi, V_br, br = self._values_and_best(mdp, pi, self._temperature(temperature))
-        value, best = self._initial_value(V_pi), self._initial_value(V_br)
+            tau = self._temperature(temperature)
+            V_br, br = self._best_values(mdp, tau)
+            value, best = self._flow_value(mu, mdp, pi, tau), self._initial_value(V_br)
         return {"mu": mu, "value": value, "best_value": best, "best_response": br, "gaps": best - value}
 
     def exploitability_gaps(self, policy: Any, temperature: float | None = None) -> np.ndarray:
