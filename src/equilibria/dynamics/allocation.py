@@ -26,8 +26,24 @@ def _allocation_game(game: Any, method: str) -> AllocationGame:
     return game
 
 
+class OnlineAllocationLearner(Learner):
+    """Base of the allocation learners: one iteration is one request, the decision of request t is
+    ``self.actions[t]`` (an int array of length T), and the strategy is the one-hot rows of the first
+    ``min(iteration, T)`` decisions."""
+
+    def current_strategy(self) -> np.ndarray:
+        g: AllocationGame = self.game
+        t = min(self.iteration, g.horizon)
+        x = np.zeros((t, g.num_actions))
+        x[np.arange(t), self.actions[:t]] = 1.0
+        return x
+
+    def converged(self) -> bool:
+        return self.iteration >= self.game.horizon
+
+
 @register_method("dual-mirror-descent", families=("allocation",))
-class DualMirrorDescent(Learner):
+class DualMirrorDescent(OnlineAllocationLearner):
     """Dual mirror descent: Balseiro, Lu & Mirrokni, "The Best of Many Worlds: Dual Mirror Descent for
     Online Allocation Problems", Operations Research 2022 (ICML 2020), Algorithm 1.
 
@@ -108,16 +124,6 @@ class DualMirrorDescent(Learner):
             self.mu = np.maximum(self.mu - self.step_size * grad, 0.0)
         else:
             self.mu = self.mu * np.exp(-self.step_size * grad)
-
-    def current_strategy(self) -> np.ndarray:
-        g: AllocationGame = self.game
-        t = min(self.iteration, g.horizon)
-        x = np.zeros((t, g.num_actions))
-        x[np.arange(t), self.actions[:t]] = 1.0
-        return x
-
-    def converged(self) -> bool:
-        return self.iteration >= self.game.horizon
 
     def diagnostics(self) -> dict[str, float]:
         out = {f"dual_{j}": float(v) for j, v in enumerate(self.mu)}

@@ -15,12 +15,11 @@ from .._checks import check_bool, check_positive
 from ..errors import NotApplicableError
 from ..games.allocation import AllocationGame
 from ..registry import register_method
-from ..run import Learner
-from .allocation import allocation_info
+from .allocation import OnlineAllocationLearner, allocation_info
 
 
 @register_method("ros-bidding", families=("allocation",))
-class RoSBidding(Learner):
+class RoSBidding(OnlineAllocationLearner):
     """Primal–dual bidding under a return-on-spend constraint: Feng, Padmanabhan & Wang, "Online Bidding
     Algorithms for Return-on-Spend Constrained Advertisers", WWW 2023; with a budget, combined with the
     dual mirror descent of Balseiro, Lu & Mirrokni (Operations Research 2022) as that paper does.
@@ -101,16 +100,6 @@ class RoSBidding(Learner):
         self.remaining = self.remaining - c[take]
         self.lam = self.lam * np.exp(self.step_size * (c[take, ~run] - g.budget_rate[~run]))
         self.mu = np.maximum(self.mu - self.budget_step_size * (g.budget_rate[run] - c[k, run]), 0.0)
-
-    def current_strategy(self) -> np.ndarray:
-        g: AllocationGame = self.game
-        t = min(self.iteration, g.horizon)
-        x = np.zeros((t, g.num_actions))
-        x[np.arange(t), self.actions[:t]] = 1.0
-        return x
-
-    def converged(self) -> bool:
-        return self.iteration >= self.game.horizon
 
     def diagnostics(self) -> dict[str, float]:
         out = {f"total_dual_{j}": float(v) for j, v in enumerate(self.lam)}
