@@ -24,6 +24,7 @@ exploitability to 1e-9 for 20 iterations).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -85,6 +86,28 @@ def _mix_by_flow(
     uniform = game.uniform_policy()
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), uniform)
+
+
+def _finite_difference_gradient(phi: Callable[[np.ndarray], float], m: np.ndarray) -> np.ndarray:
+    """The gradient of the scalar function ``phi`` at the flow ``m``, one coordinate at a time: central
+    differences with step h = 1e-6·max(1, |m_j|), one-sided (forward) where m_j < h so that no mass is
+    made negative."""
+    grad = np.zeros_like(m)
+    flat = m.reshape(-1)
+    base = None
+    for j in range(flat.size):
+        h = 1e-6 * max(1.0, abs(flat[j]))
+        up = flat.copy()
+        up[j] += h
+        if flat[j] >= h:
+            down = flat.copy()
+            down[j] -= h
+            grad.reshape(-1)[j] = (phi(up.reshape(m.shape)) - phi(down.reshape(m.shape))) / (2 * h)
+        else:
+            if base is None:
+                base = phi(m)
+            grad.reshape(-1)[j] = (phi(up.reshape(m.shape)) - base) / h
+    return grad
 
 
 class _MeanFieldLearner(Learner):
@@ -367,9 +390,8 @@ class _FlowModel:
         """∂/∂m of ``Σ d_t·(r_t(m) + γ P_t(m) y_{t+1}) + Σ e_{t+1}·push_{P_t(m)}(L_t)`` by central
         differences (one-sided at zero mass), one coordinate of the flow at a time."""
         g = self.game
-        grad = np.zeros_like(m)
         if self.reward_constant and self.transition_constant:
-            return grad
+            return np.zeros_like(m)
 
         def phi(mm: np.ndarray) -> float:
             total = 0.0
@@ -382,19 +404,7 @@ class _FlowModel:
                     total += float(np.sum(e_next * ker.push(L_t)))
             return total
 
-        flat = m.reshape(-1)
-        base = phi(m)
-        for j in range(flat.size):
-            h = 1e-6 * max(1.0, abs(flat[j]))
-            up = flat.copy()
-            up[j] += h
-            if flat[j] >= h:
-                down = flat.copy()
-                down[j] -= h
-                grad.reshape(-1)[j] = (phi(up.reshape(m.shape)) - phi(down.reshape(m.shape))) / (2 * h)
-            else:
-                grad.reshape(-1)[j] = (phi(up.reshape(m.shape)) - base) / h
-        return grad
+        return _finite_difference_gradient(phi, m)
 
 
 @register_method("mf-omo", families=FAMILY)
@@ -504,20 +514,7 @@ class MFOMO(_MeanFieldLearner):
             def psi(mu_h: np.ndarray) -> float:
                 return float(np.sum(d[:, H - 1] * kernels[-1].expect(g.terminal_at(mu_h))))
 
-            grad_mu = np.zeros_like(mu_H)
-            flat = mu_H.reshape(-1)
-            for j in range(flat.size):
-                h = 1e-6 * max(1.0, abs(flat[j]))
-                up = flat.copy()
-                up[j] += h
-                if flat[j] >= h:
-                    down = flat.copy()
-                    down[j] -= h
-                    grad_mu.reshape(-1)[j] = (psi(up.reshape(mu_H.shape)) - psi(down.reshape(mu_H.shape))) / (
-                        2 * h
-                    )
-                else:
-                    grad_mu.reshape(-1)[j] = (psi(up.reshape(mu_H.shape)) - psi(mu_H)) / h
+            grad_mu = _finite_difference_gradient(psi, mu_H)
             gL[:, H - 1] += -2.0 * gamma * kernels[-1].expect(grad_mu)
         legal = _legal(g)
         return f, (np.where(legal, gL, 0.0), gy, np.where(legal, gz, 0.0))
