@@ -367,6 +367,28 @@ def _as_distribution(d: Any) -> ValueDistribution:
     )
 
 
+def _check_grid_sizes(
+    grid: Any, bid_points: Any, value_points: Any, *, max_bid_points: int, max_value_points: int
+) -> tuple[int, int, int]:
+    """The discretisation sizes of an auction game as ints (value-grid points in [2, 10001], bid points
+    in [11, max_bid_points], value atoms in [10, max_value_points]); InvalidGameError otherwise."""
+    for name, v, lo, hi in (
+        ("grid", grid, 2, 10_001),
+        ("bid_points", bid_points, 11, max_bid_points),
+        ("value_points", value_points, 10, max_value_points),
+    ):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+            raise InvalidGameError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
+    return int(grid), int(bid_points), int(value_points)
+
+
+def _value_grids(distributions: tuple[ValueDistribution, ...], points: int) -> np.ndarray:
+    """The read-only (n, points) array of each bidder's equally spaced value grid over its support."""
+    grids = np.stack([np.linspace(d.low, d.high, points) for d in distributions])
+    grids.setflags(write=False)
+    return grids
+
+
 class AuctionGame(Game):
     """A single-item Bayesian auction with independent private values (see the module docstring).
 
@@ -420,21 +442,14 @@ class AuctionGame(Game):
         self.reserve = _finite("reserve", reserve)
         if self.reserve < 0:
             raise InvalidGameError(f"reserve must be >= 0, got {self.reserve}")
-        for name, v, lo, hi in (
-            ("grid", grid, 2, 10_001),
-            ("bid_points", bid_points, 11, 200_001),
-            ("value_points", value_points, 10, 200_001),
-        ):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise InvalidGameError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
-        self.grid_points, self.bid_points, self.value_points = int(grid), int(bid_points), int(value_points)
+        self.grid_points, self.bid_points, self.value_points = _check_grid_sizes(
+            grid, bid_points, value_points, max_bid_points=200_001, max_value_points=200_001
+        )
         self.max_value = max(d.high for d in self.distributions)
         factor = (n - 1) / (n - 2) if mechanism == "third_price" else 1.0
         #: the highest bid allowed (bid functions live in [0, max_bid])
         self.max_bid = float(max(self.max_value * factor, self.reserve))
-        grids = np.stack([np.linspace(d.low, d.high, self.grid_points) for d in self.distributions])
-        grids.setflags(write=False)
-        self.grids: np.ndarray = grids
+        self.grids: np.ndarray = _value_grids(self.distributions, self.grid_points)
         bids = np.union1d(np.linspace(0.0, self.max_bid, self.bid_points), [self.reserve])
         bids.setflags(write=False)
         #: the bids best responses are searched over
@@ -772,23 +787,16 @@ class LLGGame(AuctionGame):
     ):
         if rule not in LLG_RULES:
             raise InvalidGameError(f"unknown LLG payment rule {rule!r}; use one of {', '.join(LLG_RULES)}")
-        for name, v, lo, hi in (
-            ("grid", grid, 2, 10_001),
-            ("bid_points", bid_points, 11, 20_001),
-            ("value_points", value_points, 10, 2_001),
-        ):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise InvalidGameError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
+        self.grid_points, self.bid_points, self.value_points = _check_grid_sizes(
+            grid, bid_points, value_points, max_bid_points=20_001, max_value_points=2_001
+        )
         self.rule = rule
         self.distributions = (Uniform(0.0, 1.0), Uniform(0.0, 1.0), Uniform(0.0, 2.0))
         self.mechanism = "llg"
         self.reserve = 0.0
-        self.grid_points, self.bid_points, self.value_points = int(grid), int(bid_points), int(value_points)
         self.max_value = 2.0
         self.max_bid = 2.0
-        grids = np.stack([np.linspace(d.low, d.high, self.grid_points) for d in self.distributions])
-        grids.setflags(write=False)
-        self.grids = grids
+        self.grids = _value_grids(self.distributions, self.grid_points)
         bids = np.linspace(0.0, self.max_bid, self.bid_points)
         bids.setflags(write=False)
         self.bid_grid = bids
