@@ -64,6 +64,22 @@ def _save(fig: Any, path: str | os.PathLike) -> str:
     return target
 
 
+def _finish_line_plot(
+    fig: Any, ax: Any, path: str | os.PathLike, *, xlabel: str, ylabel: str, title: str = "",
+    grid: str = "major",
+) -> str:
+    """The common end of a line plot: axis labels, the title (if any), a faint grid on the ``grid``
+    ticks ("major" or "both"), the legend; then lay out and `_save` to ``path``."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, which=grid, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def plot_nash_conv(
     traces: Mapping[str, Any],
     path: str | os.PathLike,
@@ -93,14 +109,7 @@ def plot_nash_conv(
         for suffix, y in series:
             ok = (it > 0) & np.isfinite(y) & (y > 0)
             ax.loglog(it[ok], y[ok], label=f"{label}{suffix}", lw=1.6)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return _save(fig, path)
+    return _finish_line_plot(fig, ax, path, xlabel="iteration", ylabel=ylabel, title=title, grid="both")
 
 
 def plot_trajectories_2d(

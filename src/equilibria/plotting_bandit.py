@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .plotting import _pyplot, _save
+from .plotting import _finish_line_plot, _pyplot
 
 
 def _regret_series(run: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -50,14 +50,7 @@ def plot_regret_curves(runs: Mapping[str, Any], path: str | os.PathLike, *, titl
         (line,) = ax.plot(rounds, mean, label=label, lw=1.6)
         if band and lo is not None and hi is not None:
             ax.fill_between(rounds, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
-    ax.set_xlabel("round t")
-    ax.set_ylabel("cumulative pseudo-regret")
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return _save(fig, path)
+    return _finish_line_plot(fig, ax, path, xlabel="round t", ylabel="cumulative pseudo-regret", title=title)
 
 
 def plot_error_probability(budgets: Sequence[float], curves: Mapping[str, Sequence[float]],
@@ -75,14 +68,7 @@ def plot_error_probability(budgets: Sequence[float], curves: Mapping[str, Sequen
             ci = np.asarray(intervals[label], dtype=float)
             low = np.maximum(ci[:, 0], 1e-12)
             ax.fill_between(T, low, ci[:, 1], color=line.get_color(), alpha=0.15, lw=0)
-    ax.set_xlabel("budget T")
-    ax.set_ylabel("P(error)")
-    if title:
-        ax.set_title(title)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return _save(fig, path)
+    return _finish_line_plot(fig, ax, path, xlabel="budget T", ylabel="P(error)", title=title, grid="both")
 
 
 def plot_bandit_solutions(sols: Sequence[Any], path: str | os.PathLike, *, title: str = "") -> str:
@@ -97,11 +83,5 @@ def plot_bandit_solutions(sols: Sequence[Any], path: str | os.PathLike, *, title
         if tr is None or "error_probability" not in tr.extra:
             continue
         ax.plot(tr.iterations, tr.extra["error_probability"], marker="o", label=s.method)
-    ax.set_xlabel("iteration (phase or round)")
-    ax.set_ylabel("P(recommended arm is not best)")
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return _save(fig, path)
+    return _finish_line_plot(fig, ax, path, xlabel="iteration (phase or round)",
+                             ylabel="P(recommended arm is not best)", title=title)
