@@ -269,11 +269,24 @@ class BernoulliBandit(BanditGame):
         return rng.binomial(np.asarray(n, dtype=np.int64), self.means).astype(float)
 
 
-class GaussianBandit(BanditGame):
+class _GaussianNoiseBandit(BanditGame):
+    """Base of the bandits whose arm a pays μ_a + N(0, σ²) (``self.sigma``, set by the subclass)."""
+
+    bounded = False
+    sigma: float
+
+    def draw(self, rng: np.random.Generator, arms: np.ndarray, t: int) -> np.ndarray:
+        return self.means[arms] + self.sigma * rng.standard_normal(np.shape(arms))
+
+    def draw_sums(self, rng: np.random.Generator, n: np.ndarray) -> np.ndarray:
+        n = np.asarray(n, dtype=float)
+        return n * self.means + self.sigma * np.sqrt(n) * rng.standard_normal(n.shape)
+
+
+class GaussianBandit(_GaussianNoiseBandit):
     """Arms with N(μ_a, σ²) rewards."""
 
     kind = "gaussian"
-    bounded = False
 
     def __init__(self, means: Any, sigma: float = 1.0, *, labels: Sequence[str] | None = None,
                  title: str = ""):
@@ -284,19 +297,11 @@ class GaussianBandit(BanditGame):
         self._finish(mu, labels, title or f"bandit:gaussian(K={mu.size}, sigma={sigma:g})")
         self._freeze()
 
-    def draw(self, rng: np.random.Generator, arms: np.ndarray, t: int) -> np.ndarray:
-        return self.means[arms] + self.sigma * rng.standard_normal(np.shape(arms))
 
-    def draw_sums(self, rng: np.random.Generator, n: np.ndarray) -> np.ndarray:
-        n = np.asarray(n, dtype=float)
-        return n * self.means + self.sigma * np.sqrt(n) * rng.standard_normal(n.shape)
-
-
-class LinearBandit(BanditGame):
+class LinearBandit(_GaussianNoiseBandit):
     """Arms are feature vectors x_a ∈ R^d (rows of ``features``); rewards x_a·θ + N(0, σ²)."""
 
     kind = "linear"
-    bounded = False
 
     def __init__(self, features: Any, theta: Any, sigma: float = 0.1, *,
                  labels: Sequence[str] | None = None, title: str = ""):
@@ -324,13 +329,6 @@ class LinearBandit(BanditGame):
     @property
     def dimension(self) -> int:
         return int(self.features.shape[1])
-
-    def draw(self, rng: np.random.Generator, arms: np.ndarray, t: int) -> np.ndarray:
-        return self.means[arms] + self.sigma * rng.standard_normal(np.shape(arms))
-
-    def draw_sums(self, rng: np.random.Generator, n: np.ndarray) -> np.ndarray:
-        n = np.asarray(n, dtype=float)
-        return n * self.means + self.sigma * np.sqrt(n) * rng.standard_normal(n.shape)
 
 
 class AdversarialBandit(BanditGame):
