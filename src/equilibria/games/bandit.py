@@ -85,6 +85,17 @@ def _vector(name: str, values: Any, *, low: float | None = None, high: float | N
     return v
 
 
+def _table(what: str, dims: str, values: Any) -> np.ndarray:
+    """``values`` as a non-empty 2-D float array (``dims`` names its axes in the messages, e.g. "K × d")."""
+    try:
+        X = np.array(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidGameError(f"{what} must be a {dims} table of numbers") from None
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise InvalidGameError(f"{what} must be a non-empty {dims} table, got shape {X.shape}")
+    return X
+
+
 def _positive(name: str, value: Any) -> float:
     try:
         v = float(value)
@@ -305,12 +316,7 @@ class LinearBandit(_GaussianNoiseBandit):
 
     def __init__(self, features: Any, theta: Any, sigma: float = 0.1, *,
                  labels: Sequence[str] | None = None, title: str = ""):
-        try:
-            X = np.array(features, dtype=float)
-        except (TypeError, ValueError, OverflowError):
-            raise InvalidGameError("features must be a K × d table of numbers") from None
-        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-            raise InvalidGameError(f"features must be a non-empty K × d table, got shape {X.shape}")
+        X = _table("features", "K × d", features)
         if not np.all(np.isfinite(X)) or np.abs(X).max() > MAX_VALUE:
             raise InvalidGameError("features must be finite numbers")
         th = _vector("theta", theta)
@@ -343,12 +349,7 @@ class AdversarialBandit(BanditGame):
     stochastic = False
 
     def __init__(self, table: Any, *, labels: Sequence[str] | None = None, title: str = ""):
-        try:
-            X = np.array(table, dtype=float)
-        except (TypeError, ValueError, OverflowError):
-            raise InvalidGameError("the reward table must be a T × K table of numbers") from None
-        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-            raise InvalidGameError(f"the reward table must be a non-empty T × K table, got shape {X.shape}")
+        X = _table("the reward table", "T × K", table)
         bad = ~np.isfinite(X) | (X < 0) | (X > 1)
         if bad.any():
             t, a = (int(v) for v in np.argwhere(bad)[0])
