@@ -617,19 +617,26 @@ class AuctionGame(Game):
         u, ubr, brs = np.zeros(n), np.zeros(n), []
         for i in range(n):  # over bidders (a handful), never over values or bids
             v, w = self._quad[i]
-            own = self.bids_at(i, prof[i], v)
-            y, inv = np.unique(np.concatenate([self.bid_grid, own]), return_inverse=True)
-            lt, le = self.opponent_cdfs(prof, i, y)
-            x, pay = self.outcome_from_cdfs(y, lt, le)
-            cur = v * x[inv[self.bid_grid.size :]] - pay[inv[self.bid_grid.size :]]
-            kb = inv[: self.bid_grid.size]
-            xb, pb = x[kb], pay[kb]
+            xb, pb, x_own, pay_own = self._grid_and_own_outcomes(prof, i, self.bids_at(i, prof[i], v))
+            cur = v * x_own - pay_own
             best = np.max(v[:, None] * xb[None, :] - pb[None, :], axis=1)
             u[i] = w @ cur
             ubr[i] = w @ np.maximum(best, cur)
             g = self.grids[i]
             brs.append(self.bid_grid[np.argmax(g[:, None] * xb[None, :] - pb[None, :], axis=1)])
         return u, ubr, brs
+
+    def _grid_and_own_outcomes(
+        self, prof: list[np.ndarray], player: int, own: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(win probability, expected payment) of ``player`` bidding each point of the bid grid, then
+        each of its own bids ``own``: the four arrays `utilities` needs."""
+        M = self.bid_grid.size
+        y, inv = np.unique(np.concatenate([self.bid_grid, own]), return_inverse=True)
+        lt, le = self.opponent_cdfs(prof, player, y)
+        x, pay = self.outcome_from_cdfs(y, lt, le)
+        kb, ko = inv[:M], inv[M:]
+        return x[kb], pay[kb], x[ko], pay[ko]
 
     def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
         if exact:
@@ -856,22 +863,12 @@ class LLGGame(AuctionGame):
         prof = self.validate_profile(profile)
         return self._outcomes(prof, player, np.asarray(bids, dtype=float).ravel())
 
-    def utilities(self, profile: Any) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-        prof = self.validate_profile(profile)
-        u, ubr, brs = np.zeros(3), np.zeros(3), []
+    def _grid_and_own_outcomes(
+        self, prof: list[np.ndarray], player: int, own: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         M = self.bid_grid.size
-        for i in range(3):  # over the three bidders
-            v, w = self._quad[i]
-            y = np.concatenate([self.bid_grid, self.bids_at(i, prof[i], v)])
-            x, pay = self._outcomes(prof, i, y)
-            cur = v * x[M:] - pay[M:]
-            xb, pb = x[:M], pay[:M]
-            best = np.max(v[:, None] * xb[None, :] - pb[None, :], axis=1)
-            u[i] = w @ cur
-            ubr[i] = w @ np.maximum(best, cur)
-            g = self.grids[i]
-            brs.append(self.bid_grid[np.argmax(g[:, None] * xb[None, :] - pb[None, :], axis=1)])
-        return u, ubr, brs
+        x, pay = self._outcomes(prof, player, np.concatenate([self.bid_grid, own]))
+        return x[:M], pay[:M], x[M:], pay[M:]
 
     def expected_revenue(self, profile: Any) -> float:
         prof = self.validate_profile(profile)
