@@ -4,7 +4,8 @@
 check it against `policy_value` and `best_response` (the per-step backward induction) on random
 finite-horizon games with every feature the fast path special-cases: several populations, a discount,
 a terminal reward, illegal actions, an entropy temperature, μ-dependent and fixed (sparse and dense,
-small and large) kernels, and action-dependent rewards.
+small and large) kernels, and action-dependent rewards; and a game's optional batched
+``reward_flow`` against its per-step ``reward`` (same results, checked when the game is built).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 import equilibria as eq
+from equilibria.errors import InvalidGameError
 from equilibria.games.mean_field import MeanFieldGame
 
 
@@ -82,3 +84,67 @@ def test_evaluate_matches_backward_passes(case: dict, temperature: float | None)
     if temperature is None:
         assert eq.nash_conv(game, pi) == pytest.approx(float(np.sum(best - value)), rel=1e-12, abs=1e-12)
         assert np.all(out["gaps"] >= -1e-12)
+
+
+def _flow_pair(flow_shift: float = 0.0, **extra: object) -> tuple[MeanFieldGame, MeanFieldGame]:
+    """The same random game (K=2, μ-dependent kernel, discount, terminal reward) without and with a
+    batched ``reward_flow`` (shifted by ``flow_shift`` at one entry to make it disagree)."""
+    rng = np.random.default_rng(11)
+    K, S, A, H = 2, 5, 3, 6
+    base = rng.normal(size=(K, H, S, A))
+    P0 = rng.random((K, S, A, S)) ** 3
+
+    def transition(t: int, m: np.ndarray) -> np.ndarray:
+        P = P0 * (1.0 + m[:, None, None, :])
+        return P / P.sum(-1, keepdims=True)
+
+    def reward(t: int, m: np.ndarray) -> np.ndarray:
+        return base[:, t] - np.log(m + 1e-3)[..., None]
+
+    def reward_flow(mu: np.ndarray) -> np.ndarray:
+        R = base - np.log(mu[:, :H] + 1e-3)[..., None]
+        R[1, H - 1, 2, 1] += flow_shift
+        return R
+
+    common = dict(reward=reward, transition=transition, horizon=H, discount=0.9, num_populations=K,
+                  terminal_reward=rng.normal(size=(K, S)), legal_actions=rng.random((K, S, A)) < 0.8)
+    common["legal_actions"][..., 0] = True
+    common.update(extra)
+    return MeanFieldGame(S, A, **common), MeanFieldGame(S, A, reward_flow=reward_flow, **common)
+
+
+@pytest.mark.parametrize("temperature", [None, 0.3])
+def test_reward_flow_gives_the_per_step_results(temperature: float | None) -> None:
+    plain, flow = _flow_pair()
+    rng = np.random.default_rng(2)
+    pi = rng.random(plain.policy_shape) * plain.legal + 1e-3 * plain.legal
+    pi /= pi.sum(-1, keepdims=True)
+    a, b = plain.evaluate(pi, temperature), flow.evaluate(pi, temperature)
+    for key in ("mu", "value", "best_value", "best_response", "gaps"):
+        np.testing.assert_allclose(b[key], a[key], rtol=1e-12, atol=1e-13)
+    mu = plain.forward(pi)
+    np.testing.assert_allclose(flow.induced_mdp(mu).rewards, plain.induced_mdp(mu).rewards, rtol=1e-13)
+    np.testing.assert_allclose(flow.policy_value(pi, mu, None, temperature),
+                               plain.policy_value(pi, mu, None, temperature), rtol=1e-12)
+    assert eq.nash_conv(flow, pi) == pytest.approx(eq.nash_conv(plain, pi), rel=1e-12)
+
+
+def test_reward_flow_is_checked_against_reward() -> None:
+    with pytest.raises(InvalidGameError, match="reward_flow disagrees with reward.*step 5"):
+        _flow_pair(flow_shift=1e-6)
+    _flow_pair(flow_shift=1e-14)  # rounding-level differences pass
+    with pytest.raises(InvalidGameError, match="reward_flow must give an array of shape"):
+        MeanFieldGame(2, 2, reward=np.zeros((2, 2)), reward_flow=lambda mu: np.zeros((3, 3)),
+                      transition=np.full((2, 2, 2), 0.5), horizon=3)
+    with pytest.raises(InvalidGameError, match="reward_flow must be a callable"):
+        MeanFieldGame(2, 2, reward=np.zeros((2, 2)), reward_flow=np.zeros((1, 3, 2, 2)),
+                      transition=np.full((2, 2, 2), 0.5), horizon=3)
+    for extra in (dict(horizon=None, discount=0.9), dict(horizon=3, action_dependent=True)):
+        with pytest.raises(InvalidGameError, match="reward_flow needs a finite horizon"):
+            MeanFieldGame(2, 2, reward=np.zeros((2, 2)), reward_flow=lambda mu: np.zeros((1, 3, 2, 2)),
+                          transition=np.full((2, 2, 2), 0.5), **extra)
+    game = eq.load_game("crowd_modelling(size=6, horizon=4)")  # its own flow, checked when built
+    mu = game.forward(game.uniform_policy())
+    R = game.induced_mdp(mu).rewards
+    for t in range(4):
+        np.testing.assert_array_equal(R[:, t], game.reward_at(t, mu[:, t]))

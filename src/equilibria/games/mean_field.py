@@ -48,8 +48,12 @@ Model
 either a dense ``(K, S, A, S)`` array or a sparse pair ``(targets, probs)``, both ``(K, S, A, B)``
 (B successor slots; ``targets`` integers), for grid games whose agents reach few states. Both may
 also be fixed arrays. ``m_t`` is ``μ_t`` with shape ``(K, S)``, or ``L_t (K, S, A)`` for action-
-dependent games. Every kernel is checked when it is built: a row that is not a probability vector
-raises `InvalidGameError` naming population, step, state and action.
+dependent games. A finite-horizon game whose reward at step t sees only ``μ_t`` may also give
+``reward_flow(μ) -> (K, H, S, A)``, every step's reward from the whole flow ``μ (K, H+1, S)`` in
+one call (the same numbers as ``reward``, checked along the uniform policy's flow when the game is
+built); the backward passes then build their rewards without a Python call per step. Every kernel
+is checked when it is built: a row that is not a probability vector raises `InvalidGameError`
+naming population, step, state and action.
 
 All operations are whole-array NumPy over populations, states and actions; the only Python loops
 run over the time steps.
@@ -186,6 +190,11 @@ class MeanFieldGame(Game):
         γ; 1 by default with a horizon.
     terminal_reward : callable ``(μ_H) -> (K, S)`` or array, optional
         ``g_k(s, μ_H)`` at step H (finite horizon only); zero by default.
+    reward_flow : callable ``(μ) -> (K, H, S, A)``, optional
+        Finite horizon, not action-dependent: ``reward(t, μ[:, t])`` for every step t < H at once,
+        from the flow ``μ (K, H+1, S)`` (an array broadcastable to ``(K, H, S, A)``). It must give
+        the numbers ``reward`` gives; a game built with ``validate=True`` checks that along the
+        uniform policy's flow (to 1e-12 relative) and raises `InvalidGameError` where they differ.
     num_populations : int
         K (1 by default).
     action_dependent : bool
@@ -214,6 +223,7 @@ class MeanFieldGame(Game):
         horizon: int | None = None,
         discount: float | None = None,
         terminal_reward: Any = None,
+        reward_flow: Callable[[np.ndarray], Any] | None = None,
         num_populations: int = 1,
         action_dependent: bool = False,
         legal_actions: Any = None,
@@ -326,6 +336,15 @@ class MeanFieldGame(Game):
         self.legal = legal
         self.all_legal = bool(legal.all())
         self._reward, self._reward_constant = _as_callable(reward, "reward")
+        if reward_flow is not None:
+            if not callable(reward_flow):
+                raise InvalidGameError("reward_flow must be a callable (μ (K, H+1, S)) -> (K, H, S, A)")
+            if horizon is None or self.action_dependent:
+                raise InvalidGameError(
+                    "reward_flow needs a finite horizon and a reward that sees μ_t only "
+                    "(not action-dependent)"
+                )
+        self._reward_flow = reward_flow
         self._transition, self._transition_constant = _as_callable(transition, "transition")
         self._constant_kernel: list[Kernel] = []
         self._kernel_memo: dict[int, tuple[tuple[Any, ...], Kernel]] = {}
@@ -342,7 +361,9 @@ class MeanFieldGame(Game):
         self._freeze()
         if validate:
             # builds and checks every step's kernel and reward along the uniform policy's flow
-            self.forward(self.uniform_policy())
+            mu = self.forward(self.uniform_policy())
+            if reward_flow is not None:
+                self._check_reward_flow(mu)
 
     # ---- structure ----------------------------------------------------------------------------
     @property
@@ -462,6 +483,31 @@ class MeanFieldGame(Game):
                 f"under action {self.action_labels[a]!r} is {r[k, s, a]}"
             )
         return r
+
+    def _flow_rewards(self, mu: np.ndarray) -> np.ndarray:
+        """``reward_flow(μ)`` as a float array ``(K, H, S, A)`` (not yet checked finite)."""
+        shape = (self.num_populations, self.horizon, self.num_states, self.num_actions)
+        try:
+            R = np.asarray(self._reward_flow(mu), dtype=float)
+            if R.shape != shape:
+                R = np.broadcast_to(R, shape)
+        except (TypeError, ValueError) as exc:
+            raise InvalidGameError(f"reward_flow must give an array of shape {shape}: {exc}") from None
+        return R
+
+    def _check_reward_flow(self, mu: np.ndarray) -> None:
+        """``reward_flow(μ)`` equals ``reward(t, μ_t)`` at every step (to 1e-12 relative)."""
+        R = self._flow_rewards(mu)
+        for t in range(self.horizon):
+            r = self.reward_at(t, mu[:, t])
+            bad = ~(np.abs(R[:, t] - r) <= 1e-12 * (1.0 + np.abs(r)))
+            if bad.any():
+                k, s, a = np.argwhere(bad)[0]
+                raise InvalidGameError(
+                    f"reward_flow disagrees with reward for {self.population_labels[k]} at step {t} in "
+                    f"state {self.state_labels[s]!r} under action {self.action_labels[a]!r}: "
+                    f"{R[k, t, s, a]!r} against {r[k, s, a]!r}"
+                )
 
     def kernel_at(self, t: int, m_t: np.ndarray) -> Kernel:
         """The checked transition kernel from step t (see `Kernel`); built and checked once when the
@@ -632,21 +678,29 @@ class MeanFieldGame(Game):
             ks = kernels or (self.kernel_at(0, m),)
             return MeanFieldMDP(self.reward_at(0, m)[:, None], ks, np.zeros_like(mu))
         H = self.horizon
-        R = np.empty((self.num_populations, H, self.num_states, self.num_actions))
-        ks = list(kernels) if kernels is not None else []
-        for t in range(H):
-            m = self._mean_field_arg(mu[:, t], None if pop is None else pop[:, t])
-            r = self._reward(t, m)
-            # fast path: a float array that broadcasts to (K, S, A); checked finite once below
-            if not (isinstance(r, np.ndarray) and r.dtype == np.float64 and r.ndim <= 3 and _fill(R, t, r)):
-                R[:, t] = self.reward_at(t, m)
-            if kernels is None:
-                ks.append(self.kernel_at(t, m))
+        if self._reward_flow is not None:
+            # every step's reward in one call; kernels only where the caller has none
+            R = self._flow_rewards(mu)
+            ks = kernels if kernels is not None else [self.kernel_at(t, mu[:, t]) for t in range(H)]
+        else:
+            R = np.empty((self.num_populations, H, self.num_states, self.num_actions))
+            ks = list(kernels) if kernels is not None else []
+            for t in range(H):
+                m = self._mean_field_arg(mu[:, t], None if pop is None else pop[:, t])
+                r = self._reward(t, m)
+                # fast path: a float array that broadcasts to (K, S, A); checked finite once below
+                if not (
+                    isinstance(r, np.ndarray) and r.dtype == np.float64 and r.ndim <= 3 and _fill(R, t, r)
+                ):
+                    R[:, t] = self.reward_at(t, m)
+                if kernels is None:
+                    ks.append(self.kernel_at(t, m))
         if not np.isfinite(R).all():
             t = int(np.argwhere(~np.isfinite(R))[0][1])
             m = self._mean_field_arg(mu[:, t], None if pop is None else pop[:, t])
             self.reward_at(t, m)  # raises, naming population, state and action
-            raise InvalidGameError(f"the reward at step {t} is not finite")
+            what = "reward" if self._reward_flow is None else "reward_flow's reward"
+            raise InvalidGameError(f"{what} at step {t} is not finite")
         return MeanFieldMDP(R, tuple(ks), self.terminal_at(mu[:, H]))
 
     def backward(

@@ -135,9 +135,22 @@ def crowd_modelling(size: int = 10, horizon: int = 10, move_cost: str = "openspi
     def reward(t: int, mu: np.ndarray) -> np.ndarray:
         return base[t] - np.log(mu[0] + OPENSPIEL_LOG_EPS)[:, None]
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # every step at once: (1, H, S, A)
+        return (base - np.log(mu[0, :horizon] + OPENSPIEL_LOG_EPS)[:, :, None])[None]
+
+    return _ring_game(S, ("left", "stay", "right"), targets, probs, horizon, "crowd modelling",
+                      reward, reward_flow)
+
+
+def _ring_game(size: int, action_labels: Any, targets: np.ndarray, probs: np.ndarray, horizon: int,
+               title: str, reward: Callable[[int, np.ndarray], Any],
+               reward_flow: Callable[[np.ndarray], Any] | None = None) -> MeanFieldGame:
+    """One of OpenSpiel's single-population games on a ring of ``size`` cells: the fixed sparse
+    kernel ``(targets, probs)`` of shape ``(S, A, B)``, one action label per move."""
     return MeanFieldGame(
-        S, A, reward=reward, transition=(targets[None], probs[None]), horizon=horizon,
-        action_labels=("left", "stay", "right"), title="crowd modelling (OpenSpiel)", state_shape=(S,),
+        size, len(action_labels), reward=reward, reward_flow=reward_flow,
+        transition=(targets[None], probs[None]), horizon=horizon, action_labels=action_labels,
+        state_shape=(size,), title=f"{title} (OpenSpiel)",
     )
 
 
@@ -842,11 +855,8 @@ def periodic_aversion(
         cost = move_r[None, :] * (t < horizon - 1)
         return (base[:, None] + cost) * dt
 
-    return MeanFieldGame(
-        size, A, reward=reward, transition=(targets[None], probs[None]), horizon=horizon,
-        action_labels=[str(int(v)) for v in shifts], state_shape=(size,),
-        title="periodic aversion (OpenSpiel)",
-    )
+    labels = [str(int(v)) for v in shifts]
+    return _ring_game(size, labels, targets, probs, horizon, "periodic aversion", reward)
 
 
 # ---- OpenSpiel: linear-quadratic ---------------------------------------------------------------------
@@ -924,11 +934,7 @@ def linear_quadratic(
         u = last_move[t]
         return np.broadcast_to((dt / 2 * (-(u**2) + 2 * q * u * g - kap * g**2))[:, None], (size, A))
 
-    return MeanFieldGame(
-        size, A, reward=reward, transition=(targets[None], probs[None]),
-        horizon=steps, action_labels=[str(int(v)) for v in a], state_shape=(size,),
-        title="linear-quadratic (OpenSpiel)",
-    )
+    return _ring_game(size, [str(int(v)) for v in a], targets, probs, steps, "linear-quadratic", reward)
 
 
 # ---- OpenSpiel: garnet -------------------------------------------------------------------------------
