@@ -605,8 +605,13 @@ class MeanFieldGame(Game):
             kernels = (ker,) * H
             chain = _policy_chains(kernels, pi)
             if chain is not None:
-                for t in range(H):
-                    np.matmul(mu[:, t, None], chain[:, t], out=mu[:, t + 1, None])
+                if K == 1:  # a vector-matrix product per step: cheaper per call than a batched one
+                    m, c = mu[0], chain[0]
+                    for t in range(H):
+                        np.dot(m[t], c[t], out=m[t + 1])
+                else:
+                    for t in range(H):
+                        np.matmul(mu[:, t, None], chain[:, t], out=mu[:, t + 1, None])
                 return mu, kernels
         kernels = []
         for t in range(H):
@@ -751,8 +756,12 @@ class MeanFieldGame(Game):
             X = np.ones((H + 1, K, S + 1, 1))
             X[H, :, :S, 0] = mdp.terminal
             Qt = np.empty((H, K, SA, 1))
+            if K == 1:  # matrix-vector products per step (np.dot), cheaper per call than batched ones
+                Ms, Xs, Qs, prod = M[0], X[:, 0, :, 0], Qt[:, 0, :, 0], np.dot
+            else:
+                Ms, Xs, Qs, prod = M.transpose(1, 0, 2, 3), X, Qt, np.matmul
             for t in range(H - 1, -1, -1):
-                np.matmul(M[:, t], X[t + 1], out=Qt[t])
+                prod(Ms[t], Xs[t + 1], out=Qs[t])
                 q = Qt[t].reshape(K, S, A)
                 if legal is not None:
                     q = np.where(legal[:, t], q, -np.inf)
