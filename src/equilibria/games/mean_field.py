@@ -795,9 +795,9 @@ class MeanFieldGame(Game):
         γ^H <μ_H, g>`` with ``r_π,t(s) = Σ_a π_t(a|s) (r_t(s, a) − τ log π_t(a|s))``; equal to
         `backward` with the policy read at ``initial``, without its per-step sweep."""
         H, gamma = self.horizon, self.discount
-        positive = pi > 0
-        r_pi = np.add.reduce(pi * np.where(positive, mdp.rewards, 0.0), axis=-1)  # (K, H, S)
+        r_pi = np.add.reduce(pi * mdp.rewards, axis=-1)  # (K, H, S); the rewards are finite (checked)
         if tau > 0:
+            positive = pi > 0
             r_pi -= tau * np.add.reduce(np.where(positive, pi * np.log(np.where(positive, pi, 1.0)), 0.0), -1)
         w = mu[:, :H] * r_pi
         if gamma != 1.0:
