@@ -143,8 +143,22 @@ def test_reward_flow_is_checked_against_reward() -> None:
         with pytest.raises(InvalidGameError, match="reward_flow needs a finite horizon"):
             MeanFieldGame(2, 2, reward=np.zeros((2, 2)), reward_flow=lambda mu: np.zeros((1, 3, 2, 2)),
                           transition=np.full((2, 2, 2), 0.5), **extra)
-    game = eq.load_game("crowd_modelling(size=6, horizon=4)")  # its own flow, checked when built
-    mu = game.forward(game.uniform_policy())
+
+
+@pytest.mark.parametrize("name", [
+    "crowd_modelling(size=6, horizon=4)", "crowd_modelling(size=6, horizon=4, move_cost='exact')",
+    "crowd_modelling_2d(size=4, horizon=3)", "crowd_modelling_2d(size=4, horizon=3, move_cost='exact')",
+    "crowd_modelling_2d(size=4, horizon=3, with_congestion=True)",
+    "crowd_modelling_2d(size=4, horizon=3, only_distribution_reward=True)", "garnet(size=5, horizon=4)",
+])
+def test_catalog_reward_flows_match_their_rewards(name: str) -> None:
+    """The catalog games' batched rewards (the ones `evaluate` uses) along a random policy's flow."""
+    game = eq.load_game(name)
+    assert game._reward_flow is not None
+    rng = np.random.default_rng(4)
+    pi = rng.random(game.policy_shape) * game.legal
+    pi /= pi.sum(-1, keepdims=True)
+    mu = game.forward(pi)
     R = game.induced_mdp(mu).rewards
-    for t in range(4):
-        np.testing.assert_array_equal(R[:, t], game.reward_at(t, mu[:, t]))
+    for t in range(game.horizon):
+        np.testing.assert_allclose(R[:, t], game.reward_at(t, mu[:, t]), rtol=1e-14, atol=1e-14)

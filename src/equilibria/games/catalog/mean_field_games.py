@@ -142,6 +142,13 @@ def crowd_modelling(size: int = 10, horizon: int = 10, move_cost: str = "openspi
                       reward, reward_flow)
 
 
+def _openspiel_flow(mu: np.ndarray, horizon: int, uniform: np.ndarray) -> np.ndarray:
+    """``μ_t`` of the one population for t < H as OpenSpiel's rewards read it: uniform at t = 0."""
+    m = mu[0, :horizon].copy()
+    m[0] = uniform
+    return m
+
+
 def _ring_game(size: int, action_labels: Any, targets: np.ndarray, probs: np.ndarray, horizon: int,
                title: str, reward: Callable[[int, np.ndarray], Any],
                reward_flow: Callable[[np.ndarray], Any] | None = None) -> MeanFieldGame:
@@ -687,8 +694,23 @@ def crowd_modelling_2d(
             cost = cost * m[:, None]
         return (r_pos + r_mu)[:, None] + cost
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, H, N, 5)
+        m = _openspiel_flow(mu, horizon, uniform)
+        r_mu = -coef * np.log(m + eps)
+        if only_r:
+            return np.broadcast_to(r_mu[None, :, :, None], (1, horizon, N, 5))
+        if move_cost == "openspiel":
+            cost = np.broadcast_to(state_cost[:horizon, :, None], (horizon, N, 5))
+        else:
+            paid_now = (np.arange(horizon) < horizon - 1)[:, None, None]  # the last move is free
+            cost = np.broadcast_to(-step[None, None, :], (horizon, N, 5)) * paid_now
+        if congestion:
+            cost = cost * m[:, :, None]
+        return ((r_pos + r_mu)[:, :, None] + cost)[None]
+
     return MeanFieldGame(
-        N, 5, reward=reward, transition=(targets[None], probs[None]), initial=initial, horizon=horizon,
+        N, 5, reward=reward, reward_flow=reward_flow, transition=(targets[None], probs[None]),
+        initial=initial, horizon=horizon,
         legal_actions=legal_actions, action_labels=("down", "left", "stay", "right", "up"),
         state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)], state_shape=(size, size),
         title="crowd modelling 2-D (OpenSpiel)",
@@ -1003,7 +1025,13 @@ def garnet_from(
         m = uniform if t == 0 else mu[0]
         return np.broadcast_to((paid[t] - eta * np.log(m + eps))[:, None], (size, A))
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, H, S, A)
+        m = _openspiel_flow(mu, horizon, uniform)
+        r = paid[:horizon] - eta * np.log(m + eps)
+        return np.broadcast_to(r[None, :, :, None], (1, horizon, size, A))
+
     return MeanFieldGame(
-        size, A, reward=reward, transition=(T[None].astype(np.intp), P[None]), horizon=horizon,
+        size, A, reward=reward, reward_flow=reward_flow, transition=(T[None].astype(np.intp), P[None]),
+        horizon=horizon,
         state_shape=(size,), title="garnet (OpenSpiel)",
     )
