@@ -81,7 +81,7 @@ def _vector(name: str, values: Any, *, low: float | None = None, high: float | N
     if bad.any():
         i = int(np.argmax(bad))
         rng = f" in [{low:g}, {high:g}]" if low is not None and high is not None else ""
-        raise InvalidGameError(f"{name}[{i}] = {v[i]!r}; each entry must be a finite number{rng}")
+        raise InvalidGameError(f"{name}[{i}] = {float(v[i])!r}; each entry must be a finite number{rng}")
     return v
 
 
