@@ -734,9 +734,11 @@ class MeanFieldGame(Game):
                 V[:, t] = self._evaluate(q, pi[:, t], tau)
         return Q, V, out_pi
 
-    def _best_values(self, mdp: MeanFieldMDP, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    def _best_values(
+        self, mdp: MeanFieldMDP, tau: float, policy: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """``(V*, π_BR)`` of a finite-horizon MDP: `backward` without a policy, the greedy (soft for
-        τ > 0) policy formed for all steps at once after the sweep."""
+        τ > 0) policy formed for all steps at once after the sweep (None with ``policy=False``)."""
         K, H, S, A = self.num_populations, self.horizon, self.num_states, self.num_actions
         R, gamma, kernels = mdp.rewards, self.discount, mdp.kernels
         legal = None if self.all_legal else self.legal
@@ -786,6 +788,8 @@ class MeanFieldGame(Game):
                     V[:, t] = tau * logsumexp(q / tau, axis=-1)
                 else:
                     maximum(q, axis=-1, out=V[:, t])
+        if not policy:
+            return V, None
         if tau > 0:
             return V, softmax(Q, temperature=tau)
         return V, (np.arange(A) == np.argmax(Q, axis=-1)[..., None]).astype(float)
@@ -895,6 +899,11 @@ class MeanFieldGame(Game):
         stationary) backward pass, J(π, μ^π) summed along the flow:
         ``mu`` (μ^π), ``value`` (J(π, μ^π), (K,)), ``best_value`` (max_π' J(π', μ^π), (K,)),
         ``best_response`` (a best-response policy) and ``gaps`` (best_value − value)."""
+        return self._evaluate_policy(policy, temperature, True)
+
+    def _evaluate_policy(self, policy: Any, temperature: float | None, want_br: bool) -> dict[str, Any]:
+        """`evaluate`; without forming the best-response policy of a finite-horizon game (None)
+        when ``want_br`` is False."""
         pi = self.validate_policy(policy)
         mu, kernels = self._forward(pi)
         mdp = self._induced_mdp(mu, pi if self.action_dependent else None, kernels)
@@ -904,13 +913,13 @@ class MeanFieldGame(Game):
             value, best = self._initial_value(V_pi), self._initial_value(V_br)
         else:
             tau = self._temperature(temperature)
-            V_br, br = self._best_values(mdp, tau)
+            V_br, br = self._best_values(mdp, tau, want_br)
             value, best = self._flow_value(mu, mdp, pi, tau), self._initial_value(V_br)
         return {"mu": mu, "value": value, "best_value": best, "best_response": br, "gaps": best - value}
 
     def exploitability_gaps(self, policy: Any, temperature: float | None = None) -> np.ndarray:
         """``max_π' J_k(π', μ^π) − J_k(π, μ^π)`` for each population k, shape (K,)."""
-        return self.evaluate(policy, temperature)["gaps"]
+        return self._evaluate_policy(policy, temperature, False)["gaps"]
 
     def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
         """``J_k(π, μ^π)`` for each population."""
