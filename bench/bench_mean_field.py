@@ -150,7 +150,8 @@ def bench_scaling(repeats: int, quick: bool) -> None:
         t_ours, _ = median_seconds(eq.nash_conv, repeats, game, pi)
         os_game = pyspiel.load_game("mfg_crowd_modelling", {"size": size, "horizon": horizon})
         os_pi = policy_std.UniformRandomPolicy(os_game)
-        t_os, _ = median_seconds(os_value, 1, os_game, os_pi)
+        # the peer's median over as many repeats as ours: one timing of it swung 13-42 ms under load
+        t_os, _ = median_seconds(os_value, repeats, os_game, os_pi)
         row(f"crowd_modelling S={size} H={horizon} (S*H={size * horizon})", t_ours, t_os,
             "OpenSpiel C++ game")
     for n, T in ([(4, 2), (16, 8), (64, 32)] if not quick else [(4, 2), (16, 8)]):
