@@ -252,17 +252,6 @@ def test_bad_options_and_games():
 # ---- MFGLib's algorithms on MFGLib's games ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def mfglib_float64():
-    import mfglib.alg  # noqa: F401  (mfglib.scoring imports circularly without it)
-    import torch
-
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # MFGLib computes in the default dtype: float32 otherwise
-    yield
-    torch.set_default_dtype(old)
-
-
 @pytest.mark.parametrize(
     ("game_name", "method", "options", "peer_name", "peer_options"),
     [

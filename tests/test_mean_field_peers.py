@@ -71,17 +71,6 @@ MFGLIB_GAMES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def mfglib_float64():
-    import mfglib.alg  # noqa: F401  (mfglib.scoring imports circularly without it)
-    import torch
-
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # MFGLib computes in the default dtype: float32 otherwise
-    yield
-    torch.set_default_dtype(old)
-
-
 @pytest.mark.parametrize("name", MFGLIB_GAMES)
 def test_mfglib_games_match_mfglib_exploitability(name, mfglib_float64):
     import torch
