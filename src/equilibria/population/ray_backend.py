@@ -159,9 +159,8 @@ class RayBackend:
             except Exception as exc:
                 # ray.init raises a bare Exception when its local node does not start in 30 s (an
                 # overloaded machine); anything more specific is a bug to report, not a user error
-                start_failure = type(exc) is Exception or isinstance(exc, (ConnectionError, TimeoutError))
                 if self.address is None:
-                    if not start_failure:
+                    if not (type(exc) is Exception or isinstance(exc, (ConnectionError, TimeoutError))):
                         raise
                     msg = " ".join(str(exc).split())[:200]
                     raise SolverError(
