@@ -43,6 +43,8 @@ FAMILY_GAMES = {
     "markov": "random_markov_game(num_states=2, num_actions=2, discount=0.5, zero_sum=True, seed=0)",
     "continuous": "bilinear(dim=2, bound=1.0, seed=0)",
     "preference": "preference:cyclic(k=3)",
+    # two players, two hats each: 4 observations x 2 positions per player
+    "hats": "levine_hats(hats=2)",
     # 3 Bernoulli arms with gaps 0.4: best-arm methods stop within a few dozen rounds
     "bandit": "bandit:bernoulli(means=[0.1, 0.5, 0.9])",
     # 3 states, 2 actions, horizon 2: every learner's iteration is a few array operations
@@ -168,6 +170,9 @@ def _rows(game: Any, family: str, strategies: Any) -> list[tuple[str, np.ndarray
         arr = np.asarray(strategies[0] if isinstance(strategies, (list, tuple)) else strategies)
         return [(f"prompt {x} prefix {n}", arr[x, n], None)
                 for x in range(arr.shape[0]) for n in range(arr.shape[1])]
+    if family == "hats":  # one distribution over the positions per player and observation
+        return [(f"player {i + 1} observation {o}", row, None)
+                for i, s in enumerate(strategies) for o, row in enumerate(np.asarray(s))]
     if family == "fair_threshold":  # a distribution over the threshold grid
         return [("threshold policy", np.asarray(strategies), None)]
     if family == "allocation":

@@ -10,6 +10,7 @@ from . import bandit as _bandit  # noqa: F401
 from . import continuous as _continuous  # noqa: F401  (registers implementations)
 from . import extensive_form as _extensive_form  # noqa: F401
 from . import fair_lending as _fair_lending  # noqa: F401
+from . import levine_hats as _levine_hats  # noqa: F401
 from . import market as _market  # noqa: F401
 from . import markov as _markov  # noqa: F401
 from . import mean_field as _mean_field  # noqa: F401
