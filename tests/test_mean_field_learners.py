@@ -31,6 +31,7 @@ from open_spiel.python.mfg.algorithms import (  # noqa: E402
     nash_conv,
 )
 
+from equilibria.dynamics.mean_field import openspiel_sweep  # noqa: E402
 from equilibria.io.openspiel_mfg import from_openspiel_policy, load_openspiel_mfg  # noqa: E402
 
 ITERS = 20
@@ -97,9 +98,51 @@ def test_fictitious_play_follows_openspiel_garnet(garnet):
 
 
 def test_omd_follows_openspiel_crowd_modelling(crowd):
-    # default step_size = OpenSpiel's lr 0.01
+    # the paper's rule (the default; step_size = OpenSpiel's lr 0.01) against OpenSpiel's
+    # MirrorDescent with its sweep's table frozen, an independent implementation of that rule
     peer = _SweepFrozenMirrorDescent(crowd.openspiel_game)
     _follow(crowd, peer, "omd", ITERS, peer_nash_conv_at=(ITERS,))
+
+
+def test_omd_openspiel_sweep_follows_openspiel_mirror_descent(crowd):
+    # OpenSpiel's MirrorDescent itself, unmodified: our sweep="openspiel" replays its shared-table
+    # sweep through a static mask, to 1e-9 for 20 iterations; the paper's rule (the default) drifts
+    sweep = openspiel_sweep(crowd)
+    assert sweep["visited"].any() and not sweep["visited"][:, 0].all()
+    peer = mirror_descent.MirrorDescent(crowd.openspiel_game)
+    _follow(crowd, peer, "omd", ITERS, options={"sweep": "openspiel", **sweep}, peer_nash_conv_at=(ITERS,))
+    paper = eq.make_learner(crowd.game, "omd")
+    for _ in range(ITERS):
+        paper.step()
+    theirs = from_openspiel_policy(crowd, peer.get_policy())
+    gap = abs(eq.nash_conv(crowd.game, paper.strategy("last")) - eq.nash_conv(crowd.game, theirs))
+    assert gap > 1e-4  # the artifact is real: the two rules are distinct algorithms
+
+
+def test_omd_openspiel_sweep_several_populations():
+    # predator_prey (three populations, 3 x 3 grid, horizon 3): the mask is per population
+    from open_spiel.python.mfg.games import predator_prey  # noqa: F401  (registers the game)
+
+    init = [0.0] * 27
+    init[0] = init[8] = 0.5
+    init[9 + 2] = init[18 + 5] = 1.0
+    bridge = load_openspiel_mfg(
+        "python_mfg_predator_prey", {"size": 3, "horizon": 3, "init_distrib": " ".join(map(str, init))}
+    )
+    peer = mirror_descent.MirrorDescent(bridge.openspiel_game)
+    _follow(bridge, peer, "omd", 3, options={"sweep": "openspiel", **openspiel_sweep(bridge)})
+
+
+def test_omd_sweep_options_are_checked(crowd):
+    g = crowd.game
+    with pytest.raises(InvalidParameterError, match="visited"):
+        eq.make_learner(g, "omd", sweep="openspiel")
+    with pytest.raises(InvalidParameterError, match="shape"):
+        eq.make_learner(g, "omd", sweep="openspiel", visited=np.zeros((2, 2), dtype=bool))
+    with pytest.raises(InvalidParameterError, match="sweep='openspiel' only"):
+        eq.make_learner(g, "omd", visited=np.zeros(g.policy_shape, dtype=bool))
+    with pytest.raises(InvalidParameterError):
+        eq.make_learner(g, "omd", sweep="frozen")
 
 
 def test_omd_follows_openspiel_munchausen_garnet(garnet):

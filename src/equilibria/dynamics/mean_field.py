@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_choice, check_int, check_positive, check_probability, check_size
-from ..errors import NotApplicableError
+from ..errors import InvalidParameterError, NotApplicableError
 from ..games.mean_field import MeanFieldGame
 from ..ops import project_simplex, softmax
 from ..registry import register_method
@@ -246,22 +246,157 @@ class OnlineMirrorDescent(_MeanFieldLearner):
 
     The default ``step_size`` is OpenSpiel's 0.01. The last iterate converges in monotone games
     (the paper's continuous-time analysis); it is the output.
+
+    ``sweep``: ``"paper"`` (the default) is the rule above. ``"openspiel"`` reproduces OpenSpiel's
+    implementation, whose policy in step 1 is not exactly π_k: OpenSpiel evaluates π_k by one
+    memoised depth-first sweep whose ``ProjectedPolicy`` reads the cumulated-value table that the
+    same sweep is updating, so at a decision node whose child (a post-decision node shared with a
+    neighbour, e.g. crowd_modelling's ``(x, t)_a_mu``) was finished earlier in the sweep, the
+    child's logit already holds this sweep's ``step_size`` · v_k(child). Here that is a static mask
+    ``visited (K, H, S, A)`` (child finished before the node starts, in OpenSpiel's depth-first
+    order) and ``child_offset`` (the terminal rewards folded into our reward by the bridge), both
+    built once by `openspiel_sweep(bridge)`; the backward pass then plays, at step t,
+    softmax(y_k + step_size · visited · (Q_k − R_k + child_offset)) from the second iteration on
+    (OpenSpiel's first sweep plays the uniform policy). π_{k+1} = softmax(y_{k+1}) as above.
     """
 
-    def __init__(self, game: MeanFieldGame, *, seed: int | None = None, step_size: float = 0.01):
+    def __init__(
+        self,
+        game: MeanFieldGame,
+        *,
+        seed: int | None = None,
+        step_size: float = 0.01,
+        sweep: str = "paper",
+        visited: Any = None,
+        child_offset: Any = None,
+    ):
         super().__init__(game, seed=seed)
         self.step_size = check_positive("step_size", step_size, maximum=1e6)
+        self.sweep = check_choice("sweep", sweep, ("paper", "openspiel"))
         self.y = np.zeros(game.policy_shape)
+        self.visited = self.child_offset = None
+        if self.sweep == "paper":
+            if visited is not None or child_offset is not None:
+                raise InvalidParameterError("visited and child_offset are options of sweep='openspiel' only")
+            return
+        if game.stationary or game.temperature > 0 or game.action_dependent:
+            raise NotApplicableError(
+                "sweep='openspiel' reproduces OpenSpiel's finite-horizon, unregularised MirrorDescent"
+            )
+        if visited is None:
+            raise InvalidParameterError(
+                "sweep='openspiel' needs visited (and child_offset) from "
+                "equilibria.dynamics.mean_field.openspiel_sweep(bridge)"
+            )
+        self.visited = _shaped_option("visited", visited, game.policy_shape, bool)
+        self.child_offset = (
+            np.zeros(game.policy_shape) if child_offset is None
+            else _shaped_option("child_offset", child_offset, game.policy_shape, float)
+        )
 
     def _step(self) -> None:
         g = self.game
-        _, mdp = _evaluate(g, self.policy)
-        Q, _, _ = g.backward(mdp, self.policy)
+        mu, mdp = _evaluate(g, self.policy)
+        if self.sweep == "openspiel" and self.iteration > 0:
+            Q = self._openspiel_q(mdp)
+        else:
+            Q, _, _ = g.backward(mdp, self.policy)
         grad = Q
         if g.temperature > 0:
             grad = Q - g.temperature * np.where(self.policy > 0, _log(self.policy), 0.0)
         self.y = self.y + self.step_size * np.where(_legal(g), grad, 0.0)
         self.policy = _masked_softmax(g, self.y)
+
+    def _openspiel_q(self, mdp: Any) -> np.ndarray:
+        """Q of OpenSpiel's sweep policy: at step t, softmax(y + step_size · visited · v_child)."""
+        g = self.game
+        K, H, S, A = g.policy_shape
+        legal = _legal(g)
+        Q = np.empty((K, H, S, A))
+        V = mdp.terminal
+        for t in range(H - 1, -1, -1):
+            child = g.discount * mdp.kernels[t].expect(V)
+            q = mdp.rewards[:, t] + child
+            Q[:, t] = q
+            logits = self.y[:, t] + self.step_size * np.where(
+                self.visited[:, t], child + self.child_offset[:, t], 0.0
+            )
+            if not g.all_legal:
+                logits = np.where(legal[:, t], logits, -np.inf)
+            pi = softmax(logits)
+            V = np.sum(pi * np.where(legal[:, t], q, 0.0), axis=-1)
+        return Q
+
+
+def _shaped_option(name: str, value: Any, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    try:
+        arr = np.array(value, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"{name} must be an array of shape {shape}: {exc}") from None
+    if arr.shape != shape:
+        raise InvalidParameterError(f"{name} must have the policy's shape {shape}, not {arr.shape}")
+    if dtype is float and not np.all(np.isfinite(arr)):
+        raise InvalidParameterError(f"{name} must be finite")
+    arr.setflags(write=False)
+    return arr
+
+
+def openspiel_sweep(bridge: Any) -> dict[str, np.ndarray]:
+    """``{"visited", "child_offset"}`` for ``omd`` with ``sweep="openspiel"`` on a game bridged by
+    `equilibria.io.openspiel_mfg` (needs open_spiel).
+
+    Replays, on the tree's structure only, the memoised depth-first sweep of OpenSpiel's
+    ``MirrorDescent.eval_state`` (roots in order, chance outcomes and legal actions in their order,
+    nodes cached by observation string; node names do not depend on μ), once:
+    ``visited[k, t, s, a]`` is True when the child of decision node (k, t, s) under action a is
+    finished before that node's evaluation starts; ``child_offset[k, t, s, a]`` is the expected
+    reward of the terminal nodes reached from that child before the next mean-field node (the
+    bridge folds it into our reward, OpenSpiel into the child's value).
+    """
+    import pyspiel  # noqa: PLC0415
+
+    game = bridge.game
+    CHANCE, MEAN_FIELD = pyspiel.PlayerId.CHANCE, pyspiel.PlayerId.MEAN_FIELD
+    DEFAULT = pyspiel.PlayerId.DEFAULT_PLAYER_ID
+    visited = np.zeros(game.policy_shape, dtype=bool)
+    offset = np.zeros(game.policy_shape)
+    done: set[str] = set()
+
+    def terminal_reward(node: Any, k: int) -> float:
+        """Expected reward of the terminal nodes below ``node`` up to the next mean-field node."""
+        if node.is_terminal():
+            return float(node.rewards()[k])
+        if node.current_player() == CHANCE:
+            return sum(p * terminal_reward(node.child(c), k) for c, p in node.chance_outcomes())
+        return 0.0
+
+    def visit(node: Any, k: int) -> None:
+        name = node.observation_string(DEFAULT)
+        if name in done:
+            return
+        if not node.is_terminal():
+            player = node.current_player()
+            if player == CHANCE:
+                for c, _ in node.chance_outcomes():
+                    visit(node.child(c), k)
+            elif player == MEAN_FIELD:
+                child = node.clone()
+                support = node.distribution_support()
+                child.update_distribution([1.0 / max(len(support), 1)] * len(support))
+                visit(child, k)
+            else:
+                kk, t, s = bridge.index[name]
+                for a in node.legal_actions():
+                    c = node.child(a)
+                    visited[kk, t, s, a] = c.observation_string(DEFAULT) in done
+                    offset[kk, t, s, a] = terminal_reward(c, kk)
+                for a in node.legal_actions():
+                    visit(node.child(a), kk)
+        done.add(name)
+
+    for k, root in enumerate(bridge.openspiel_game.new_initial_states()):
+        visit(root, k)
+    return {"visited": visited, "child_offset": offset}
 
 
 @register_method("munchausen-omd", families=FAMILY)
