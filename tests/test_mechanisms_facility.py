@@ -107,6 +107,32 @@ def test_uniform_phantom_total_cost_ratio_reaches_n_minus_1(n: int) -> None:
     assert M.worst_case_ratio(M.uniform_phantom, n, "cost", grid=2 * n + 1).ratio >= n - 1 - 1e-9
 
 
+@pytest.mark.parametrize("n", [3, 4])
+def test_grid_search_attains_exactly_the_extremal_profiles(n: int) -> None:
+    """On a fine grid nothing is worse than the extremal profiles of the closed forms: welfare
+    max_k n k / (k² + (n − k)²) (Uniform Phantom, mean), cost n − 1 (Uniform Phantom), 2(n − 1)/n
+    (mean: n − 1 agents at 0, one at 1, outcome 1/n), n/2 (midpoint: one at 0, n − 1 at 1)."""
+    two = max(n * k / (k * k + (n - k) ** 2) for k in range(1, n))
+    grid = 13 if n == 3 else 9
+    for mech in (M.uniform_phantom, M.mean):
+        assert M.worst_case_ratio(mech, n, "welfare", grid=grid).ratio == pytest.approx(two, rel=1e-12)
+    cost = {M.uniform_phantom: n - 1, M.mean: 2 * (n - 1) / n, M.midpoint: n / 2}
+    for mech, want in cost.items():
+        assert M.worst_case_ratio(mech, n, "cost", grid=grid).ratio == pytest.approx(want, rel=1e-12)
+    assert M.worst_case_ratio(M.median, n, "welfare", grid=grid).ratio == pytest.approx(1.0)
+
+
+def test_uniform_phantom_welfare_ratio_limit() -> None:
+    """k = n/√2 agents at 0, the rest at 1: the welfare ratio tends to (1 + √2)/2 as n grows."""
+    n = 1000
+    k = round(n / 2**0.5)
+    x = np.r_[np.zeros(k), np.ones(n - k)]
+    y = float(M.uniform_phantom(x))
+    assert y == pytest.approx((n - k) / n)
+    ratio = k / np.sum(1 - np.abs(y - x))
+    assert ratio == pytest.approx((1 + 2**0.5) / 2, abs=1e-5)
+
+
 @pytest.mark.parametrize("mech", [M.mean, M.ufs_mixture(0.5)], ids=["mean", "mixture"])
 @pytest.mark.parametrize("seed", range(3))
 def test_best_response_dynamics_reach_uniform_phantom(mech, seed: int) -> None:
