@@ -150,15 +150,89 @@ def test_reward_flow_is_checked_against_reward() -> None:
     "crowd_modelling_2d(size=4, horizon=3)", "crowd_modelling_2d(size=4, horizon=3, move_cost='exact')",
     "crowd_modelling_2d(size=4, horizon=3, with_congestion=True)",
     "crowd_modelling_2d(size=4, horizon=3, only_distribution_reward=True)", "garnet(size=5, horizon=4)",
+    "periodic_aversion(size=7, horizon=4, n_actions_per_side=2)",
+    "periodic_aversion(size=7, horizon=4, n_actions_per_side=2, move_cost='exact')",
+    "linear_quadratic(size=6, horizon=4)", "linear_quadratic(size=6, horizon=3, dt=0.5, cross_q=0.3)",
+    "predator_prey(size=3, horizon=3)",
+    "crowd_avoidance(size=4, horizon=3, coef_congestion=0.6, init_distrib=["
+    + ", ".join(["0.5", "0", "0", "0", "0", "0.5"] + ["0"] * 10 + ["0"] * 10 + ["0.5"] + ["0"] * 4 + ["0.5"])
+    + "])",
+    "mfglib:rock_paper_scissors(T=3)", "mfglib:susceptible_infected(T=4)", "mfglib:left_right",
+    "mfglib:beach_bar(T=4, n=5)", "mfglib:building_evacuation(T=2, n_floor=2, floor_l=3, floor_w=2)",
+    "mfglib:linear_quadratic(T=4, el=4)",
 ])
 def test_catalog_reward_flows_match_their_rewards(name: str) -> None:
-    """The catalog games' batched rewards (the ones `evaluate` uses) along a random policy's flow."""
+    """The catalog games' batched rewards (the ones `evaluate` uses) against their per-step rewards
+    along a random policy's flow and along random flows: the same numbers, bit for bit."""
     game = eq.load_game(name)
     assert game._reward_flow is not None
     rng = np.random.default_rng(4)
     pi = rng.random(game.policy_shape) * game.legal
     pi /= pi.sum(-1, keepdims=True)
-    mu = game.forward(pi)
-    R = game.induced_mdp(mu).rewards
-    for t in range(game.horizon):
-        np.testing.assert_allclose(R[:, t], game.reward_at(t, mu[:, t]), rtol=1e-14, atol=1e-14)
+    flows = [game.forward(pi)] + [rng.random(game.mean_field_shape) for _ in range(2)]
+    for mu in flows:
+        mu = mu / mu.sum(-1, keepdims=True)
+        R = game.induced_mdp(mu).rewards
+        for t in range(game.horizon):
+            np.testing.assert_array_equal(R[:, t], game.reward_at(t, mu[:, t]))
+
+
+def _fixed_kernel_game(seed: int, *, K: int, S: int, A: int, H: int, kind: str, discount: float,
+                       terminal: bool) -> MeanFieldGame:
+    """A random game with one fixed kernel and every action legal (the `exploitability_gaps` fast path)."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(K, H, S, A))
+    if kind == "dense":
+        P = rng.random((K, S, A, S)) ** 3
+        transition = P / P.sum(-1, keepdims=True)
+    else:
+        probs = rng.random((K, S, A, 3))
+        transition = (rng.integers(0, S, size=(K, S, A, 3)), probs / probs.sum(-1, keepdims=True))
+    return MeanFieldGame(
+        S, A, reward=lambda t, m: base[:, t] - np.log(m + 1e-3)[..., None], transition=transition,
+        horizon=H, discount=discount, num_populations=K,
+        terminal_reward=rng.normal(size=(K, S)) if terminal else None,
+    )
+
+
+@pytest.mark.parametrize("case", [
+    dict(K=1, S=6, A=3, H=5, kind="sparse", discount=1.0, terminal=False),
+    dict(K=1, S=5, A=2, H=4, kind="dense", discount=0.9, terminal=True),
+    dict(K=2, S=5, A=4, H=4, kind="dense", discount=0.8, terminal=True),
+    dict(K=3, S=4, A=6, H=3, kind="sparse", discount=1.0, terminal=True),  # A > 4: the reduction
+    dict(K=1, S=4, A=1, H=3, kind="dense", discount=1.0, terminal=False),
+])
+def test_fixed_kernel_gaps_are_the_generic_ones(case: dict) -> None:
+    """`exploitability_gaps` on a fixed-kernel game (buffers reused across calls) gives the generic
+    evaluation's gaps bit for bit, call after call, and the backward passes' values."""
+    game = _fixed_kernel_game(7, **case)
+    assert game._gap_workspace_ok
+    rng = np.random.default_rng(8)
+    for _ in range(3):
+        pi = rng.random(game.policy_shape) ** 2 + 1e-3
+        pi /= pi.sum(-1, keepdims=True)
+        gaps = game.exploitability_gaps(pi)
+        np.testing.assert_array_equal(gaps, game._evaluate_policy(pi, None, False)["gaps"])
+        mu = game.forward(pi)
+        _, V = game.best_response(mu)
+        best = np.einsum("ks,ks->k", game.initial, V[:, 0])
+        np.testing.assert_allclose(gaps, best - game.policy_value(pi, mu), rtol=1e-12, atol=1e-12)
+    # an explicit zero temperature takes the same path; a positive one the generic (soft) evaluation
+    np.testing.assert_array_equal(game.exploitability_gaps(pi, temperature=0.0), gaps)
+    np.testing.assert_allclose(game.exploitability_gaps(pi, temperature=0.5),
+                               game.evaluate(pi, temperature=0.5)["gaps"], rtol=0, atol=0)
+
+
+def test_fixed_kernel_gaps_from_several_threads() -> None:
+    """Each thread has its own buffers: concurrent evaluations give the serial numbers."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    game = eq.load_game("crowd_modelling(size=8, horizon=6)")
+    rng = np.random.default_rng(9)
+    policies = [rng.random(game.policy_shape) + 0.1 for _ in range(16)]
+    policies = [p / p.sum(-1, keepdims=True) for p in policies]
+    serial = [game.exploitability_gaps(p) for p in policies]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            for got, want in zip(pool.map(game.exploitability_gaps, policies), serial, strict=True):
+                np.testing.assert_array_equal(got, want)

@@ -61,6 +61,8 @@ run over the time steps.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -919,7 +921,56 @@ class MeanFieldGame(Game):
 
     def exploitability_gaps(self, policy: Any, temperature: float | None = None) -> np.ndarray:
         """``max_π' J_k(π', μ^π) − J_k(π, μ^π)`` for each population k, shape (K,)."""
+        if self._gap_workspace_ok and (temperature is None or self._temperature(temperature) == 0.0):
+            return self._fixed_kernel_gaps(self.validate_policy(policy))
         return self._evaluate_policy(policy, temperature, False)["gaps"]
+
+    @cached_property
+    def _gap_workspace_ok(self) -> bool:
+        """Whether `_fixed_kernel_gaps` applies: finite horizon, τ = 0, every action legal, rewards
+        that see μ_t only, and one fixed kernel with a dense form whose buffers stay small."""
+        if self.stationary or self.action_dependent or self.temperature > 0 or not self.all_legal:
+            return False
+        if not self._transition_constant:
+            return False
+        K, H, S, A = self.num_populations, self.horizon, self.num_states, self.num_actions
+        if K * H * S * S > CHAIN_ENTRIES or K * H * S * A * (S + 1) > CHAIN_ENTRIES:
+            return False
+        return self.kernel_at(0, self.initial)._dense2 is not None
+
+    def _fixed_kernel_gaps(self, pi: np.ndarray) -> np.ndarray:
+        """`_evaluate_policy`'s gaps (τ = 0) for a game with one fixed dense kernel, in buffers and
+        per-step views made once per game and thread (`_GapWorkspace`): the same operations on the
+        same memory layouts, so the same numbers, without re-allocating and re-slicing per call."""
+        cache = getattr(_WORKSPACES, "games", None)
+        if cache is None:
+            cache = _WORKSPACES.games = weakref.WeakKeyDictionary()
+        ws = cache.get(self)
+        if ws is None:
+            ws = cache[self] = _GapWorkspace(self)
+        mu = ws.mu
+        chain = np.matmul(pi[:, :, :, None, :], ws.kernel5)[:, :, :, 0]  # P_π,t (K, H, S, S)
+        prod = ws.prod
+        for (m_t, m_next), c_t in zip(ws.forward_steps, ws.chain_steps(chain), strict=True):
+            prod(m_t, c_t, out=m_next)
+        mdp = self._induced_mdp(mu, None, ws.kernels)
+        ws.reward_column[...] = mdp.rewards.reshape(ws.reward_column.shape)
+        ws.terminal[...] = mdp.terminal
+        if ws.columns is None:
+            maximum = np.maximum.reduce
+            for M_t, X_next, Q_t, q_t, V_t in ws.backward_steps:
+                prod(M_t, X_next, out=Q_t)
+                maximum(q_t, axis=-1, out=V_t)
+        else:  # few actions: the maximum as A − 1 elementwise ones, cheaper per call than a reduction
+            maximum = np.maximum
+            steps = zip(ws.backward_steps, ws.columns, strict=True)
+            for (M_t, X_next, Q_t, _, V_t), (q0, q1, *rest) in steps:
+                prod(M_t, X_next, out=Q_t)
+                maximum(q0, q1, out=V_t)
+                for q_a in rest:
+                    maximum(V_t, q_a, out=V_t)
+        best = np.einsum("ks,ks->k", self.initial, ws.values0)
+        return best - self._flow_value(mu, mdp, pi, 0.0)
 
     def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
         """``J_k(π, μ^π)`` for each population."""
@@ -1000,6 +1051,56 @@ class MeanFieldGame(Game):
 
 #: the policy chains ``P_π,t (K, H, S, S)`` are formed when they hold at most this many entries
 CHAIN_ENTRIES = 1 << 20
+
+#: per thread: game -> its `_GapWorkspace` (buffers are reused, so never shared between threads)
+_WORKSPACES = threading.local()
+
+
+class _GapWorkspace:
+    """The buffers of `MeanFieldGame._fixed_kernel_gaps` and their per-step views, laid out exactly
+    as `MeanFieldGame._forward` and `MeanFieldGame._best_values` lay theirs out: the mean field
+    ``mu (K, H+1, S)``, and the backward's ``M (K, H, SA, S+1) = [γ P | R]`` (the kernel part written
+    once), ``X (H+1, K, S+1, 1) = [V_t; 1]`` and ``Q (H, K, SA, 1)``."""
+
+    __slots__ = ("mu", "kernel5", "kernels", "prod", "forward_steps", "backward_steps", "reward_column",
+                 "terminal", "values0", "columns", "_k1")
+
+    def __init__(self, game: MeanFieldGame):
+        K, H, S, A = game.num_populations, game.horizon, game.num_states, game.num_actions
+        SA = S * A
+        ker = game.kernel_at(0, game.initial)
+        self.kernel5 = ker._dense2.reshape(K, 1, S, A, S)
+        self.kernels = (ker,) * H
+        self.mu = np.empty((K, H + 1, S))
+        self.mu[:, 0] = game.initial
+        M = np.empty((K, H, SA, S + 1))
+        M[:, :, :, :S] = ker._dense2[:, None]
+        if game.discount != 1.0:
+            M[:, :, :, :S] *= game.discount
+        self.reward_column = M[:, :, :, S]
+        X = np.ones((H + 1, K, S + 1, 1))
+        self.terminal = X[H, :, :S, 0]
+        Qt = np.empty((H, K, SA, 1))
+        self._k1 = K == 1
+        if self._k1:  # vector-matrix and matrix-vector products per step, as `_forward` / `_best_values`
+            m = self.mu[0]
+            self.forward_steps = [(m[t], m[t + 1]) for t in range(H)]
+            Ms, Xs, Qs, self.prod = M[0], X[:, 0, :, 0], Qt[:, 0, :, 0], np.dot
+        else:
+            self.forward_steps = [(self.mu[:, t, None], self.mu[:, t + 1, None]) for t in range(H)]
+            Ms, Xs, Qs, self.prod = M.transpose(1, 0, 2, 3), X, Qt, np.matmul
+        self.backward_steps = [
+            (Ms[t], Xs[t + 1], Qs[t], Qt[t].reshape(K, S, A), X[t, :, :S, 0]) for t in range(H - 1, -1, -1)
+        ]
+        self.values0 = X[0, :, :S, 0]
+        #: per step, the Q-values of each action ``(K, S)`` (views), when there are 2 to 4 actions
+        self.columns = None
+        if 2 <= A <= 4:
+            self.columns = [tuple(q_t[..., a] for a in range(A)) for _, _, _, q_t, _ in self.backward_steps]
+
+    def chain_steps(self, chain: np.ndarray) -> Any:
+        """The per-step matrices of the policy chains ``(K, H, S, S)`` as `_forward` indexes them."""
+        return chain[0] if self._k1 else chain.transpose(1, 0, 2, 3)
 
 
 def _policy_chains(kernels: tuple[Kernel, ...], pi: np.ndarray) -> np.ndarray | None:

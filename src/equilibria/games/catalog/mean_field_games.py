@@ -214,9 +214,15 @@ def mfglib_rock_paper_scissors(T: int = 1, mu0: Any = (1.0, 0.0, 0.0, 0.0)) -> M
         r = np.array([0.0, 2 * m[3] - m[2], 4 * m[1] - 2 * m[3], 6 * m[2] - 3 * m[1]])
         return np.broadcast_to(r[:, None], (4, 3))
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, T+1, 4, 3)
+        m = mu[0, : T + 1]
+        r = np.stack([np.zeros(T + 1), 2 * m[:, 3] - m[:, 2], 4 * m[:, 1] - 2 * m[:, 3],
+                      6 * m[:, 2] - 3 * m[:, 1]], axis=-1)
+        return np.broadcast_to(r[None, :, :, None], (1, T + 1, 4, 3))
+
     return _mfglib_game(4, 3, T, reward, lambda t, m: P, _distribution("mu0", mu0, 4), "rock-paper-scissors",
                         state_labels=("start", "rock", "paper", "scissors"),
-                        action_labels=("rock", "paper", "scissors"))
+                        action_labels=("rock", "paper", "scissors"), reward_flow=reward_flow)
 
 
 @register_game("mfglib:susceptible_infected", family="mean_field")
@@ -233,9 +239,10 @@ def mfglib_susceptible_infected(T: int = 50, mu0: Any = (0.4, 0.6)) -> MeanField
         P[1, :] = [0.3, 0.7]
         return P
 
+    flow = np.broadcast_to(R, (1, T + 1, 2, 2))
     return _mfglib_game(2, 2, T, lambda t, m: R, transition, _distribution("mu0", mu0, 2),
                         "susceptible-infected", state_labels=("susceptible", "infected"),
-                        action_labels=("out", "distance"))
+                        action_labels=("out", "distance"), reward_flow=lambda mu: flow)
 
 
 @register_game("mfglib:left_right", family="mean_field")
@@ -248,8 +255,14 @@ def mfglib_left_right(mu0: Any = (1.0, 0.0, 0.0)) -> MeanFieldGame:
         r = np.array([0.0, -mu[0, 1], -2 * mu[0, 2]])
         return np.broadcast_to(r[:, None], (3, 2))
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, 2, 3, 2)
+        m = mu[0, :2]
+        r = np.stack([np.zeros(2), -m[:, 1], -2 * m[:, 2]], axis=-1)
+        return np.broadcast_to(r[None, :, :, None], (1, 2, 3, 2))
+
     return _mfglib_game(3, 2, 1, reward, lambda t, m: P, _distribution("mu0", mu0, 3), "left-right",
-                        state_labels=("start", "left", "right"), action_labels=("left", "right"))
+                        state_labels=("start", "left", "right"), action_labels=("left", "right"),
+                        reward_flow=reward_flow)
 
 
 @register_game("mfglib:beach_bar", family="mean_field")
@@ -272,8 +285,12 @@ def mfglib_beach_bar(T: int = 2, n: int = 4, bar_loc: int = 2, log_eps: float = 
     def reward(t: int, mu: np.ndarray) -> np.ndarray:
         return base - np.log(mu[0] + log_eps)[:, None]
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, T+1, n, 3)
+        return (base - np.log(mu[0, : T + 1] + log_eps)[:, :, None])[None]
+
     return _mfglib_game(n, 3, T, reward, _fixed((targets[None], probs[None])), np.full(n, 1.0 / n),
-                        "beach bar", action_labels=("left", "stay", "right"), state_shape=(n,))
+                        "beach bar", action_labels=("left", "stay", "right"), state_shape=(n,),
+                        reward_flow=reward_flow)
 
 
 @register_game("mfglib:building_evacuation", family="mean_field")
@@ -308,10 +325,14 @@ def mfglib_building_evacuation(T: int = 3, n_floor: int = 5, floor_l: int = 10, 
     def reward(t: int, mu: np.ndarray) -> np.ndarray:
         return np.broadcast_to((-eta * np.log(np.maximum(mu[0], log_eps)) + bonus)[:, None], (S, 6))
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, T+1, S, 6)
+        r = -eta * np.log(np.maximum(mu[0, : T + 1], log_eps)) + bonus
+        return np.broadcast_to(r[None, :, :, None], (1, T + 1, S, 6))
+
     return _mfglib_game(S, 6, T, reward, _fixed((targets[None], probs[None])), np.full(S, 1.0 / S),
                         "building evacuation",
                         action_labels=("right", "left", "up", "down", "downstairs", "upstairs"),
-                        state_shape=(n_floor, floor_l, floor_w))
+                        state_shape=(n_floor, floor_l, floor_w), reward_flow=reward_flow)
 
 
 @register_game("mfglib:conservative_treasure_hunting", family="mean_field")
@@ -382,9 +403,19 @@ def mfglib_linear_quadratic(T: int = 3, el: int = 5, m: int = 2, sigma: float = 
             return np.broadcast_to(-0.5 * c_term * gap**2, (S, A))
         return (-0.5 * u[None, :] ** 2 + q * u[None, :] * gap - 0.5 * kappa * gap**2) * delta
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, T+1, S, A)
+        # Σ_x x μ_t(x) one step at a time, as `mean` (one matrix-vector product rounds differently)
+        means = np.array([mean(mu[:, t]) for t in range(T + 1)])
+        gap = means[:, None, None] - x[None, :, None]  # (T+1, S, 1)
+        r = np.empty((T + 1, S, A))
+        g = gap[:T]
+        r[:T] = (-0.5 * u[None, None, :] ** 2 + q * u[None, None, :] * g - 0.5 * kappa * g**2) * delta
+        r[T] = -0.5 * c_term * gap[T] ** 2
+        return r[None]
+
     return _mfglib_game(S, A, T, reward, transition, np.full(S, 1.0 / S), "linear-quadratic",
                         state_labels=[str(int(v)) for v in x], action_labels=[str(int(v)) for v in u],
-                        state_shape=(S,))
+                        state_shape=(S,), reward_flow=reward_flow)
 
 
 @register_game("mfglib:random_linear", family="mean_field")
@@ -518,9 +549,15 @@ def predator_prey(
         r = -coeff * np.log(dens + eps) + M @ dens  # (K, N)
         return np.broadcast_to(r[:, :, None], (players, N, 5))
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (K, H, N, 5)
+        dens = mu[:, :horizon].copy()
+        dens[:, 0] = t0_density
+        r = -coeff * np.log(dens + eps) + np.matmul(M, dens.transpose(1, 0, 2)).transpose(1, 0, 2)
+        return np.broadcast_to(r[:, :, :, None], (players, horizon, N, 5))
+
     return MeanFieldGame(
-        N, 5, reward=reward, transition=(np.broadcast_to(targets, (players, N, 5, 5)),
-                                         np.broadcast_to(probs, (players, N, 5, 5))),
+        N, 5, reward=reward, reward_flow=reward_flow,
+        transition=(np.broadcast_to(targets, (players, N, 5, 5)), np.broadcast_to(probs, (players, N, 5, 5))),
         initial=initial, horizon=horizon, num_populations=players,
         action_labels=("stay", "+x", "+y", "-y", "-x"),
         state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)],
@@ -801,9 +838,15 @@ def crowd_avoidance(
         r = -coeff * (C @ dens) + bonus
         return np.broadcast_to(r[:, :, None], (players, N, 5))
 
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (K, H, N, 5)
+        dens = mu[:, :horizon].copy()
+        dens[:, 0] = t0_density
+        r = -coeff * np.matmul(C, dens.transpose(1, 0, 2)).transpose(1, 0, 2) + bonus[:, None]
+        return np.broadcast_to(r[:, :, :, None], (players, horizon, N, 5))
+
     return MeanFieldGame(
-        N, 5, reward=reward, transition=(np.broadcast_to(targets, (players, N, 5, 5)),
-                                         np.broadcast_to(probs, (players, N, 5, 5))),
+        N, 5, reward=reward, reward_flow=reward_flow,
+        transition=(np.broadcast_to(targets, (players, N, 5, 5)), np.broadcast_to(probs, (players, N, 5, 5))),
         initial=initial, horizon=horizon, num_populations=players,
         action_labels=("stay", "+x", "+y", "-y", "-x"),
         state_labels=[f"({a}, {b})" for a, b in zip(xs, ys, strict=True)],
@@ -877,8 +920,16 @@ def periodic_aversion(
         cost = move_r[None, :] * (t < horizon - 1)
         return (base[:, None] + cost) * dt
 
+    paid_now = (np.arange(horizon) < horizon - 1)[:, None, None]  # the last move is free
+
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, H, S, A)
+        base = coef * -np.log(_openspiel_flow(mu, horizon, uniform) / dx + 1e-15) + geom  # (H, S)
+        if move_cost == "openspiel":
+            return np.broadcast_to(((state_r[:horizon] + base) * dt)[None, :, :, None], (1, horizon, size, A))
+        return ((base[:, :, None] + move_r[None, None, :] * paid_now) * dt)[None]
+
     labels = [str(int(v)) for v in shifts]
-    return _ring_game(size, labels, targets, probs, horizon, "periodic aversion", reward)
+    return _ring_game(size, labels, targets, probs, horizon, "periodic aversion", reward, reward_flow)
 
 
 # ---- OpenSpiel: linear-quadratic ---------------------------------------------------------------------
@@ -956,7 +1007,15 @@ def linear_quadratic(
         u = last_move[t]
         return np.broadcast_to((dt / 2 * (-(u**2) + 2 * q * u * g - kap * g**2))[:, None], (size, A))
 
-    return _ring_game(size, [str(int(v)) for v in a], targets, probs, steps, "linear-quadratic", reward)
+    def reward_flow(mu: np.ndarray) -> np.ndarray:  # `reward` for every step at once: (1, H, S, A)
+        means = np.sum(x * _openspiel_flow(mu, steps, uniform), axis=-1)  # (H,): Σ_x x μ_t(x)
+        g = means[:, None] - x
+        u = last_move[:steps]
+        r = dt / 2 * (-(u**2) + 2 * q * u * g - kap * g**2)
+        return np.broadcast_to(r[None, :, :, None], (1, steps, size, A))
+
+    return _ring_game(size, [str(int(v)) for v in a], targets, probs, steps, "linear-quadratic", reward,
+                      reward_flow)
 
 
 # ---- OpenSpiel: garnet -------------------------------------------------------------------------------
