@@ -1,0 +1,191 @@
+"""Alignment methods beside Nash learning, in closed form on preference games (and small reward arrays).
+
+- ``robust-dpo``: the population optimum of the label-flip-robust DPO loss (Chowdhury, Kini &
+  Natarajan, "Provably Robust DPO: Aligning Language Models with Noisy Feedback", ICML 2024).
+- `best_of_n_law`, `best_of_n_kl`, `tilted_policy`, `kl_matched_tilt`, `alignment_frontier`: best-of-N
+  against the KL-constrained optimum π ∝ π_ref exp(r/β) at equal KL (Yang, Salamatian, Sun, Suresh &
+  Beirami, "Asymptotics of Language Model Alignment", ISIT 2024), with the best-of-N KL bound
+  log N − (N − 1)/N (Beirami et al., "Theoretical guarantees on the best-of-n alignment policy", 2024).
+- `constrained_rlhf`: the Lagrangian over composite rewards with thresholds at the proxy points
+  (Moskovitz et al., "Confronting Reward Model Overoptimization with Constrained RLHF", ICLR 2024).
+
+Every function works on all contexts at once (arrays (X, K), weights w(x)).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._checks import check_choice, check_int, check_positive, check_real
+from ..errors import InvalidParameterError, NotApplicableError
+from ..games.preference import PreferenceGame, kl_rows
+from ..ops import log_softmax
+from ..registry import register_method
+from ..solution import Solution
+from .preference import PAIRS, _bt_fit, _solution, pair_weights
+
+# ---------------------------------------------------------------------------------------------
+# Provably robust DPO
+# ---------------------------------------------------------------------------------------------
+
+
+def debiased_preferences(game: PreferenceGame, flip: float) -> np.ndarray:
+    """``(P − ε)/(1 − 2ε)`` clipped to [0, 1]: the weight rDPO's loss puts on log σ(β(h(y) − h(y')))."""
+    flip = check_real("flip", flip, minimum=0.0, maximum=0.5)
+    if flip >= 0.5:
+        raise InvalidParameterError(
+            "flip must be below 1/2: labels flipped with probability 1/2 carry no signal")
+    return np.clip((game.P - flip) / (1.0 - 2.0 * flip), 0.0, 1.0)
+
+
+def robust_dpo_policy(game: PreferenceGame, flip: float, *, pairs: str = "auto",
+                      l2: float = 0.0) -> np.ndarray:
+    """Minimiser of the population rDPO loss of Chowdhury et al. (ICML 2024):
+
+        ℓ̂(y_w, y_l) = [(1 − ε) ℓ(y_w, y_l) − ε ℓ(y_l, y_w)] / (1 − 2ε),   ℓ(y, y') = −log σ(β h(y) − β h(y')),
+
+    h = log π/π_ref, with labels y_w ≻ y_l observed from the (noisy) preferences P of ``game`` and ε
+    = ``flip`` the known flip rate. Averaged over the labels, the coefficient of ℓ(y, y') is
+    (P(y ≻ y') − ε)/(1 − 2ε): the clean preference when P = ε + (1 − 2ε) P_clean, so the population
+    rDPO optimum is DPO's on the clean preferences (the loss is an unbiased estimate of the clean
+    one). Where an estimated P falls below ε (or above 1 − ε) that coefficient leaves [0, 1] and the
+    loss has no minimiser in that pair; we clip it to [0, 1] (our simplification, a no-op in the
+    population).
+    """
+    if game.beta <= 0:
+        raise NotApplicableError("robust DPO needs beta > 0 (its loss is σ(β · log-ratio differences))")
+    l2 = check_positive("l2", l2, allow_zero=True)
+    Pc = debiased_preferences(game, flip)
+    h = _bt_fit(Pc, pair_weights(game, pairs), game.mask, game.beta, l2)
+    return np.exp(log_softmax(game.log_reference + h))
+
+
+@register_method("robust-dpo", families=("preference",))
+def solve_robust_dpo(game: PreferenceGame, *, flip: float = 0.1, pairs: str = "auto",
+                     l2: float = 0.0) -> list[Solution]:
+    """The population optimum of robust DPO (Chowdhury, Kini & Natarajan, "Provably Robust DPO:
+    Aligning Language Models with Noisy Feedback", ICML 2024).
+
+    1. Debias each pair's preference: c(y, y') = (P(y ≻ y') − ε)/(1 − 2ε), ε = ``flip``.
+    2. Minimise −Σ W(y, y') c(y, y') log σ(β h(y) − β h(y')) over h (Newton's method, as for ``dpo``).
+    3. Return π ∝ π_ref exp(h).
+
+    With ε = 0 it is ``dpo``. The paper trains a network by SGD on sampled pairs; this is its
+    population minimiser (clipping c to [0, 1] where an estimated P makes it leave that range).
+    """
+    check_choice("pairs", pairs, PAIRS)
+    l2 = check_positive("l2", l2, allow_zero=True)
+    flip = check_real("flip", flip, minimum=0.0, maximum=0.5)
+    if flip >= 0.5:
+        raise InvalidParameterError("flip must be below 1/2")
+    return _solution(game, robust_dpo_policy(game, flip, pairs=pairs, l2=l2), "robust-dpo", flip=flip)
+
+
+# ---------------------------------------------------------------------------------------------
+# Best-of-N against the KL-constrained optimum
+# ---------------------------------------------------------------------------------------------
+
+
+def _arrays(reference: Any, reward: Any) -> tuple[np.ndarray, np.ndarray]:
+    ref = np.atleast_2d(np.asarray(reference, dtype=float))
+    r = np.atleast_2d(np.asarray(reward, dtype=float))
+    if ref.shape != r.shape:
+        raise InvalidParameterError(f"reference {ref.shape} and reward {r.shape} must have the same shape")
+    if np.any(ref < 0) or not np.allclose(ref.sum(axis=1), 1.0, atol=1e-9):
+        raise InvalidParameterError("the reference policy must have rows that are distributions")
+    if not np.all(np.isfinite(r[ref > 0])):
+        raise InvalidParameterError("rewards must be finite where the reference policy has mass")
+    return ref, r
+
+
+def best_of_n_law(reference: Any, reward: Any, n: int) -> np.ndarray:
+    """Law of the highest-reward of n draws from π_ref (ties broken by index): F(y)^n − F(y⁻)^n."""
+    ref, r = _arrays(reference, reward)
+    n = check_int("n", n, minimum=1, maximum=10**12)
+    X, K = r.shape
+    order = np.lexsort((np.broadcast_to(np.arange(K), (X, K)), np.where(ref > 0, r, -np.inf)), axis=1)
+    cdf = np.minimum(np.cumsum(np.take_along_axis(ref, order, axis=1), axis=1), 1.0)
+    prev = np.concatenate([np.zeros((X, 1)), cdf[:, :-1]], axis=1)
+    out = np.zeros((X, K))
+    np.put_along_axis(out, order, cdf**n - prev**n, axis=1)
+    return out
+
+
+def tilted_policy(reference: Any, reward: Any, beta: float) -> np.ndarray:
+    """π_β ∝ π_ref exp(r/β): the optimum of E_π r − β KL(π‖π_ref) (Ziegler et al. 2019)."""
+    ref, r = _arrays(reference, reward)
+    beta = check_positive("beta", beta)
+    with np.errstate(divide="ignore"):
+        z = np.where(ref > 0, np.log(np.where(ref > 0, ref, 1.0)) + r / beta, -np.inf)
+    return np.exp(log_softmax(z))
+
+
+def kl_matched_tilt(reference: Any, reward: Any, kl: float, weights: Any = None,
+                    tol: float = 1e-12) -> tuple[np.ndarray, float]:
+    """The KL-constrained optimum with E_x KL(π‖π_ref) = ``kl``: (π_β, β), β found by bisection on log β.
+
+    KL(π_β‖π_ref) decreases in β (from the KL of the greedy policy at β → 0 to 0 at β → ∞); a target
+    at or above the greedy policy's KL gets the smallest β tried (the policy is then greedy).
+    """
+    ref, r = _arrays(reference, reward)
+    kl = check_real("kl", kl, minimum=0.0)
+    w = np.full(len(ref), 1.0 / len(ref)) if weights is None else np.asarray(weights, dtype=float)
+
+    def kl_of(log_beta: float) -> float:
+        return float(w @ kl_rows(tilted_policy(ref, r, float(np.exp(log_beta))), ref))
+
+    span = float(np.ptp(r[ref > 0])) or 1.0
+    lo, hi = np.log(span) - 40.0, np.log(span) + 40.0  # KL(lo) ≈ greedy, KL(hi) ≈ 0
+    if kl <= 0:
+        return ref.copy(), float("inf")
+    if kl >= kl_of(lo):
+        return tilted_policy(ref, r, float(np.exp(lo))), float(np.exp(lo))
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if kl_of(mid) > kl:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < tol:
+            break
+    beta = float(np.exp(0.5 * (lo + hi)))
+    return tilted_policy(ref, r, beta), beta
+
+
+def best_of_n_kl_bound(n: int) -> float:
+    """log N − (N − 1)/N: the KL of best-of-N from π_ref for continuous rewards, and its upper bound
+    otherwise (Beirami et al., "Theoretical guarantees on the best-of-n alignment policy", 2024)."""
+    n = check_int("n", n, minimum=1)
+    return float(np.log(n) - (n - 1) / n)
+
+
+def alignment_frontier(reference: Any, reward: Any, ns: Any, weights: Any = None) -> dict[str, np.ndarray]:
+    """For each N: best-of-N's KL and expected reward, and the KL-constrained optimum's expected reward
+    (and β) at the same KL. Yang et al. (ISIT 2024) show the two coincide asymptotically; the
+    KL-constrained policy is optimal at every KL, so ``ratio`` = gain(BoN)/gain(tilt) ≤ 1 (gains over
+    E_{π_ref} r)."""
+    ref, r = _arrays(reference, reward)
+    w = np.full(len(ref), 1.0 / len(ref)) if weights is None else np.asarray(weights, dtype=float)
+    base = float(w @ np.sum(np.where(ref > 0, ref * r, 0.0), axis=1))
+    rows: dict[str, list[float]] = {k: [] for k in ("n", "kl", "kl_bound", "reward_bon", "reward_tilt",
+                                                    "beta", "ratio")}
+    for n in ns:
+        bon = best_of_n_law(ref, r, int(n))
+        kl = float(w @ kl_rows(bon, ref))
+        tilt, beta = kl_matched_tilt(ref, r, kl, w)
+        rb = float(w @ np.sum(np.where(ref > 0, bon * r, 0.0), axis=1))
+        rt = float(w @ np.sum(np.where(ref > 0, tilt * r, 0.0), axis=1))
+        for key, val in (("n", n), ("kl", kl), ("kl_bound", best_of_n_kl_bound(int(n))), ("reward_bon", rb),
+                         ("reward_tilt", rt), ("beta", beta),
+                         ("ratio", (rb - base) / (rt - base) if rt > base else 1.0)):
+            rows[key].append(float(val))
+    return {k: np.array(v) for k, v in rows.items()}
+
+
+__all__ = [
+    "alignment_frontier", "best_of_n_kl_bound", "best_of_n_law", "debiased_preferences", "kl_matched_tilt",
+    "robust_dpo_policy", "solve_robust_dpo", "tilted_policy",
+]
+

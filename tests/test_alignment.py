@@ -1,0 +1,117 @@
+"""Alignment methods beside Nash learning: robust DPO and best-of-N against the KL-constrained optimum.
+
+Known properties checked:
+- Chowdhury, Kini & Natarajan (ICML 2024): the rDPO loss is unbiased for the clean DPO loss, so its
+  population optimum on ε-flipped preferences is the clean DPO optimum;
+- best-of-N's law F^N − F⁻^N and KL log N − (N − 1)/N for continuous rewards (Beirami et al. 2024);
+- the tilted policy is optimal at every KL, so best-of-N's reward gain at equal KL is at most its
+  gain and approaches it as N grows (Yang et al., ISIT 2024); r ~ N(0, 1) tilted by exp(r/β) is
+  N(1/β, 1) with KL 1/(2β²).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+import equilibria as eq
+from equilibria.cli import main
+from equilibria.errors import InvalidParameterError, NotApplicableError
+from equilibria.games.preference import kl_rows
+from equilibria.solvers.alignment import (
+    alignment_frontier,
+    best_of_n_kl_bound,
+    best_of_n_law,
+    kl_matched_tilt,
+    robust_dpo_policy,
+    tilted_policy,
+)
+from equilibria.solvers.preference import best_of_n_policy, dpo_policy
+
+NOISY = "preference:noisy(k=5, contexts=3, beta=0.3, flip={flip}, seed=2)"
+
+
+@pytest.mark.parametrize("flip", [0.1, 0.25, 0.45])
+def test_robust_dpo_recovers_clean_dpo(flip: float) -> None:
+    clean = dpo_policy(eq.load_game(NOISY.format(flip=0.0)))
+    noisy = eq.load_game(NOISY.format(flip=flip))
+    robust = robust_dpo_policy(noisy, flip)
+    np.testing.assert_allclose(np.log(robust), np.log(clean), rtol=0, atol=1e-9)
+    # plain DPO on flipped labels is pulled towards the reference policy
+    plain = dpo_policy(noisy)
+    assert noisy.kl_to_reference(plain) < noisy.kl_to_reference(clean) - 1e-3
+
+
+def test_robust_dpo_without_flips_is_dpo() -> None:
+    game = eq.load_game(NOISY.format(flip=0.0))
+    [sol] = eq.solve(game, "robust-dpo", flip=0.0)
+    np.testing.assert_allclose(sol.strategies, dpo_policy(game), rtol=0, atol=1e-12)
+
+
+def test_robust_dpo_bad_options() -> None:
+    game = eq.load_game(NOISY.format(flip=0.1))
+    with pytest.raises(InvalidParameterError):
+        eq.solve(game, "robust-dpo", flip=0.5)
+    with pytest.raises(InvalidParameterError):
+        eq.solve(game, "robust-dpo", flip=-0.1)
+    with pytest.raises(NotApplicableError):
+        eq.solve(eq.load_game("preference:noisy(beta=0)"), "robust-dpo")
+
+
+def test_robust_dpo_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["solve", "preference:noisy(flip=0.2)", "--method", "robust-dpo", "-o", "flip=0.2", "--json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["method"] == "robust-dpo"
+    assert main(["solve", "preference:noisy(flip=0.2)", "--method", "robust-dpo", "-o", "flip=0.7"]) == 2
+
+
+def test_best_of_n_law_closed_form_and_library_peer() -> None:
+    K, n = 7, 5
+    rng = np.random.default_rng(0)
+    r = rng.permutation(K).astype(float)
+    law = best_of_n_law(np.full(K, 1 / K), r, n)[0]
+    rank = r.astype(int) + 1  # ascending rank of each response
+    np.testing.assert_allclose(law, (rank / K) ** n - ((rank - 1) / K) ** n, rtol=1e-12)
+    game = eq.load_game("preference:transitive(k=6, contexts=2, ref=random, seed=3)")
+    reward = rng.standard_normal((2, 6))
+    np.testing.assert_allclose(best_of_n_law(game.reference, reward, 4), best_of_n_policy(game, 4, reward),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_best_of_n_kl_formula_and_bound() -> None:
+    K = 1 << 14
+    r = norm.ppf((np.arange(K) + 0.5) / K)
+    ref = np.full(K, 1 / K)
+    for n in (2, 8, 32):
+        kl = float(kl_rows(best_of_n_law(ref, r, n), ref[None])[0])
+        assert kl == pytest.approx(best_of_n_kl_bound(n), abs=1e-4)
+    # discrete rewards: at most the bound
+    disc = np.repeat(np.arange(4.0), 3)
+    ref12 = np.full(12, 1 / 12)
+    for n in (2, 8, 32):
+        assert float(kl_rows(best_of_n_law(ref12, disc, n), ref12[None])[0]) <= best_of_n_kl_bound(n) + 1e-12
+
+
+def test_tilted_gaussian_closed_form() -> None:
+    K = 1 << 14
+    r = norm.ppf((np.arange(K) + 0.5) / K)
+    ref = np.full(K, 1 / K)
+    beta = 0.8
+    pi = tilted_policy(ref, r, beta)[0]
+    assert float(pi @ r) == pytest.approx(1 / beta, abs=5e-3)  # a 2^14-point quantile grid
+    kl = float(kl_rows(pi[None], ref[None])[0])
+    assert kl == pytest.approx(1 / (2 * beta**2), abs=1e-2)
+    _, b = kl_matched_tilt(ref, r, kl)
+    assert b == pytest.approx(beta, rel=1e-8)
+
+
+def test_frontier_tilt_dominates_and_gap_closes() -> None:
+    K = 4096
+    r = norm.ppf((np.arange(K) + 0.5) / K)
+    f = alignment_frontier(np.full(K, 1 / K), r, [2, 8, 32, 128])
+    assert np.all(f["ratio"] <= 1 + 1e-9)
+    assert np.all(np.diff(f["ratio"]) > 0)
+    assert f["ratio"][-1] > 0.94
