@@ -8,8 +8,9 @@ measure how far any strategy is from one.
     0.0
 """
 
-from ._checks import set_size_limit, size_limit
-from .api import load_game, make_learner, solve, verify
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
 from .errors import (
     CheckpointError,
     DegenerateGameError,
@@ -25,19 +26,72 @@ from .errors import (
     SolverError,
     UnknownNameError,
 )
-from .games import Game, NormalFormGame
-from .metrics import (
-    best_response,
-    best_response_values,
-    cce_gap,
-    ce_gap,
-    deviation_gains,
-    exploitability,
-    nash_conv,
-)
-from .registry import GAMES, METHODS, register_game, register_method
+
+# eager: ``equilibria.run`` is both a submodule and its run-loop function, and a lazy import of the
+# submodule would rebind the package attribute to the module
 from .run import Learner, Trace, run
-from .solution import Solution
+
+#: the public names loaded on first use (PEP 562), so that ``equilibria --help`` and
+#: ``equilibria games`` do not pay for numpy-heavy modules, scipy or the metrics of every family
+_LAZY: dict[str, str] = {
+    "set_size_limit": "._checks",
+    "size_limit": "._checks",
+    "load_game": ".api",
+    "make_learner": ".api",
+    "solve": ".api",
+    "verify": ".api",
+    "Game": ".games",
+    "NormalFormGame": ".games",
+    "best_response": ".metrics",
+    "best_response_values": ".metrics",
+    "cce_gap": ".metrics",
+    "ce_gap": ".metrics",
+    "deviation_gains": ".metrics",
+    "exploitability": ".metrics",
+    "nash_conv": ".metrics",
+    "GAMES": ".registry",
+    "METHODS": ".registry",
+    "register_game": ".registry",
+    "register_method": ".registry",
+    "Solution": ".solution",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._checks import set_size_limit, size_limit
+    from .api import load_game, make_learner, solve, verify
+    from .games import Game, NormalFormGame
+    from .metrics import (
+        best_response,
+        best_response_values,
+        cce_gap,
+        ce_gap,
+        deviation_gains,
+        exploitability,
+        nash_conv,
+    )
+    from .registry import GAMES, METHODS, register_game, register_method
+    from .solution import Solution
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name (or a subpackage such as ``equilibria.metrics``) on first use."""
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(_import_module(module, __name__), name)
+    else:
+        try:
+            value = _import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import xlogy
 
 from .._checks import check_choice, check_int, check_positive, check_real, check_size
 from ..errors import InvalidParameterError, NotApplicableError
@@ -66,6 +65,8 @@ def kl_bernoulli(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     p = np.minimum(np.maximum(p, 0.0), 1.0)
     q = np.minimum(np.maximum(q, 1e-15), 1.0 - 1e-15)
     r = 1.0 - p
+    from scipy.special import xlogy  # lazy: keeps `import equilibria` free of scipy
+
     return xlogy(p, p) - xlogy(p, q) + xlogy(r, r) - xlogy(r, 1.0 - q)
 
 
@@ -91,6 +92,8 @@ def _kl_upper(mu: np.ndarray, level: np.ndarray, start: np.ndarray | None = None
     start is Pinsker's bound μ + sqrt(level/2) (right of the root); a learner passes its previous
     index as a warm start.
     """
+    from scipy.special import xlogy
+
     mu = np.clip(mu, 0.0, 1.0)
     # the q-free part of kl(μ, q): μ ln μ + (1−μ) ln(1−μ)
     neg_entropy = xlogy(mu, mu) + xlogy(1.0 - mu, 1.0 - mu)

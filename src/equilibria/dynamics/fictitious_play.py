@@ -17,6 +17,7 @@ import numpy as np
 
 from .._checks import check_bool
 from ..registry import register_method
+from ..run import Learner
 from ._operators import NormalFormLearner, deviation_payoffs
 
 
@@ -34,34 +35,36 @@ class FictitiousPlay(NormalFormLearner):
     def __init__(self, game: Any, *, alternating: bool = False, init: Any = None, seed: int | None = None):
         self.alternating = check_bool("alternating", alternating)
         super().__init__(game, init=init, seed=seed)
+        # the beliefs are the running sums of play (``init`` with weight one, then one count per
+        # iteration): ``_avg_sum`` / ``_avg_weight``; ``x`` holds the last pure best responses
         self._accumulate(self.x)
-        self.beliefs = self.average_strategy()
-        self.last_play = [np.eye(k)[0] for k in self.num_actions]
-
-    @staticmethod
-    def _pure_br(d: np.ndarray) -> np.ndarray:
-        out = np.zeros_like(d)
-        out[int(np.argmax(d))] = 1.0
-        return out
+        self.x = [np.eye(k)[0] for k in self.num_actions]
 
     def _step(self) -> None:
-        w = self._avg_weight
-        n = len(self.beliefs)
+        # Deviation payoffs against the *counts*: every opponent's count vector is its belief
+        # times the same positive total, so the argmax (the pure best response, ties to the lowest
+        # index) is the one against the beliefs, and an iteration is n contractions, n argmaxes
+        # and 2n scalar writes: no per-iteration arrays beyond the contractions themselves.
+        counts = self._avg_sum
+        n = len(counts)
         if self.alternating:
             for i in range(n):
-                d = deviation_payoffs(self.u, self.beliefs)[i]
-                self.last_play[i] = self._pure_br(d)
-                self.beliefs[i] = (w * self.beliefs[i] + self.last_play[i]) / (w + 1.0)
+                self._play(i, int(deviation_payoffs(self.u, counts)[i].argmax()))
         else:
-            dev = deviation_payoffs(self.u, self.beliefs)
-            self.last_play = [self._pure_br(d) for d in dev]
-            self.beliefs = [(w * b + p) / (w + 1.0)
-                            for b, p in zip(self.beliefs, self.last_play, strict=True)]
-        self._accumulate(self.last_play)
-        self.x = [p.copy() for p in self.last_play]
+            best = [int(d.argmax()) for d in deviation_payoffs(self.u, counts)]
+            for i, a in enumerate(best):
+                self._play(i, a)
+        self._avg_weight += 1.0
 
-    def average_strategy(self) -> list[np.ndarray]:
-        return [s / self._avg_weight for s in self._avg_sum]
+    def step(self) -> None:
+        # the iterate is a pure profile, finite by construction: skip the base class's check
+        Learner.step(self)
+
+    def _play(self, i: int, action: int) -> None:
+        xi = self.x[i]
+        xi.fill(0.0)
+        xi[action] = 1.0
+        self._avg_sum[i][action] += 1.0
 
 
 register_method("fictitious-play", families=("normal_form",))(FictitiousPlay)

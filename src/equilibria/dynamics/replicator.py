@@ -1,4 +1,4 @@
-"""Replicator dynamics, in discrete time and in continuous time (through ``scipy.integrate.solve_ivp``).
+"""Replicator dynamics, in discrete time and in continuous time (ODEPACK's LSODA or ``solve_ivp``).
 
 Continuous time (Taylor & Jonker, "Evolutionarily Stable Strategies and Game Dynamics", Math.
 Biosci. 1978), one population per player:
@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from .._checks import check_bool, check_choice, check_positive
 from ..errors import InvalidParameterError, NotApplicableError, SolverError
@@ -82,16 +81,19 @@ class DiscreteReplicator(_ReplicatorBase):
 
 
 class ReplicatorODE(_ReplicatorBase):
-    """Continuous-time replicator dynamics (Taylor & Jonker 1978), integrated with ``solve_ivp``.
+    """Continuous-time replicator dynamics (Taylor & Jonker 1978), integrated to tolerance ``rtol``.
 
     Each iteration advances time by ``step_size`` (in units of 1/payoff range: the payoffs are
-    scaled to unit range) with an adaptive Runge-Kutta method (``ode_method``, DOP853 by default) to
-    tolerance ``rtol``. The running average is the time average ∫x dt / t.
+    scaled to unit range). ``ode_method`` ``"LSODA"`` (the default) is ODEPACK's LSODA, driven
+    through ``scipy.integrate.odeint`` (the whole step inside Fortran: the integrator nashpy uses);
+    ``"RK45"``, ``"RK23"``, ``"DOP853"``, ``"Radau"`` and ``"BDF"`` go through
+    ``scipy.integrate.solve_ivp``. ``symmetric`` integrates the one population of a symmetric game
+    (half the state). The running average is the time average ∫x dt / t (trapezoidal per step).
     """
 
     default_output = "last"
 
-    def __init__(self, game: Any, *, step_size: float = 0.1, rtol: float = 1e-8, ode_method: str = "DOP853",
+    def __init__(self, game: Any, *, step_size: float = 0.1, rtol: float = 1e-8, ode_method: str = "LSODA",
                  symmetric: bool = False, init: Any = None, seed: int | None = None):
         self.step_size = check_positive("step_size", step_size)
         self.rtol = check_positive("rtol", rtol, maximum=0.1)
@@ -101,22 +103,44 @@ class ReplicatorODE(_ReplicatorBase):
         self.time = 0.0
         self._splits = np.cumsum(self.num_actions)[:-1]
 
-    def _rhs(self, _t: float, z: np.ndarray) -> np.ndarray:
+    def _rhs(self, z: np.ndarray, _t: float = 0.0) -> np.ndarray:
+        if self.symmetric:  # z is the one population's shares
+            d = self.u[0] @ z
+            return z * (d - z @ d)
         x = np.split(z, self._splits)
         fit = self._fitness(x)
         return np.concatenate([xi * (d - xi @ d) for xi, d in zip(x, fit, strict=True)])
 
-    def _step(self) -> None:
-        z0 = np.concatenate(self.x)
-        sol = solve_ivp(self._rhs, (0.0, self.step_size), z0, method=self.ode_method, rtol=self.rtol,
-                        atol=self.rtol * 1e-2, dense_output=False)
+    def _integrate(self, z0: np.ndarray) -> np.ndarray:
+        """The state after time ``step_size`` from ``z0``, to ``rtol`` (absolute tolerance rtol/100)."""
+        if self.ode_method == "LSODA":
+            from scipy.integrate import odeint  # lazy: keeps `import equilibria` free of scipy
+
+            y, info = odeint(self._rhs, z0, (0.0, self.step_size), rtol=self.rtol, atol=self.rtol * 1e-2,
+                             full_output=True)
+            if info["message"] != "Integration successful.":
+                raise SolverError(f"the ODE solver failed: {info['message']}; try a smaller step_size or rtol")
+            return y[-1]
+        from scipy.integrate import solve_ivp
+
+        sol = solve_ivp(lambda t, z: self._rhs(z, t), (0.0, self.step_size), z0, method=self.ode_method,
+                        rtol=self.rtol, atol=self.rtol * 1e-2, dense_output=False)
         if not sol.success:
             raise SolverError(f"the ODE solver failed: {sol.message}; try a smaller step_size or rtol")
-        z = np.maximum(sol.y[:, -1], 0.0)
-        self.x = [xi / xi.sum() for xi in np.split(z, self._splits)]
+        return sol.y[:, -1]
+
+    def _step(self) -> None:
+        z0 = self.x[0].copy() if self.symmetric else np.concatenate(self.x)
+        z = np.maximum(self._integrate(z0), 0.0)
+        if self.symmetric:
+            x = z / z.sum()
+            self.x = [x, x.copy()]
+            starts = [z0, z0]
+        else:
+            self.x = [xi / xi.sum() for xi in np.split(z, self._splits)]
+            starts = np.split(z0, self._splits)
         # trapezoidal time average of the trajectory's end points, weighted by dt
-        ends = zip(np.split(z0, self._splits), self.x, strict=True)
-        self._accumulate([(a + b) / 2 for a, b in ends], self.step_size)
+        self._accumulate([(a + b) / 2 for a, b in zip(starts, self.x, strict=True)], self.step_size)
         self.time += self.step_size
 
 

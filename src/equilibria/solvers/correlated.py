@@ -30,10 +30,9 @@ duality).
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._checks import check_bool
 from .._numbers import fraction_array
@@ -44,6 +43,9 @@ from ..ops.zero_sum import highs_linprog, power_of_two_scale
 from ..registry import register_method
 from ..solution import Solution
 from .lp import exact_vertex
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 def _player_view(shape: tuple[int, ...], i: int) -> np.ndarray:
@@ -133,6 +135,8 @@ def _solve(game: NormalFormGame, coarse: bool, objective: Any, exact: bool, name
     c_unit = power_of_two_scale(c)
     rows, cols, vals = incentive_constraints(u_scaled, coarse=coarse)
     m = int(rows.max()) + 1 if rows.size else 0
+    import scipy.sparse as sp  # lazy: keeps `import equilibria` free of scipy
+
     G = sp.csr_matrix((vals, (rows, cols)), shape=(m, N))
     # the polytope always contains every Nash equilibrium (Nash 1951), so it is never empty
     res = highs_linprog(-c.ravel() / c_unit, A_ub=G if m else None, b_ub=np.zeros(m) if m else None,

@@ -31,7 +31,6 @@ All three replace the max of MDP value iteration by the value of the *stage game
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._checks import check_int, check_positive
 from ..errors import InvalidParameterError, NotApplicableError, SolverError
@@ -203,6 +202,8 @@ def correlated_values(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``Σ_c μ_s(a, c) (Q_s[i, b, c] − Q_s[i, a, c]) ≤ 0`` (Aumann 1974), ``Σ_a μ_s(a) = 1``, ``μ ≥ 0``.
     Returns the values ``V[s, i]`` and joint distributions ``μ[s, j]`` (joint index flat).
     """
+    import scipy.sparse as sp  # lazy: keeps `import equilibria` free of scipy
+
     S, N = Q.shape[:2]
     A = Q.shape[2:]
     J = int(np.prod(A))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..._checks import check_choice, check_int, check_real, check_seed
 from ...errors import InvalidGameError, InvalidParameterError
@@ -190,6 +189,8 @@ def dirac_gan(loss: str = "standard", gamma: float = 0.0, bound: float | None = 
             # h'(ψ) = −θf'(ψθ) + γψ is increasing; its root, clipped to the box, is the minimiser
             dh = lambda p: -th * float(f(np.array(p * th))[1]) + g * p
             r = abs(th) / g + 1.0  # |θ f'| ≤ |θ| for both losses, so the root lies in [−r, r]
+            from scipy.optimize import brentq  # lazy: scipy.optimize is slow to import
+
             u = brentq(dh, -r, r, xtol=1e-15) if dh(-r) < 0 < dh(r) else 0.0
             u = float(np.clip(u, lo, hi))
             return np.array([u]), float(losses([np.array([th]), np.array([u])])[1])
