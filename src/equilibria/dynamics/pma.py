@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_int, check_positive, check_size
+from .._checks import check_choice, check_int, check_positive, check_size
 from ..errors import NotApplicableError
 from ..games.mean_field import MeanFieldGame
 from ..registry import register_method
@@ -99,25 +99,31 @@ class NAgentSimulator:
 
 @register_method("pma", families=("mean_field",))
 class PolicyMirrorAscent(Learner):
-    """Independent policy mirror ascent with TD estimates on one N-agent sample path (Yardim,
-    Cayci, Geist & He, "Policy Mirror Ascent for Efficient and Independent Learning in Mean Field
-    Games", ICML 2023, Algorithm 2 "independent learning").
+    """Independent policy mirror ascent with conditional TD estimates on one N-agent sample path
+    (Yardim, Cayci, Geist & He, "Policy Mirror Ascent for Efficient and Independent Learning in
+    Mean Field Games", ICML 2023, independent learning with CTD, "conditional TD learning").
 
     The paper's game is stationary (discounted, γ < 1); a finite-horizon game works too, its path a
     sequence of episodes (each restarting from the initial distribution, Q and π indexed by the
-    step). One population. The game's entropy temperature
-    τ (``temperature`` of the game) is the paper's regulariser h = τ Σ π log π, and the
-    exploitability the run loop reports is the regularised one. Each of ``num_agents`` agents i
-    keeps its own policy π^i (uniform at first) and Q-estimate Q^i. One iteration (an epoch t):
+    step). One population. The game's entropy temperature τ (``temperature`` of the game) is the
+    paper's regulariser h = τ Σ π log π, and the exploitability the run loop reports is the
+    regularised one. Each of ``num_agents`` agents i keeps its own policy π^i (uniform at first)
+    and Q-estimate Q^i. One iteration (an epoch t):
 
-    1. Policy evaluation on the sample path: the N agents play π^i_t for ``td_steps`` steps of the
-       N-player game (rewards and transitions at the *empirical* distribution of the N agents;
-       the path continues from epoch to epoch, never reset); each agent updates only its own
-       visited entry by TD(0) with an expected next value,
-       ``Q^i(s, a) += β (r + γ Σ_b π^i(b|s') (Q^i(s', b) − τ log π^i(b|s')) − Q^i(s, a))``,
-       with ``β = td_step_size / (1 + n^i(s, a))^0.6`` (n: the entry's visits this epoch).
-    2. Policy mirror ascent (entropy-regularised, KL proximal step ``step_size`` = η):
-       ``π^i_{t+1}(·|s) ∝ (π^i_t(·|s) exp(η Q^i(s, ·)))^{1/(1 + ητ)}``.
+    1. Mixing (CTD): the N agents play π^i_t for ``mix_steps`` steps of the N-player game without
+       learning, so that the empirical distribution moves towards μ^{π_t}; CTD's estimate is
+       conditional on the population having mixed. The path is never reset.
+    2. Conditional TD (``estimator="ctd"``, the default): ``td_steps`` more steps; each agent
+       updates only its own visited entry, with the step β = ``td_step_size`` / (1 + n)^0.6
+       (n: the entry's visits this epoch),
+       ``Q^i(s, a) ← Π_R[Q^i(s, a) + β_m (r + γ Σ_b π^i(b|s') (Q^i(s', b) − τ log π^i(b|s')) − Q^i(s, a))]``
+       (Π_R: clipping to the ball ‖Q‖_∞ ≤ R, R = 2 · (the game's payoff scale + τ log A · horizon));
+       the estimate handed to step 3 is the average of the iterates over the second half of the
+       epoch (tail Polyak–Ruppert averaging, which the slowly decaying step needs).
+       ``estimator="td0"``: the same TD(0) updates without projection, handing the last iterate
+       to step 3 (and no mixing unless asked): the estimator this learner used before CTD.
+    3. Policy mirror ascent (entropy-regularised, KL proximal step ``step_size`` = η):
+       ``π^i_{t+1}(·|s) ∝ (π^i_t(·|s) exp(η Q̂^i(s, ·)))^{1/(1 + ητ)}``.
 
     The paper's claim: with the sample budget of each epoch ~ ε⁻² (up to logs) and O(log 1/ε)
     epochs, the agents reach ε plus an O(1/√N) error from the finite population: the paper's PMA
@@ -125,11 +131,13 @@ class PolicyMirrorAscent(Learner):
 
     Output: the agents' mean policy (``current_strategy``); ``diagnostics`` adds the mean over
     agents of each agent's own exploitability (``agent_exploitability``) and the samples each
-    agent has used so far (``samples``).
+    agent has used so far (``samples``, mixing steps included).
 
-    Simplifications: the paper's conditional TD learning (CTD) is written for the same single
-    path; here it is tabular TD(0) with the visit-count step size above, warm-started from the
-    previous epoch's estimate. The step sizes are options, not the paper's worst-case constants.
+    Simplifications: the step sizes (per visited entry, not the paper's time-indexed schedule,
+    which starves rarely visited entries of a table), the radius R and the tail averaging are
+    ours (the paper states its schedule up to constants for worst-case bounds); the TD target
+    uses the expected next value under π^i (expected SARSA) rather than the sampled next action; each epoch's
+    estimate starts from the previous epoch's last iterate (warm start).
     """
 
     families = ("mean_field",)
@@ -144,22 +152,31 @@ class PolicyMirrorAscent(Learner):
         td_steps: int = 200,
         step_size: float = 1.0,
         td_step_size: float = 1.0,
+        estimator: str = "ctd",
+        mix_steps: int | None = None,
     ):
         super().__init__(game, seed=seed)
         self.num_agents = check_int("num_agents", num_agents, minimum=1, maximum=10**6)
         self.td_steps = check_int("td_steps", td_steps, minimum=1, maximum=10**8)
         self.step_size = check_positive("step_size", step_size, maximum=1e6)
         self.td_step_size = check_positive("td_step_size", td_step_size, maximum=1.0)
+        self.estimator = check_choice("estimator", estimator, ("ctd", "td0"))
+        default_mix = self.td_steps // 4 if self.estimator == "ctd" else 0
+        self.mix_steps = default_mix if mix_steps is None else check_int(
+            "mix_steps", mix_steps, minimum=0, maximum=10**8)
         if not isinstance(game, MeanFieldGame):
             raise NotApplicableError("pma applies to mean-field games (family 'mean_field')")
         T, S, A = game.num_steps, game.num_states, game.num_actions
-        check_size("pma's per-agent policies and Q-estimates", 8 * 4 * self.num_agents * T * S * A)
+        check_size("pma's per-agent policies and Q-estimates", 8 * 5 * self.num_agents * T * S * A)
         sim = NAgentSimulator(game, self.num_agents, self.rng)
         self.agent_states, self.clock = sim.states, 0
         uniform = game.legal[0] / game.legal[0].sum(-1, keepdims=True)  # (T, S, A)
         self.policies = np.broadcast_to(uniform, (self.num_agents, T, S, A)).copy()
         self.Q = np.zeros((self.num_agents, T, S, A))
+        self.Q_hat = self.Q.copy()  # the last epoch's estimate handed to the mirror step
         self.samples = 0
+        horizon = 1.0 / (1.0 - game.discount) if game.stationary else float(game.horizon)
+        self.radius = 2.0 * (game.payoff_scale + game.temperature * np.log(A) * horizon)
 
     def _step(self) -> None:
         g = self.game
@@ -168,32 +185,44 @@ class PolicyMirrorAscent(Learner):
         pol = self.policies
         logp = np.log(np.where(pol > 0, pol, 1.0))
         ent_cost = tau * np.sum(pol * logp, axis=-1)  # (N, T, S): τ Σ π log π
+        ctd = self.estimator == "ctd"
         visits = np.zeros(self.Q.shape)
         agents = np.arange(N)
         sim = NAgentSimulator.__new__(NAgentSimulator)
         sim.game, sim.num_agents, sim.states, sim.clock = g, N, self.agent_states, self.clock
         cdf = np.cumsum(pol, axis=-1)
-        draws = self.rng.random((self.td_steps, 2, N))  # per step: the moves, the next actions
+        M, total = self.td_steps, self.mix_steps + self.td_steps
+        draws = self.rng.random((total, 2, N))  # per step: the moves, the next actions
         actions = _inverse_cdf(self.rng.random(N), cdf[agents, sim.clock, sim.states])
-        for k in range(self.td_steps):
+        tail_from = M // 2
+        tail = np.zeros(self.Q.shape) if ctd else None
+        for k in range(total):
             s, t = sim.states, sim.clock
             rewards, s2, terminal = sim.step(actions, self.rng, draws[k, 0])
-            if g.stationary or t + 1 < H:
-                t2 = 0 if g.stationary else t + 1
-                nxt = pol[agents, t2, s2]
-                v2 = np.sum(nxt * self.Q[agents, t2, s2], axis=-1) - ent_cost[agents, t2, s2]
-            else:
-                v2 = terminal  # the episode ended: the terminal reward is the value of s'
-            n = visits[agents, t, s, actions]
-            beta = self.td_step_size / (1.0 + n) ** 0.6
-            q = self.Q[agents, t, s, actions]
-            self.Q[agents, t, s, actions] = q + beta * (rewards + gamma * v2 - q)
-            visits[agents, t, s, actions] = n + 1.0
+            m = k - self.mix_steps
+            if m >= 0:
+                if g.stationary or t + 1 < H:
+                    t2 = 0 if g.stationary else t + 1
+                    nxt = pol[agents, t2, s2]
+                    v2 = np.sum(nxt * self.Q[agents, t2, s2], axis=-1) - ent_cost[agents, t2, s2]
+                else:
+                    v2 = terminal  # the episode ended: the terminal reward is the value of s'
+                q = self.Q[agents, t, s, actions]
+                n = visits[agents, t, s, actions]
+                new = q + self.td_step_size / (1.0 + n) ** 0.6 * (rewards + gamma * v2 - q)
+                if ctd:
+                    new = np.clip(new, -self.radius, self.radius)
+                visits[agents, t, s, actions] = n + 1.0
+                self.Q[agents, t, s, actions] = new
+                if ctd and m >= tail_from:
+                    tail += self.Q
             actions = _inverse_cdf(draws[k, 1], cdf[agents, sim.clock, sim.states])
         self.agent_states, self.clock = sim.states, sim.clock
-        self.samples += self.td_steps
+        self.samples += total
+        estimate = tail / (M - tail_from) if ctd else self.Q.copy()
+        self.Q_hat = estimate
         # entropy-regularised policy mirror ascent (KL proximal step), over the legal actions
-        logits = (logp + self.step_size * self.Q) / (1.0 + self.step_size * tau)
+        logits = (logp + self.step_size * estimate) / (1.0 + self.step_size * tau)
         logits = np.where(g.legal[0][None], logits, -np.inf)
         logits -= logits.max(axis=-1, keepdims=True)
         w = np.exp(logits)
