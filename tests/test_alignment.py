@@ -25,6 +25,7 @@ from equilibria.solvers.alignment import (
     alignment_frontier,
     best_of_n_kl_bound,
     best_of_n_law,
+    constrained_rlhf,
     kl_matched_tilt,
     robust_dpo_policy,
     tilted_policy,
@@ -115,3 +116,61 @@ def test_frontier_tilt_dominates_and_gap_closes() -> None:
     assert np.all(f["ratio"] <= 1 + 1e-9)
     assert np.all(np.diff(f["ratio"]) > 0)
     assert f["ratio"][-1] > 0.94
+
+
+def _composite(seed: int = 0, K: int = 40, X: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    ref = rng.dirichlet(np.ones(K), size=X)
+    R = rng.standard_normal((3, X, K))
+    return ref, R
+
+
+def test_constrained_rlhf_kkt() -> None:
+    """Moskovitz et al. (ICLR 2024) as a KKT system: feasibility, μ ≥ 0, complementary slackness."""
+    ref, R = _composite()
+    free = np.einsum("ixk,xk->i", R, tilted_policy(ref, R.sum(axis=0), 0.5)) / 2
+    theta = free - np.array([0.3, -5.0, 0.2])  # components 1 and 3 bind, component 2 is slack
+    out = constrained_rlhf(ref, R, theta, beta=0.5)
+    assert out["converged"]
+    mu, v = out["multipliers"], out["values"]
+    assert np.all(mu >= 0) and np.all(v <= theta + 1e-7)
+    assert mu[1] == 0.0 and mu[0] > 0 and mu[2] > 0
+    np.testing.assert_allclose(v[[0, 2]], theta[[0, 2]], atol=1e-7)
+    # the policy is the tilt of the multiplier-weighted composite
+    expect = tilted_policy(ref, np.einsum("i,ixk->xk", 1 - mu, R), 0.5)
+    np.testing.assert_allclose(out["policy"], expect, rtol=1e-12, atol=1e-15)
+
+
+def test_constrained_rlhf_slack_thresholds_give_plain_rlhf() -> None:
+    ref, R = _composite(1)
+    out = constrained_rlhf(ref, R, np.full(3, 1e3), beta=0.3)
+    assert np.all(out["multipliers"] == 0)
+    np.testing.assert_allclose(out["policy"], tilted_policy(ref, R.sum(axis=0), 0.3), rtol=1e-12)
+
+
+def test_constrained_rlhf_equality_is_the_i_projection() -> None:
+    """min KL(π‖π_ref) s.t. E_π r = θ: Pythagoras KL(q‖π_ref) = KL(q‖π*) + KL(π*‖π_ref) for feasible q."""
+    ref, R = _composite(2, K=12, X=1)
+    target = tilted_policy(ref, R[0] - R[1] + 0.5 * R[2], 1.0)
+    theta = np.einsum("ixk,xk->i", R, target)
+    out = constrained_rlhf(ref, R, theta, beta=1.0, equality=True, tol=1e-12)
+    pi = out["policy"]
+    np.testing.assert_allclose(out["values"], theta, atol=1e-7)
+    # another feasible q: move π* along the null space of the constraints (and of the total mass)
+    A = np.vstack([np.ones(12), R[:, 0, :]])
+    d = np.linalg.svd(A)[2][-1]
+    q = pi + 0.2 * np.min(pi) / np.max(np.abs(d)) * d[None]
+    lhs = float(kl_rows(q, ref)[0])
+    rhs = float(kl_rows(q, pi)[0] + kl_rows(pi, ref)[0])
+    assert lhs == pytest.approx(rhs, abs=1e-7)
+    assert float(kl_rows(q, ref)[0]) > float(kl_rows(pi, ref)[0])
+
+
+def test_constrained_rlhf_bad_input() -> None:
+    ref, R = _composite()
+    with pytest.raises(InvalidParameterError):
+        constrained_rlhf(ref, R, [0.0, 1.0], beta=0.5)
+    with pytest.raises(InvalidParameterError):
+        constrained_rlhf(ref, R[:, :1], [0.0, 0.0, 0.0])
+    with pytest.raises(InvalidParameterError):
+        constrained_rlhf(ref, R, [0.0, 0.0, 0.0], beta=-1.0)

@@ -189,3 +189,81 @@ __all__ = [
     "robust_dpo_policy", "solve_robust_dpo", "tilted_policy",
 ]
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Constrained RLHF over composite rewards
+# ---------------------------------------------------------------------------------------------
+
+
+def constrained_rlhf(reference: Any, rewards: Any, thresholds: Any, *, beta: float = 0.1,
+                     equality: bool = False, weights: Any = None, tol: float = 1e-10) -> dict[str, Any]:
+    """KL-regularised RLHF over component rewards r_1..r_m, each held at its proxy point θ_i, by the
+    Lagrangian (Moskovitz et al., "Confronting Reward Model Overoptimization with Constrained RLHF",
+    ICLR 2024). Our reading of the paper from its abstract and public summaries: the full text was
+    not reached.
+
+    ``equality=False`` (μ-PPO as we read it): maximise E_π Σ_i r_i − β KL(π‖π_ref) subject to
+    E_π r_i ≤ θ_i, the proxy point of component i. The policy for multipliers μ ≥ 0 is
+    π_μ ∝ π_ref exp(Σ_i (1 − μ_i) r_i / β), and μ — the dynamic weights of the component rewards —
+    minimises the convex dual
+
+        g(μ) = β E_x log Σ_y π_ref(y|x) exp(Σ_i (1 − μ_i) r_i(x, y)/β) + Σ_i μ_i θ_i,  ∇g = θ − E_{π_μ} r.
+
+    ``equality=True`` (ξ-PPO as we read it): minimise β KL(π‖π_ref) subject to E_π r_i = θ_i; then
+    π_λ ∝ π_ref exp(Σ_i λ_i r_i / β) with λ free, minimising β E_x log Σ_y π_ref exp(λ·r/β) − λ·θ.
+
+    The paper runs gradient ascent-descent with PPO; we minimise the dual exactly (L-BFGS-B, μ ≥ 0 for
+    the inequality form), so complementary slackness holds at the returned point.
+
+    ``rewards`` is (m, X, K) (or (m, K) for one context), ``thresholds`` (m,). Returns a dict with
+    ``policy`` (X, K), ``multipliers`` (m,), ``values`` (E_π r_i), ``kl`` and ``converged``.
+    """
+    from scipy.optimize import minimize
+
+    ref = np.atleast_2d(np.asarray(reference, dtype=float))
+    R = np.asarray(rewards, dtype=float)
+    if R.ndim == 2:
+        R = R[:, None, :]
+    if R.ndim != 3 or R.shape[1:] != ref.shape:
+        raise InvalidParameterError(f"rewards must have shape (m, {ref.shape[0]}, {ref.shape[1]})")
+    _arrays(ref, R[0])
+    if not np.all(np.isfinite(R)):
+        raise InvalidParameterError("rewards must be finite")
+    m = R.shape[0]
+    theta = np.asarray(thresholds, dtype=float).reshape(-1)
+    if theta.shape != (m,) or not np.all(np.isfinite(theta)):
+        raise InvalidParameterError(f"need {m} finite thresholds, one per component reward")
+    beta = check_positive("beta", beta)
+    w = np.full(len(ref), 1.0 / len(ref)) if weights is None else np.asarray(weights, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_ref = np.where(ref > 0, np.log(np.where(ref > 0, ref, 1.0)), -np.inf)
+
+    def coef(mu: np.ndarray) -> np.ndarray:
+        return mu if equality else 1.0 - mu
+
+    def policy(mu: np.ndarray) -> np.ndarray:
+        return np.exp(log_softmax(log_ref + np.einsum("i,ixk->xk", coef(mu), R) / beta))
+
+    def fun(mu: np.ndarray) -> tuple[float, np.ndarray]:
+        # inequality: g(μ) = β E log Σ π_ref exp((1−μ)·r/β) + μ·θ, ∇ = θ − E_π r
+        # equality (μ = λ/β free): h(λ) = β E log Σ π_ref exp(λ·r/β) − λ·θ, ∇ = E_π r − θ
+        z = log_ref + np.einsum("i,ixk->xk", coef(mu), R) / beta
+        top = z.max(axis=1, keepdims=True)
+        lse = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
+        pi = np.exp(z - lse[:, None])
+        values = np.einsum("x,ixk,xk->i", w, R, pi)
+        if equality:
+            return float(beta * (w @ lse) - mu @ theta), values - theta
+        return float(beta * (w @ lse) + mu @ theta), theta - values
+
+    bounds = None if equality else [(0.0, None)] * m
+    res = minimize(fun, np.zeros(m), jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": 10_000, "gtol": tol, "ftol": 1e-15})
+    mu = res.x
+    pi = policy(mu)
+    values = np.einsum("x,ixk,xk->i", w, R, pi)
+    viol = np.abs(values - theta) if equality else np.maximum(values - theta, 0.0)
+    kl = float(w @ kl_rows(pi, ref))
+    return {"policy": pi, "multipliers": mu, "values": values, "kl": kl,
+            "converged": bool(np.max(viol) <= 1e-6 * max(1.0, float(np.max(np.abs(R)))))}
