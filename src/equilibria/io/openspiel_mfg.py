@@ -11,7 +11,8 @@ chance-outcome order, every node cached by its observation string), and builds:
   state for terminal nodes;
 * transitions: from each decision node and legal action through the chance nodes to the next
   mean-field node (their probabilities do not depend on μ in OpenSpiel's games except
-  dynamic_routing, whose travel times do: the bridge reads them once, so it does not model that game);
+  dynamic_routing, whose travel times do: the bridge reads them once, so it does not model that game;
+  `equilibria.games.catalog.mean_field_routing` is its native port);
 * rewards: ``reward(t, μ_t)`` sets μ_t on the first-visited mean-field node that precedes each
   decision node (``update_distribution``) and reads ``rewards()``, which is what OpenSpiel's
   evaluators do, so hidden state kept by the game (such as a last action) is the one their caches

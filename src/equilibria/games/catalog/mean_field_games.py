@@ -13,8 +13,9 @@ games of Perrin et al., NeurIPS 2020; Laurière et al., ICML 2022):
 - ``linear_quadratic``: OpenSpiel's ``mean_field_lin_quad`` on a ring.
 - ``garnet``: a random MFG; our draws come from NumPy (OpenSpiel's from absl), `garnet_from` takes
   given arrays (the test reads OpenSpiel's and matches its exploitabilities).
-- Not ported: ``dynamic_routing`` (travel times depend on μ; `equilibria.io.openspiel_mfg` does not
-  model it either). The bridge loads any other OpenSpiel MFG with the same exploitabilities.
+- ``dynamic_routing``: in `equilibria.games.catalog.mean_field_routing` (travel times depend on μ;
+  `equilibria.io.openspiel_mfg` does not model it). The bridge loads any other OpenSpiel MFG with the
+  same exploitabilities.
 
 MFGLib (Guo et al., "MFGLib: A Library for Mean-Field Games", 2023): ``mfglib:rock_paper_scissors``,
 ``mfglib:susceptible_infected``, ``mfglib:left_right``, ``mfglib:beach_bar``,
