@@ -154,7 +154,7 @@ def test_adaptive_transition_estimates_track_the_counterfactual_transitions():
 @pytest.mark.parametrize("method", ["balanced-ftrl", "adaptive-ftrl"])
 def test_nash_conv_within_the_claimed_rate_on_kuhn(method):
     """The paper's bound: NashConv of the average profile, in loss units (payoffs / range 4), at
-    most of order √(H (A_X + B_Y) / T) after T trajectories (H = 4, A_X = B_Y = 12 in Kuhn poker).
+    most of order √(H (A_X + B_Y) / T) after T trajectories (H = 5 levels, A_X = B_Y = 12 in Kuhn).
     Checked with constant 1 and no log factor, seed averaged, and decreasing as a power of T.
     Episodes come 8 per update (``batch=8``: the policy held for 8 trajectories) to keep the test
     short; the rates are in trajectories, as the bound."""
@@ -172,7 +172,7 @@ def test_nash_conv_within_the_claimed_rate_on_kuhn(method):
         curves.append(vals)
     mean = np.mean(curves, axis=0) / 4.0
     assert np.all(np.diff(mean) < 0), mean
-    assert np.all(mean <= np.sqrt(4 * 24 / checkpoints)), mean
+    assert np.all(mean <= np.sqrt(int(g.node_depth.max()) * 24 / checkpoints)), mean
     slope = np.polyfit(np.log(checkpoints), np.log(mean), 1)[0]
     assert -1.0 < slope < -0.15, (slope, mean)
 
