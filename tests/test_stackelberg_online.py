@@ -4,6 +4,8 @@ Checked: the best manipulation of an omniscient follower against an enumeration 
 function; it never leaves the follower worse off than the pure Stackelberg equilibrium; a UCB1
 leader's last iterate reaches the pure Stackelberg equilibrium against a learning myopic follower
 and the manipulated outcome against the manipulative one, whose average reward is then higher.
+The noisy-side-information follower (FMUCB, our reading): with exact estimates it plays FBM, and
+against the learning leader it reaches the manipulated outcome with a positive gain.
 """
 
 from __future__ import annotations
@@ -70,6 +72,33 @@ def test_learning_reaches_the_equilibria(leader: int) -> None:
     assert gain > 0.1
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_fmucb_with_exact_estimates_is_fbm(seed: int) -> None:
+    from equilibria.dynamics.stackelberg import StackelbergUCB
+
+    rng = np.random.default_rng(40 + seed)
+    A, B = rng.random((2, 3, 4))
+    learner = StackelbergUCB(eq.NormalFormGame.from_bimatrix(A, B), follower="noisy-manipulative")
+    big = 1e12  # counts so large that the bonus vanishes and the means are the true ones
+    learner.n_f[:] = big
+    learner.s_side[:] = learner.mu_l * big
+    learner.s_f[:] = learner.mu_f * big
+    a, resp = learner._fmucb(1e6)
+    a_true, resp_true = best_manipulation(learner.mu_l, learner.mu_f)
+    assert a == a_true and list(resp) == list(resp_true)
+
+
+def test_fmucb_learns_to_manipulate() -> None:
+    game = eq.NormalFormGame.from_bimatrix(L, F)
+    honest = eq.solve(game, "stackelberg-ucb", iterations=3000, eval_every=3000, seed=1)[0]
+    noisy = eq.solve(game, "stackelberg-ucb", iterations=3000, eval_every=3000, seed=1,
+                     follower="noisy-manipulative")[0]
+    assert [int(np.argmax(x)) for x in noisy.strategies] == [0, 0]  # the FBM target, not (1, 0)
+    gain = (noisy.info["trace"].extra["follower_mean_reward"][-1]
+            - honest.info["trace"].extra["follower_mean_reward"][-1])
+    assert gain > 0.1  # FBM's gain on the unit scale is 0.25 (test above)
+
+
 def test_bad_input() -> None:
     three = eq.load_game("random_uniform(players=3, actions=2, seed=0)")
     with pytest.raises(NotApplicableError, match="two-player"):
@@ -79,5 +108,7 @@ def test_bad_input() -> None:
         eq.solve(g, "stackelberg-ucb", iterations=5, follower="greedy")
     with pytest.raises(InvalidParameterError, match="leader"):
         eq.solve(g, "stackelberg-ucb", iterations=5, leader=2)
+    with pytest.raises(InvalidParameterError, match="exploration"):
+        eq.solve(g, "stackelberg-ucb", iterations=5, follower="noisy-manipulative", exploration=float("nan"))
     mu_l, mu_f = leader_view(g, 1)
     assert mu_l.shape == (2, 2) and mu_l.min() == 0 and mu_l.max() == 1

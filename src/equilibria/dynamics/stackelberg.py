@@ -15,13 +15,27 @@ br(a))`` with ``br(a) = argmax_b μ_f(a, b)``. Their two findings reproduced her
   ``(a†, b†)`` maximising ``μ_f`` among those with ``μ_l(a†, b†) > max_{a ≠ a†} min_b μ_l(a, b)``
   and answers every other leader action with the leader's worst response ``argmin_b μ_l(a, b)``.
 
-Simplifications (the paper's own pseudocode was not available to us): the leader runs UCB1 (Auer,
+The paper's followers, as implemented here:
+
+- ``follower="myopic"`` (limited information: the follower sees only its own rewards): UCB1 per
+  leader action, i.e. it learns to best-respond;
+- ``follower="manipulative"`` (the paper's FBM, omniscient side information: the follower knows the
+  leader's means): the fixed best manipulation above;
+- ``follower="noisy-manipulative"`` (the paper's FMUCB, noisy side information: the follower sees
+  the leader's realised reward each round, not its means): our reading of the algorithm's name and
+  setting is FBM recomputed every round on estimates, a plug-in for the leader's means (its
+  empirical means ``m_l``) and optimism for its own (the index ``U_f = m_f + c sqrt(2 log t / n)``,
+  ``c = exploration``, 1 being UCB1, 0 the plain plug-in), i.e. `best_manipulation` ``(m_l, U_f)``;
+  at a leader action with an unvisited response it plays that response first (lowest index), so
+  every pair it may need is estimated. (Exploring a target is costly here: the leader's running
+  means move slowly, so a large ``c`` makes the follower chase uncertain targets; the example
+  prints both ``c = 1`` and ``c = 0``.)
+
+Simplifications (the paper's own pseudocode was not reachable to us): the leader runs UCB1 (Auer,
 Cesa-Bianchi & Fischer, "Finite-time analysis of the multiarmed bandit problem", Mach. Learn. 2002)
-over its actions on its observed rewards; the learning follower runs UCB1 per leader action; the
-manipulative follower is the omniscient one (exact side information), with the optimal
-manipulation derived above rather than the paper's noisy-side-information algorithm. Means are
-the game's payoffs mapped onto [0, 1] per player (a positive affine map, which keeps the
-equilibrium); rewards are Bernoulli draws with those means.
+over its actions on its observed rewards, whatever the follower; FMUCB's confidence rule is ours
+(above). Means are the game's payoffs mapped onto [0, 1] per player (a positive affine map, which
+keeps the equilibrium); rewards are Bernoulli draws with those means.
 """
 
 from __future__ import annotations
@@ -30,13 +44,13 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_choice, check_int
+from .._checks import check_choice, check_int, check_real
 from ..errors import NotApplicableError
 from ..games.normal_form import NormalFormGame
 from ..registry import register_method
 from ..run import Learner
 
-FOLLOWERS = ("myopic", "manipulative")
+FOLLOWERS = ("myopic", "manipulative", "noisy-manipulative")
 
 
 def _unit(U: np.ndarray) -> np.ndarray:
@@ -93,28 +107,35 @@ class StackelbergUCB(Learner):
     1. The leader plays an untried action if any (lowest index), else
        ``argmax_a  m_l(a) + sqrt(2 log t / n_l(a))`` (empirical mean plus the UCB1 bonus).
     2. The follower answers ``a``: ``follower="myopic"``: UCB1 over its actions on its own rewards
-       after ``a``; ``follower="manipulative"``: the fixed best manipulation ``F(a)``
-       (`best_manipulation`, computed from the true means: exact side information).
-    3. Each draws its reward, Bernoulli with mean ``μ_l(a, b)`` / ``μ_f(a, b)``, and updates its means.
+       after ``a``; ``follower="manipulative"`` (FBM): the fixed best manipulation ``F(a)``
+       (`best_manipulation`, computed from the true means: exact side information);
+       ``follower="noisy-manipulative"`` (FMUCB): an unvisited response to ``a`` if any, else
+       `best_manipulation` ``(m_l, U_f)`` from its estimates (noisy side information).
+    3. Each draws its reward, Bernoulli with mean ``μ_l(a, b)`` / ``μ_f(a, b)``, and updates its means;
+       the FMUCB follower also records the leader's realised reward for ``(a, b)``.
 
     The returned profile is the last iterate: the leader's empirically best action (one-hot) and the
     follower's response to it (its empirically best action, or ``F``). ``leader`` (0 or 1) picks
-    which player leads. The simplifications against the paper are listed in the module docstring.
+    which player leads; ``exploration`` scales the FMUCB follower's bonus (unused by the others). The
+    simplifications against the paper are listed in the module docstring.
     """
 
     families = ("normal_form",)
     default_output = "last"
 
-    def __init__(self, game: Any, *, follower: str = "myopic", leader: int = 0, seed: int | None = None):
+    def __init__(self, game: Any, *, follower: str = "myopic", leader: int = 0, exploration: float = 1.0,
+                 seed: int | None = None):
         follower = check_choice("follower", follower, FOLLOWERS)
+        exploration = check_real("exploration", exploration, minimum=0.0, maximum=100.0)
         leader = check_int("leader", leader, minimum=0, maximum=1)
         mu_l, mu_f = leader_view(game, leader)
         super().__init__(game, seed=seed)
-        self.follower, self.leader = follower, leader
+        self.follower, self.leader, self.exploration = follower, leader, exploration
         self.mu_l, self.mu_f = mu_l, mu_f
         A, B = mu_l.shape
         self.n_l, self.s_l = np.zeros(A), np.zeros(A)
         self.n_f, self.s_f = np.zeros((A, B)), np.zeros((A, B))
+        self.s_side = np.zeros((A, B))  # the leader's rewards as the FMUCB follower sees them
         self.follower_reward = 0.0
         self.leader_reward = 0.0
         manipulative = follower == "manipulative"
@@ -132,6 +153,9 @@ class StackelbergUCB(Learner):
         a = self._ucb(self.n_l, self.s_l, t)
         if self.follower == "manipulative":
             b = int(self.manipulation[a])
+        elif self.follower == "noisy-manipulative":
+            unvisited = np.flatnonzero(self.n_f[a] == 0)
+            b = int(unvisited[0]) if unvisited.size else int(self._fmucb(t)[1][a])
         else:
             b = self._ucb(self.n_f[a], self.s_f[a], max(1.0, self.n_f[a].sum()))
         r_l = float(self.rng.random() < self.mu_l[a, b])
@@ -140,14 +164,24 @@ class StackelbergUCB(Learner):
         self.s_l[a] += r_l
         self.n_f[a, b] += 1
         self.s_f[a, b] += r_f
+        self.s_side[a, b] += r_l
         self.leader_reward += r_l
         self.follower_reward += r_f
+
+    def _fmucb(self, t: float) -> tuple[int, np.ndarray]:
+        n = np.maximum(self.n_f, 1)
+        seen = self.n_f > 0
+        m_l = np.where(seen, self.s_side / n, 0.5)
+        u_f = np.where(seen, self.s_f / n + self.exploration * np.sqrt(2.0 * np.log(max(t, 2.0)) / n), np.inf)
+        return best_manipulation(m_l, u_f)
 
     def _greedy(self) -> tuple[int, int]:
         means = np.where(self.n_l > 0, self.s_l / np.maximum(self.n_l, 1), -np.inf)
         a = int(np.argmax(means))
         if self.follower == "manipulative":
             return a, int(self.manipulation[a])
+        if self.follower == "noisy-manipulative":
+            return a, int(self._fmucb(float(self.iteration + 1))[1][a])
         m_f = np.where(self.n_f[a] > 0, self.s_f[a] / np.maximum(self.n_f[a], 1), -np.inf)
         return a, int(np.argmax(m_f))
 
