@@ -201,3 +201,27 @@ def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["solve", "battle_of_the_sexes", "--method", "stackelberg", "-o", "leader=3"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "leader" in err
+
+
+def test_degenerate_bimatrix(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Follower payoffs 1e-12 apart: HiGHS would drop the difference and return commitment (1, 0)
+    with response 0, which is not a best response to it; float mode refuses, exact mode solves it:
+    the leader mixes just enough, x = (10^12, 1)/(10^12 + 1), to make column 0 a best response."""
+    from fractions import Fraction
+
+    from equilibria.errors import DegenerateGameError
+    from equilibria.io.nfg import write_nfg
+
+    F_tiny = [[Fraction(0), Fraction(1, 10**12)], [Fraction(1), Fraction(0)]]
+    game = NormalFormGame.from_bimatrix([[1, 0], [0, 0]], F_tiny)
+    with pytest.raises(DegenerateGameError, match="exact=True"):
+        eq.solve(game, "stackelberg")
+    sol = eq.solve(game, "stackelberg", exact=True)[0]
+    assert sol.info["follower_response"] == 0
+    assert list(sol.info["commitment"]) == [Fraction(10**12, 10**12 + 1), Fraction(1, 10**12 + 1)]
+    path = tmp_path / "tiny.nfg"
+    write_nfg(game, path)
+    assert main(["solve", str(path), "--method", "stackelberg"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "exact" in err
+    assert main(["solve", str(path), "--method", "stackelberg", "--exact", "--json"]) == 0

@@ -30,7 +30,7 @@ import numpy as np
 
 from .._checks import check_bool, check_int
 from .._numbers import fraction_array, pivot_exact
-from ..errors import SolverError
+from ..errors import DegenerateGameError, SolverError
 from ..ops import highs_linprog
 from ..registry import register_method
 from ..solution import Solution
@@ -116,6 +116,24 @@ def _leader_view(game: Any, leader: int, exact: bool) -> tuple[np.ndarray, np.nd
     return (A, B) if leader == 0 else (B.T, A.T)
 
 
+#: HiGHS drops constraint coefficients below this (its ``small_matrix_value``): follower payoff
+#: differences smaller than this, on the [1, 2] scale, are ties to the float programs
+FLOAT_RESOLUTION = 1e-9
+
+
+def _check_float_resolution(F: np.ndarray) -> None:
+    """`DegenerateGameError` if two follower payoffs in a row differ by less than the LPs resolve."""
+    D = np.abs(F[:, :, None] - F[:, None, :])
+    tiny = (D > 0) & (D < FLOAT_RESOLUTION)
+    if tiny.any():
+        i, j, k = (int(v) for v in np.argwhere(tiny)[0])
+        raise DegenerateGameError(
+            f"the follower's payoffs for actions {j} and {k} against leader action {i} differ by "
+            f"{D[i, j, k]:.1e} of their range, below what the float programs resolve "
+            f"({FLOAT_RESOLUTION:g}); solve with exact=True (--exact)"
+        )
+
+
 def _float_lp(L: np.ndarray, F: np.ndarray, j: int) -> tuple[np.ndarray, float] | None:
     """LP_j by HiGHS, or None if ``j`` is never a follower best response."""
     m, n = F.shape
@@ -196,7 +214,9 @@ def stackelberg(game: Any, *, leader: int = 0, exact: bool = False) -> list[Solu
     default ``leader=0``); ``info`` holds ``leader``, ``commitment`` (the leader's strategy),
     ``follower_response`` (the action index), ``leader_payoff``, ``follower_payoff`` and
     ``values`` (each LP_j's optimum, None where infeasible). Exact mode: everything is a
-    `Fraction`, by an exact simplex with Bland's rule.
+    `Fraction`, by an exact simplex with Bland's rule. A bimatrix degenerate for the float programs
+    (two follower payoffs in a row closer than 1e-9 of the payoff range, which HiGHS treats as
+    equal) raises `DegenerateGameError` in float mode; exact mode solves it.
     """
     exact = check_bool("exact", exact)
     leader = check_int("leader", leader, minimum=0, maximum=1)
@@ -206,6 +226,7 @@ def stackelberg(game: Any, *, leader: int = 0, exact: bool = False) -> list[Solu
         results = [_exact_lp(L, F, j) for j in range(n)]
     else:
         Lf, Ff = positive_float(L), positive_float(F)
+        _check_float_resolution(Ff - 1.0)
         results = [_float_lp(Lf, Ff, j) for j in range(n)]
     feasible = [j for j in range(n) if results[j] is not None]
     if not feasible:  # impossible: the follower has a best response to any commitment
