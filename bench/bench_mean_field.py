@@ -10,14 +10,18 @@
 3. Cost against states × horizon: crowd_modelling(size, horizon) for us and OpenSpiel (C++ game
    with its Python evaluator), beach_bar(n, T) for us and MFGLib.
 
-Every timing is the median of ``--repeats`` runs. Ratios are peer seconds / our seconds.
+Exploitability timings (1 and 3) pair ours and the peer's: one untimed warm-up call each, then
+``--repeats`` alternations of a block of our calls (≥ 20 ms, our calls take well under a millisecond)
+and a block of the peer's; each pair gives a ratio (peer seconds / our seconds per call) and the
+median ratio is printed with the range. Learner timings (2) are medians of ``--repeats`` runs.
 
-    .venv/bin/python bench/bench_mean_field.py [--quick] [--repeats 3]
+    .venv/bin/python bench/bench_mean_field.py [--quick] [--repeats 3] [--sections 1,2,3]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -36,6 +40,7 @@ from open_spiel.python.mfg.algorithms import mirror_descent as os_md
 from open_spiel.python.mfg.algorithms import nash_conv as os_nash_conv
 from open_spiel.python.mfg.games import crowd_avoidance as _ca  # noqa: F401
 from open_spiel.python.mfg.games import crowd_modelling as _cm  # noqa: F401  (registers the games)
+from open_spiel.python.mfg.games import dynamic_routing as _dr  # noqa: F401
 from open_spiel.python.mfg.games import linear_quadratic as _lq  # noqa: F401
 from open_spiel.python.mfg.games import periodic_aversion as _pa  # noqa: F401
 from open_spiel.python.mfg.games import predator_prey as _pp  # noqa: F401
@@ -54,6 +59,46 @@ def median_seconds(fn: Callable[..., Any], repeats: int, *args: Any) -> tuple[fl
     return statistics.median(times), out
 
 
+def block_seconds(fn: Callable[..., Any], min_seconds: float = 0.02) -> tuple[float, float]:
+    """Wall-clock and process-CPU seconds per call of ``fn()``, from a block of calls lasting at
+    least ``min_seconds``."""
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
+    while True:
+        fn()
+        n += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds:
+            return elapsed / n, (time.process_time() - c0) / n
+
+
+def paired(ours: Callable[[], Any], theirs: Callable[[], Any], repeats: int,
+           min_seconds: float = 0.02) -> tuple[float, float, list[float], list[float], Any, Any]:
+    """Ours and the peer timed in alternation after one untimed warm-up call each (caches, imports,
+    the peer's lazily built tables): per repeat, our time per call (a block of calls, our calls
+    take well under a millisecond) and the peer's, and their ratio, on the wall clock and on this
+    process's CPU clock (which leaves out the time the process waits for a core on a shared
+    machine). Returns the medians of our and the peer's wall times, the wall and CPU ratios (the
+    load of a shared machine moves both sides of a pair together, so the median ratio is steadier
+    than a ratio of medians), and the two warm-up calls' results."""
+    v_ours, v_peer = ours(), theirs()
+    t_ours, t_peer, wall, cpu = [], [], [], []
+    for _ in range(repeats):
+        a, a_cpu = block_seconds(ours, min_seconds)
+        b, b_cpu = block_seconds(theirs, min_seconds)
+        t_ours.append(a)
+        t_peer.append(b)
+        wall.append(b / a)
+        cpu.append(b_cpu / a_cpu if a_cpu > 0 else float("nan"))
+    return statistics.median(t_ours), statistics.median(t_peer), wall, cpu, v_ours, v_peer
+
+
+def ratio_row(label: str, ours: float, theirs: float, wall: list[float], cpu: list[float],
+              extra: str = "") -> None:
+    print(f"  {label:44s} ours {ours * 1e3:9.3f} ms  peer {theirs * 1e3:10.2f} ms  "
+          f"ratio wall {statistics.median(wall):7.1f}x ({min(wall):.1f}-{max(wall):.1f}), "
+          f"cpu {statistics.median(cpu):7.1f}x ({min(cpu):.1f}-{max(cpu):.1f}), {len(wall)} pairs  {extra}")
+
+
 def os_value(os_game: Any, os_pi: Any) -> float:
     return os_nash_conv.NashConv(os_game, os_pi).nash_conv()
 
@@ -64,9 +109,11 @@ def row(label: str, ours: float, theirs: float, extra: str = "") -> None:
 
 
 def bench_exploitability(repeats: int, quick: bool) -> None:
-    print("1. exploitability of the uniform policy (one evaluation)")
+    print("1. exploitability of the uniform policy (one evaluation; OpenSpiel: NashConv of its Python\n"
+          "   evaluators on the game and policy built once, one warm-up call; ours: equilibria.nash_conv)")
     cases = [("crowd_modelling", "python_mfg_crowd_modelling"), ("crowd_modelling", "mfg_crowd_modelling"),
-             ("crowd_modelling_2d", "mfg_crowd_modelling_2d"), ("linear_quadratic", "mean_field_lin_quad")]
+             ("crowd_modelling_2d", "mfg_crowd_modelling_2d"), ("linear_quadratic", "mean_field_lin_quad"),
+             ("dynamic_routing", "python_mfg_dynamic_routing")]
     if not quick:
         cases += [("predator_prey", "python_mfg_predator_prey"),
                   ("crowd_avoidance", "python_mfg_crowd_avoidance"),
@@ -75,19 +122,21 @@ def bench_exploitability(repeats: int, quick: bool) -> None:
         game = eq.load_game(ours_name)
         os_game = pyspiel.load_game(os_name)
         pi = game.uniform_policy()
-        t_ours, v_ours = median_seconds(eq.nash_conv, repeats, game, pi)
         os_pi = policy_std.UniformRandomPolicy(os_game)
         slow = ours_name in ("predator_prey", "crowd_avoidance", "periodic_aversion", "linear_quadratic")
-        t_os, v_os = median_seconds(os_value, 1 if slow else repeats, os_game, os_pi)
-        row(f"{ours_name} vs OpenSpiel {os_name}", t_ours, t_os, f"{v_ours:.12f} vs {v_os:.12f}")
+        t_ours, t_os, wall, cpu, v_ours, v_os = paired(
+            lambda g=game, p=pi: eq.nash_conv(g, p), lambda g=os_game, p=os_pi: os_value(g, p),
+            1 if slow else repeats)
+        ratio_row(f"{ours_name} vs OpenSpiel {os_name}", t_ours, t_os, wall, cpu,
+                  f"{v_ours:.12f} vs {v_os:.12f}")
     for name in ("beach_bar", "building_evacuation", "linear_quadratic", "susceptible_infected"):
         game = eq.load_game("mfglib:" + name)
         env = getattr(Environment, name)()
         pi = game.uniform_policy()
         tp = torch.tensor(pi[0]).reshape(env.T + 1, *env.S, *env.A)
-        t_ours, v_ours = median_seconds(eq.nash_conv, repeats, game, pi)
-        t_m, v_m = median_seconds(exploitability_score, repeats, env, tp)
-        row(f"mfglib:{name} vs MFGLib", t_ours, t_m, f"{v_ours:.12f} vs {v_m:.12f}")
+        t_ours, t_m, wall, cpu, v_ours, v_m = paired(
+            lambda g=game, p=pi: eq.nash_conv(g, p), lambda e=env, p=tp: exploitability_score(e, p), repeats)
+        ratio_row(f"mfglib:{name} vs MFGLib", t_ours, t_m, wall, cpu, f"{v_ours:.12f} vs {float(v_m):.12f}")
 
 
 def _ours_steps(game: Any, method: str, iterations: int, **options: Any) -> Callable[[], Any]:
@@ -141,37 +190,51 @@ def bench_learners(repeats: int, quick: bool) -> None:
             row(f"{method} on mfglib:{name} vs MFGLib", t_ours / iters, t_m / iters, f"({iters} iterations)")
 
 
+def growth(points: list[tuple[int, float]]) -> str:
+    """The exponent k of cost ∝ (S·H)^k between the first and the last size (log-log slope)."""
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    return f"{math.log(y1 / y0) / math.log(x1 / x0):.2f}"
+
+
 def bench_scaling(repeats: int, quick: bool) -> None:
-    print("3. cost of one exploitability evaluation against states x horizon")
-    sizes = [(10, 10), (20, 20), (40, 40)] if not quick else [(10, 10), (20, 20)]
+    print("3. cost of one exploitability evaluation against states x horizon (S*H)")
+    sizes = [(10, 10), (20, 20), (40, 40), (80, 80)] if not quick else [(10, 10), (20, 20)]
+    ours_pts, os_pts = [], []
     for size, horizon in sizes:
         game = eq.load_game(f"crowd_modelling(size={size}, horizon={horizon})")
         pi = game.uniform_policy()
-        t_ours, _ = median_seconds(eq.nash_conv, repeats, game, pi)
         os_game = pyspiel.load_game("mfg_crowd_modelling", {"size": size, "horizon": horizon})
         os_pi = policy_std.UniformRandomPolicy(os_game)
-        # the peer's median over as many repeats as ours: one timing of it swung 13-42 ms under load
-        t_os, _ = median_seconds(os_value, repeats, os_game, os_pi)
-        row(f"crowd_modelling S={size} H={horizon} (S*H={size * horizon})", t_ours, t_os,
-            "OpenSpiel C++ game")
-    for n, T in ([(4, 2), (16, 8), (64, 32)] if not quick else [(4, 2), (16, 8)]):
+        t_ours, t_os, wall, cpu, _, _ = paired(lambda g=game, p=pi: eq.nash_conv(g, p),
+                                            lambda g=os_game, p=os_pi: os_value(g, p), repeats)
+        ours_pts.append((size * horizon, t_ours))
+        os_pts.append((size * horizon, t_os))
+        ratio_row(f"crowd_modelling S={size} H={horizon} (S*H={size * horizon})", t_ours, t_os, wall, cpu,
+                  "OpenSpiel C++ game")
+    print(f"  growth, cost ~ (S*H)^k: ours k = {growth(ours_pts)}, OpenSpiel k = {growth(os_pts)}")
+    ours_pts, m_pts = [], []
+    for n, T in ([(4, 2), (16, 8), (64, 32), (128, 64)] if not quick else [(4, 2), (16, 8)]):
         game = eq.load_game(f"mfglib:beach_bar(n={n}, T={T})")
         env = Environment.beach_bar(n=n, T=T)
         pi = game.uniform_policy()
         tp = torch.tensor(pi[0])
-        t_ours, _ = median_seconds(eq.nash_conv, repeats, game, pi)
-        t_m, _ = median_seconds(exploitability_score, repeats, env, tp)
-        row(f"beach_bar n={n} T={T} (S*H={n * (T + 1)})", t_ours, t_m, "MFGLib")
+        t_ours, t_m, wall, cpu, _, _ = paired(lambda g=game, p=pi: eq.nash_conv(g, p),
+                                           lambda e=env, p=tp: exploitability_score(e, p), repeats)
+        ours_pts.append((n * (T + 1), t_ours))
+        m_pts.append((n * (T + 1), t_m))
+        ratio_row(f"beach_bar n={n} T={T} (S*H={n * (T + 1)})", t_ours, t_m, wall, cpu, "MFGLib")
+    print(f"  growth, cost ~ (S*H)^k: ours k = {growth(ours_pts)}, MFGLib k = {growth(m_pts)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, no predator_prey (seconds)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sections", default="1,2,3", help="which parts to run, e.g. 1,3")
     args = parser.parse_args()
-    bench_exploitability(args.repeats, args.quick)
-    bench_learners(args.repeats, args.quick)
-    bench_scaling(args.repeats, args.quick)
+    parts = {"1": bench_exploitability, "2": bench_learners, "3": bench_scaling}
+    for key in args.sections.split(","):
+        parts[key.strip()](args.repeats, args.quick)
 
 
 if __name__ == "__main__":

@@ -436,8 +436,8 @@ class MeanFieldGame(Game):
         if (
             self.all_legal
             and arr.size
-            and arr.min() >= -POLICY_ATOL
-            and np.abs(arr.sum(-1) - 1.0).max() <= POLICY_ATOL
+            and np.minimum.reduce(arr, axis=None) >= -POLICY_ATOL
+            and np.maximum.reduce(np.abs(np.add.reduce(arr, axis=-1) - 1.0), axis=None) <= POLICY_ATOL
         ):
             return arr  # the common case in two reductions (NaN fails both and takes the full check)
         bad = ~(arr >= -POLICY_ATOL) | (np.abs(arr.sum(-1, keepdims=True) - 1.0) > POLICY_ATOL)
@@ -953,9 +953,17 @@ class MeanFieldGame(Game):
         prod = ws.prod
         for (m_t, m_next), c_t in zip(ws.forward_steps, ws.chain_steps(chain), strict=True):
             prod(m_t, c_t, out=m_next)
-        mdp = self._induced_mdp(mu, None, ws.kernels)
-        ws.reward_column[...] = mdp.rewards.reshape(ws.reward_column.shape)
-        ws.terminal[...] = mdp.terminal
+        if self._reward_flow is not None:  # `_induced_mdp`'s rewards without its per-call extras
+            R = self._flow_rewards(mu)
+            if not np.isfinite(R).all():
+                self._induced_mdp(mu, None, ws.kernels)  # raises, naming the step, state and action
+            terminal = None if self._terminal is None else self.terminal_at(mu[:, -1])
+        else:
+            mdp = self._induced_mdp(mu, None, ws.kernels)
+            R, terminal = mdp.rewards, mdp.terminal
+        ws.reward_column[...] = R.reshape(ws.reward_column.shape)
+        if terminal is not None:
+            ws.terminal[...] = terminal
         if ws.columns is None:
             maximum = np.maximum.reduce
             for M_t, X_next, Q_t, q_t, V_t in ws.backward_steps:
@@ -970,7 +978,14 @@ class MeanFieldGame(Game):
                 for q_a in rest:
                     maximum(V_t, q_a, out=V_t)
         best = np.einsum("ks,ks->k", self.initial, ws.values0)
-        return best - self._flow_value(mu, mdp, pi, 0.0)
+        # J(π, μ^π) along the flow, as `_flow_value` (τ = 0); a zero terminal reward adds nothing
+        w = ws.mu_head * np.add.reduce(pi * R, axis=-1)
+        if ws.discounts is not None:
+            w *= ws.discounts
+        value = np.add.reduce(w, axis=(1, 2))
+        if terminal is not None:
+            value = value + self.discount**self.horizon * np.add.reduce(mu[:, -1] * terminal, axis=-1)
+        return best - value
 
     def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
         """``J_k(π, μ^π)`` for each population."""
@@ -1063,7 +1078,7 @@ class _GapWorkspace:
     once), ``X (H+1, K, S+1, 1) = [V_t; 1]`` and ``Q (H, K, SA, 1)``."""
 
     __slots__ = ("mu", "kernel5", "kernels", "prod", "forward_steps", "backward_steps", "reward_column",
-                 "terminal", "values0", "columns", "_k1")
+                 "terminal", "values0", "columns", "mu_head", "discounts", "_k1")
 
     def __init__(self, game: MeanFieldGame):
         K, H, S, A = game.num_populations, game.horizon, game.num_states, game.num_actions
@@ -1080,6 +1095,9 @@ class _GapWorkspace:
         self.reward_column = M[:, :, :, S]
         X = np.ones((H + 1, K, S + 1, 1))
         self.terminal = X[H, :, :S, 0]
+        self.terminal[...] = 0.0  # the terminal reward when the game has none (else set per call)
+        self.mu_head = self.mu[:, :H]
+        self.discounts = None if game.discount == 1.0 else (game.discount ** np.arange(H))[:, None]
         Qt = np.empty((H, K, SA, 1))
         self._k1 = K == 1
         if self._k1:  # vector-matrix and matrix-vector products per step, as `_forward` / `_best_values`
