@@ -25,8 +25,13 @@ from equilibria.solvers.alignment import (
     alignment_frontier,
     best_of_n_kl_bound,
     best_of_n_law,
+    chi2_divergence,
+    chi2_occupancy_policy,
     constrained_rlhf,
+    correlated_proxy_bound,
     kl_matched_tilt,
+    kl_regularised_mdp_policy,
+    occupancy_measure,
     robust_dpo_policy,
     tilted_policy,
 )
@@ -174,3 +179,80 @@ def test_constrained_rlhf_bad_input() -> None:
         constrained_rlhf(ref, R[:, :1], [0.0, 0.0, 0.0])
     with pytest.raises(InvalidParameterError):
         constrained_rlhf(ref, R, [0.0, 0.0, 0.0], beta=-1.0)
+
+
+def _corridor() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The corridor of examples/alignment_correlated_proxies.py: task at state 2, a hack at the far end."""
+    S = 8
+    T = np.zeros((S, 3, S))
+    for s in range(S):
+        for a, d in enumerate((-1, 0, 1)):
+            T[s, a, min(max(s + d, 0), S - 1)] += 0.9
+            T[s, a, s] += 0.1
+    R = np.zeros((S, 3))
+    R[2], R[3], R[S - 1] = 1.0, 0.5, -0.5
+    Rp = R.copy()
+    Rp[S - 1] = 2.0
+    return T, np.eye(S)[0], R, Rp, np.tile([0.3, 0.4, 0.3], (S, 1))
+
+
+def test_correlated_proxy_bound_holds_for_every_policy() -> None:
+    """Laidlaw et al. (2024): true gain ≥ (rσ/σ̃) proxy gain − σ√(1 − r²)√χ²(μ_π‖μ_b), any π."""
+    rng = np.random.default_rng(0)
+    S, A = 5, 3
+    T = rng.dirichlet(np.ones(S), size=(S, A))
+    rho = rng.dirichlet(np.ones(S))
+    R = rng.standard_normal((S, A))
+    Rp = R + 0.7 * rng.standard_normal((S, A))
+    mb = occupancy_measure(T, rho, 0.8, rng.dirichlet(np.ones(A), size=S))
+    for _ in range(200):
+        mu = occupancy_measure(T, rho, 0.8, rng.dirichlet(np.full(A, 0.3), size=S))
+        info = correlated_proxy_bound(R, Rp, mb, mu)
+        assert info["true_gain"] >= info["lower_bound"] - 1e-12
+
+
+def test_chi2_occupancy_policy_is_optimal_and_consistent() -> None:
+    T, rho, R, Rp, base = _corridor()
+    gamma, lam = 0.9, 0.2
+    out = chi2_occupancy_policy(T, rho, gamma, Rp, base, lam)
+    mu = out["occupancy"]
+    # the occupancy is the one its policy induces (a point of the Bellman-flow polytope)
+    np.testing.assert_allclose(occupancy_measure(T, rho, gamma, out["policy"]), mu, atol=1e-10)
+    mb = occupancy_measure(T, rho, gamma, base)
+
+    def objective(m: np.ndarray) -> float:
+        return float(np.sum(m * Rp)) - lam * np.sqrt(chi2_divergence(m, mb))
+
+    best = objective(mu)
+    rng = np.random.default_rng(1)
+    others = [mb, occupancy_measure(T, rho, gamma, kl_regularised_mdp_policy(T, rho, gamma, Rp, base, lam))]
+    others += [occupancy_measure(T, rho, gamma, rng.dirichlet(np.ones(3), size=8)) for _ in range(30)]
+    # and small perturbations of the optimum's policy
+    for _ in range(10):
+        near = 0.97 * out["policy"] + 0.03 * rng.dirichlet(np.ones(3), size=8)
+        others.append(occupancy_measure(T, rho, gamma, near))
+    assert all(objective(m) <= best + 1e-9 for m in others)
+
+
+def test_chi2_beats_kl_against_hacking_on_the_corridor() -> None:
+    """At the bound-maximising λ = σ̃√(1−r²)/r the true gain is positive and at least the bound."""
+    T, rho, R, Rp, base = _corridor()
+    mb = occupancy_measure(T, rho, 0.9, base)
+    r = correlated_proxy_bound(R, Rp, mb, mb)["correlation"]
+    sdp = float(np.sqrt(np.sum(mb * (Rp - np.sum(mb * Rp)) ** 2)))
+    out = chi2_occupancy_policy(T, rho, 0.9, Rp, base, sdp * np.sqrt(1 - r * r) / r)
+    info = correlated_proxy_bound(R, Rp, mb, out["occupancy"])
+    assert info["lower_bound"] > 0 and info["true_gain"] >= info["lower_bound"] - 1e-9
+
+
+def test_kl_regularised_mdp_policy_limits() -> None:
+    T, rho, R, Rp, base = _corridor()
+    np.testing.assert_allclose(kl_regularised_mdp_policy(T, rho, 0.9, Rp, base, 1e6), base, atol=1e-5)
+    # small λ: greedy for the proxy's optimal Q (value iteration), mass split over tied actions
+    V = np.zeros(8)
+    for _ in range(1000):
+        V = (Rp + 0.9 * T @ V).max(axis=1)
+    Q = Rp + 0.9 * T @ V
+    pi = kl_regularised_mdp_policy(T, rho, 0.9, Rp, base, 2e-3)
+    best = Q >= Q.max(axis=1, keepdims=True) - 1e-9
+    assert np.all(np.where(best, pi, 0.0).sum(axis=1) > 0.99)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_choice, check_int, check_positive, check_real
-from ..errors import InvalidParameterError, NotApplicableError
+from ..errors import InvalidParameterError, NotApplicableError, SolverError
 from ..games.preference import PreferenceGame, kl_rows
 from ..ops import log_softmax
 from ..registry import register_method
@@ -267,3 +267,185 @@ def constrained_rlhf(reference: Any, rewards: Any, thresholds: Any, *, beta: flo
     kl = float(w @ kl_rows(pi, ref))
     return {"policy": pi, "multipliers": mu, "values": values, "kl": kl,
             "converged": bool(np.max(viol) <= 1e-6 * max(1.0, float(np.max(np.abs(R)))))}
+
+
+# ---------------------------------------------------------------------------------------------
+# Correlated proxies: χ² occupancy regularisation against action KL on a small MDP
+# ---------------------------------------------------------------------------------------------
+
+
+def _mdp(transitions: Any, initial: Any, discount: float) -> tuple[np.ndarray, np.ndarray, float]:
+    T = np.asarray(transitions, dtype=float)
+    if T.ndim != 3 or T.shape[0] != T.shape[2] or np.any(T < 0) or not np.allclose(T.sum(axis=2), 1.0):
+        raise InvalidParameterError(
+            "transitions must be an (S, A, S) array of distributions over next states")
+    rho = np.asarray(initial, dtype=float).reshape(-1)
+    if rho.shape != (T.shape[0],) or np.any(rho < 0) or not np.isclose(rho.sum(), 1.0):
+        raise InvalidParameterError(f"the initial distribution must be {T.shape[0]} probabilities")
+    gamma = check_real("discount", discount, minimum=0.0, maximum=1.0)
+    if gamma >= 1.0:
+        raise InvalidParameterError("discount must be below 1 (occupancy measures are normalised by 1 − γ)")
+    return T, rho, gamma
+
+
+def occupancy_measure(transitions: Any, initial: Any, discount: float, policy: Any) -> np.ndarray:
+    """μ_π(s, a) = (1 − γ) Σ_t γ^t P(s_t = s, a_t = a): the normalised discounted occupancy (S, A)."""
+    T, rho, gamma = _mdp(transitions, initial, discount)
+    pi = np.asarray(policy, dtype=float)
+    S = T.shape[0]
+    P = np.einsum("sa,sat->st", pi, T)
+    d = np.linalg.solve(np.eye(S) - gamma * P.T, (1 - gamma) * rho)
+    return d[:, None] * pi
+
+
+def chi2_divergence(mu: Any, base: Any) -> float:
+    """χ²(μ‖μ_b) = Σ μ²/μ_b − 1 (infinite where μ has mass outside μ_b's support)."""
+    mu, base = np.asarray(mu, dtype=float), np.asarray(base, dtype=float)
+    if np.any((mu > 1e-15) & (base <= 0)):
+        return float("inf")
+    return max(float(np.sum(np.where(base > 0, mu**2 / np.where(base > 0, base, 1.0), 0.0))) - 1.0, 0.0)
+
+
+def correlated_proxy_bound(true_reward: Any, proxy_reward: Any, base_occupancy: Any,
+                           occupancy: Any) -> dict[str, float]:
+    """Laidlaw, Singhal & Dragan, "Correlated Proxies: A New Definition and Improved Mitigation for Reward
+    Hacking" (arXiv:2403.03185, 2024; ICLR 2025): with r the correlation of R and R̃ under the base
+    occupancy μ_b and σ, σ̃ their standard deviations there, every policy satisfies
+
+        J(π, R) − J(π_b, R) ≥ (r σ/σ̃) (J(π, R̃) − J(π_b, R̃)) − σ √(1 − r²) √χ²(μ_π‖μ_b)
+
+    (J = E_μ R with normalised occupancies; by Cauchy-Schwarz on the part of R uncorrelated with R̃).
+    Returns the correlation, both sides of the bound and the χ² divergence."""
+    R, Rp = np.asarray(true_reward, dtype=float), np.asarray(proxy_reward, dtype=float)
+    mb, mu = np.asarray(base_occupancy, dtype=float), np.asarray(occupancy, dtype=float)
+    m, mp = float(np.sum(mb * R)), float(np.sum(mb * Rp))
+    sd = float(np.sqrt(np.sum(mb * (R - m) ** 2)))
+    sdp = float(np.sqrt(np.sum(mb * (Rp - mp) ** 2)))
+    if sd == 0 or sdp == 0:
+        raise InvalidParameterError("the rewards must vary under the base occupancy")
+    r = float(np.sum(mb * (R - m) * (Rp - mp))) / (sd * sdp)
+    chi2 = chi2_divergence(mu, mb)
+    gain = float(np.sum(mu * R)) - m
+    bound = r * sd / sdp * (float(np.sum(mu * Rp)) - mp) - sd * np.sqrt(max(1 - r * r, 0.0)) * np.sqrt(chi2)
+    return {"correlation": r, "true_gain": gain, "lower_bound": float(bound), "chi2": chi2}
+
+
+def _flow_matrix(T: np.ndarray, gamma: float) -> np.ndarray:
+    """A with A μ = (1 − γ) ρ: Σ_a μ(s', a) − γ Σ_{s,a} T(s'|s, a) μ(s, a), one row per state s'."""
+    S, A_, _ = T.shape
+    eye = np.repeat(np.eye(S), A_, axis=1)  # (S, S·A): Σ_a μ(s', a)
+    return eye - gamma * T.reshape(S * A_, S).T
+
+
+def _chi2_qp(Aeq: np.ndarray, b: np.ndarray, mb: np.ndarray, c: np.ndarray, kappa: float) -> np.ndarray:
+    """max ⟨μ, c⟩ − (κ/2) Σ (μ − μ_b)²/μ_b s.t. A μ = b, μ ≥ 0, through its dual: for multipliers ν the
+    inner maximum is μ_j(ν) = μ_b,j max(0, 1 + (c − Aᵀν)_j/κ) and the dual g(ν) is convex and piecewise
+    quadratic with ∇g = b − A μ(ν); regularised semi-smooth Newton with backtracking drives ∇g to zero."""
+    pos = mb > 0
+
+    def inner(nu: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        z = c - Aeq.T @ nu
+        mu = np.where(pos, mb * np.maximum(0.0, 1.0 + z / kappa), 0.0)
+        safe = np.where(pos, mb, 1.0)
+        val = float(mu @ z - 0.5 * kappa * np.sum(np.where(pos, (mu - mb) ** 2 / safe, 0.0)) + nu @ b)
+        return val, mu, b - Aeq @ mu
+
+    nu = np.zeros(Aeq.shape[0])
+    g, mu, grad = inner(nu)
+    scale = 1.0 + float(np.max(np.abs(c))) / kappa
+    for _ in range(500):
+        if np.max(np.abs(grad)) <= 1e-14 * scale:
+            return mu
+        active = (mu > 0).astype(float)
+        H = (Aeq * (mb * active / kappa)) @ Aeq.T
+        # regularised (Levenberg) so that a state with no active action still gets a finite step
+        H += (float(np.max(np.abs(grad))) + 1e-14 * max(1.0, float(np.trace(H)))) * np.eye(len(nu))
+        step = np.linalg.solve(H, -grad)
+        t = 1.0
+        while True:
+            g_new, mu_new, grad_new = inner(nu + t * step)
+            if g_new <= g + 1e-4 * t * (grad @ step) or t < 1e-20:
+                break
+            t *= 0.5
+        if g_new > g - 1e-16 * abs(g) and np.max(np.abs(grad_new)) >= np.max(np.abs(grad)):
+            break
+        nu, g, mu, grad = nu + t * step, g_new, mu_new, grad_new
+    if np.max(np.abs(grad)) <= 1e-9 * scale:
+        return mu
+    raise SolverError(f"the χ² occupancy problem did not converge (flow residual {np.max(np.abs(grad)):.1e})")
+
+
+def chi2_occupancy_policy(transitions: Any, initial: Any, discount: float, proxy_reward: Any,
+                          base_policy: Any, strength: float) -> dict[str, Any]:
+    """The occupancy-regularised optimum of Laidlaw et al. (2024):
+
+        max_π J(π, R̃) − λ √χ²(μ_π‖μ_b),   λ = ``strength``,
+
+    a convex problem over occupancy measures (the Bellman-flow polytope). Its solution lies on the path
+    of the quadratic problems max ⟨μ, R̃⟩ − (κ/2) χ²(μ‖μ_b) (each solved through its dual by
+    semi-smooth Newton); κ is found by golden-section search on log κ in [log λ√(min μ_b) − 1,
+    log λ + 25]. (The paper trains a discriminator and PPO on large tasks; this is the exact
+    tabular optimum.) Returns ``policy`` (S, A), ``occupancy``,
+    ``chi2`` and ``kappa``. With λ = σ̃ √(1 − r²)/r the objective is `correlated_proxy_bound`'s lower
+    bound of the true gain, up to the factor rσ/σ̃ (their recommended regularisation)."""
+    T, rho, gamma = _mdp(transitions, initial, discount)
+    S, A_, _ = T.shape
+    Rp = np.asarray(proxy_reward, dtype=float).reshape(S * A_)
+    lam = check_positive("strength", strength)
+    mb = occupancy_measure(T, rho, gamma, base_policy).reshape(-1)
+    Aeq, b = _flow_matrix(T, gamma), (1 - gamma) * rho
+
+    def solve(logk: float) -> tuple[float, np.ndarray]:
+        mu = _chi2_qp(Aeq, b, mb, Rp, float(np.exp(logk)))
+        return float(Rp @ mu) - lam * np.sqrt(chi2_divergence(mu, mb)), mu
+
+    # at the optimum κ = λ/√χ²(μ_π‖μ_b) (stationarity), and χ² ≤ 1/min μ_b: κ ≥ λ √(min μ_b)
+    lo, hi = np.log(lam) + 0.5 * np.log(mb[mb > 0].min()) - 1.0, np.log(lam) + 25.0
+    g = (np.sqrt(5) - 1) / 2
+    a, bnd = hi - g * (hi - lo), lo + g * (hi - lo)
+    fa, fb = solve(a)[0], solve(bnd)[0]
+    for _ in range(120):
+        if fa > fb:
+            hi, bnd, fb = bnd, a, fa
+            a = hi - g * (hi - lo)
+            fa = solve(a)[0]
+        else:
+            lo, a, fa = a, bnd, fb
+            bnd = lo + g * (hi - lo)
+            fb = solve(bnd)[0]
+        if hi - lo < 1e-9:
+            break
+    logk = 0.5 * (lo + hi)
+    _, mu = solve(logk)
+    occ = mu.reshape(S, A_)
+    state = occ.sum(axis=1, keepdims=True)
+    base_pi = np.asarray(base_policy, dtype=float)
+    policy = np.where(state > 1e-15, occ / np.where(state > 1e-15, state, 1.0), base_pi)
+    return {"policy": policy, "occupancy": occ, "chi2": chi2_divergence(mu, mb), "kappa": float(np.exp(logk))}
+
+
+def kl_regularised_mdp_policy(transitions: Any, initial: Any, discount: float, proxy_reward: Any,
+                              base_policy: Any, strength: float, *, tol: float = 1e-12,
+                              max_iter: int = 100_000) -> np.ndarray:
+    """The action-distribution KL baseline: max_π E Σ_t γ^t [R̃(s_t, a_t) − λ KL(π(·|s_t)‖π_b(·|s_t))],
+    by soft value iteration Q = R̃ + γ T V, V(s) = λ log Σ_a π_b(a|s) exp(Q(s, a)/λ), π ∝ π_b exp(Q/λ)."""
+    T, rho, gamma = _mdp(transitions, initial, discount)
+    lam = check_positive("strength", strength)
+    Rp = np.asarray(proxy_reward, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_b = np.log(np.asarray(base_policy, dtype=float))
+    V = np.zeros(T.shape[0])
+    for _ in range(check_int("max_iter", max_iter, minimum=1)):
+        Q = Rp + gamma * T @ V
+        z = log_b + Q / lam
+        top = z.max(axis=1)
+        V_new = lam * (top + np.log(np.exp(z - top[:, None]).sum(axis=1)))
+        # the log-sum-exp carries an absolute error of about eps·λ·|z|: no tolerance below that floor
+        zmax = float(np.max(np.abs(np.where(np.isfinite(z), z, 0.0))))
+        floor = 64 * np.finfo(float).eps * lam * (1.0 + zmax)
+        if np.max(np.abs(V_new - V)) <= max(tol * (1.0 + np.max(np.abs(V_new))), floor):
+            V = V_new
+            break
+        V = V_new
+    Q = Rp + gamma * T @ V
+    return np.exp(log_softmax(log_b + Q / lam))
