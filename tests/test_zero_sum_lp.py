@@ -77,6 +77,29 @@ def test_random_games_agree_with_gambit(seed):
     assert high - low <= 1e-12 and low - 1e-12 <= v <= high + 1e-12
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_interior_point_path_for_large_games_agrees_with_gambit(seed, monkeypatch):
+    """Games of at least IPM_MIN_ENTRIES entries go to HiGHS's IPM: the same value and optimal
+    strategies (the threshold lowered so that small games exercise that path)."""
+    import equilibria.ops.zero_sum as zs
+
+    calls = []
+    real = zs.highs_linprog
+    monkeypatch.setattr(zs, "highs_linprog", lambda *a, **k: calls.append(k["method"]) or real(*a, **k))
+    monkeypatch.setattr(zs, "IPM_MIN_ENTRIES", 20)
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(5, 6))
+    v, x, y = solve_matrix_game(A)
+    assert calls == ["highs-ipm"]
+    g = gbt.Game.from_arrays(A, -A)
+    prof = gbt.nash.lp_solve(g, rational=False).equilibria[0]
+    assert v == pytest.approx(float(prof.payoff(list(g.players)[0])), abs=1e-9)
+    low, high = _guarantees(A, x, y)
+    assert high - low <= 1e-9 and low - 1e-9 <= v <= high + 1e-9
+    solve_matrix_game(A[:2, :3])
+    assert calls[-1] == "highs"  # 6 entries: below the threshold
+
+
 def test_one_by_one_constant_and_column_vector_games():
     assert solve_matrix_game([[5.0]])[0] == 5.0
     v, x, y = solve_matrix_game(np.full((2, 3), -2.0))  # every strategy is optimal: a pure one is given

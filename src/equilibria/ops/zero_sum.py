@@ -36,6 +36,11 @@ from ..errors import InvalidGameError, SolverError
 
 #: the HiGHS variants `highs_linprog` accepts (``highs`` lets HiGHS choose; ``highs-ds`` is dual simplex)
 HIGHS_METHODS = ("highs", "highs-ds", "highs-ipm")
+#: games with at least this many entries (m·n) are solved by HiGHS's interior-point method (with
+#: crossover, so the answer is still a vertex); below it HiGHS's own choice, the dual simplex, is
+#: faster. Measured on random uniform games (2-core machine, same load): 200×200 simplex 0.43 s
+#: against IPM 0.90 s; 350×350 4.9 s / 4.4 s; 600×600 33 s / 18 s; 1000×1000 243 s / 53 s.
+IPM_MIN_ENTRIES = 120_000
 
 
 def highs_linprog(
@@ -132,7 +137,7 @@ def solve_matrix_games(Q: Any, *, what: str = "the zero-sum matrix-game LP") -> 
     bounds[:, 1] = np.inf
     bounds[s_idx * W + m] = (-np.inf, np.inf)
     res = highs_linprog(c, A_ub=A_ub, b_ub=np.zeros(S * n), A_eq=A_eq, b_eq=np.ones(S), bounds=bounds,
-                        what=what)
+                        what=what, method="highs-ipm" if m * n >= IPM_MIN_ENTRIES else "highs")
     z = res.x.reshape(S, W)
     x = np.clip(z[:, :m], 0.0, None)
     y = np.clip(-np.asarray(res.ineqlin.marginals).reshape(S, n), 0.0, None)
@@ -174,4 +179,7 @@ def solve_matrix_game(
     return float(values[0]), x[0], y[0]
 
 
-__all__ = ["HIGHS_METHODS", "highs_linprog", "power_of_two_scale", "solve_matrix_game", "solve_matrix_games"]
+__all__ = [
+    "HIGHS_METHODS", "IPM_MIN_ENTRIES", "highs_linprog", "power_of_two_scale", "solve_matrix_game",
+    "solve_matrix_games",
+]
