@@ -10,9 +10,14 @@ solver (zeroth-order: projected finite-difference gradient ascent over the inner
 `grid_search` evaluates F on a grid, the reference for the Stackelberg gap
 ``max_grid F − F(θ_solver)``.
 
-Simplifications against the paper: the leader's policy is a static parameter vector (the paper's
-leader reacts to the aggregate state over time), and both levels use exact models (the paper learns
-both by reinforcement learning from samples).
+The leader's policy may be dynamic: θ parametrises a feedback rule that maps the clock and the
+population's state to the policy (in `mfg:wealth_economy`, ``tax_slopes``: bracket rates that move
+with t and with the mean wealth of μ_t), so the followers' game sees the leader through μ_t and the
+inner equilibrium accounts for the leader's reaction to the population it creates.
+
+Simplifications against the paper: the leader's policy is a low-dimensional parametric rule found
+by zeroth-order search over exact inner solves (the paper learns the leader's policy on the
+aggregate state, and the followers' response, by reinforcement learning from samples).
 """
 
 from __future__ import annotations
