@@ -16,9 +16,14 @@ Methods (see each class):
 - ``prior-descent``: softmax of the optimal Q-function around a prior (Cui & Koeppl 2021);
 - ``mf-omo``: the MF-OMO optimisation formulation on occupation measures (Guo, Hu & Zhang 2023).
 
-``fictitious-play`` and ``omd`` with their default options follow OpenSpiel's
-``open_spiel.python.mfg.algorithms`` trajectories iteration by iteration (the tests check the
-exploitability to 1e-9 for 20 iterations).
+``fictitious-play`` with its default options follows OpenSpiel's
+``open_spiel.python.mfg.algorithms`` trajectory iteration by iteration (the tests check the
+policies and the exploitability to 1e-9 for 20 iterations on crowd_modelling). ``omd`` follows
+OpenSpiel's ``MirrorDescent`` exactly with ``sweep="openspiel"`` (and `openspiel_sweep`); its
+default is the paper's rule, which OpenSpiel's sweep departs from on games whose decision nodes
+share children (crowd_modelling: 1e-3 in exploitability by iteration 20; see
+`OnlineMirrorDescent`), and which equals OpenSpiel's ``MirrorDescent`` with the sweep's value
+table frozen.
 """
 
 from __future__ import annotations
