@@ -224,13 +224,29 @@ def dynamic_routing_from(
     def reward_flow(mu: np.ndarray) -> np.ndarray:
         return rewards_for(np.arange(H), waits(mu[0, :H]))[None]
 
+    ones = np.ones((1, S, A, 1))
+    ones.setflags(write=False)
+    kernels: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+
     def transition(t: int, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        w_new = waits(mu[0])[pos[member]]  # (unassigned,)
+        w_link = waits(mu[0])
+        # the same assigned waits give the very same (read-only) arrays, which the game recognises
+        # and does not check again (`MeanFieldGame.kernel_at`)
+        key = w_link.tobytes()
+        hit = kernels.get(key)
+        if hit is not None:
+            return hit
+        w_new = w_link[pos[member]]  # (unassigned,)
         targets = base_targets.copy()
         held = w_new > 0
         rows = unassigned[held]
         targets[rows] = state(ls[rows], w_new[held] - 1, ds[rows])[:, None]
-        return targets[None, :, :, None], np.ones((1, S, A, 1))
+        targets = targets[None, :, :, None]
+        targets.setflags(write=False)
+        if len(kernels) >= 1024:
+            kernels.clear()
+        kernels[key] = (targets, ones)
+        return targets, ones
 
     initial = np.zeros(S)
     for o, d, dep, n in demand:
