@@ -49,7 +49,7 @@ def main() -> None:
     ap.add_argument("--fast", action="store_true", help="few trajectories, updates in batches (seconds)")
     args = ap.parse_args()
     # trajectories and episodes per FTRL update (1 = the paper's one trajectory per update)
-    budget = {"kuhn_poker": (4_000, 8), "leduc_poker": (1_600, 40)} if args.fast else \
+    budget = {"kuhn_poker": (2_000, 8), "leduc_poker": (800, 40)} if args.fast else \
              {"kuhn_poker": (40_000, 1), "leduc_poker": (40_000, 4)}
     methods = ("balanced-ftrl", "adaptive-ftrl", "mccfr-outcome")
     final: dict[tuple[str, str], float] = {}
