@@ -4,8 +4,9 @@
 Walsh, "Strategyproof and Proportionally Fair Facility Location", WINE 2022); the checkers in
 `equilibria.mechanisms.facility` search grids of profiles and misreports for violations.
 `equilibria.mechanisms.position` holds position auctions with a click-through rate per (ad,
-position) pair (Balseiro et al., "Position auctions in AI-generated content", 2025): VCG, GSP and
-the multinomial-logit model, with a misreport search.
+position) pair (Balseiro et al., "Position auctions in AI-generated content", 2025): VCG, GSP, the
+multinomial-logit and cascade user models (exact optima, a cascade approximation), an exhaustive
+vectorised enumeration for small instances, and a misreport search.
 """
 
 from __future__ import annotations
