@@ -304,7 +304,14 @@ class _TrajectoryFTRL(Learner):
 @register_method("balanced-ftrl", families=("extensive_form",))
 class BalancedFTRL(_TrajectoryFTRL):
     """Balanced FTRL: trajectory-feedback FTRL with the dilated entropy weighted by the balanced
-    transitions (see the module docstring for the update as numbered steps).
+    transitions. Per iteration and player (details in the module docstring):
+
+    1. sample ``batch`` episodes with every player on its current policy μ^t;
+    2. on the player's last pair (x, a) before the terminal z: ``L(x, a) += ℓ(z) / (μ_{1:h}(x, a) + γ_x)``;
+    3. ``μ^{t+1} = argmin_μ <L, μ> + Σ_x η_x⁻¹ Σ_a μ_{1:h}(x, a) log μ(a|x)`` with
+       ``η_x = step_size / (√(H A_X n) p*_{1:h}(x))``, ``γ_x = implicit_exploration · η_x``:
+       softmax of ``−η_x L̂(x, ·)`` bottom-up, ``L̂`` adding the children's values;
+    4. output: the average realization plan (1/T) Σ_t μ^t.
 
     Fiegel, Ménard, Kozuno, Munos, Perchet & Valko, "Adapting to game trees in zero-sum imperfect
     information games", ICML 2023.

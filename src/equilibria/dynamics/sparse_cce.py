@@ -220,8 +220,14 @@ class IndependentHedgeSparseCCE(Learner):
     def _step(self) -> None:
         t = self.iteration + 1
         qs = [self._q_values(i) for i in range(self.game.num_players)]
+        if t > self.history[0].shape[0]:  # grow the stored iterates geometrically (amortised O(1))
+            cap = max(2 * self.history[0].shape[0], 16)
+            check_size(f"the {cap} stored iterates of sparse-cce on {self.game!r}",
+                       8.0 * cap * sum(p.size for p in self.policy))
+            self.history = [np.concatenate([h, np.zeros((cap - h.shape[0], *h.shape[1:]))])
+                            for h in self.history]
         for i, Q in enumerate(qs):
-            self.history[i] = np.concatenate([self.history[i], self.policy[i][None]])
+            self.history[i][t - 1] = self.policy[i]
             self.policy_sum[i] += self.policy[i]
             self.cumulative_q[i] += Q
             k = Q.shape[-1]
@@ -233,8 +239,8 @@ class IndependentHedgeSparseCCE(Learner):
 
     def mixture(self) -> Mixture:
         """The T-sparse output: the T played profiles, uniformly weighted (pass it to `sparse_cce_gap`)."""
-        T = self.history[0].shape[0]
-        return Mixture([h.copy() for h in self.history], np.full(T, 1.0 / max(T, 1)))
+        T = self.iteration
+        return Mixture([h[:T].copy() for h in self.history], np.full(T, 1.0 / max(T, 1)))
 
     def current_strategy(self) -> list[np.ndarray]:
         return self._profile(self.policy)
