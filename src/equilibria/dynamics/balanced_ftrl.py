@@ -53,8 +53,11 @@ recomputes the policy from the cumulative losses with the current rates (the cod
 logits incrementally along the trajectory, mixing towards uniform when a rate changes).
 
 Vectorised: a batch of episodes is sampled together, one array operation per depth level; the
-closed form is per level; nothing walks the tree node by node. The paper's guarantee is for
-two-player zero-sum games; the update itself runs for any number of players.
+closed form is per level; nothing walks the tree node by node. The paper updates after every
+trajectory (``batch=1``, the default); ``batch > 1`` holds the policy for that many episodes and
+adds all their estimates before one FTRL step (a delayed update, outside the paper's analysis; the
+rates still count trajectories). H is the depth of the compiled tree (chance levels included).
+The paper's guarantee is for two-player zero-sum games; the update runs for any number of players.
 """
 
 from __future__ import annotations
