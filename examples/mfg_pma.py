@@ -116,8 +116,15 @@ def main() -> None:
           f"measured: slope {s_agent:.2f} (mean agent), {s_mean:.2f} (mean policy)")
     print(f"claimed: floor O(1/√N), slope in N <= -0.5; measured: slope {n_mean:.2f} (mean policy), "
           f"{n_agent:.2f} (mean agent, still holding the sample error of td_steps = {floor_steps})")
-    ok = s_agent <= -0.5 + 0.1 and n_mean <= -0.5 + 0.1  # slopes fitted on few points: 0.1 of slack
-    print("reproduced at this scale" if ok else "NOT reproduced at this scale (see the numbers above)")
+    # slopes fitted on few points: 0.1 of slack
+    verdicts = [("sample rate (mean agent)", s_agent <= -0.5 + 0.1),
+                ("floor shrinking with N (mean policy)", n_mean <= -0.5 + 0.1),
+                ("floor shrinking with N (mean agent)", n_agent <= -0.5 + 0.1)]
+    for what, ok in verdicts:
+        print(f"{what}: {'reproduced' if ok else 'NOT reproduced'} at this scale")
+    if not verdicts[2][1]:
+        print(f"  (flat in N at td_steps = {floor_steps}: it still falls with the samples (part 1), so each "
+              "agent's own estimation error, not the O(1/√N) mean-field error, sets it at this budget)")
 
     if args.plot:
         import matplotlib.pyplot as plt
