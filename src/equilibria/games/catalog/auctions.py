@@ -4,7 +4,8 @@
 symmetric bidders (``bidders``) whose values follow ``values`` = ``uniform`` (on [low, high]),
 ``power`` (F(v) = ((v − low)/(high − low))^power), ``normal`` (N(mean, std²) truncated to [low, high])
 or ``samples`` (the sample array ``samples``); ``reserve`` is the reserve price and ``grid`` the
-number of grid values of each bid function. ``bid_points`` and ``value_points`` set the resolution
+number of grid values of each bid function (default 129: fine enough that smoothed-gradient's
+temperature from its bias bound also smooths the grid's kinks, see `dynamics.auction`). ``bid_points`` and ``value_points`` set the resolution
 of the ε metric (best responses on that many bids, that many own-value cells).
 
 ``auction:llg``: the LLG combinatorial auction (two local bidders with U[0, 1] values, one global
@@ -99,7 +100,7 @@ def _factory(mechanism: str, doc: str) -> Any:
         std: float | None = None,
         samples: list | None = None,
         reserve: float = 0.0,
-        grid: int = 65,
+        grid: int = 129,
         bid_points: int = 1001,
         value_points: int = 500,
     ) -> AuctionGame:
