@@ -72,13 +72,17 @@ from ..games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from ..registry import register_method
 from ..run import Learner
 from .cfr import TreeLayout
-from .mccfr import _sample_rows, _TreeNodes
 
 #: index arrays rebuilt from the game: never checkpointed
-_DERIVED = ("_layout", "_nodes", "_node_row", "_chance_row", "_loss", "_sizes", "_pstar", "_max_depth",
-            "_scale")
+_DERIVED = ("_layout", "_node_row", "_chance_row", "_loss", "_sizes", "_pstar", "_max_depth", "_scale",
+            "_first_child", "_child_count", "_chance_cdf", "_terminal_index")
 #: the largest number of episodes sampled per iteration
 MAX_BATCH = 1_000_000
+
+
+def _inverse_cdf(cdf: np.ndarray, u: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """One draw per row of ``cdf``; clipped so that rounding never picks a padded column."""
+    return np.minimum((cdf < u[:, None]).sum(axis=1), count - 1)
 
 
 def subtree_action_counts(layout: TreeLayout, player: int) -> np.ndarray:
@@ -167,10 +171,23 @@ class _TrajectoryFTRL(Learner):
         """Index arrays derived from the game (rebuilt, never checkpointed)."""
         game = self.game
         self._layout = L = TreeLayout(game)
-        self._nodes = T = _TreeNodes(game, L)
+        N = game.num_nodes
+        parent = game.node_parent
+        self._child_count = np.bincount(parent[1:], minlength=N)
+        self._first_child = np.full(N, -1, dtype=np.int64)
+        # children of a node are consecutive in the compiled (breadth-first) order
+        self._first_child[parent[1:][::-1]] = np.arange(N - 1, 0, -1)
         self._node_row = L.node_rows(game)
-        self._chance_row = np.full(game.num_nodes, -1, dtype=np.int64)
-        self._chance_row[T.chance_nodes] = np.arange(T.chance_nodes.size)
+        chance = np.flatnonzero(game.node_player == CHANCE)
+        self._chance_row = np.full(N, -1, dtype=np.int64)
+        self._chance_row[chance] = np.arange(chance.size)
+        kc = int(self._child_count[chance].max()) if chance.size else 1
+        cols = np.arange(kc)
+        valid = cols[None, :] < self._child_count[chance][:, None]
+        kids = np.where(valid, self._first_child[chance][:, None] + cols, 0)
+        self._chance_cdf = np.cumsum(np.where(valid, game.edge_chance_prob[kids], 0.0), axis=1)
+        self._terminal_index = np.full(N, -1, dtype=np.int64)
+        self._terminal_index[game.terminal_nodes] = np.arange(game.num_terminals)
         self._max_depth = int(game.node_depth.max()) + 1
         u = game.terminal_utility
         span = u.max(axis=0) - u.min(axis=0)
@@ -233,27 +250,27 @@ class _TrajectoryFTRL(Learner):
     def _sample(self, count: int) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
         """``count`` episodes under the current policy, one array step per depth: their terminal
         indices and, per depth, the (trajectory, infoset row, action) of every decision taken."""
-        T = self._nodes
+        player = self.game.node_player
         node = np.zeros(count, dtype=np.int64)
         visits = []
         for _ in range(self._max_depth):
-            who = T.player[node]
+            who = player[node]
             if (who == TERMINAL).all():
                 break
             u = self.rng.random(count)
             act = np.zeros(count, dtype=np.int64)
             ch = np.flatnonzero(who == CHANCE)
             if ch.size:
-                k = self._chance_row[node[ch]]
-                act[ch] = _sample_rows(T.chance_cdf[k], u[ch], T.child_count[node[ch]])
+                cdf = self._chance_cdf[self._chance_row[node[ch]]]
+                act[ch] = _inverse_cdf(cdf, u[ch], self._child_count[node[ch]])
             dec = np.flatnonzero(who >= 0)
             if dec.size:
                 rows = self._node_row[node[dec]]
-                act[dec] = _sample_rows(np.cumsum(self.sigma[rows], axis=1), u[dec], T.child_count[node[dec]])
+                cdf = np.cumsum(self.sigma[rows], axis=1)
+                act[dec] = _inverse_cdf(cdf, u[dec], self._child_count[node[dec]])
                 visits.append((dec, rows, act[dec]))
-            live = who != TERMINAL
-            node = np.where(live, T.first_child[node] + act, node)
-        return T.terminal_index[node], visits
+            node = np.where(who != TERMINAL, self._first_child[node] + act, node)
+        return self._terminal_index[node], visits
 
     def _eta(self) -> np.ndarray:
         """η_x for every infoset row (internal order), for the trajectories seen so far."""
