@@ -235,6 +235,14 @@ class LevineHatGame(Game):
 
     def win_probability(self, profile: Any, exact: bool = False) -> Any:
         """P(every named hat is black), a `Fraction` when ``exact``."""
+        if exact:
+            prof = self.validate_profile(profile, exact=True)
+            if all(v.denominator == 1 for s in prof for v in s.flat):
+                # a pure profile: count the winning configurations in integers (no Fraction objects)
+                ints = [s.astype(np.int64) for s in prof]
+                q = self.black_probabilities(ints)
+                prod = np.prod(np.stack(q), axis=0)
+                return Fraction(int(np.rint(prod.sum())), self.num_states)
         q = self.black_probabilities(profile, exact=exact)
         prod = q[0]
         for qi in q[1:]:
