@@ -38,6 +38,9 @@ from ..games.markov import MarkovGame
 from ..registry import register_method
 from ..run import Learner
 
+#: the largest (history-tree leaves × components) evaluated automatically in `Solution.info`
+INFO_TREE_LIMIT = 5e6
+
 
 def _components(game: MarkovGame, components: Any, weights: Any) -> tuple[list[np.ndarray], np.ndarray]:
     """Per player an array ``(K, H, S, A_i)`` of its policies in the K components; weights ``(K,)``.
@@ -251,6 +254,16 @@ class IndependentHedgeSparseCCE(Learner):
         return self._profile([s / self.iteration for s in self.policy_sum])
 
     def solution_info(self, profile: Any) -> dict[str, Any]:
-        if self.game.horizon is None or self.iteration == 0:
-            return {"sparsity": int(self.iteration)}
-        return {"sparsity": int(self.iteration), "sparse_cce_gap": sparse_cce_gap(self.game, self.mixture())}
+        """The mixture's size and, for a finite horizon whose history tree is small (at most
+        `INFO_TREE_LIMIT` leaves times components), its exact CCE gap."""
+        g = self.game
+        info: dict[str, Any] = {"sparsity": int(self.iteration)}
+        if g.horizon is None or self.iteration == 0:
+            return info
+        leaves = g.num_states * float(g.num_joint_actions * g.num_states) ** g.horizon
+        if leaves * self.iteration > INFO_TREE_LIMIT:
+            info["sparse_cce_gap"] = None
+            info["note"] = "history tree too large here: call sparse_cce_gap(game, learner.mixture())"
+            return info
+        info["sparse_cce_gap"] = sparse_cce_gap(g, self.mixture())
+        return info
