@@ -86,8 +86,9 @@ def main() -> None:
         else:
             print(f"   ε <= {eps:g}: {a:.2f} s (smoothed-gradient) vs {b:.2f} s (npga): ratio {b / a:.1f}x")
     lam = sg[0].info["temperature"]
-    print(f"   note: λ = {lam:.4f} (the bias bound's choice); the ε that smoothed-gradient levels off at did "
-          "not reach 1e-3 in our runs (see the report)")
+    verdict = "reproduced" if sg[0].nash_conv <= 1e-3 else f"NOT reproduced at {its} iterations"
+    print(f"   claimed (issue 12, defaults): smoothed-gradient reaches ε <= 1e-3; measured: "
+          f"ε {sg[0].nash_conv:.3e} at λ = {lam:.4f} (bias bound, annealed from 8λ): {verdict}")
     if args.plot:
         from equilibria.plotting_auction import plot_bid_functions
 

@@ -125,6 +125,20 @@ def test_best_response_iteration_reaches_the_equilibrium_in_one_step():
     assert sol.info["revenue"] == pytest.approx(0.5, abs=2e-3)
 
 
+def test_damped_best_response_iteration_learns_all_pay():
+    """All-pay, 3 bidders, U[0, 1]: damped best-response iteration approaches b(v) = (n−1)/n·vⁿ
+    (pure best responses cycle there)."""
+    g = AuctionGame([Uniform()] * 3, "all_pay", grid=65, bid_points=401, value_points=200)
+    v = g.grids[0]
+    sol = eq.solve(g, "best-response-iteration", iterations=80, seed=0, step_size=0.05)[0]
+    assert sol.nash_conv <= 8e-3
+    assert sol.info["distance_to_bne"] <= 0.02
+    for b in sol.strategies:
+        assert np.max(np.abs(b - 2 / 3 * v**3)) <= 0.05
+    pure = eq.solve(g, "best-response-iteration", iterations=5, seed=0)[0]
+    assert pure.nash_conv > 0.5  # undamped: no progress from truthful bids
+
+
 def test_fictitious_play_first_step_and_beliefs():
     g = fp(3, grid=17)
     L = AuctionFictitiousPlay(g)
