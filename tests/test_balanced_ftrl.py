@@ -84,8 +84,8 @@ def test_balanced_kernel_of_kuhn_by_hand():
 
 
 def test_closed_form_minimises_the_weighted_dilated_entropy_objective():
-    """The bottom-up pass returns argmin_μ <L, μ> + Σ_x η_x⁻¹ Σ_a μ_{1:h}(x, a) log μ(a|x) over the
-    treeplex: every random perturbation of the policy has a larger objective."""
+    """The bottom-up pass returns argmin_μ <L, μ> + Σ_x η_x⁻¹ Σ_a μ_{1:h}(x, a) log(μ(a|x)/μ*(a|x))
+    over the treeplex: every random perturbation of the policy has a larger objective."""
     g = game("leduc_poker")
     learner = BalancedFTRL(g, seed=0)
     L = learner._layout
@@ -96,13 +96,15 @@ def test_closed_form_minimises_the_weighted_dilated_entropy_objective():
     eta = rng.uniform(0.2, 2.0, hi - lo)
     learner._policy(p, eta)
     sigma = learner.sigma.copy()
+    ref = learner._reference  # the balanced policy μ*: Ψ is the dilated KL to it
 
     def objective(pol):
         r = np.zeros(L.num_sequences)
         r[0] = 1.0
         L.realization_plan(pol, r, p)
         seq = r[1:].reshape(L.num_infosets, L.max_actions)[lo:hi]
-        ent = np.where(seq > 0, seq * np.log(np.where(pol[lo:hi] > 0, pol[lo:hi], 1.0)), 0.0)
+        ratio = np.where(pol[lo:hi] > 0, pol[lo:hi], 1.0) / np.where(ref[lo:hi] > 0, ref[lo:hi], 1.0)
+        ent = np.where(seq > 0, seq * np.log(ratio), 0.0)
         return float((seq * learner.cumulative_loss[lo:hi]).sum() + (ent.sum(axis=1) / eta).sum())
 
     best = objective(sigma)
@@ -114,18 +116,29 @@ def test_closed_form_minimises_the_weighted_dilated_entropy_objective():
             assert objective(other) > best - 1e-9 * abs(best)
 
 
+def test_first_policies_are_the_regularisers_minimisers():
+    """With no loss seen, Balanced FTRL plays the balanced policy μ*, Adaptive FTRL the uniform one."""
+    g = game("kuhn_poker")
+    sigma = eq.make_learner(g, "balanced-ftrl").current_strategy()
+    for p in range(2):
+        rows = g.player_infosets[p]
+        np.testing.assert_allclose(sigma[rows], balanced_kernel(g, p)["policy"][rows], rtol=1e-15)
+    np.testing.assert_allclose(eq.make_learner(g, "adaptive-ftrl").current_strategy(), g.uniform_profile())
+
+
 def test_trajectory_loss_estimate_is_unbiased_without_implicit_exploration():
     """E[ℓ̃] = the sequence-form loss ℓ(s) = Σ_{z: seq_p(z)=s} π_c π_{-p}(z) ℓ_p(z) (γ = 0)."""
     g = game("kuhn_poker")
     n = 200_000
     learner = BalancedFTRL(g, seed=1, implicit_exploration=0.0, batch=n)
+    first = learner.sigma.copy()  # the balanced policy: the episodes are sampled from it
     learner.step()
     L = learner._layout
     est = learner.cumulative_loss / n
     r = np.zeros(L.num_sequences)
     r[0] = 1.0
     for q in range(2):
-        L.realization_plan(L.uniform, r, q)
+        L.realization_plan(first, r, q)
     u = g.terminal_utility
     for p in range(2):
         loss = (u[:, p].max() - u[:, p]) / (u[:, p].max() - u[:, p].min())

@@ -16,9 +16,11 @@ information-set–action pairs in the subtree (its own included). The balanced p
 (the remaining mass ``1 / C(x, a)`` ends the player's trajectory after (x, a)); the root infosets
 are entered with ``p*(x₁) = C(x₁) / A_X``. Under (μ*, p*) every one of the A_X pairs is equally
 likely, 1/A_X, to be the player's last action: ``μ*_{1:h}(x, a) p*_{1:h}(x) = C(x, a) / A_X``
-(`balanced_kernel`, tested). The regulariser is the dilated entropy weighted by p*:
+(`balanced_kernel`, tested). The regulariser is the dilated entropy weighted by p*, taken relative
+to the balanced policy (so that FTRL's first policy, the minimiser of Ψ, is μ*, which explores every
+pair alike; the authors' released code starts from μ* too):
 
-    Ψ(μ) = Σ_x (p*_{1:h}(x) / η) Σ_a μ_{1:h}(x, a) log μ(a | x),
+    Ψ(μ) = Σ_x (p*_{1:h}(x) / η) Σ_a μ_{1:h}(x, a) log(μ(a | x) / μ*(a | x)),
 
 i.e. information set x has learning rate ``η_x = η / p*_{1:h}(x)``.
 
@@ -31,8 +33,8 @@ i.e. information set x has learning rate ``η_x = η / p*_{1:h}(x)``.
    so E[ℓ̃] is the sequence-form loss up to the IX bias;
 3. cumulative loss ``L += ℓ̃``; the FTRL policy ``argmin_μ <L, μ> + Ψ(μ)`` in closed form, one
    vectorised bottom-up pass over p's information-set levels (deepest first):
-   ``L̂(x, a) = L(x, a) + Σ_{x' below (x, a)} V(x')``, ``μ(· | x) = softmax(−η_x L̂(x, ·))``,
-   ``V(x) = −η_x⁻¹ log Σ_a exp(−η_x L̂(x, a))``;
+   ``L̂(x, a) = L(x, a) + Σ_{x' below (x, a)} V(x')``, ``μ(· | x) ∝ μ*(· | x) exp(−η_x L̂(x, ·))``,
+   ``V(x) = −η_x⁻¹ log Σ_a μ*(a | x) exp(−η_x L̂(x, a))``;
 4. the output is the paper's average profile: the average of the realization plans μ^t (exact,
    accumulated every iteration), returned as a behaviour policy.
 
@@ -42,7 +44,8 @@ the same scaling as the authors' released code (which fixes the horizon T in adv
 loop here does not know it, hence the anytime n).
 
 **Adaptive FTRL** replaces the balanced transitions, which need the information-set structure in
-advance, by estimates of the transitions actually met: on every visit of x with action a,
+advance, by estimates of the transitions actually met, and its regulariser is the plain
+(uniform-reference) dilated entropy with those weights: on every visit of x with action a,
 ``P̃(x) += 1 / (|A(x)| (μ_{1:h}(x, a) + γ_{x,a}))`` and ``P̃(x, a) += 1 / (μ_{1:h}(x, a) + γ_{x,a})``
 (both start at 1), unbiased for the cumulative counterfactual transition Σ_s p^s_{1:h}(x) when
 γ = 0. The rates are ``η_x = step_size √n / (√(H A_X) P̃(x))`` and
@@ -62,7 +65,7 @@ The paper's guarantee is for two-player zero-sum games; the update runs for any 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -74,8 +77,9 @@ from ..run import Learner
 from .cfr import TreeLayout
 
 #: index arrays rebuilt from the game: never checkpointed
-_DERIVED = ("_layout", "_node_row", "_chance_row", "_loss", "_sizes", "_pstar", "_max_depth", "_scale",
-            "_first_child", "_child_count", "_chance_cdf", "_terminal_index")
+_DERIVED = ("_layout", "_reference", "_log_reference", "_node_row", "_chance_row", "_loss", "_sizes",
+            "_pstar", "_max_depth", "_scale", "_first_child", "_child_count", "_chance_cdf",
+            "_terminal_index")
 #: the largest number of episodes sampled per iteration
 MAX_BATCH = 1_000_000
 
@@ -139,6 +143,8 @@ class _TrajectoryFTRL(Learner):
     families = ("extensive_form",)
     default_output = "average"
     method_name = "trajectory FTRL"
+    #: the policy the regulariser is relative to (its minimiser, the first policy played)
+    reference: ClassVar[str] = "uniform"
 
     def __init__(
         self,
@@ -164,7 +170,7 @@ class _TrajectoryFTRL(Learner):
         shape = (L.num_infosets, L.max_actions)
         self.cumulative_loss = np.zeros(shape)
         self.cumulative_plan = np.zeros(shape)
-        self.sigma = L.uniform.copy()
+        self.sigma = self._reference.copy()  # the minimiser of the regulariser
         self.trajectories = 0
 
     def _build(self) -> None:
@@ -197,11 +203,17 @@ class _TrajectoryFTRL(Learner):
         self._sizes = np.array([H * max(float(L.legal[lo:hi].sum()), 1.0) for lo, hi in L.spans])
         self._scale = np.ones(L.num_infosets)  # √(H A_X) of each row's owner
         self._pstar = np.ones(L.num_infosets)
+        balanced = L.uniform.copy()
         for p in range(L.num_players):
             lo, hi = L.spans[p]
             if hi > lo:
-                self._pstar[lo:hi] = _balanced_internal(L, p)["reach"][lo:hi]
+                kernel = _balanced_internal(L, p)
+                self._pstar[lo:hi] = kernel["reach"][lo:hi]
+                balanced[lo:hi] = kernel["policy"][lo:hi]
                 self._scale[lo:hi] = np.sqrt(self._sizes[p])
+        # the policy the regulariser is relative to: μ* (Balanced FTRL) or uniform (Adaptive FTRL)
+        self._reference = balanced if self.reference == "balanced" else L.uniform.copy()
+        self._log_reference = np.log(np.where(L.legal > 0, self._reference, 1.0))
 
     # ---- checkpoints ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -312,7 +324,7 @@ class _TrajectoryFTRL(Learner):
         for b in reversed(L.blocks[p]):
             Lhat = base[1 + b.lo * A:1 + b.hi * A].reshape(-1, A)
             e = eta[b.lo:b.hi, None]
-            logits = np.where(L.legal[b.lo:b.hi] > 0, -e * Lhat, -np.inf)
+            logits = np.where(L.legal[b.lo:b.hi] > 0, self._log_reference[b.lo:b.hi] - e * Lhat, -np.inf)
             m = logits.max(axis=1, keepdims=True)
             w = np.exp(logits - m)
             tot = w.sum(axis=1, keepdims=True)
@@ -328,9 +340,9 @@ class BalancedFTRL(_TrajectoryFTRL):
 
     1. sample ``batch`` episodes with every player on its current policy μ^t;
     2. on the player's last pair (x, a) before the terminal z: ``L(x, a) += ℓ(z) / (μ_{1:h}(x, a) + γ_x)``;
-    3. ``μ^{t+1} = argmin_μ <L, μ> + Σ_x η_x⁻¹ Σ_a μ_{1:h}(x, a) log μ(a|x)`` with
+    3. ``μ^{t+1} = argmin_μ <L, μ> + Σ_x η_x⁻¹ Σ_a μ_{1:h}(x, a) log(μ(a|x) / μ*(a|x))`` with
        ``η_x = step_size / (√(H A_X n) p*_{1:h}(x))``, ``γ_x = implicit_exploration · η_x``:
-       softmax of ``−η_x L̂(x, ·)`` bottom-up, ``L̂`` adding the children's values;
+       ``μ(·|x) ∝ μ*(·|x) exp(−η_x L̂(x, ·))`` bottom-up, ``L̂`` adding the children's values;
     4. output: the average realization plan (1/T) Σ_t μ^t.
 
     Fiegel, Ménard, Kozuno, Munos, Perchet & Valko, "Adapting to game trees in zero-sum imperfect
@@ -342,6 +354,7 @@ class BalancedFTRL(_TrajectoryFTRL):
     """
 
     method_name = "balanced-ftrl"
+    reference = "balanced"
 
     def _eta(self) -> np.ndarray:
         return self.step_size / (np.sqrt(max(self.trajectories, 1)) * self._scale * self._pstar)
