@@ -46,7 +46,7 @@ class REBEL(PreferenceLearner):
 
     1. Draw ``batch`` pairs y, y' ∼ π_t per context and an oracle outcome o ∼ Bernoulli(P(y ≻ y')).
     2. s = argmin Σ ((s(y) − s(y'))/η − (o − 1/2))² (a graph-Laplacian least-squares problem per
-       context, with a 1e-9 ridge so that responses never drawn keep s = 0).
+       context, with a ridge of 1e-9 per pair so that responses never drawn keep s = 0).
     3. π_{t+1} ∝ π_t exp(s).
 
     In exact mode the regression is solved in expectation: s = η (P(y ≻ π_t) − 1/2) + const, i.e. the
@@ -93,8 +93,8 @@ class REBEL(PreferenceLearner):
 @register_method("copg", families=("preference",))
 class ContrastivePolicyGradient(PreferenceLearner):
     """Contrastive policy gradient, CoPG (Flet-Berliac et al., "Contrastive Policy Gradient: Aligning
-    LLMs on sequence-level scores in a supervised-friendly fashion", EMNLP 2024), with the preference
-    against the behaviour policy as the sequence-level reward, R(y) = P(y ≻ μ).
+    LLMs on sequence-level scores in a supervised-friendly fashion", arXiv:2406.19185 2024), with the
+    preference against the behaviour policy as the sequence-level reward, R(y) = P(y ≻ μ).
 
     For pairs y, y' from a behaviour policy μ, the update follows
     E_{y,y'∼μ}[(R_β(y) − R_β(y')) ∇(log π(y) − log π(y'))]/2 with R_β = R − β log(π/π_ref): the
