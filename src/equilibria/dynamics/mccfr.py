@@ -6,23 +6,31 @@ random number from ``self.rng``. One iteration runs one sampled traversal per pl
 order; each traversal updates the traverser's regrets and its next policy (regret matching)
 before the next player's traversal, as in OpenSpiel's implementation.
 
-**External sampling, vectorised.** For traverser p one action is sampled at *every* chance node
-and every node of the other players at once (one uniform per node, inverted through the row's
-cumulative probabilities). A node is on the sampled subtree when every chance / opponent edge
-above it is the sampled one, which is one top-down sweep over the tree's depth levels. The sampled
-counterfactual value of a sequence is then the same bottom-up pass as CFR's with terminal weight
-``1[z sampled] u_p(z)`` (chance and opponent probabilities cancel against the sampling probability
-q(z) = π_{-p}(z)). This equals the recursive traversal of the paper, with one deviation: the
-traverser's policy σ^t is held fixed during the traversal, as in the analysis, whereas a recursive
-implementation that updates regrets in place lets later visits of the same information set see
-the partially updated regrets. The average policy uses the paper's *simple averaging*: at every
-sampled node of player (p+1) mod n, ``S(I) += σ(I)`` (``average="full"`` instead accumulates the
-exact reach-weighted policy of every player, as CFR does).
+**Cost proportional to the sampled part of the tree.** Neither learner touches a node it did not
+sample: both walk the tree level by level over *frontiers*, arrays of (traversal, node) entries,
+so an iteration costs O(size of the sampled subtrees) array work plus O(depth) NumPy calls,
+whatever the size of the tree. ``batch`` traversals per player and iteration (default 1, the
+paper's algorithm) are walked together in the same arrays, so the Python overhead is paid per
+batch and per level, never per node or per trajectory; with ``batch = B`` the B estimates are taken
+under the same policy σ^t and averaged (an unbiased estimate with 1/B of the variance), which is
+the only difference from B consecutive iterations.
+
+**External sampling.** For traverser p one action is sampled at each reached chance node and each
+reached node of the other players (inverse CDF of one uniform), every action at p's nodes. The
+sampled value of a reached node is the utility at a terminal, the sampled child's value at chance /
+opponent nodes and ``Σ_a σ(I, a) v(ha)`` at p's nodes (chance and opponent probabilities cancel
+against the sampling probability q(z) = π_{-p}(z)); the regret update at each reached history h of
+p's infoset I is ``v(ha) − v(h)``. This equals the recursive traversal of the paper, with one
+deviation: the traverser's policy σ^t is held fixed during the traversal, as in the analysis,
+whereas a recursive implementation that updates regrets in place lets later visits of the same
+information set see the partially updated regrets. The average policy uses the paper's *simple
+averaging*: at every sampled node of player (p+1) mod n, ``S(I) += σ(I)`` (``average="full"``
+instead accumulates the exact reach-weighted policy of every player, as CFR does: a full-tree pass).
 
 **Outcome sampling.** One terminal z is sampled per traversal, the traverser mixing its policy with
-ε-uniform exploration (ε = 0.6 by default), others and chance on-policy. The walk down the sampled
-path is a loop over its depth (no work elsewhere in the tree). For each traverser infoset I_j on the
-path, with sampled action a_j, the sampled regret is ``W_j (e_{a_j} − σ(I_j, a_j))`` with
+ε-uniform exploration (ε = 0.6 by default), others and chance on-policy; the ``batch`` paths are
+walked down together, one depth level per step. For each traverser infoset I_j on the path, with
+sampled action a_j, the sampled regret is ``W_j (e_{a_j} − σ(I_j, a_j))`` with
 ``W_j = u_p(z) π_p(z[I_j a_j] → z) / q_p(z)``, q_p the traverser's sampling probability of its own
 actions (the chance and opponent factors cancel). The average policy uses *stochastically weighted
 averaging*: ``S(I_j) += π_p(h_j) σ(I_j) / q(h_j)`` with q(h_j) the probability of sampling h_j.
@@ -33,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_choice, check_probability
+from .._checks import check_choice, check_int, check_probability
 from ..games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from ..ops import regret_matching
 from ..registry import register_method
@@ -64,7 +72,6 @@ class _TreeNodes:
         idx = np.where(valid, first_child[self.chance_nodes][:, None] + cols[None, :], 0)
         probs = np.where(valid, edge_prob[idx], 0.0)
         self.chance_probs = probs
-        self.chance_cdf = np.cumsum(probs, axis=1)
         self.decision_nodes = np.flatnonzero(self.player >= 0)
         self.decision_row = layout.new_of_old[game.node_infoset[self.decision_nodes]]
         depth = game.node_depth
@@ -75,17 +82,35 @@ class _TreeNodes:
                                      strict=True))
         self.parent_player = np.r_[TERMINAL, self.player[parent[1:]]]
         self.terminal_nodes = game.terminal_nodes
-        # plain Python views for the outcome-sampling walk (one node per step)
-        self.player_list = self.player.tolist()
-        self.first_child_list = first_child.tolist()
-        self.child_count_list = child_count.tolist()
-        self.row_list = layout.node_rows(game).tolist()
-        self.chance_cdf_of = {int(v): self.chance_cdf[k, : child_count[v]].tolist()
-                              for k, v in enumerate(self.chance_nodes)}
-        self.chance_prob_of = {int(v): self.chance_probs[k, : child_count[v]].tolist()
-                               for k, v in enumerate(self.chance_nodes)}
+        self.row = layout.node_rows(game)
         self.terminal_index = np.full(num_nodes, -1, dtype=np.int64)
         self.terminal_index[game.terminal_nodes] = np.arange(game.num_terminals)
+        self.max_depth = int(depth.max()) + 1
+        # the row of every node's distribution in `probability_table` (0 at terminals: never read)
+        self.prob_row = np.zeros(num_nodes, dtype=np.int64)
+        self.prob_row[self.chance_nodes] = np.arange(self.chance_nodes.size)
+        self.prob_row[self.decision_nodes] = self.chance_nodes.size + self.decision_row
+        self.spans = layout.spans
+        self.uniform = layout.uniform
+
+    def probability_table(self, sigma: np.ndarray, explore: tuple[int, float] | None = None) -> np.ndarray:
+        """Every node's sampling distribution as one table, indexed by `prob_row`: the chance rows
+        first, then σ's rows (player p's mixed with ε-uniform exploration when ``explore = (p, ε)``)."""
+        if explore is not None:
+            p, eps = explore
+            lo, hi = self.spans[p]
+            sigma = sigma.copy()
+            sigma[lo:hi] = eps * self.uniform[lo:hi] + (1.0 - eps) * sigma[lo:hi]
+        width = max(sigma.shape[1], self.chance_probs.shape[1])
+        table = np.zeros((self.chance_probs.shape[0] + sigma.shape[0], width))
+        table[: self.chance_probs.shape[0], : self.chance_probs.shape[1]] = self.chance_probs
+        table[self.chance_probs.shape[0]:, : sigma.shape[1]] = sigma
+        return np.cumsum(table, axis=1)
+
+    def sample_children(self, nodes: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """One action per chance / decision node of ``nodes``: inverse CDF of ``u`` through the
+        rows of a `probability_table`."""
+        return _sample_rows(cdf[self.prob_row[nodes]], u, self.child_count[nodes])
 
 
 def _sample_rows(cdf: np.ndarray, u: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -93,58 +118,109 @@ def _sample_rows(cdf: np.ndarray, u: np.ndarray, count: np.ndarray) -> np.ndarra
     return np.minimum((cdf < u[:, None]).sum(axis=1), count - 1)
 
 
+def _check_batch(batch: object) -> int:
+    return check_int("batch", batch, minimum=1, maximum=1_000_000)
+
+
 @register_method("mccfr-external", families=("extensive_form",))
 class ExternalSamplingMCCFR(RegretLearner):
-    """External-sampling Monte Carlo CFR, vectorised over the whole tree.
+    """External-sampling Monte Carlo CFR on the sampled subtree only.
 
     Lanctot, Waugh, Zinkevich & Bowling, "Monte Carlo Sampling for Regret Minimization in
     Extensive Games", NeurIPS 2009.
 
-    ``average``: ``"simple"`` (the paper's, default) or ``"full"`` (exact reach-weighted average).
+    Per iteration and traverser p (the paper's Algorithm for external sampling, level-synchronous):
+
+    1. walk down from the root ``batch`` times at once: at each level, keep every child of p's
+       nodes and one sampled child (chance probabilities / the player's σ^t) of the others';
+    2. walk back up: terminal values u_p(z); a sampled node takes its child's value; p's node h
+       takes ``Σ_a σ(I, a) v(ha)``;
+    3. regret: ``R(I, a) += mean over the batch of Σ_{h ∈ I reached} (v(ha) − v(h))``;
+    4. simple averaging: ``S(I) += σ(I)`` per reached node of player (p+1) mod n (mean over the
+       batch); then regret matching for p.
+
+    ``average``: ``"simple"`` (the paper's, default) or ``"full"`` (exact reach-weighted average,
+    a full-tree pass per iteration). ``batch``: traversals per player and iteration (default 1).
     """
 
     method_name = "mccfr-external"
 
-    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, average: str = "simple"):
+    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, average: str = "simple",
+                 batch: int = 1):
         average = check_choice("average", average, ("simple", "full"))
+        self.batch = _check_batch(batch)
         super().__init__(game, seed=seed)
         self.average = average
         self._nodes = _TreeNodes(game, self._layout)
 
     def _step(self) -> None:
-        L, T = self._layout, self._nodes
-        n = L.num_players
+        L = self._layout
         if self.average == "full":
             reach = np.zeros(L.num_sequences)
             reach[0] = 1.0
-            for p in range(n):
+            for p in range(L.num_players):
                 L.realization_plan(self.sigma, reach, p)
             self.cumulative_policy += reach[L.parent][:, None] * self.sigma
-        for p in range(n):
-            choice = np.full(T.num_nodes, -1, dtype=np.int64)
-            u = self.rng.random(T.chance_nodes.size + T.decision_nodes.size)
-            nc = T.chance_nodes.size
-            choice[T.chance_nodes] = _sample_rows(T.chance_cdf, u[:nc], T.child_count[T.chance_nodes])
-            others = T.player[T.decision_nodes] != p
-            nodes, rows = T.decision_nodes[others], T.decision_row[others]
-            cdf = np.cumsum(self.sigma[rows], axis=1)
-            choice[nodes] = _sample_rows(cdf, u[nc:][others], T.child_count[nodes])
-            on_path = (T.parent_player == p) | (choice[T.parent] == T.action)
-            reached = np.ones(T.num_nodes, dtype=bool)
-            for lo, hi in T.depth_slices:
-                reached[lo:hi] = reached[T.parent[lo:hi]] & on_path[lo:hi]
-            value = reached[T.terminal_nodes] * self.game.terminal_utility[:, p]
-            cfv, v = L.counterfactual_values(self.sigma, p, value)
-            lo, hi = L.spans[p]
-            inst = (cfv - v[:, None]) * L.legal[lo:hi]
+        for p in range(L.num_players):
+            self._traverse(p)
+
+    def _traverse(self, p: int) -> None:
+        L, T = self._layout, self._nodes
+        n, B, A = L.num_players, self.batch, L.max_actions
+        q = (p + 1) % n
+        utility = self.game.terminal_utility[:, p]
+        # 1. down: per level the entries' nodes and, per entry, where its children start one level below
+        levels: list[np.ndarray] = []
+        starts: list[np.ndarray] = []
+        frontier = np.zeros(B, dtype=np.int64)
+        visits = np.zeros(L.num_infosets)
+        cdf = T.probability_table(self.sigma)
+        ar = np.arange(A)
+        while frontier.size:
+            levels.append(frontier)
+            player = T.player[frontier]
+            own = player == p
+            sampled = (player != p) & (player != TERMINAL)
             if self.average == "simple":
-                q = (p + 1) % n
-                mask = reached[T.decision_nodes] & (T.player[T.decision_nodes] == q)
-                visits = np.bincount(T.decision_row[mask], minlength=L.num_infosets)
-                self.cumulative_policy += visits[:, None] * self.sigma
-            R = self.cumulative_regret[lo:hi]
-            R += inst
-            L.regret_matching(R, self.sigma, lo, hi)
+                mask = player == q
+                if mask.any():
+                    visits += np.bincount(T.row[frontier[mask]], minlength=L.num_infosets)
+            s_nodes = frontier[sampled]
+            s_act = T.sample_children(s_nodes, cdf, self.rng.random(s_nodes.size))
+            o_nodes = frontier[own]
+            o_count = T.child_count[o_nodes]
+            o_children = (T.first_child[o_nodes][:, None] + ar)[ar < o_count[:, None]]
+            start = np.full(frontier.size, -1, dtype=np.int64)
+            start[sampled] = np.arange(s_nodes.size)
+            start[own] = s_nodes.size + np.cumsum(o_count) - o_count
+            starts.append(start)
+            frontier = np.concatenate([T.first_child[s_nodes] + s_act, o_children])
+        # 2.-3. up
+        value_below = np.zeros(0)
+        inst = np.zeros((L.num_infosets, A))
+        for nodes, start in zip(reversed(levels), reversed(starts), strict=True):
+            player = T.player[nodes]
+            value = np.zeros(nodes.size)
+            term = player == TERMINAL
+            value[term] = utility[T.terminal_index[nodes[term]]]
+            sampled = (player != p) & ~term
+            value[sampled] = value_below[start[sampled]]
+            own = np.flatnonzero(player == p)
+            if own.size:
+                rows = T.row[nodes[own]]
+                legal = L.legal[rows]
+                idx = start[own][:, None] + np.arange(A)[None, :]
+                child_value = np.where(legal > 0, value_below[np.minimum(idx, value_below.size - 1)], 0.0)
+                v = np.einsum("ij,ij->i", child_value, self.sigma[rows])
+                value[own] = v
+                np.add.at(inst, rows, (child_value - v[:, None]) * legal)
+            value_below = value
+        lo, hi = L.spans[p]
+        R = self.cumulative_regret[lo:hi]
+        R += inst[lo:hi] / B
+        if self.average == "simple":
+            self.cumulative_policy += (visits / B)[:, None] * self.sigma
+        L.regret_matching(R, self.sigma, lo, hi)
 
 
 @register_method("mccfr-outcome", families=("extensive_form",))
@@ -154,76 +230,81 @@ class OutcomeSamplingMCCFR(RegretLearner):
     Lanctot, Waugh, Zinkevich & Bowling, "Monte Carlo Sampling for Regret Minimization in
     Extensive Games", NeurIPS 2009. ``epsilon`` is the traverser's exploration (default 0.6, as in
     OpenSpiel).
+
+    Per iteration and traverser p:
+
+    1. sample ``batch`` terminals at once, one depth level per step: chance and the others on
+       policy, p with ``ε/|A(I)| + (1 − ε) σ(I)``; record p's infosets I_j, actions a_j, σ(I_j, a_j),
+       the sampling probabilities and ``π_p(h_j) / q(h_j)``;
+    2. ``W_j = u_p(z) π_p(z[I_j a_j] → z) / q_p(z)`` by a reversed cumulative product along the path;
+    3. ``R(I_j, ·) += W_j (e_{a_j} − σ(I_j, a_j))`` and ``S(I_j) += π_p(h_j) σ(I_j) / q(h_j)``, both
+       averaged over the batch; regret matching at the infosets touched.
     """
 
     method_name = "mccfr-outcome"
 
-    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, epsilon: float = 0.6):
+    def __init__(self, game: ExtensiveFormGame, *, seed: int | None = None, epsilon: float = 0.6,
+                 batch: int = 1):
         # ε > 0 so that every terminal can be sampled (the estimates' importance weights stay finite)
         eps = check_probability("epsilon", epsilon, open_low=True)
+        self.batch = _check_batch(batch)
         super().__init__(game, seed=seed)
         self.epsilon = eps
         self._nodes = _TreeNodes(game, self._layout)
-        self._max_depth = int(game.node_depth.max()) + 1
 
     def _step(self) -> None:
         for p in range(self._layout.num_players):
-            self._episode(p)
+            self._episodes(p)
 
-    def _episode(self, p: int) -> None:
-        """Sample one terminal (a walk over the path's depth) and update p's infosets on the path."""
+    def _episodes(self, p: int) -> None:
+        """Sample ``batch`` terminals (a walk over depth) and update p's infosets on the paths."""
         L, T = self._layout, self._nodes
-        eps = self.epsilon
-        u = self.rng.random(self._max_depth).tolist()
-        rows: list[int] = []
-        acts: list[int] = []
-        sig_a: list[float] = []       # σ(I_j, a_j)
-        explore_a: list[float] = []   # the traverser's sampling probability of a_j
-        ratio: list[float] = []       # π_p(h_j) / q(h_j), the stochastically weighted average weight
-        own = q = 1.0
-        node, k = 0, 0
-        player_of, first_child, row_of = T.player_list, T.first_child_list, T.row_list
-        while player_of[node] != TERMINAL:
-            pl = player_of[node]
-            x = u[k]
+        B, D = self.batch, T.max_depth
+        node = np.zeros(B, dtype=np.int64)
+        # per depth step: p's row there (-1 where the path is elsewhere), action, σ(I, a), q_p(a)
+        rows = np.full((D, B), -1, dtype=np.int64)
+        acts = np.zeros((D, B), dtype=np.int64)
+        sig_a = np.ones((D, B))
+        explore_a = np.ones((D, B))
+        ratio = np.zeros((D, B))
+        own_reach = np.ones(B)
+        q = np.ones(B)
+        u = self.rng.random((D, B))
+        cdf = T.probability_table(self.sigma, explore=(p, self.epsilon))
+        active = np.flatnonzero(T.player[node] != TERMINAL)
+        k = 0
+        while active.size:
+            nodes = node[active]
+            a = T.sample_children(nodes, cdf, u[k, active])
+            rows_k = T.prob_row[nodes]
+            prob = cdf[rows_k, a] - np.where(a > 0, cdf[rows_k, np.maximum(a - 1, 0)], 0.0)
+            mine = T.player[nodes] == p
+            if mine.any():
+                at = active[mine]
+                r = T.row[nodes[mine]]
+                sa = self.sigma[r, a[mine]]
+                rows[k, at] = r
+                acts[k, at] = a[mine]
+                sig_a[k, at] = sa
+                explore_a[k, at] = prob[mine]
+                ratio[k, at] = own_reach[at] / q[at]
+                own_reach[at] *= sa
+            q[active] *= prob
+            node[active] = T.first_child[nodes] + a
+            active = active[T.player[node[active]] != TERMINAL]
             k += 1
-            if pl == CHANCE:
-                probs = T.chance_prob_of[node]
-            else:
-                row = row_of[node]
-                sig = self.sigma[row, : T.child_count_list[node]].tolist()
-                probs = [eps / len(sig) + (1.0 - eps) * s for s in sig] if pl == p else sig
-            a, acc = len(probs) - 1, 0.0
-            for j, pr in enumerate(probs):
-                acc += pr
-                if x < acc:
-                    a = j
-                    break
-            if pl == p:
-                rows.append(row)
-                acts.append(a)
-                sig_a.append(sig[a])
-                explore_a.append(probs[a])
-                ratio.append(own / q)
-                own *= sig[a]
-            q *= probs[a]
-            node = first_child[node] + a
-        if not rows:
+        utility = self.game.terminal_utility[T.terminal_index[node], p]
+        # W_j = u / q_p(z) · Π_{later own steps} σ: a reversed exclusive cumulative product over depth
+        later = np.cumprod(sig_a[::-1], axis=0)[::-1]
+        after = np.vstack([later[1:], np.ones((1, B))])
+        W = (utility / np.prod(explore_a, axis=0))[None, :] * after
+        hit = rows >= 0
+        if not hit.any():
             return
-        utility = float(self.game.terminal_utility[T.terminal_index[node], p])
-        q_own_z = 1.0
-        for e in explore_a:
-            q_own_z *= e
-        # W_j = u π_p(z[I_j a_j] → z) / q_p(z): the product of σ over the later own actions on the path
-        W = [0.0] * len(rows)
-        tail = utility / q_own_z
-        for j in range(len(rows) - 1, -1, -1):
-            W[j] = tail
-            tail *= sig_a[j]
-        idx = np.asarray(rows)
-        Wa = np.asarray(W)
-        regret = -(Wa * np.asarray(sig_a))[:, None] * L.legal[idx]
-        regret[np.arange(len(rows)), acts] += Wa
-        self.cumulative_regret[idx] += regret
-        self.cumulative_policy[idx] += np.asarray(ratio)[:, None] * self.sigma[idx]
-        self.sigma[idx] = regret_matching(self.cumulative_regret[idx], fallback=L.uniform[idx])
+        r, a, w = rows[hit], acts[hit], W[hit]
+        regret = -(w * sig_a[hit])[:, None] * L.legal[r]
+        regret[np.arange(r.size), a] += w
+        np.add.at(self.cumulative_regret, r, regret / B)
+        np.add.at(self.cumulative_policy, r, (ratio[hit] / B)[:, None] * self.sigma[r])
+        touched = np.unique(r)
+        self.sigma[touched] = regret_matching(self.cumulative_regret[touched], fallback=L.uniform[touched])
