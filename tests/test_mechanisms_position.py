@@ -163,3 +163,18 @@ def test_cascade_bad_input() -> None:
         P.max_welfare(np.ones(2), np.full((2, 17), 0.1), model="cascade")
     with pytest.raises(InvalidParameterError, match="disagree"):
         P.brute_force_welfare(np.ones(3), p)
+
+
+def test_cascade_approximation_mechanism_payments() -> None:
+    """With one slot the approximation is exact, so its Myerson payments are VCG's (payments of a
+    truthful mechanism are unique given the allocation and t_i(0) = 0); with more slots it is
+    individually rational and has no profitable misreport on a grid."""
+    rng = np.random.default_rng(5)
+    p, v = rng.uniform(0.05, 0.9, (4, 3)), rng.uniform(0.2, 1.0, 4)
+    one = P.cascade_approximation_mechanism(v, p, max_shown=1)
+    np.testing.assert_allclose(one.payments, P.vcg(v, p, model="cascade", max_shown=1).payments, atol=1e-11)
+    p, v = rng.uniform(0.05, 0.9, (3, 2)), rng.uniform(0.2, 1.0, 3)
+    out = P.cascade_approximation_mechanism(v, p, resolution=1e-10)
+    assert np.all(v * out.clicks - out.payments >= -1e-12) and (out.slot >= 0).sum() == 2
+    mech = lambda b: P.cascade_approximation_mechanism(b, p, resolution=1e-10)  # noqa: E731
+    assert P.find_profitable_misreport(mech, v, np.linspace(0.0, 1.2, 7), tol=1e-8) is None

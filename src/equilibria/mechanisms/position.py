@@ -9,8 +9,8 @@ sort.
 
 - *Independent positions*: ad i placed at j is clicked with probability ``p_ij``; welfare
   ``Σ v_i p_ij x_ij`` is maximised by `scipy.optimize.linear_sum_assignment` (with the cardinality
-  cap K, by the bipartite K-matching linear program, whose vertices are integral: the intersection
-  of two matroid polytopes, one of them truncated; Edmonds 1970).
+  cap K < min(n, m), on the matrix extended by n − K dummy positions whose bonus exceeds any
+  matching's weight, so that they are all used and at most K ads take real positions).
 - *Multinomial logit* (MNL): the user looks at all the ads shown and clicks at most one, ad i at j
   with weight ``w_ij = p_ij / (1 − p_ij)`` (so that an ad shown alone has click probability
   ``p_ij``): ``π_i(x) = Σ_j x_ij w_ij / (1 + Σ_kl x_kl w_kl)``. Welfare ``Σ_i v_i π_i`` is a ratio of
@@ -27,7 +27,9 @@ sort.
   the sets of positions used: exact, ``O(n m 2^m)`` time, vectorised over the ``2^m`` sets.
   `cascade_approximation` is the polynomial allocation that ignores the cascade (the independent
   assignment on ``v_i p_ij``) and renders it in decreasing value; its worst ratio to the exact
-  optimum is measured by `brute_force_welfare` on small instances.
+  optimum is measured by `brute_force_welfare` on small instances;
+  `cascade_approximation_mechanism` adds Myerson payments (truthful where the allocation is
+  monotone, which the misreport search checks).
 - `vcg`: the welfare-maximising allocation and Clarke-pivot payments (Vickrey 1961; Clarke 1971;
   Groves 1973): truthful for any exact maximiser, under every model here.
 - `gsp`: the generalized second-price auction for separable rates (Edelman, Ostrovsky & Schwarz,
@@ -53,8 +55,8 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_size
-from ..errors import InvalidParameterError, SolverError
+from .._checks import check_choice, check_int, check_real, check_size
+from ..errors import InvalidParameterError
 
 MODELS = ("independent", "mnl", "cascade")
 #: largest number of positions the exact cascade program takes (2^m sets of positions)
@@ -114,21 +116,12 @@ def _matching(weights: np.ndarray, K: int) -> np.ndarray:
         keep = W[rows, cols] > 0
         slot[rows[keep]] = cols[keep]
         return slot
-    # cardinality-capped bipartite matching: an integral LP (see the module docstring)
-    from ..ops import highs_linprog
-
-    A = np.zeros((n + m + 1, n * m))
-    ii, jj = np.divmod(np.arange(n * m), m)
-    A[ii, np.arange(n * m)] = 1.0
-    A[n + jj, np.arange(n * m)] = 1.0
-    A[-1] = 1.0
-    b = np.r_[np.ones(n + m), K]
-    res = highs_linprog(-W.ravel(), A_ub=A, b_ub=b, bounds=(0, 1), what="the K-matching LP")
-    x = res.x.reshape(n, m)
-    if np.abs(x - np.round(x)).max() > 1e-6:
-        raise SolverError("the K-matching LP returned a fractional vertex")
-    r, c = np.nonzero((np.round(x) > 0) & (W > 0))
-    slot[r] = c
+    # at most K edges: n − K dummy positions worth a bonus larger than any matching must all be
+    # used, so exactly the other K ads (at most) take real positions (an exact assignment problem)
+    bonus = 1.0 + W.sum()
+    rows, cols = linear_sum_assignment(np.hstack([W, np.full((n, n - K), bonus)]), maximize=True)
+    real = (cols < m) & (W[rows, np.minimum(cols, m - 1)] > 0)
+    slot[rows[real]] = cols[real]
     return slot
 
 
@@ -281,6 +274,59 @@ def cascade_approximation(values: Any, ctr: Any, *, max_shown: int | None = None
     _, slot = max_welfare(v, p, model="independent", max_shown=max_shown)
     pi = click_probabilities(p, slot, "cascade", render_order(v, slot, p.shape[1]))
     return float(v @ pi), slot
+
+
+def _approximate_clicks(b: np.ndarray, p: np.ndarray, K: int) -> np.ndarray:
+    """`cascade_approximation`'s click probabilities, unvalidated (the payment integral's hot path)."""
+    slot = _matching(b[:, None] * p, K)
+    ads = np.flatnonzero(slot >= 0)
+    ads = ads[np.lexsort((ads, -b[ads]))]  # read in decreasing bid (`render_order`)
+    base = p[ads, slot[ads]]
+    out = np.zeros(len(b))
+    out[ads] = base * np.cumprod(np.r_[1.0, 1.0 - base[:-1]])
+    return out
+
+
+def cascade_approximation_mechanism(bids: Any, ctr: Any, *, max_shown: int | None = None,
+                                    resolution: float = 1e-12) -> Outcome:
+    """`cascade_approximation` with Myerson payments (Myerson, "Optimal auction design", Math. Oper.
+    Res. 1981): ``t_i = b_i π_i(b) − ∫_0^{b_i} π_i(z, b_−i) dz``.
+
+    Between breakpoints the allocation and reading order are fixed, so ``π_i(·, b_−i)`` is a step
+    function; its steps are located by bisection to ``resolution`` (relative to ``b_i``) and the
+    integral is exact up to that. Truthful exactly when ``π_i`` is non-decreasing in ``b_i``, which
+    we have not proved for this allocation: `find_profitable_misreport` checks it.
+    """
+    p = _ctr(ctr)
+    b = _values(bids, p.shape[0], "bids")
+    resolution = check_real("resolution", resolution, minimum=1e-15, maximum=1e-3)
+    K = _cap(max_shown, *p.shape)
+    if K == 0:
+        return Outcome(np.full(len(b), -1), np.zeros_like(b), np.zeros_like(b), 0.0, np.arange(p.shape[1]))
+    pi = _approximate_clicks(b, p, K)
+    pay = np.zeros_like(b)
+    for i in np.flatnonzero(pi > 0):
+        def clicks(z: float, i: int = int(i)) -> float:
+            zb = b.copy()
+            zb[i] = z
+            return float(_approximate_clicks(zb, p, K)[i])
+
+        tol = resolution * b[i]
+        # (lo, hi, π(lo), π(hi)) intervals still to resolve; an interval with equal ends is a flat piece
+        area, todo = 0.0, [(0.0, float(b[i]), clicks(0.0), float(pi[i]))]
+        while todo:
+            lo, hi, f_lo, f_hi = todo.pop()
+            if f_lo == f_hi:
+                area += f_lo * (hi - lo)
+            elif hi - lo <= tol:
+                area += 0.5 * (f_lo + f_hi) * (hi - lo)
+            else:
+                mid = 0.5 * (lo + hi)
+                f_mid = clicks(mid)
+                todo += [(lo, mid, f_lo, f_mid), (mid, hi, f_mid, f_hi)]
+        pay[i] = max(b[i] * pi[i] - area, 0.0)
+    slot = cascade_approximation(b, p, max_shown=max_shown)[1]
+    return Outcome(slot, pi, pay, float(b @ pi), render_order(b, slot, p.shape[1]))
 
 
 def _sequences(n: int, m: int, K: int) -> tuple[np.ndarray, np.ndarray]:
