@@ -1,4 +1,4 @@
-"""Position auctions with a click-through rate per (ad, position): VCG, GSP, and the multinomial-logit model.
+"""Position auctions with a click-through rate per (ad, position): VCG, GSP, the MNL and cascade models.
 
 The setting of Balseiro, Bhawalkar, Deng, Feng, Mao, Mehta, Mirrokni, Paes Leme, Wang & Zuo,
 "Position auctions in AI-generated content" (arXiv:2506.03309, 2025): n ads with private values
