@@ -184,7 +184,8 @@ def test_json_roundtrip_and_interpolation():
 def test_catalog_parameters_and_bad_input():
     g = load_game("auction:all_pay(bidders=4, values=normal, mean=0.5, std=0.2, reserve=0.1)")
     assert g.num_players == 4 and g.mechanism == "all_pay" and g.reserve == 0.1
-    assert g.default_method() == "smoothed-gradient"
+    assert g.default_method() == "best-response-iteration"  # all-pay: see dynamics.auction
+    assert load_game("auction:first_price").default_method() == "smoothed-gradient"
     g = load_game("auction:second_price(values=samples, samples=[0.1, 0.4, 0.5, 0.9])")
     assert isinstance(g.distributions[0], Empirical)
     for spec in (

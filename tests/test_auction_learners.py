@@ -130,12 +130,13 @@ def test_damped_best_response_iteration_learns_all_pay():
     (pure best responses cycle there)."""
     g = AuctionGame([Uniform()] * 3, "all_pay", grid=65, bid_points=401, value_points=200)
     v = g.grids[0]
-    sol = eq.solve(g, "best-response-iteration", iterations=80, seed=0, step_size=0.05)[0]
+    assert g.default_method() == "best-response-iteration"
+    sol = eq.solve(g, "best-response-iteration", iterations=80, seed=0)[0]  # default α = 0.05 for all-pay
     assert sol.nash_conv <= 8e-3
     assert sol.info["distance_to_bne"] <= 0.02
     for b in sol.strategies:
         assert np.max(np.abs(b - 2 / 3 * v**3)) <= 0.05
-    pure = eq.solve(g, "best-response-iteration", iterations=5, seed=0)[0]
+    pure = eq.solve(g, "best-response-iteration", iterations=5, seed=0, step_size=1.0)[0]
     assert pure.nash_conv > 0.5  # undamped: no progress from truthful bids
 
 

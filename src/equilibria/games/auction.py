@@ -473,7 +473,9 @@ class AuctionGame(Game):
         return all(d == self.distributions[0] for d in self.distributions)
 
     def default_method(self) -> str:
-        return "smoothed-gradient"
+        # all-pay: the smoothed gradient dynamics escalate at the top values (`dynamics.auction`);
+        # damped best-response iteration learns the equilibrium there
+        return "best-response-iteration" if self.mechanism == "all_pay" else "smoothed-gradient"
 
     def validate_profile(self, profile: Any) -> list[np.ndarray]:
         """The profile as a list of float arrays of shape (grid,), bids finite and in [0, max_bid]."""
