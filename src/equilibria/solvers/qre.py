@@ -32,6 +32,7 @@ measured by the metrics core, is at most ``tol``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -56,14 +57,40 @@ def _contract_except(t: np.ndarray, sigmas: list[np.ndarray], keep: tuple[int, .
     return t
 
 
-def _pair_tensors(U: np.ndarray, sigmas: list[np.ndarray]) -> dict[tuple[int, int], np.ndarray]:
-    """``T[i, j][a, b] = u_i(a, b, σ_{-ij})`` for every ordered pair i ≠ j."""
-    n = len(sigmas)
+_ONE = np.ones(1)
+#: the last payoff tensor's pair matrices (the path calls `_pair_tensors` thousands of times on one)
+_PAIR_CACHE: list = [None, None]
+
+
+def _pair_matrices(U: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    """``M[i, j]``: player i's payoffs with the axes of i and j first, the others flattened in
+    player order, as a C-contiguous (A_i·A_j, Π_{k≠i,j} A_k) matrix; built once per tensor."""
+    if _PAIR_CACHE[0] is U:
+        return _PAIR_CACHE[1]
+    n = U.shape[0]
     out = {}
     for i in range(n):
-        for j in range(i + 1, n):
-            out[i, j] = _contract_except(U[i], sigmas, (i, j))
-            out[j, i] = _contract_except(U[j], sigmas, (i, j)).T
+        for j in range(n):
+            if i != j:
+                m = np.moveaxis(U[i], (i, j), (0, 1))
+                out[i, j] = np.ascontiguousarray(m.reshape(m.shape[0] * m.shape[1], -1))
+    _PAIR_CACHE[:] = [U, out]
+    return out
+
+
+def _pair_tensors(U: np.ndarray, sigmas: list[np.ndarray]) -> dict[tuple[int, int], np.ndarray]:
+    """``T[i, j][a, b] = u_i(a, b, σ_{-ij})`` for every ordered pair i ≠ j: one matrix-vector
+    product each, against the outer product of the other players' σ (in player order)."""
+    n = len(sigmas)
+    M = _pair_matrices(U)
+    out = {}
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            others = [sigmas[k] for k in range(n) if k != i and k != j]
+            w = functools.reduce(np.multiply.outer, others).ravel() if others else _ONE
+            out[i, j] = (M[i, j] @ w).reshape(sigmas[i].size, sigmas[j].size)
     return out
 
 
@@ -92,6 +119,17 @@ class _Layout:
         o = self.offsets
         return [x[o[i]:o[i + 1]] for i in range(len(self.sizes))]
 
+    @cached_property
+    def jacobian_base(self) -> np.ndarray:
+        """The λ- and σ-free entries of the Jacobian: ``∂(z_a − z_0)/∂z`` on every player's rows."""
+        K, off = self.K, self.offsets
+        J = np.zeros((K, K + 1))
+        for i, k in enumerate(self.sizes):
+            rows = np.arange(off[i] + 1, off[i] + k)
+            J[rows, rows] = 1.0
+            J[rows, off[i]] = -1.0
+        return J
+
 
 # ---- the QRE system H(z, λ) and its Jacobian ------------------------------------------------
 
@@ -117,16 +155,13 @@ def _system_at(U: np.ndarray, lay: _Layout, zs: list[np.ndarray], lam: float,
         H[off[i] + 1:off[i + 1]] = zs[i][1:] - zs[i][0] - lam * (d[i][1:] - d[i][0])
     if not jac:
         return H, None
-    J = np.zeros((K, K + 1))
+    J = lay.jacobian_base.copy()
     for i in range(n):
         k, o = lay.sizes[i], off[i]
         J[o, o:o + k] = sig[i]
         if k == 1:
             continue
-        rows = np.arange(o + 1, o + k)
-        J[rows, rows] = 1.0
-        J[rows, o] = -1.0
-        J[rows, K] = -(d[i][1:] - d[i][0])
+        J[o + 1:o + k, K] = -(d[i][1:] - d[i][0])
         for j in range(n):
             if j != i:
                 Tij = T[i, j]
@@ -180,33 +215,57 @@ class _Tracer:
 
     @staticmethod
     def _tangent(J: np.ndarray) -> np.ndarray:
+        """The unit null vector of the K × (K+1) Jacobian (QR; used once, at λ = 0)."""
         Q, _ = np.linalg.qr(J.T, mode="complete")
         return Q[:, -1]
 
-    def _correct(self, w: np.ndarray) -> tuple[np.ndarray, bool]:
-        """Gauss-Newton with the Moore-Penrose inverse; fails fast on slow contraction."""
+    @staticmethod
+    def _next_tangent(J: np.ndarray, t: np.ndarray) -> np.ndarray | None:
+        """The unit null vector of ``J`` on the side of the previous tangent ``t``: the solution of
+        the augmented square system ``[J; tᵀ] x = e_{K+1}``, normalised (Allgower & Georg 2003,
+        §2.1); ``None`` where that system is singular."""
+        A = np.vstack([J, t])
+        rhs = np.zeros(A.shape[0])
+        rhs[-1] = 1.0
+        try:
+            x = np.linalg.solve(A, rhs)
+        except np.linalg.LinAlgError:
+            return None
+        norm = float(np.linalg.norm(x))
+        return x / norm if np.isfinite(norm) and norm > 0 else None
+
+    def _correct(self, w: np.ndarray) -> tuple[np.ndarray, bool, np.ndarray | None]:
+        """Newton's method on the hyperplane orthogonal to the tangent: each step solves the square
+        augmented system ``[J; tᵀ] Δ = [H; 0]`` (Keller's pseudo-arclength corrector; Allgower &
+        Georg 2003, §2.2-2.3); fails fast on slow contraction. Returns the point, whether it
+        converged, and the Jacobian of the last iterate (one Newton step of size ≤ 1e-9 from the
+        point: the next tangent is taken from it, which saves one evaluation per step)."""
         prev = None
+        A = np.empty((self.lay.K + 1, self.lay.K + 1))
+        A[-1] = self.t
+        rhs = np.zeros(self.lay.K + 1)
         for it in range(8):
             H, J = _system(self.U, self.lay, w)
             assert J is not None
-            Q, R = np.linalg.qr(J.T)  # J = Rᵀ Qᵀ, so J⁺ H = Q R⁻ᵀ H
+            A[:-1] = J
+            rhs[:-1] = H
             try:
-                step = Q @ np.linalg.solve(R.T, H)
+                step = np.linalg.solve(A, rhs)
             except np.linalg.LinAlgError:
-                return w, False
+                return w, False, None
             norm = float(np.linalg.norm(step))
             if not np.isfinite(norm):
-                return w, False
+                return w, False, None
             if it == 0 and norm > self.max_offset * self.h + 1e-9:
-                return w, False  # the predictor landed too far from the curve
+                return w, False, None  # the predictor landed too far from the curve
             if prev is not None and norm > 0.3 * prev and norm > 1e-12:
-                return w, False
+                return w, False, None
             w = w - step
-            if norm <= 1e-11 * (1.0 + np.abs(w).max()):
-                return w, True
+            if norm <= 1e-9 * (1.0 + np.abs(w).max()):
+                return w, True, J
             prev = norm
-        H, _ = _system(self.U, self.lay, w, jac=False)
-        return w, bool(np.abs(H).max() <= 1e-9 * (1.0 + np.abs(w).max()))
+        H, J = _system(self.U, self.lay, w)
+        return w, bool(np.abs(H).max() <= 1e-9 * (1.0 + np.abs(w).max())), J
 
     def step(self) -> None:
         """One accepted predictor-corrector step (halving the step until the corrector contracts)."""
@@ -215,20 +274,19 @@ class _Tracer:
                 raise SolverError(f"logit path: no convergence in {self.max_steps} steps")
             if self.h < 1e-12:
                 raise SolverError(f"logit path: step size underflow at λ = {self.w[-1]:.6g}")
-            w, ok = self._correct(self.w + self.h * self.t)
+            w, ok, J = self._correct(self.w + self.h * self.t)
             if ok:
-                _, J = _system(self.U, self.lay, w)
-                t = self._tangent(J)
-                if t @ self.t < 0:
-                    t = -t
-                if t @ self.t < self.min_cos:  # too sharp a turn: a smaller step follows the curve
+                assert J is not None
+                t = self._next_tangent(J, self.t)
+                # too sharp a turn (or a singular augmented system): a smaller step follows the curve
+                if t is None or t @ self.t < self.min_cos:
                     ok = False
             if not ok:
                 self.h *= 0.5
                 continue
             self.w, self.t = w, t
             self.steps += 1
-            self.h *= 1.25
+            self.h *= 1.5
             return
 
     def profile(self, w: np.ndarray | None = None) -> list[np.ndarray]:
