@@ -74,8 +74,8 @@ def main() -> None:
         measured = final[("leduc_poker", m)] * np.sqrt(tl / tk) / final[("kuhn_poker", m)]
         print(f"{m:14} gap ratio Leduc/Kuhn at equal T: claimed (balanced-ftrl) ~ {claimed:.1f}, "
               f"measured: {measured:.2f}")
-    print("note: the claim is an upper bound up to constants and logs; at these budgets both FTRL methods "
-          "are still in their transient (slopes above -1/2).")
+    print("note: the claim is an upper bound up to constants and logs; a slope well above -1/2 means the "
+          "method is still in its transient at this budget (so the ratio is not yet the asymptotic one).")
 
 
 if __name__ == "__main__":
