@@ -181,6 +181,35 @@ def test_simpdiv_from_a_start_and_options():
             eq.solve(game, "simpdiv", **bad)
 
 
+# ---- gnm -----------------------------------------------------------------------------------------
+
+
+def test_gnm_finds_pygambits_equilibria_on_the_same_ray():
+    """Govindan & Wilson 2003: from the ray of the default perturbation (1 on the first strategies) the
+    path crosses λ = 0 an odd number of times; each crossing is an equilibrium, the ones Gambit finds."""
+    game, G = _random((2, 2, 2), 1)
+    ours = eq.solve(game, "gnm")
+    theirs = [_from_gambit(p) for p in gbt.nash.gnm_solve(G).equilibria]
+    assert len(ours) == len(theirs) == 3
+    for s in ours:
+        _assert_equilibrium(game, G, s.strategies, 1e-9)
+        assert any(_same(s.strategies, q, 1e-6) for q in theirs)
+    assert ours[0].info["crossings"] % 2 == 1 and ours[0].info["final_lambda"] < -10
+
+
+def test_gnm_with_a_perturbation_and_on_gambits_file(gambit_games):
+    game, G = _random((3, 2, 2), 1)
+    # a shorter path (end_lambda) keeps the test fast (bench/bench_nplayer.py runs 4-player games)
+    for s in eq.solve(game, "gnm", perturbation=[[0, 0.5, 1], [1, 0], [0, 1]], end_lambda=-0.5):
+        _assert_equilibrium(game, G, s.strategies, 1e-9)
+    game, G = gambit_games["sec4"]
+    (sol,) = eq.solve(game, "gnm")
+    _assert_equilibrium(game, G, sol.strategies, 1e-9)
+    for bad in ({"perturbation": [[1, 1], [1, 0], [1, 0]]}, {"end_lambda": 1.0}, {"step_size": 0.0}):
+        with pytest.raises(InvalidParameterError):
+            eq.solve(game, "gnm", **bad)
+
+
 @pytest.mark.parametrize("method", ["simpdiv", "enumpoly"])
 def test_refuses_other_families_and_runs_from_the_cli(method, capsys, gambit_games, tmp_path):
     with pytest.raises(NotApplicableError):
