@@ -381,7 +381,7 @@ class HistoryLayout:
 
 
 #: attributes derived from the game alone: rebuilt by ``__init__``, never checkpointed
-_DERIVED = ("_layout", "_history", "_nodes")
+_DERIVED = ("_layout", "_history", "_nodes", "_jax")
 
 
 class RegretLearner(Learner):
@@ -454,7 +454,9 @@ class CFR(RegretLearner):
     - ``alpha``, ``beta``: discount positive / negative cumulative regrets by
       ``t^α/(t^α+1)`` / ``t^β/(t^β+1)`` after iteration t (None: no discount).
     - ``gamma``: the average policy weights iteration t by ``t^γ`` (0: uniform, 1: linear).
-    - ``engine``: ``"history"`` (OpenSpiel's arithmetic, bit for bit) or ``"sequence"`` (faster).
+    - ``engine``: ``"history"`` (OpenSpiel's arithmetic, bit for bit), ``"sequence"`` (faster) or
+      ``"jax"``: the history engine's iteration compiled by ``jax.jit`` (`equilibria.dynamics.cfr_jax`;
+      the ``jax`` extra; enables JAX's float64 process-wide), equal to ``"history"`` on a CPU.
     - ``predictive``: predictive RM+: play ``σ' ∝ [R + m − ⟨m, σ⟩]^+`` where m is the counterfactual
       value predicted from this iteration's utilities and the new policy below each infoset
       (see `TreeLayout.predictive_policy`).
@@ -474,7 +476,7 @@ class CFR(RegretLearner):
         engine: str = "history",
     ):
         # every option is checked before the (possibly large) layouts are built
-        engine = check_choice("engine", engine, ("history", "sequence"))
+        engine = check_choice("engine", engine, ("history", "sequence", "jax"))
         alternating = check_bool("alternating", alternating)
         regret_matching_plus = check_bool("regret_matching_plus", regret_matching_plus)
         predictive = check_bool("predictive", predictive)
@@ -491,17 +493,24 @@ class CFR(RegretLearner):
         self.regret_matching_plus = regret_matching_plus
         self.predictive = predictive
         # predictions need the sequence-level terminal values, so predictive CFR uses that engine
+        if self.predictive and engine == "jax":
+            raise InvalidParameterError("engine='jax' does not cover predictive CFR+: use the default engine")
         self.engine = "sequence" if self.predictive else engine
         if self.alpha is not None or self.gamma not in (0.0, 1.0):
             self._average_form = "power"     # OpenSpiel's DCFR: (r σ) t^γ
         else:
             self._average_form = "linear" if self.gamma == 1.0 else "uniform"  # (t r) σ  or  r σ
         L = self._layout
-        self._history = HistoryLayout(game, L) if self.engine == "history" else None
+        self._history = HistoryLayout(game, L) if self.engine in ("history", "jax") else None
         self.reach = np.zeros(L.num_sequences)
         self.reach[0] = 1.0
         for p in range(L.num_players):
             L.realization_plan(self.sigma, self.reach, p)
+        self._jax = None
+        if self.engine == "jax":
+            from .cfr_jax import JaxEngine
+
+            self._jax = JaxEngine(self)
 
     # ---- one iteration -------------------------------------------------------------------------
     def _average_increment(self, t: int) -> np.ndarray:
@@ -517,6 +526,9 @@ class CFR(RegretLearner):
     def _step(self) -> None:
         L = self._layout
         t = self.iteration + 1
+        if self._jax is not None:
+            self._jax.step(self, t)
+            return
         # average policy: every player's own reach-weighted policy before its update this iteration
         increment = self._average_increment(t)
         players = range(L.num_players)
