@@ -194,7 +194,7 @@ def test_gnm_finds_pygambits_equilibria_on_the_same_ray():
     for s in ours:
         _assert_equilibrium(game, G, s.strategies, 1e-9)
         assert any(_same(s.strategies, q, 1e-6) for q in theirs)
-    assert ours[0].info["crossings"] % 2 == 1 and ours[0].info["final_lambda"] < -10
+    assert ours[0].info["crossings"] % 2 == 1 and ours[0].info["final_lambda"] < -1
 
 
 def test_gnm_with_a_perturbation_and_on_gambits_file(gambit_games):

@@ -124,8 +124,8 @@ def _perturbation(game: NormalFormGame, perturbation: Any) -> np.ndarray:
 
 
 @register_method("gnm", families=("normal_form",), certified=False)
-def gnm(game: NormalFormGame, *, perturbation: Any = None, end_lambda: float = -10.0,
-        max_steps: int = 100_000, step_size: float = 0.5, tol: float | None = None) -> list[Solution]:
+def gnm(game: NormalFormGame, *, perturbation: Any = None, end_lambda: float = -1.0,
+        max_steps: int = 1000, step_size: float = 0.5, tol: float | None = None) -> list[Solution]:
     """The equilibria that the global Newton method meets on the path from one perturbation ray.
 
     Govindan & Wilson, "A global Newton method to compute Nash equilibria", Journal of Economic
@@ -143,7 +143,9 @@ def gnm(game: NormalFormGame, *, perturbation: Any = None, end_lambda: float = -
     4. When λ changes sign between two points, solve H(z, 0) = 0 in z by Newton's method from the
        interpolated point; σ = r(z) is polished on its support and kept if its NashConv is at most
        ``tol`` (default 1e-9 times the payoff range).
-    5. Stop when λ < ``end_lambda`` (in units of the payoff range) or after ``max_steps`` steps.
+    5. Stop when λ < ``end_lambda`` (in units of the payoff range; Gambit's default -10 is in its own
+       units) or after ``max_steps`` accepted steps; ``info["final_lambda"]`` tells how far it got.
+       Equilibria beyond that point of the path are not found (the path may wander far below 0).
 
     Simplifications: Govindan & Wilson step exactly from support cell to support cell (H is linear in
     z inside a cell up to the multilinear V); here a generic predictor-corrector with step halving
