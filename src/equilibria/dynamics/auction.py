@@ -28,11 +28,11 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import expit, logsumexp
 
 from .._checks import check_bool, check_choice, check_int, check_positive, check_real
 from ..errors import InvalidParameterError, NotApplicableError
 from ..games.auction import AuctionGame, LLGGame, bid_cdf
+from ..ops import logsumexp, softmax
 from ..registry import register_method
 from ..run import Learner
 
@@ -103,7 +103,7 @@ def smoothed_utilities(
     logits = B / lam
     if r > 0:
         logits = np.concatenate([logits, np.full((samples, 1), r / lam)], axis=1)
-    X = np.exp(logits - logsumexp(logits, axis=1, keepdims=True))[:, :n]
+    X = softmax(logits, axis=1)[:, :n]
     out = np.zeros(n)
     for i in range(n):  # over bidders
         others = np.sort(np.delete(B, i, axis=1), axis=1)
@@ -381,7 +381,8 @@ class SmoothedGradient(_BidLearner):
                 others = np.concatenate([others, np.full((others.shape[0], 1), r / lam)], axis=1)
             L = logsumexp(others, axis=1)  # (S,)
             b, v = self.bids[i], game.grids[i]
-            x = expit(b[:, None] / lam - L[None, :])  # (G, S): soft allocation of bidder i
+            # (G, S): soft allocation of bidder i, the logistic function exp(−log(1 + e^−t)), stably
+            x = np.exp(-np.logaddexp(0.0, L[None, :] - b[:, None] / lam))
             dx = x * (1.0 - x) / lam
             if game.mechanism == "first_price":
                 g = dx * (v - b)[:, None] - x

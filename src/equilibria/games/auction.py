@@ -36,7 +36,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from ..errors import InvalidGameError, InvalidStrategyError
 from .base import Game
@@ -174,6 +173,8 @@ class TruncatedNormal(ValueDistribution):
         self.mean, self.std = _finite("mean", mean), _finite("std", std)
         if not self.std > 0:
             raise InvalidGameError(f"std must be positive, got {self.std}")
+        from scipy import special  # lazy: keeps `import equilibria` free of scipy
+
         self._a = special.ndtr((self.low - self.mean) / self.std)
         self._z = special.ndtr((self.high - self.mean) / self.std) - self._a
         if not self._z > 1e-12:
@@ -184,10 +185,14 @@ class TruncatedNormal(ValueDistribution):
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         x = np.clip(np.asarray(x, dtype=float), self.low, self.high)
+        from scipy import special
+
         return np.clip((special.ndtr((x - self.mean) / self.std) - self._a) / self._z, 0.0, 1.0)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         q = self._a + np.asarray(u, dtype=float) * self._z
+        from scipy import special
+
         return np.clip(self.mean + self.std * special.ndtri(q), self.low, self.high)
 
     def pdf(self, x: np.ndarray) -> np.ndarray:

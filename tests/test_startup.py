@@ -1,0 +1,53 @@
+"""Start-up cost (issue 16, item 7): ``equilibria --help`` and ``equilibria games`` must not pay for
+SciPy, Matplotlib or the optional extras. Checked by what gets imported (which is what costs the
+time), not by timing: a fresh interpreter imports the package, discovers every game and method, and
+must not have loaded any of those modules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("scipy", "matplotlib", "torch", "jax", "ray", "pyspiel", "open_spiel", "pygambit", "nashpy",
+         "mfglib", "sympy", "cvxpy")
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = (
+        f"{code}\nimport json, sys\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_and_help_load_no_heavy_module():
+    assert _loaded_after("import equilibria\nimport equilibria.cli") == []
+
+
+def test_discovering_every_game_and_method_loads_no_heavy_module():
+    code = ("from equilibria.registry import GAMES, METHODS\n"
+            "assert len(list(GAMES)) > 50 and len(list(METHODS)) > 50")
+    assert _loaded_after(code) == []
+
+
+def test_the_heavy_modules_are_detected():
+    # the probe itself can fail: a module that does import scipy is reported
+    assert _loaded_after("import scipy.special") == ["scipy"]
+
+
+def test_lazy_public_names_resolve_to_the_real_objects():
+    import equilibria as eq
+    from equilibria.api import solve
+    from equilibria.metrics import nash_conv
+    from equilibria.run import run
+
+    assert eq.solve is solve and eq.nash_conv is nash_conv and eq.run is run
+    assert set(eq.__all__) <= set(dir(eq))
+    try:
+        eq.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:  # pragma: no cover - the check above must raise
+        raise AssertionError("an unknown attribute must raise AttributeError")
