@@ -27,6 +27,7 @@ bottom-up passes over the same levels. No per-iteration work walks the tree node
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -83,55 +84,49 @@ class Decision:
     label: str = ""
 
 
-@dataclass(frozen=True)
-class _Expanded:
-    kind: int  # TERMINAL, CHANCE or the player
-    infoset: Hashable
-    labels: tuple[str, ...]
-    probs: tuple[Any, ...]
-    children: tuple[Any, ...]
-    payoffs: tuple[Any, ...]
+# An expander maps a tree object to ``(kind, infoset, actions, probs, children, payoffs)``: kind is
+# TERMINAL, CHANCE or the player; ``actions`` is a tuple that identifies the actions (labels for
+# nested trees, action ids for states), compared across the nodes of an information set; labels are
+# asked for separately (`_tree_labels`, `_state_labels`), once per information set and chance node.
+Expanded = tuple[int, Any, Any, Any, Any, Any]
 
 
-def _expand_tree(node: Any) -> _Expanded:
+def _expand_tree(node: Any) -> Expanded:
     if isinstance(node, Terminal):
-        return _Expanded(TERMINAL, None, (), (), (), tuple(node.payoffs))
+        return TERMINAL, None, None, None, None, tuple(node.payoffs)
     if isinstance(node, Chance):
         labels = tuple(str(o[0]) for o in node.outcomes)
-        probs = tuple(o[1] for o in node.outcomes)
-        return _Expanded(CHANCE, None, labels, probs, tuple(o[2] for o in node.outcomes), ())
+        return CHANCE, None, labels, tuple(o[1] for o in node.outcomes), [o[2] for o in node.outcomes], None
     if isinstance(node, Decision):
         labels = tuple(str(a[0]) for a in node.actions)
-        return _Expanded(int(node.player), node.infoset, labels, (), tuple(a[1] for a in node.actions), ())
+        return int(node.player), node.infoset, labels, None, [a[1] for a in node.actions], None
     raise InvalidGameError(f"tree nodes must be Terminal, Chance or Decision, not {type(node).__name__}")
 
 
-def _expand_state(state: Any) -> _Expanded:
+def _tree_labels(node: Any, kind: int, actions: tuple[str, ...]) -> tuple[str, ...]:
+    return actions
+
+
+def _expand_state(state: Any) -> Expanded:
     """Adapter for objects with OpenSpiel's state interface (pyspiel states included)."""
     if state.is_terminal():
-        return _Expanded(TERMINAL, None, (), (), (), tuple(state.returns()))
+        return TERMINAL, None, None, None, None, state.returns()
     if state.is_chance_node():
         outcomes = state.chance_outcomes()
-        labels = tuple(state.action_to_string(CHANCE, a) for a, _ in outcomes)
-        return _Expanded(
-            CHANCE,
-            None,
-            labels,
-            tuple(p for _, p in outcomes),
-            tuple(state.child(a) for a, _ in outcomes),
-            (),
-        )
+        acts = tuple(a for a, _ in outcomes)
+        return CHANCE, None, acts, tuple(p for _, p in outcomes), [state.child(a) for a in acts], None
     player = state.current_player()
     if player < 0:
         raise InvalidGameError(
             f"state reports player {player}; simultaneous-move states must be converted to "
             "sequential form first"
         )
-    actions = state.legal_actions()
-    labels = tuple(state.action_to_string(player, a) for a in actions)
-    return _Expanded(
-        player, state.information_state_string(player), labels, (), tuple(state.child(a) for a in actions), ()
-    )
+    acts = tuple(state.legal_actions())
+    return player, state.information_state_string(player), acts, None, [state.child(a) for a in acts], None
+
+
+def _state_labels(state: Any, kind: int, actions: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(state.action_to_string(kind, a) for a in actions)
 
 
 def _clean_payoffs(row: Sequence[Any], node: int) -> tuple[Any, ...]:
@@ -198,7 +193,8 @@ class ExtensiveFormGame(SumTests, Game):
         *,
         player_labels: Sequence[str] | None = None,
         title: str = "",
-        expand: Callable[[Any], _Expanded] = _expand_tree,
+        expand: Callable[[Any], Expanded] = _expand_tree,
+        labels: Callable[[Any, int, Any], tuple[str, ...]] = _tree_labels,
         max_nodes: int = 10_000_000,
     ):
         if num_players < 1:
@@ -208,7 +204,7 @@ class ExtensiveFormGame(SumTests, Game):
         if len(self.player_labels) != num_players:
             raise InvalidGameError(f"{len(self.player_labels)} player labels for {num_players} players")
         self._n = num_players
-        self._compile(root, expand, max_nodes)
+        self._compile(root, expand, labels, max_nodes)
         self._freeze()
 
     @classmethod
@@ -226,115 +222,263 @@ class ExtensiveFormGame(SumTests, Game):
         """
         if num_players is None:
             num_players = state.num_players() if hasattr(state, "num_players") else len(state.returns())
-        return cls(state, num_players, expand=_expand_state, **kwargs)
+        kwargs.setdefault("expand", _expand_state)
+        kwargs.setdefault("labels", _state_labels)
+        return cls(state, num_players, **kwargs)
+
+    @classmethod
+    def _from_arrays(cls, num_players: int, *, title: str = "", **parts: Any) -> ExtensiveFormGame:
+        """A game from node arrays generated directly (catalog generators that build each level of
+        the tree with NumPy); ``parts`` are the arguments of `_finish`. The arrays must describe
+        the tree exactly as the breadth-first walk of `from_state` would number it."""
+        game = cls.__new__(cls)
+        game.title = title
+        game.player_labels = tuple(str(i + 1) for i in range(num_players))
+        game._n = num_players
+        game._finish(**parts)
+        game._freeze()
+        return game
 
     # ---- compilation ------------------------------------------------------------------------
-    def _compile(self, root: Any, expand: Callable[[Any], _Expanded], max_nodes: int) -> None:
+    def _compile(
+        self,
+        root: Any,
+        expand: Callable[[Any], Expanded],
+        labels: Callable[[Any, int, Any], tuple[str, ...]],
+        max_nodes: int,
+    ) -> None:
+        """Enumerate the tree breadth first (node ids in BFS order, children in action order) into
+        compact typed buffers, then build every array level by level with NumPy.
+
+        Per node only a few machine integers are kept: parent, action, depth, kind, information
+        set and an index into the interned edge probabilities. Labels are asked for once per
+        information set and chance node, chance distributions are checked once per distinct
+        distribution, and exact chance reaches are interned per distinct value.
+        """
         n = self._n
-        parent: list[int] = [-1]
-        action: list[int] = [-1]
-        depth: list[int] = [0]
-        kind: list[int] = []
-        node_infoset_key: list[Hashable] = []
-        chance_prob: list[Any] = [Fraction(1)]
-        payoffs: dict[int, tuple] = {}
-        infoset_index: dict[Hashable, int] = {}
+        parent = array("q", [-1])
+        action = array("i", [-1])
+        depth = array("i", [0])
+        kind = array("b" if n < 127 else "i")
+        node_infoset = array("i")  # discovery index of the information set, -1 elsewhere
+        prob_id = array("i", [0])  # index into prob_values of the edge into each node
+        prob_values: list[Any] = [Fraction(1), 1]  # the root's edge, a decision edge
+        prob_index: dict[tuple[type, Any], int] = {}
+        chance_cache: dict[Any, list[int]] = {}
+        label_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+        chance_labels: dict[int, tuple[str, ...]] = {}
+        util_flat = array("d")
+        raw_rows: dict[int, tuple[Any, ...]] = {}  # terminal index -> payoffs that are not all floats
+        infoset_index: dict[tuple[int, Hashable], int] = {}
         infoset_player: list[int] = []
+        infoset_key: list[Hashable] = []
+        infoset_acts: list[Any] = []
         infoset_actions: list[tuple[str, ...]] = []
         infoset_first_node: list[int] = []
-        chance_labels: dict[int, tuple[str, ...]] = {}
-        queue: deque[tuple[int, Any]] = deque([(0, root)])
+        queue: deque[Any] = deque([root])
+        popleft, enqueue = queue.popleft, queue.extend
+        num_nodes = 1
+        idx = -1
         while queue:
-            idx, obj = queue.popleft()
-            ex = expand(obj)
-            kind.append(ex.kind)
-            node_infoset_key.append(None)
-            if ex.kind == TERMINAL:
-                if len(ex.payoffs) != n:
+            obj = popleft()
+            idx += 1
+            k, key, acts, probs, children, pay = expand(obj)
+            kind.append(k)
+            if k == TERMINAL:
+                node_infoset.append(-1)
+                if len(pay) != n:
                     raise InvalidGameError(
-                        f"terminal node {idx} has {len(ex.payoffs)} payoffs; the game has {n} players"
+                        f"terminal node {idx} has {len(pay)} payoffs; the game has {n} players"
                     )
-                payoffs[idx] = ex.payoffs
+                if all(type(x) is float for x in pay):
+                    util_flat.extend(pay)
+                else:
+                    row = _clean_payoffs(pay, idx)
+                    raw_rows[len(util_flat) // n] = row
+                    util_flat.extend([float(x) for x in row])
                 continue
-            if not ex.children:
+            if not children:
                 raise InvalidGameError(f"node {idx} is not terminal but has no actions")
-            if ex.kind == CHANCE:
-                probs = _chance_probs(ex.probs, idx)
-                chance_labels[idx] = ex.labels
+            m = len(children)
+            if k == CHANCE:
+                node_infoset.append(-1)
+                try:
+                    ckey: Any = (tuple(map(type, probs)), tuple(probs))
+                    ids = chance_cache.get(ckey)
+                except TypeError:  # unhashable probabilities: checked below, not cached
+                    ckey, ids = None, None
+                if ids is None:
+                    ids = []
+                    for p in _chance_probs(probs, idx):
+                        pk = (type(p), p)
+                        if pk not in prob_index:
+                            prob_index[pk] = len(prob_values)
+                            prob_values.append(p)
+                        ids.append(prob_index[pk])
+                    if ckey is not None:
+                        chance_cache[ckey] = ids
+                if len(ids) != m:
+                    raise InvalidGameError(f"chance node {idx} has {len(ids)} probabilities for {m} outcomes")
+                lab = labels(obj, CHANCE, acts)
+                chance_labels[idx] = label_cache.setdefault(lab, lab)
+                prob_id.extend(ids)
             else:
-                if not 0 <= ex.kind < n:
-                    raise InvalidGameError(f"node {idx} belongs to player {ex.kind}; players are 0..{n - 1}")
-                key = (ex.kind, ex.infoset)
-                if key not in infoset_index:
-                    infoset_index[key] = len(infoset_player)
-                    infoset_player.append(ex.kind)
-                    infoset_actions.append(ex.labels)
+                if not 0 <= k < n:
+                    raise InvalidGameError(f"node {idx} belongs to player {k}; players are 0..{n - 1}")
+                ikey = (k, key)
+                I = infoset_index.get(ikey)
+                if I is None:
+                    I = infoset_index[ikey] = len(infoset_player)
+                    infoset_player.append(k)
+                    infoset_key.append(key)
+                    infoset_acts.append(acts)
+                    infoset_actions.append(tuple(labels(obj, k, acts)))
                     infoset_first_node.append(idx)
-                elif infoset_actions[infoset_index[key]] != ex.labels:
+                elif infoset_acts[I] != acts:
                     raise InvalidGameError(
-                        f"information set {ex.infoset!r} of player {ex.kind + 1} offers actions "
-                        f"{list(infoset_actions[infoset_index[key]])} at one node and {list(ex.labels)} "
+                        f"information set {key!r} of player {k + 1} offers actions "
+                        f"{list(infoset_actions[I])} at one node and {list(labels(obj, k, acts))} "
                         "at another; all its nodes must offer the same actions"
                     )
-                node_infoset_key[idx] = key
-            if len(parent) + len(ex.children) > max_nodes:
+                node_infoset.append(I)
+                prob_id.extend([1] * m)
+            num_nodes += m
+            if num_nodes > max_nodes:
                 raise InvalidGameError(
                     f"the game tree has more than {max_nodes} nodes; it is too large to enumerate "
                     "(raise max_nodes if you have the memory)"
                 )
-            for a, child in enumerate(ex.children):
-                child_idx = len(parent)
-                parent.append(idx)
-                action.append(a)
-                depth.append(depth[idx] + 1)
-                chance_prob.append(probs[a] if ex.kind == CHANCE else 1)
-                queue.append((child_idx, child))
+            parent.extend([idx] * m)
+            action.extend(range(m))
+            depth.extend([depth[idx] + 1] * m)
+            enqueue(children)
+        del queue, chance_cache, prob_index, infoset_acts, label_cache
 
-        num_nodes = len(parent)
+        def to_numpy(buf: array, dtype: Any = np.int64) -> np.ndarray:
+            return np.frombuffer(buf, dtype=buf.typecode).astype(dtype) if len(buf) else np.zeros(0, dtype)
+
+        arrays = {"parent": parent, "action": action, "depth": depth, "kind": kind, "infoset": node_infoset}
+        del parent, action, depth, kind, node_infoset
+        for name in list(arrays):
+            arrays[name] = to_numpy(arrays.pop(name))
+        pid = np.frombuffer(prob_id, dtype=np.int32).copy()
+        del prob_id
+        util = np.frombuffer(util_flat, dtype=np.float64).copy().reshape(-1, n)
+        del util_flat
+        self._finish(
+            arrays, pid, prob_values, chance_labels, util, raw_rows,
+            infoset_player, infoset_key, infoset_actions, infoset_first_node,
+        )
+
+    def _finish(
+        self,
+        arrays: dict[str, np.ndarray],
+        pid: np.ndarray,
+        prob_values: list[Any],
+        chance_labels: dict[int, tuple[str, ...]],
+        util: np.ndarray,
+        raw_rows: dict[int, tuple[Any, ...]],
+        infoset_player: Sequence[int],
+        infoset_key: Sequence[Hashable],
+        infoset_actions: Sequence[tuple[str, ...]],
+        infoset_first_node: Sequence[int],
+    ) -> None:
+        """Every compiled array from the node arrays of a tree numbered breadth first.
+
+        ``arrays`` holds int64 ``parent``, ``action``, ``depth``, ``kind`` (player, CHANCE or
+        TERMINAL) and ``infoset`` (discovery index of the node's information set, -1 elsewhere);
+        they are taken over (popped) to keep one copy alive. ``pid[v]`` indexes ``prob_values``,
+        the exact probability of the edge into v (``prob_values[0]`` is the root's Fraction(1),
+        ``prob_values[1]`` the 1 of decision edges); ``util`` holds the terminals' payoffs in node
+        order (``raw_rows`` those not given as floats). Information sets are given in discovery
+        order (``infoset_first_node`` their first node).
+        """
+        n = self._n
+        num_nodes = len(arrays["parent"])
+
         # order information sets by player, keeping discovery order within a player
-        order = sorted(range(len(infoset_player)), key=lambda i: (infoset_player[i], i))
-        remap = np.empty(len(order), dtype=np.int64)
-        remap[order] = np.arange(len(order))
-        self.infoset_player = np.array([infoset_player[i] for i in order], dtype=np.int64)
-        key_of = {v: k[1] for k, v in infoset_index.items()}
-        self.infoset_keys: tuple[Hashable, ...] = tuple(key_of[i] for i in order)
-        self.infoset_labels: tuple[str, ...] = tuple(str(k) for k in self.infoset_keys)
-        self.action_labels: tuple[tuple[str, ...], ...] = tuple(infoset_actions[i] for i in order)
-        self.infoset_num_actions = np.array([len(a) for a in self.action_labels], dtype=np.int64)
-        num_infosets = len(order)
+        num_infosets = len(infoset_player)
+        disc_player = np.array(infoset_player, dtype=np.int64)
+        order = np.argsort(disc_player, kind="stable")
+        remap = np.empty(num_infosets, dtype=np.int64)
+        remap[order] = np.arange(num_infosets)
+        self.infoset_player = disc_player[order]
+        order_list = order.tolist()
+        self.infoset_keys: tuple[Hashable, ...] = tuple([infoset_key[i] for i in order_list])
+        self.infoset_labels: tuple[str, ...] = tuple(
+            [k if type(k) is str else str(k) for k in self.infoset_keys]
+        )
+        self.action_labels: tuple[tuple[str, ...], ...] = tuple([infoset_actions[i] for i in order_list])
+        self.infoset_num_actions = np.fromiter(
+            map(len, self.action_labels), dtype=np.int64, count=num_infosets
+        )
         self.num_infosets = num_infosets
         self.max_actions = int(self.infoset_num_actions.max()) if num_infosets else 1
         A = self.max_actions
         self.legal_mask = np.arange(A)[None, :] < self.infoset_num_actions[:, None]
 
-        self.node_parent = np.array(parent, dtype=np.int64)
-        self.node_action = np.array(action, dtype=np.int64)
-        self.node_depth = np.array(depth, dtype=np.int64)
-        self.node_player = np.array(kind, dtype=np.int64)
-        self.node_infoset = np.array(
-            [remap[infoset_index[k]] if k is not None else -1 for k in node_infoset_key], dtype=np.int64
-        )
+        self.node_parent = arrays.pop("parent")
+        self.node_action = arrays.pop("action")
+        self.node_depth = arrays.pop("depth")
+        self.node_player = arrays.pop("kind")
+        disc = arrays.pop("infoset")
+        self.node_infoset = np.where(disc >= 0, remap[disc] if num_infosets else -1, -1)
+        del disc
         self._chance_labels = chance_labels
-        #: exact probability of the edge into each node (Fraction where given exactly; 1 below decisions)
-        self.exact_edge_chance_prob: tuple[Any, ...] = tuple(chance_prob)
+        self._prob_values = prob_values
+        self._edge_prob_id = pid
         #: the same as floats
-        self.edge_chance_prob = np.array([float(p) for p in chance_prob])
+        self.edge_chance_prob = np.array([float(p) for p in prob_values])[pid]
 
-        # each player's last sequence at every node, and chance reach, in one top-down sweep
-        node_seq = np.zeros((n, num_nodes), dtype=np.int64)
-        exact_chance = all(not isinstance(p, float) for p in chance_prob)
-        reach_c = [Fraction(1)] * num_nodes if exact_chance else [1.0] * num_nodes
-        for v in range(1, num_nodes):
-            u = parent[v]
-            node_seq[:, v] = node_seq[:, u]
-            pu = kind[u]
-            if pu >= 0:
-                node_seq[pu, v] = 1 + self.node_infoset[u] * A + action[v]
-            reach_c[v] = reach_c[u] * chance_prob[v]
+        # levels of the tree: BFS order puts each depth in one contiguous block
+        cuts = np.searchsorted(self.node_depth, np.arange(int(self.node_depth[-1]) + 2))
+        par, pl, act = self.node_parent, self.node_player, self.node_action
+        # each player's last sequence at every node, one level at a time
+        seq_dtype = np.int32 if 1 + num_infosets * A < 2**31 else np.int64
+        node_seq = np.zeros((n, num_nodes), dtype=seq_dtype)
+        for d in range(1, len(cuts) - 1):
+            lo, hi = int(cuts[d]), int(cuts[d + 1])
+            u = par[lo:hi]
+            node_seq[:, lo:hi] = node_seq[:, u]
+            owner = pl[u]
+            mine = np.flatnonzero(owner >= 0)
+            node_seq[owner[mine], lo + mine] = 1 + self.node_infoset[u[mine]] * A + act[lo + mine]
+
+        # chance reach: exact (interned per distinct value) when every probability is exact
+        exact_chance = not any(isinstance(p, float) for p in prob_values)
+        term = np.flatnonzero(pl == TERMINAL)
+        if exact_chance:
+            reach_values: list[Any] = [Fraction(1)]
+            reach_id = np.zeros(num_nodes, dtype=np.int32)
+            P = len(prob_values)
+            for d in range(1, len(cuts) - 1):
+                lo, hi = int(cuts[d]), int(cuts[d + 1])
+                pair = reach_id[par[lo:hi]].astype(np.int64) * P + pid[lo:hi]
+                uniq, inv = np.unique(pair, return_inverse=True)
+                ids = np.empty(len(uniq), dtype=np.int32)
+                for j, q in enumerate(uniq.tolist()):
+                    val = reach_values[q // P] * prob_values[q % P]
+                    ids[j] = len(reach_values)
+                    reach_values.append(val)
+                reach_id[lo:hi] = ids[inv.reshape(-1)]
+            term_reach = reach_id[term]
+            self.terminal_chance = np.array([float(r) for r in reach_values])[term_reach]
+            self._reach_values: list[Any] | None = reach_values
+            self._terminal_reach_id = term_reach
+            del reach_id
+        else:
+            reach = np.ones(num_nodes)
+            w = self.edge_chance_prob
+            for d in range(1, len(cuts) - 1):
+                lo, hi = int(cuts[d]), int(cuts[d + 1])
+                reach[lo:hi] = reach[par[lo:hi]] * w[lo:hi]
+            self.terminal_chance = reach[term]
+            self._reach_values = None
+            del reach
 
         # perfect recall: all nodes of an infoset share the owner's last sequence
-        dec = np.flatnonzero(self.node_player >= 0)
-        own_seq = node_seq[self.node_player[dec], dec]
+        dec = np.flatnonzero(pl >= 0)
+        own_seq = node_seq[pl[dec], dec].astype(np.int64)
         first = np.full(num_infosets, -1, dtype=np.int64)
         first[self.node_infoset[dec][::-1]] = own_seq[::-1]
         bad = np.flatnonzero(own_seq != first[self.node_infoset[dec]])
@@ -350,30 +494,38 @@ class ExtensiveFormGame(SumTests, Game):
             )
             self._recall_infoset = I
         self._infoset_parent_seq = first
+        del dec, own_seq
 
-        term = np.flatnonzero(self.node_player == TERMINAL)
         self.terminal_nodes = term
-        self._terminal_seq = node_seq[:, term]
+        self._terminal_seq = node_seq[:, term].astype(np.int64)
+        del node_seq
         self.num_terminals = len(term)
-        raw_pay = [_clean_payoffs(payoffs[int(z)], int(z)) for z in term]
-        util = np.array([[float(x) for x in row] for row in raw_pay], dtype=float).reshape(len(term), n)
+        if util.shape != (len(term), n):
+            raise InvalidGameError(f"{util.shape[0]} payoff rows for {len(term)} terminals")
         if not np.isfinite(util).all():
-            z = int(term[np.argwhere(~np.isfinite(util))[0][0]])
-            raise InvalidGameError(f"terminal node {z} has a non-finite payoff {payoffs[z]}")
+            k = int(np.argwhere(~np.isfinite(util))[0][0])
+            z = int(term[k])
+            shown = raw_rows.get(k, tuple(util[k].tolist()))
+            raise InvalidGameError(f"terminal node {z} has a non-finite payoff {shown}")
         util.setflags(write=False)
         self.terminal_utility = util
-        self._raw_payoffs = raw_pay
-        self.terminal_chance = np.array([float(reach_c[int(z)]) for z in term])
-        self._exact_chance = [reach_c[int(z)] for z in term] if exact_chance else None
+        self._raw_rows = raw_rows
+        #: whether every payoff was given exactly (no floats): exact solvers then use them as given
+        self._exact_payoffs = len(raw_rows) == len(term) and not any(
+            isinstance(x, float) for row in raw_rows.values() for x in row
+        )
 
         # own-depth levels of the infosets (number of own actions before reaching them)
-        seq_depth = np.zeros(1 + num_infosets * A, dtype=np.int64)
+        # = depth in the forest of infosets linked by their parent sequence's infoset; the parent's
+        # first node is an ancestor of the child's, so the links have no cycle
+        up = np.where(first > 0, (first - 1) // A, -1)
         infoset_level = np.zeros(num_infosets, dtype=np.int64)
-        # parents come before children in BFS order of first appearance; iterate to a fixed point
-        for I in np.argsort([infoset_first_node[i] for i in order], kind="stable"):
-            lvl = seq_depth[self._infoset_parent_seq[I]]
-            infoset_level[I] = lvl
-            seq_depth[1 + I * A : 1 + (I + 1) * A] = lvl + 1
+        linked = np.flatnonzero(up >= 0)
+        while linked.size:
+            nxt = infoset_level[up[linked]] + 1
+            changed = nxt != infoset_level[linked]
+            infoset_level[linked] = nxt
+            linked = linked[changed]
         self._infoset_level = infoset_level
         depth_max = int(infoset_level.max()) + 1 if num_infosets else 0
         self._levels: tuple[np.ndarray, ...] = tuple(
@@ -399,8 +551,30 @@ class ExtensiveFormGame(SumTests, Game):
             self.terminal_chance,
             self._infoset_parent_seq,
             self._infoset_level,
+            self._edge_prob_id,
         ):
             arr.setflags(write=False)
+
+    @cached_property
+    def exact_edge_chance_prob(self) -> tuple[Any, ...]:
+        """Exact probability of the edge into each node as given (Fraction or int where given
+        exactly, float where given as a float; 1 below decisions)."""
+        values = self._prob_values
+        return tuple(values[i] for i in self._edge_prob_id.tolist())
+
+    @property
+    def _exact_chance(self) -> list[Any] | None:
+        """Exact chance reach of each terminal, or None where some probability is a float."""
+        if self._reach_values is None:
+            return None
+        values = self._reach_values
+        return [values[i] for i in self._terminal_reach_id.tolist()]
+
+    @property
+    def _raw_payoffs(self) -> list[tuple[Any, ...]]:
+        """Each terminal's payoffs as given (floats, ints, fractions)."""
+        raw = self._raw_rows
+        return [raw[k] if k in raw else tuple(row) for k, row in enumerate(self.terminal_utility.tolist())]
 
     # ---- perfect recall -----------------------------------------------------------------------
     @property
@@ -479,7 +653,7 @@ class ExtensiveFormGame(SumTests, Game):
     def _sums_equal(self, zero: bool) -> bool:
         """Whether ``Σ_i u_i(z)`` is the same (zero when ``zero``) at every terminal z, relative to
         the payoff scale, exactly for exact payoffs (`equilibria._numbers.sums_are_constant`)."""
-        exact = not any(isinstance(x, float) for row in self._raw_payoffs for x in row)
+        exact = self._exact_payoffs
         exact_sums = (lambda: self.exact_terminal_utility.sum(axis=1)) if exact else None
         return sums_are_constant(self.terminal_utility.sum(axis=1), self.payoff_scale, zero=zero,
                                  exact_sums=exact_sums)
@@ -781,9 +955,7 @@ class ExtensiveFormGame(SumTests, Game):
         shape = tuple(len(lab) for lab in labels)
         check_size(f"the strategic form of {self!r} ({list(shape)} strategies)",
                    float(n) * float(math.prod(shape)) * max(Z, 1) * 16.0)
-        exact = self._exact_chance is not None and not any(
-            isinstance(x, float) for row in self._raw_payoffs for x in row
-        )
+        exact = self._exact_chance is not None and self._exact_payoffs
         if exact:
             W = (self.exact_terminal_chance[:, None] * self.exact_terminal_utility).T  # (n, Z)
         else:

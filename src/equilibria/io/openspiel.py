@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidGameError, NotApplicableError
-from ..games.extensive_form import ExtensiveFormGame
+from ..games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 
 
 def _pyspiel() -> Any:
@@ -48,7 +48,8 @@ def from_pyspiel(game: Any, *, max_nodes: int = 2_000_000) -> ExtensiveFormGame:
     if info.chance_mode == pyspiel.GameType.ChanceMode.SAMPLED_STOCHASTIC:
         raise NotApplicableError(f"{game} has sampled chance outcomes; its tree cannot be enumerated")
     return ExtensiveFormGame.from_state(
-        _RationalChance(game.new_initial_state()), game.num_players(), title=str(game), max_nodes=max_nodes
+        game.new_initial_state(), game.num_players(), title=str(game), max_nodes=max_nodes,
+        expand=_expand_spiel,
     )
 
 
@@ -70,24 +71,34 @@ def rational_chance_probabilities(probs: list[float]) -> list[Any]:
     return [float(p) for p in probs]
 
 
-class _RationalChance:
-    """A pyspiel state seen through `rational_chance_probabilities` (children are wrapped alike)."""
+_rational_cache: dict[tuple[float, ...], tuple[Any, ...]] = {}
 
-    __slots__ = ("_state",)
 
-    def __init__(self, state: Any):
-        self._state = state
+def _rational(probs: tuple[float, ...]) -> tuple[Any, ...]:
+    """`rational_chance_probabilities`, remembered per distinct distribution (a game has few)."""
+    out = _rational_cache.get(probs)
+    if out is None:
+        if len(_rational_cache) > 100_000:
+            _rational_cache.clear()
+        out = _rational_cache[probs] = tuple(rational_chance_probabilities(list(probs)))
+    return out
 
-    def chance_outcomes(self) -> list[tuple[int, Any]]:
-        outcomes = self._state.chance_outcomes()
-        probs = rational_chance_probabilities([p for _, p in outcomes])
-        return [(a, p) for (a, _), p in zip(outcomes, probs, strict=True)]
 
-    def child(self, action: int) -> _RationalChance:
-        return _RationalChance(self._state.child(action))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._state, name)
+def _expand_spiel(state: Any) -> tuple[int, Any, Any, Any, Any, Any]:
+    """The expander of `ExtensiveFormGame.from_state` for pyspiel states: one information-state
+    string per decision node, one `child` per edge, chance floats read as fractions (see above)."""
+    if state.is_terminal():
+        return TERMINAL, None, None, None, None, state.returns()
+    if state.is_chance_node():
+        outcomes = state.chance_outcomes()
+        acts = tuple(a for a, _ in outcomes)
+        probs = _rational(tuple(p for _, p in outcomes))
+        return CHANCE, None, acts, probs, [state.child(a) for a in acts], None
+    player = state.current_player()
+    if player < 0:
+        raise InvalidGameError(f"state reports player {player}; make simultaneous moves turn-based first")
+    acts = tuple(state.legal_actions())
+    return player, state.information_state_string(player), acts, None, [state.child(a) for a in acts], None
 
 
 def _infoset_map(game: ExtensiveFormGame, spiel_game: Any) -> dict[int, str]:

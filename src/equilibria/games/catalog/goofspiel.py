@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
+
+import numpy as np
 
 from ..._checks import check_choice, check_int
 from ...errors import InvalidParameterError
 from ...registry import register_game
-from ..extensive_form import CHANCE, ExtensiveFormGame
+from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from ._limits import call, check_tree
 
 
@@ -95,6 +98,163 @@ class _GoofState:
         return [float(s), float(-s)]
 
 
+#: the array generator keeps bid histories in int64 codes (N^(3N-5) < 2^63): up to 8 cards
+_MAX_ARRAY_CARDS = 8
+
+
+def _goofspiel_arrays(num_cards: int, fixed: tuple[int, ...] | None, returns_type: str,
+                      title: str) -> ExtensiveFormGame:
+    """The tree of `_GoofState`, numbered as `ExtensiveFormGame.from_state` numbers it (breadth
+    first, children in action order), generated one level at a time with NumPy.
+
+    Every level holds one kind of node: per played turn (all but the forced last one) a chance
+    level (random order), player 1's bids, player 2's bids; then the terminals. A node is kept as
+    the cards each player has used (bit masks), the pending bid, the points so far and two codes:
+    the bid history (base N² digits) and the prizes revealed (base N digits), which identify the
+    information sets (prizes and all completed bids; player 2 does not see the pending bid).
+    """
+    N = num_cards
+    rand = fixed is None
+    bit = np.int64(1) << np.arange(N, dtype=np.int64)
+    prob_values: list[Any] = [Fraction(1), 1]
+    parent, action, depth = [np.array([-1])], [np.array([-1])], [np.zeros(1, np.int64)]
+    kind = [np.array([CHANCE if rand else 0])]
+    pid = [np.zeros(1, np.int32)]
+    where: list[np.ndarray] = []
+    what: list[np.ndarray] = []
+    infoset_player: list[int] = []
+    infoset_key: list[str] = []
+    infoset_actions: list[tuple[str, ...]] = []
+    infoset_first_node: list[int] = []
+    chance_labels: dict[int, tuple[str, ...]] = {}
+    acts_cache: dict[int, tuple[str, ...]] = {}
+
+    one = np.zeros(1, np.int64)
+    ids, used0, used1, rev, pts0, pts1, hist, pcode, prize, hs = (one.copy() for _ in range(10))
+    next_id, level = 1, 0
+
+    def grow(mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Children of each node over the cards not in ``mask`` (k of them), ascending."""
+        rows, cols = np.nonzero((mask[:, None] & bit[None, :]) == 0)
+        return rows, cols + 1, np.tile(np.arange(k), len(mask))
+
+    def add_level(rows: np.ndarray, acts: np.ndarray, kinds: int, p_id: int) -> np.ndarray:
+        nonlocal next_id, level
+        total = len(rows)
+        parent.append(ids[rows])
+        action.append(acts)
+        depth.append(np.full(total, level + 1))
+        kind.append(np.full(total, kinds))
+        pid.append(np.full(total, p_id, np.int32))
+        new = next_id + np.arange(total)
+        next_id += total
+        level += 1
+        return new
+
+    hstr = [""]  # bid-history strings, one per player-1 information set; nodes point in with ``hs``
+    pstr: dict[int, str] = {}  # revealed prizes, by prize code
+
+    def prizes(code: int, t: int) -> str:
+        if fixed is not None:
+            return ",".join(map(str, fixed[: t + 1]))
+        out = []
+        for _ in range(t + 1):
+            code, r = divmod(code, N)
+            out.append(str(r + 1))
+        return ",".join(out[::-1])
+
+    def infosets(player: int, t: int, used: np.ndarray) -> None:
+        key = hist * (N ** (t + 1)) + pcode
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        rank = np.argsort(first, kind="stable")
+        new_id = np.empty(len(uniq), np.int64)
+        base = len(infoset_player)
+        new_id[rank] = base + np.arange(len(uniq))
+        where.append(ids)
+        what.append(new_id[inv.reshape(-1)])
+        fj = first[rank]
+        if player == 0:  # extend the parent's history string by the last pair of bids
+            prev = hs[fj].tolist()
+            pairs = (hist[fj] % (N * N)).tolist()
+            pair = [f"{d // N + 1}:{d % N + 1}" for d in pairs] if t else [""] * len(pairs)
+            strs = [f"{hstr[h]} {q}" if hstr[h] else q for h, q in zip(prev, pair, strict=True)]
+            hs[:] = len(hstr) + (new_id[inv.reshape(-1)] - base)
+            hstr.extend(strs)
+        else:
+            strs = [hstr[h] for h in hs[fj].tolist()]
+        codes = pcode[fj].tolist()
+        for c in set(codes).difference(pstr):
+            pstr[c] = prizes(c, t)
+        infoset_key.extend([f"p{player + 1} prizes {pstr[c]} bids [{h}]"
+                            for c, h in zip(codes, strs, strict=True)])
+        pstr.clear()
+        masks = used[fj].tolist()
+        for u in set(masks).difference(acts_cache):
+            acts_cache[u] = tuple(f"bid {c}" for c in range(1, N + 1) if not u >> (c - 1) & 1)
+        infoset_actions.extend([acts_cache[u] for u in masks])
+        infoset_first_node.extend(ids[fj].tolist())
+        infoset_player.extend([player] * len(uniq))
+
+    turns = N - 1 if N >= 2 else 1
+    for t in range(turns):
+        k = N - t
+        if rand:  # chance reveals the prize
+            prob_values.append(Fraction(1, k))
+            for v, r in zip(ids.tolist(), rev.tolist(), strict=True):
+                chance_labels[v] = tuple(f"prize {c}" for c in range(1, N + 1) if not r >> (c - 1) & 1)
+            rows, cards, acts = grow(rev, k)
+            new = add_level(rows, acts, 0, len(prob_values) - 1)
+            ids, used0, used1, pts0, pts1, hist, hs = (
+                a[rows] for a in (ids, used0, used1, pts0, pts1, hist, hs))
+            ids, rev, pcode, prize = new, rev[rows] | bit[cards - 1], pcode[rows] * N + (cards - 1), cards
+        else:
+            prize = np.full(len(ids), fixed[t], np.int64)
+        # player 1 bids
+        infosets(0, t, used0)
+        rows, cards, acts = grow(used0, k)
+        new = add_level(rows, acts, 1, 1)
+        used0, used1, rev, pts0, pts1, hist, pcode, prize, hs = (
+            a[rows] for a in (used0, used1, rev, pts0, pts1, hist, pcode, prize, hs))
+        ids, pend = new, cards
+        # player 2 bids, not seeing player 1's pending bid
+        infosets(1, t, used1)
+        rows, cards, acts = grow(used1, k)
+        last = t + 1 >= N - 1
+        after = TERMINAL if last else (CHANCE if rand else 0)
+        new = add_level(rows, acts, after, 1)
+        used0, rev, pts0, pts1, hist, pcode, prize, pend, hs = (
+            a[rows] for a in (used0, rev, pts0, pts1, hist, pcode, prize, pend, hs))
+        used0, used1 = used0 | bit[pend - 1], used1[rows] | bit[cards - 1]
+        pts0 = pts0 + prize * (pend > cards)
+        pts1 = pts1 + prize * (cards > pend)
+        hist = hist * (N * N) + (pend - 1) * N + (cards - 1)
+        ids = new
+    if N >= 2:  # the forced last turn: the remaining cards bid on the remaining prize
+        full = (np.int64(1) << N) - 1
+        a0 = np.log2((full ^ used0).astype(np.float64)).astype(np.int64) + 1
+        a1 = np.log2((full ^ used1).astype(np.float64)).astype(np.int64) + 1
+        p_last = (np.log2((full ^ rev).astype(np.float64)).astype(np.int64) + 1) if rand else fixed[N - 1]
+        pts0 = pts0 + p_last * (a0 > a1)
+        pts1 = pts1 + p_last * (a1 > a0)
+    if returns_type == "point_difference":
+        d = (pts0 - pts1).astype(np.float64)
+        util = np.stack([d, -d], axis=1)
+    elif returns_type == "total_points":
+        util = np.stack([pts0, pts1], axis=1).astype(np.float64)
+    else:
+        s = np.sign(pts0 - pts1).astype(np.float64)
+        util = np.stack([s, -s], axis=1)
+    node_infoset = np.full(next_id, -1, np.int64)
+    node_infoset[np.concatenate(where)] = np.concatenate(what)
+    arrays = {"parent": np.concatenate(parent), "action": np.concatenate(action),
+              "depth": np.concatenate(depth), "kind": np.concatenate(kind), "infoset": node_infoset}
+    return ExtensiveFormGame._from_arrays(
+        2, title=title, arrays=arrays, pid=np.concatenate(pid), prob_values=prob_values,
+        chance_labels=chance_labels, util=util + 0.0, raw_rows={}, infoset_player=infoset_player,
+        infoset_key=infoset_key, infoset_actions=infoset_actions, infoset_first_node=infoset_first_node,
+    )
+
+
 #: more cards than any size limit could hold ((13!)^2 ~ 4e19 histories); larger values are refused
 MAX_CARDS = 13
 
@@ -143,4 +303,6 @@ def goofspiel(
         )
     check_tree(call("goofspiel", num_cards=num_cards, order=order), num_histories(num_cards, fixed is None))
     title = f"Goofspiel ({num_cards} cards, {order if isinstance(order, str) else 'fixed'} order)"
+    if num_cards <= _MAX_ARRAY_CARDS:
+        return _goofspiel_arrays(num_cards, fixed, returns_type, title)
     return ExtensiveFormGame.from_state(_GoofState(num_cards, fixed, returns_type), 2, title=title)

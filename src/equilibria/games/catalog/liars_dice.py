@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+import numpy as np
+
 from ..._checks import check_bool, check_int
 from ...registry import register_game
-from ..extensive_form import CHANCE, ExtensiveFormGame
+from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from ._limits import call, check_tree
 
 
@@ -76,6 +78,107 @@ class _LiarsDiceState:
         return [1.0 if p == winner else -1.0 for p in range(2)]
 
 
+#: the array generator keeps bid sets as 63-bit masks (2F bids); beyond, the state machine is used
+_MAX_ARRAY_FACES = 31
+
+
+def _liars_dice_arrays(faces: int, wild: bool, title: str) -> ExtensiveFormGame:
+    """The tree of `_LiarsDiceState`, numbered as `ExtensiveFormGame.from_state` numbers it
+    (breadth first, children in action order), generated one level at a time with NumPy.
+
+    Levels 0 and 1 are the two rolls, level 2 the F² first decisions; a decision node whose last
+    bid is ``l`` has the children ``l+1 .. 2F-1`` (decisions of the other player) and, once a bid
+    was made, "liar" (a terminal). A decision node is (die 1, die 2, last bid, bid set as a bit
+    mask); its information set is (own die, bid set), labelled as the state labels it.
+    """
+    F, B = faces, 2 * faces
+    state = _LiarsDiceState(faces, wild)
+    bid_label = [state.action_to_string(0, b) for b in range(B)]
+    roll_labels = tuple(state.action_to_string(CHANCE, f) for f in range(1, F + 1))
+    n2 = F * F
+    parent = [np.array([-1]), np.zeros(F, np.int64), 1 + np.arange(n2) // F]
+    action = [np.array([-1]), np.arange(F), np.arange(n2) % F]
+    depth = [np.zeros(1, np.int64), np.ones(F, np.int64), np.full(n2, 2)]
+    kind = [np.full(1 + F, CHANCE, np.int64), np.zeros(n2, np.int64)]
+    pid = [np.zeros(1, np.int32), np.full(F + n2, 2, np.int32)]
+    util: list[np.ndarray] = []
+    where: list[np.ndarray] = []  # decision nodes and their information sets (discovery index)
+    what: list[np.ndarray] = []
+    infoset_player: list[int] = []
+    infoset_key: list[str] = []
+    infoset_actions: list[tuple[str, ...]] = []
+    infoset_first_node: list[int] = []
+    hist_cache: dict[int, str] = {}
+    acts_cache: dict[int, tuple[str, ...]] = {}
+    # the decision frontier, in node order: global ids, dice, last bid, bid mask
+    ids = 1 + F + np.arange(n2)
+    d0, d1 = np.arange(n2) // F + 1, np.arange(n2) % F + 1
+    last = np.full(n2, -1, np.int64)
+    mask = np.zeros(n2, np.int64)
+    next_id, k = 1 + F + n2, 2
+    while len(ids):
+        player = (k - 2) % 2
+        own = d0 if player == 0 else d1
+        uniq, first, inv = np.unique(own * (np.int64(1) << B) + mask, return_index=True, return_inverse=True)
+        rank = np.argsort(first, kind="stable")  # discovery order: by first node
+        new_id = np.empty(len(uniq), np.int64)
+        new_id[rank] = len(infoset_player) + np.arange(len(uniq))
+        where.append(ids)
+        what.append(new_id[inv.reshape(-1)])
+        fj = first[rank]
+        masks, lasts = mask[fj].tolist(), last[fj].tolist()
+        for m in set(masks).difference(hist_cache):
+            hist_cache[m] = " ".join(bid_label[b] for b in range(B) if m >> b & 1)
+        for lb in set(lasts).difference(acts_cache):
+            acts_cache[lb] = (*bid_label[lb + 1 :], *(("liar",) if lb >= 0 else ()))
+        owns = own[fj].tolist()
+        infoset_key.extend([f"die {o} | {hist_cache[m]}" for o, m in zip(owns, masks, strict=True)])
+        infoset_actions.extend([acts_cache[lb] for lb in lasts])
+        infoset_first_node.extend(ids[fj].tolist())
+        infoset_player.extend([player] * len(uniq))
+        # children: bids last+1 .. B-1, then "liar" once a bid was made
+        nb = B - 1 - last
+        m_i = nb + (last >= 0)
+        total = int(m_i.sum())
+        rep = np.repeat(np.arange(len(ids)), m_i)
+        a = np.arange(total) - (np.cumsum(m_i) - m_i)[rep]
+        is_bid = a < nb[rep]
+        parent.append(ids[rep])
+        action.append(a)
+        depth.append(np.full(total, k + 1))
+        kind.append(np.where(is_bid, (k - 1) % 2, TERMINAL))
+        pid.append(np.ones(total, np.int32))
+        # terminals: the last bid (made by the player before this one) against the dice
+        t = rep[~is_bid]
+        q, f = last[t] // F + 1, last[t] % F + 1
+        count = np.zeros(len(t), np.int64)
+        for d in (d0[t], d1[t]):
+            count += (d == f) | (wild & (d == F))
+        bidder = 1 - player
+        winner = np.where(count >= q, bidder, 1 - bidder)
+        util.append(np.where(winner[:, None] == np.arange(2)[None, :], 1.0, -1.0))
+        # the next frontier: the bid children, in order
+        b_rep = rep[is_bid]
+        new_bid = last[b_rep] + 1 + a[is_bid]
+        ids = next_id + np.flatnonzero(is_bid)
+        next_id += total
+        d0, d1, last = d0[b_rep], d1[b_rep], new_bid
+        mask = mask[b_rep] | (np.int64(1) << new_bid)
+        k += 1
+    node_infoset = np.full(next_id, -1, np.int64)
+    node_infoset[np.concatenate(where)] = np.concatenate(what)
+    arrays = {"parent": np.concatenate(parent), "action": np.concatenate(action),
+              "depth": np.concatenate(depth), "kind": np.concatenate(kind), "infoset": node_infoset}
+    return ExtensiveFormGame._from_arrays(
+        2, title=title, arrays=arrays, pid=np.concatenate(pid),
+        prob_values=[Fraction(1), 1, Fraction(1, F)],
+        chance_labels={v: roll_labels for v in range(1 + F)},
+        util=np.concatenate(util) if util else np.zeros((0, 2)), raw_rows={},
+        infoset_player=infoset_player, infoset_key=infoset_key,
+        infoset_actions=infoset_actions, infoset_first_node=infoset_first_node,
+    )
+
+
 #: beyond any size limit (2^(2·40) histories); larger values are refused outright
 MAX_FACES = 40
 
@@ -93,6 +196,7 @@ def liars_dice(faces: int = 6, wild: bool = True) -> ExtensiveFormGame:
     faces = check_int("faces", faces, minimum=2, maximum=MAX_FACES)
     wild = check_bool("wild", wild)
     check_tree(call("liars_dice", faces=faces), num_histories(faces))
-    return ExtensiveFormGame.from_state(
-        _LiarsDiceState(faces, wild), 2, title=f"Liar's dice (1 die, {faces} faces)"
-    )
+    title = f"Liar's dice (1 die, {faces} faces)"
+    if faces <= _MAX_ARRAY_FACES:
+        return _liars_dice_arrays(faces, wild, title)
+    return ExtensiveFormGame.from_state(_LiarsDiceState(faces, wild), 2, title=title)
