@@ -60,8 +60,8 @@ def ray_local():
 def test_shards_are_whole_deals_covering_every_terminal_once(name):
     game = eq.load_game(name)
     deal = deal_of_terminals(game)
-    # poker: the first chance node deals player 1's card, one deal per card (Kuhn 3, Leduc 6)
-    assert np.unique(deal).size == {"kuhn_poker": 3, "leduc_poker": 6}[name]
+    # poker: a deal is both private cards (Kuhn 3·2, Leduc 6·5); the public card comes later
+    assert np.unique(deal).size == {"kuhn_poker": 6, "leduc_poker": 30}[name]
     for k in (1, 2, 3, 7):
         shards = partition_terminals(game, k)
         assert len(shards) == min(k, np.unique(deal).size)
@@ -69,7 +69,7 @@ def test_shards_are_whole_deals_covering_every_terminal_once(name):
         owners = [set(deal[s].tolist()) for s in shards]
         assert all(a.isdisjoint(b) for i, a in enumerate(owners) for b in owners[i + 1:])
         assert all(np.all(np.diff(s) > 0) for s in shards)  # global terminal order kept inside a shard
-    assert [s.size for s in partition_terminals(game, 2)] == {"kuhn_poker": [20, 10],
+    assert [s.size for s in partition_terminals(game, 2)] == {"kuhn_poker": [15, 15],
                                                               "leduc_poker": [2760, 2760]}[name]
 
 

@@ -8,8 +8,9 @@ What is computed where, for one pass of player p (the ``engine="sequence"`` arit
 `equilibria.dynamics.cfr.CFR`, step numbers as in that module):
 
 * **Partition, once.** Every terminal history is assigned to the *deal* it lies under: the outcome
-  of the first chance node on its path (in poker, the first private card dealt; terminals with no
-  chance node above them are units of their own). Deals are cut into ``num_workers`` contiguous
+  of the run of chance nodes that starts at the first chance node on its path (in poker, every
+  private card; in liar's dice, both dice; terminals with no chance node above them are units of
+  their own). Deals are cut into ``num_workers`` contiguous
   groups of about equal terminal counts. Shard k (its terminals' sequence indices and
   chance-weighted utilities: ``n`` int64 + ``n`` float64 per terminal, the only arrays whose size
   grows with the number of histories) is put in Ray's object store once per run; the task that
@@ -65,9 +66,10 @@ _SHARD_STATE = ("_shards", "_refs", "_backend", "_prefetched", "communication")
 
 
 def deal_of_terminals(game: ExtensiveFormGame) -> np.ndarray:
-    """For every terminal (in ``game.terminal_nodes`` order), the node id of the first chance outcome
-    on its path (the child of the shallowest chance node above it), or the terminal's own node id
-    where no chance node lies above it."""
+    """For every terminal (in ``game.terminal_nodes`` order), its deal: the node id of the first
+    non-chance node below the first chance node on its path, i.e. the outcome of the whole run of
+    chance nodes that starts there (in poker, every private card; in liar's dice, both dice), or the
+    terminal's own node id where no chance node lies above it."""
     parent, player, depth = game.node_parent, game.node_player, game.node_depth
     N = game.num_nodes
     deal = np.full(N, -1, dtype=np.int64)
@@ -75,7 +77,7 @@ def deal_of_terminals(game: ExtensiveFormGame) -> np.ndarray:
     for lo, hi in zip(bounds[1:-1].tolist(), bounds[2:].tolist(), strict=True):
         pr = parent[lo:hi]
         inherited = deal[pr]
-        fresh = np.where(player[pr] == CHANCE, np.arange(lo, hi), -1)
+        fresh = np.where((player[pr] == CHANCE) & (player[lo:hi] != CHANCE), np.arange(lo, hi), -1)
         deal[lo:hi] = np.where(inherited >= 0, inherited, fresh)
     term = np.asarray(game.terminal_nodes, dtype=np.int64)
     out = deal[term]
@@ -100,20 +102,23 @@ def partition_terminals(game: ExtensiveFormGame, num_workers: int) -> list[np.nd
 
 
 class TerminalShard:
-    """One worker's terminals: ``terminal_seq`` (n, Z_k) internal sequence ids, ``chance_utility``
-    (n, Z_k) = ``π_c(z) u_p(z)``, and each player's slice of the sequence space."""
+    """One worker's terminals: for each player p, ``local_seq[p]`` (Z_k,) = 1 + the terminal's
+    p-sequence relative to p's slice ``seq_spans[p]`` of the sequence space (0 where p never acted),
+    ``terminal_seq`` (n, Z_k) the internal sequence ids (opponents' reach gathers) and
+    ``chance_utility`` (n, Z_k) = ``π_c(z) u_p(z)``."""
 
     def __init__(self, terminal_seq: np.ndarray, chance_utility: np.ndarray,
-                 seq_spans: list[tuple[int, int]], num_sequences: int):
+                 seq_spans: list[tuple[int, int]]):
         self.terminal_seq = terminal_seq
         self.chance_utility = chance_utility
         self.seq_spans = seq_spans
-        self.num_sequences = num_sequences
+        self.local_seq = [np.where(terminal_seq[p] >= lo, terminal_seq[p] - (lo - 1), 0)
+                          for p, (lo, _) in enumerate(seq_spans)]
 
     def values(self, reach: np.ndarray, players: tuple[int, ...]) -> list[np.ndarray]:
         """For each p in ``players``: ``Σ_{z in shard, seq_p(z) = s} π_c(z) u_p(z) Π_{q≠p} r[seq_q(z)]``
         on p's sequences ``s`` (the slice ``seq_spans[p]``), products in `TreeLayout.opponent_weight`'s
-        order."""
+        order and sums in the global terminal order."""
         out = []
         n = self.terminal_seq.shape[0]
         for p in players:
@@ -121,9 +126,8 @@ class TerminalShard:
             for q in range(n):
                 if q != p:
                     w = w * reach[self.terminal_seq[q]]
-            base = np.bincount(self.terminal_seq[p], weights=w, minlength=self.num_sequences)
             lo, hi = self.seq_spans[p]
-            out.append(base[lo:hi].copy())
+            out.append(np.bincount(self.local_seq[p], weights=w, minlength=hi - lo + 1)[1:])
         return out
 
 
@@ -209,8 +213,7 @@ class ShardedCFR(CFR):
         shards = []
         for idx in partition_terminals(game, k):
             shards.append(TerminalShard(np.ascontiguousarray(L.terminal_seq[:, idx]),
-                                        np.ascontiguousarray(L.chance_utility[:, idx]),
-                                        spans, L.num_sequences))
+                                        np.ascontiguousarray(L.chance_utility[:, idx]), spans))
         return shards
 
     def _start(self) -> None:
