@@ -122,6 +122,14 @@ def test_ray_workers_equal_in_process_shards_bit_for_bit(ray_local, leduc, leduc
     assert learner._refs is not None
 
 
+def test_ray_with_more_shards_than_cpus_equals_in_process_shards(ray_local):
+    game = eq.load_game("kuhn_poker")
+    got, learner = _nash_conv_sequence(game, "ray-cfr+", ray=True, num_workers=3)
+    assert learner.num_shards == 3 and len(learner._refs) == 3
+    same, _ = _nash_conv_sequence(game, "ray-cfr+", num_workers=3)
+    assert np.array_equal(got, same)
+
+
 def test_cli_ray_flag_reaches_the_method(ray_local, capsys):
     args = ["solve", "kuhn_poker", "--method", "ray-cfr+", "--iterations", "20", "--json"]
     assert main(args + ["--ray"]) == 0

@@ -62,7 +62,7 @@ from .cfr import CFR
 MAX_WORKERS = 4096
 
 #: attributes that hold shards, object refs and counters: rebuilt on construction, never checkpointed
-_SHARD_STATE = ("_shards", "_refs", "_backend", "_prefetched", "communication")
+_SHARD_STATE = ("_shards", "_refs", "_backend", "_prefetched", "_requested_workers", "communication")
 
 
 def deal_of_terminals(game: ExtensiveFormGame) -> np.ndarray:
@@ -192,7 +192,7 @@ class ShardedCFR(CFR):
                          alpha=alpha, beta=beta, gamma=gamma, engine="sequence")
         self._backend = backend
         self._requested_workers = num_workers
-        self._shards: list[TerminalShard] | None = None
+        self._shards: list[TerminalShard | None] | None = None
         self._refs: list[Any] | None = None
         self._prefetched: list[np.ndarray] | None = None
         #: bytes moved so far: ``broadcast`` (r, once per pass), ``returned`` (all workers' slices),
@@ -200,26 +200,24 @@ class ShardedCFR(CFR):
         self.communication = {"broadcast": 0, "returned": 0, "passes": 0}
 
     # ---- shards and workers ----------------------------------------------------------------------
-    def _build_shards(self) -> list[TerminalShard]:
-        L, game = self._layout, self.game
-        if self._requested_workers is not None:
-            k = self._requested_workers
-        elif hasattr(self._backend, "num_workers"):  # a RayBackend: the cluster's CPUs
-            k = self._backend.num_workers
-        else:
-            k = 1
+    def _build_shards(self, k: int) -> list[TerminalShard]:
+        L = self._layout
         A = L.max_actions
         spans = [(1 + lo * A, 1 + hi * A) for lo, hi in L.spans]
-        shards = []
-        for idx in partition_terminals(game, k):
-            shards.append(TerminalShard(np.ascontiguousarray(L.terminal_seq[:, idx]),
-                                        np.ascontiguousarray(L.chance_utility[:, idx]), spans))
-        return shards
+        return [TerminalShard(np.ascontiguousarray(L.terminal_seq[:, idx]),
+                              np.ascontiguousarray(L.chance_utility[:, idx]), spans)
+                for idx in partition_terminals(self.game, k)]
 
     def _start(self) -> None:
-        self._shards = self._build_shards()
-        if hasattr(self._backend, "num_workers"):  # a RayBackend: each shard in the object store, once
-            self._refs = [self._backend.put(s) for s in self._shards]
+        if not hasattr(self._backend, "num_workers"):  # in-process shards
+            self._shards = self._build_shards(self._requested_workers or 1)
+            return
+        cpus = self._backend.num_workers  # starts (or joins) Ray the way the backend does: quietly
+        import ray
+
+        # each shard goes to the object store once; the driver keeps only the references
+        self._refs = [ray.put(s) for s in self._build_shards(self._requested_workers or cpus)]
+        self._shards = [None] * len(self._refs)
 
     @property
     def num_shards(self) -> int:
