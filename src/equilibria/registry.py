@@ -256,10 +256,12 @@ def citation_from_docstring(doc: str, short: bool = False) -> str:
 
 
 class Registry:
-    """Named games (one entry a name)."""
+    """Named games (one entry a name). ``packages``: the plug-in packages whose modules register
+    this kind of entry, imported on the first lookup (`discover`)."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, packages: tuple[str, ...] = ()):
         self.kind = kind
+        self.packages = packages
         self._entries: dict[str, Any] = {}
 
     def add(self, name: str, entry: Any) -> None:
@@ -269,7 +271,7 @@ class Registry:
         self._entries[name] = entry
 
     def get(self, name: str) -> Any:
-        discover()
+        discover(self.packages)
         key = normalise_name(name)
         if key not in self._entries:
             raise UnknownNameError(self.kind, name, [_display(e) for e in self._entries.values()])
@@ -277,15 +279,15 @@ class Registry:
 
     def names(self) -> list[str]:
         """The display names, sorted."""
-        discover()
+        discover(self.packages)
         return sorted(_display(e) for e in self._entries.values())
 
     def __iter__(self) -> Iterator[Any]:
-        discover()
+        discover(self.packages)
         return iter([self._entries[k] for k in sorted(self._entries)])
 
     def __contains__(self, name: str) -> bool:
-        discover()
+        discover(self.packages)
         return normalise_name(name) in self._entries
 
     def remove(self, name: str) -> None:
@@ -324,7 +326,7 @@ class MethodRegistry(Registry):
         return list(super().get(name))
 
     def __iter__(self) -> Iterator[Any]:
-        discover()
+        discover(self.packages)
         return iter([e for k in sorted(self._entries) for e in self._entries[k]])
 
 
@@ -337,8 +339,9 @@ def _qualname(entry: GameEntry | MethodEntry) -> str:
     return f"{getattr(t, '__module__', '')}.{getattr(t, '__qualname__', '')}"
 
 
-GAMES = Registry("game")
-METHODS = MethodRegistry("method")
+# games are registered by the catalog only, so listing or loading one never imports a learner
+GAMES = Registry("game", ("equilibria.games.catalog",))
+METHODS = MethodRegistry("method", PLUGIN_PACKAGES)
 
 
 def normalise_name(name: str) -> str:
@@ -391,16 +394,16 @@ def register_method(
     return deco
 
 
-_discovered = False
+_discovered: set[str] = set()
 
 
-def discover() -> None:
-    """Import every plug-in module once so that their registrations run."""
-    global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    for pkg_name in PLUGIN_PACKAGES:
+def discover(packages: tuple[str, ...] = PLUGIN_PACKAGES) -> None:
+    """Import every module of the plug-in ``packages`` (all by default) once, so that their
+    registrations run."""
+    for pkg_name in packages:
+        if pkg_name in _discovered:
+            continue
+        _discovered.add(pkg_name)
         try:
             pkg = importlib.import_module(pkg_name)
         except ModuleNotFoundError as exc:
