@@ -104,6 +104,11 @@ _MAX_ARRAY_CARDS = 8
 
 def _goofspiel_arrays(num_cards: int, fixed: tuple[int, ...] | None, returns_type: str,
                       title: str) -> ExtensiveFormGame:
+    """`_goofspiel_parts` compiled; the generator's temporaries are gone before compilation."""
+    return ExtensiveFormGame._from_arrays(2, title=title, **_goofspiel_parts(num_cards, fixed, returns_type))
+
+
+def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type: str) -> dict[str, Any]:
     """The tree of `_GoofState`, numbered as `ExtensiveFormGame.from_state` numbers it (breadth
     first, children in action order), generated one level at a time with NumPy.
 
@@ -246,10 +251,15 @@ def _goofspiel_arrays(num_cards: int, fixed: tuple[int, ...] | None, returns_typ
         util = np.stack([s, -s], axis=1)
     node_infoset = np.full(next_id, -1, np.int64)
     node_infoset[np.concatenate(where)] = np.concatenate(what)
-    arrays = {"parent": np.concatenate(parent), "action": np.concatenate(action),
-              "depth": np.concatenate(depth), "kind": np.concatenate(kind), "infoset": node_infoset}
-    return ExtensiveFormGame._from_arrays(
-        2, title=title, arrays=arrays, pid=np.concatenate(pid), prob_values=prob_values,
+    where.clear()
+    what.clear()
+    # one copy of each array alive at a time: the level chunks go as soon as they are joined
+    arrays = {"infoset": node_infoset}
+    for name, chunks in (("parent", parent), ("action", action), ("depth", depth), ("kind", kind)):
+        arrays[name] = np.concatenate(chunks)
+        chunks.clear()
+    return dict(
+        arrays=arrays, pid=np.concatenate(pid), prob_values=prob_values,
         chance_labels=chance_labels, util=util + 0.0, raw_rows={}, infoset_player=infoset_player,
         infoset_key=infoset_key, infoset_actions=infoset_actions, infoset_first_node=infoset_first_node,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -83,6 +84,11 @@ _MAX_ARRAY_FACES = 31
 
 
 def _liars_dice_arrays(faces: int, wild: bool, title: str) -> ExtensiveFormGame:
+    """`_liars_dice_parts` compiled; the generator's temporaries are gone before compilation."""
+    return ExtensiveFormGame._from_arrays(2, title=title, **_liars_dice_parts(faces, wild))
+
+
+def _liars_dice_parts(faces: int, wild: bool) -> dict[str, Any]:
     """The tree of `_LiarsDiceState`, numbered as `ExtensiveFormGame.from_state` numbers it
     (breadth first, children in action order), generated one level at a time with NumPy.
 
@@ -167,10 +173,14 @@ def _liars_dice_arrays(faces: int, wild: bool, title: str) -> ExtensiveFormGame:
         k += 1
     node_infoset = np.full(next_id, -1, np.int64)
     node_infoset[np.concatenate(where)] = np.concatenate(what)
-    arrays = {"parent": np.concatenate(parent), "action": np.concatenate(action),
-              "depth": np.concatenate(depth), "kind": np.concatenate(kind), "infoset": node_infoset}
-    return ExtensiveFormGame._from_arrays(
-        2, title=title, arrays=arrays, pid=np.concatenate(pid),
+    del where, what
+    # one copy of each array alive at a time: the level chunks go as soon as they are joined
+    arrays = {"infoset": node_infoset}
+    for name, chunks in (("parent", parent), ("action", action), ("depth", depth), ("kind", kind)):
+        arrays[name] = np.concatenate(chunks)
+        chunks.clear()
+    return dict(
+        arrays=arrays, pid=np.concatenate(pid),
         prob_values=[Fraction(1), 1, Fraction(1, F)],
         chance_labels={v: roll_labels for v in range(1 + F)},
         util=np.concatenate(util) if util else np.zeros((0, 2)), raw_rows={},
