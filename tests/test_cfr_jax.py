@@ -83,7 +83,7 @@ def test_run_of_k_iterations_equals_k_steps():
     a, b = eq.make_learner(game, "cfr+", engine="jax"), eq.make_learner(game, "cfr+", engine="jax")
     a.step()
     assert isinstance(a._jax, JaxEngine)
-    a._jax.run(a, 30)
+    a.steps(30)
     for _ in range(31):
         b.step()
     assert a.iteration == b.iteration == 31

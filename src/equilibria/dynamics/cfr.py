@@ -60,7 +60,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._checks import check_bool, check_choice, check_real
+from .._checks import check_bool, check_choice, check_int, check_real
 from ..errors import CheckpointError, InvalidParameterError, NotApplicableError
 from ..games.extensive_form import ExtensiveFormGame
 from ..ops import regret_matching
@@ -511,6 +511,16 @@ class CFR(RegretLearner):
             from .cfr_jax import JaxEngine
 
             self._jax = JaxEngine(self)
+
+    def steps(self, k: int) -> None:
+        """Run ``k`` iterations, equal to k calls of `step`; with ``engine="jax"`` in one compiled
+        call (`cfr_jax.JaxEngine.run`: one dispatch for k iterations; a new k compiles once)."""
+        k = check_int("k", k, minimum=0)
+        if self._jax is not None and k > 0:
+            self._jax.run(self, k)
+            return
+        for _ in range(k):
+            self.step()
 
     # ---- one iteration -------------------------------------------------------------------------
     def _average_increment(self, t: int) -> np.ndarray:

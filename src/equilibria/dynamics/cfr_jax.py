@@ -19,8 +19,10 @@ addition:
   in Python with the NumPy engine's formulas and passed in, so no power is evaluated by XLA.
 
 The learner's state stays NumPy (``cumulative_regret``, ``cumulative_policy``, ``sigma``,
-``reach``): each iteration takes them in and gives them back, so checkpoints stay pickle-free
-``.npy`` files and a resumed run equals an uninterrupted one. `JaxEngine.run` does ``k``
+``reach``): after each iteration the learner holds NumPy views of the results (read-only; no copy
+on a CPU), and the next iteration starts from the JAX arrays behind them as long as the learner
+still holds those views, so checkpoints stay pickle-free ``.npy`` files and a resumed run equals an
+uninterrupted one. `JaxEngine.run` does ``k``
 iterations in one call (``lax.scan``) for benchmarks and long runs on an accelerator.
 
 Float64: JAX computes in float32 unless ``jax_enable_x64`` is set. Building the engine sets it
@@ -55,6 +57,9 @@ def _jax() -> Any:
     jax.config.update("jax_enable_x64", True)
     return jax
 
+
+#: the learner's state, in the order of the compiled function's arguments
+_STATE = ("cumulative_regret", "cumulative_policy", "sigma", "reach")
 
 #: compiled iterations per game: id(game) -> (weak reference to the game, {option key: functions})
 _COMPILED: dict[int, tuple[Any, dict[tuple, tuple[Any, Any]]]] = {}
@@ -119,25 +124,31 @@ class JaxEngine:
 
     def step(self, learner: Any, t: int) -> None:
         """Iteration t of ``learner`` (its NumPy state in, its NumPy state out)."""
-        out = self._step(learner.cumulative_regret, learner.cumulative_policy, learner.sigma,
-                         learner.reach, self.scalars(t))
-        self._store(learner, out)
+        self._store(learner, self._step(*self._state(learner), self.scalars(t)))
 
     def run(self, learner: Any, k: int) -> None:
         """``k`` iterations in one compiled call (``lax.scan``); the learner's iteration counter
         advances by k. Equal to k calls of `step` (same arithmetic)."""
         t0 = learner.iteration + 1
         scal = np.stack([self.scalars(t) for t in range(t0, t0 + k)])
-        state = (learner.cumulative_regret, learner.cumulative_policy, learner.sigma, learner.reach)
-        self._store(learner, self._many(state, scal))
+        self._store(learner, self._many(self._state(learner), scal))
         learner.iteration += k
 
-    @staticmethod
-    def _store(learner: Any, out: Any) -> None:
-        # np.array (a copy): the learner's arrays stay writable NumPy arrays
-        learner.cumulative_regret, learner.cumulative_policy, learner.sigma, learner.reach = (
-            np.array(x) for x in out
-        )
+    def _state(self, learner: Any) -> tuple:
+        """The learner's state as the arrays of the last call where the learner still holds their
+        NumPy views (no copy back to the device), else its NumPy arrays (a checkpoint just loaded)."""
+        arrays = tuple(getattr(learner, k) for k in _STATE)
+        last = getattr(self, "_last", None)
+        if last is not None and all(a is v for a, v in zip(arrays, last[0], strict=True)):
+            return last[1]
+        return arrays
+
+    def _store(self, learner: Any, out: Any) -> None:
+        # NumPy views of the results (no copy on a CPU; read-only): the learner's state stays NumPy
+        views = tuple(np.asarray(x) for x in out)
+        for key, v in zip(_STATE, views, strict=True):
+            setattr(learner, key, v)
+        self._last = (views, tuple(out))
 
     # ---- the traced iteration ------------------------------------------------------------------
     def _build(self, L: Any, H: Any) -> Any:
