@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -275,13 +274,15 @@ class ExtensiveFormGame(SumTests, Game):
         infoset_acts: list[Any] = []
         infoset_actions: list[tuple[str, ...]] = []
         infoset_first_node: list[int] = []
-        queue: deque[Any] = deque([root])
-        popleft, enqueue = queue.popleft, queue.extend
+        # depth first, so that only one path's siblings are alive (a breadth-first queue holds a
+        # whole level of states); nodes are numbered when pushed and renumbered breadth first below
+        stack: list[tuple[int, Any]] = [(0, root)]
+        pop, push = stack.pop, stack.extend
+        popped = array("q")
         num_nodes = 1
-        idx = -1
-        while queue:
-            obj = popleft()
-            idx += 1
+        while stack:
+            idx, obj = pop()
+            popped.append(idx)
             k, key, acts, probs, children, pay = expand(obj)
             kind.append(k)
             if k == TERMINAL:
@@ -342,6 +343,7 @@ class ExtensiveFormGame(SumTests, Game):
                     )
                 node_infoset.append(I)
                 prob_id.extend([1] * m)
+            c0 = num_nodes
             num_nodes += m
             if num_nodes > max_nodes:
                 raise InvalidGameError(
@@ -351,20 +353,66 @@ class ExtensiveFormGame(SumTests, Game):
             parent.extend([idx] * m)
             action.extend(range(m))
             depth.extend([depth[idx] + 1] * m)
-            enqueue(children)
-        del queue, chance_cache, prob_index, infoset_acts, label_cache
+            push(zip(range(c0 + m - 1, c0 - 1, -1), reversed(children), strict=True))
+        del stack, chance_cache, prob_index, infoset_acts, label_cache
 
         def to_numpy(buf: array, dtype: Any = np.int64) -> np.ndarray:
             return np.frombuffer(buf, dtype=buf.typecode).astype(dtype) if len(buf) else np.zeros(0, dtype)
 
-        arrays = {"parent": parent, "action": action, "depth": depth, "kind": kind, "infoset": node_infoset}
-        del parent, action, depth, kind, node_infoset
-        for name in list(arrays):
-            arrays[name] = to_numpy(arrays.pop(name))
-        pid = np.frombuffer(prob_id, dtype=np.int32).copy()
+        par, act, dep = to_numpy(parent), to_numpy(action), to_numpy(depth)
+        del parent, action, depth
+        # breadth-first numbering: by depth, then the parent's number, then the action
+        bfs = np.zeros(num_nodes, dtype=np.int64)
+        by_depth = np.argsort(dep, kind="stable")
+        cuts = np.searchsorted(dep[by_depth], np.arange(int(dep.max()) + 2))
+        for d in range(1, len(cuts) - 1):
+            nodes = by_depth[cuts[d] : cuts[d + 1]]
+            nodes = nodes[np.lexsort((act[nodes], bfs[par[nodes]]))]
+            bfs[nodes] = cuts[d] + np.arange(len(nodes))
+        del by_depth
+        old = np.empty(num_nodes, dtype=np.int64)
+        old[bfs] = np.arange(num_nodes)
+        pushed = to_numpy(popped)
+        del popped
+        kind_pop = to_numpy(kind)
+        del kind
+        node_kind = np.empty(num_nodes, dtype=np.int64)
+        node_kind[pushed] = kind_pop
+        inf = np.empty(num_nodes, dtype=np.int64)
+        inf[pushed] = to_numpy(node_infoset)
+        del node_infoset
+        up = par[old]
+        arrays = {
+            "parent": np.where(up >= 0, bfs[np.maximum(up, 0)], -1),
+            "action": act[old], "depth": dep[old], "kind": node_kind[old], "infoset": inf[old],
+        }
+        del up, act, dep, node_kind, inf, par
+        pid = np.frombuffer(prob_id, dtype=np.int32)[old]
         del prob_id
-        util = np.frombuffer(util_flat, dtype=np.float64).copy().reshape(-1, n)
+        # information sets in order of their first node in breadth-first order
+        disc = arrays["infoset"]
+        at = np.flatnonzero(disc >= 0)
+        _, first_at = np.unique(disc[at], return_index=True)
+        rank = np.argsort(at[first_at], kind="stable")
+        renum = np.empty(len(rank), dtype=np.int64)
+        renum[rank] = np.arange(len(rank))
+        disc[at] = renum[disc[at]]
+        rank_list = rank.tolist()
+        infoset_player = [infoset_player[i] for i in rank_list]
+        infoset_key = [infoset_key[i] for i in rank_list]
+        infoset_actions = [infoset_actions[i] for i in rank_list]
+        infoset_first_node = at[first_at][rank].tolist()
+        # terminals' payoffs in breadth-first order
+        term_bfs = bfs[pushed[kind_pop == TERMINAL]]
+        row_order = np.argsort(term_bfs, kind="stable")
+        util = np.frombuffer(util_flat, dtype=np.float64).reshape(-1, n)[row_order]
         del util_flat
+        if raw_rows:
+            new_row = np.empty(len(row_order), dtype=np.int64)
+            new_row[row_order] = np.arange(len(row_order))
+            raw_rows = {int(new_row[r]): row for r, row in raw_rows.items()}
+        chance_labels = dict(sorted((int(bfs[v]), lab) for v, lab in chance_labels.items()))
+        del bfs, old, pushed, kind_pop
         self._finish(
             arrays, pid, prob_values, chance_labels, util, raw_rows,
             infoset_player, infoset_key, infoset_actions, infoset_first_node,
