@@ -7,11 +7,13 @@ With realization plans x (player 1) and y (player 2) constrained by ``E x = e, x
 
     max_{x, v}  fᵀ v   s.t.   Fᵀ v − Aᵀ x ≤ 0,   E x = e,   x ≥ 0,   v free,
 
-and symmetrically ``min_{y, u} eᵀ u  s.t.  Eᵀ u − A y ≥ 0,  F y = f,  y ≥ 0`` for player 2. Both
-are solved with HiGHS (dual simplex, so each answer is a vertex); the optimal values agree and
-are player 1's game value. The payoffs are first divided by a power of two near their largest
-magnitude (exactly, so the exact path sees the same numbers): HiGHS's tolerances are absolute and it
-refuses coefficients near 1e19, so without this a game scaled by 1e-13 or by 1e19 would fail.
+and symmetrically ``min_{y, u} eᵀ u  s.t.  Eᵀ u − A y ≥ 0,  F y = f,  y ≥ 0`` for player 2. The two
+are LP duals of each other, so one HiGHS solve (dual simplex, so each answer is a vertex) gives
+both: player 1's plan from the primal, player 2's from the multipliers of the inequality rows; the
+primal and dual optimal values agree and are player 1's game value. The payoffs are first divided
+by a power of two near their largest magnitude (exactly, so the exact path sees the same numbers):
+HiGHS's tolerances are absolute and it refuses coefficients near 1e19, so without this a game scaled
+by 1e-13 or by 1e19 would fail.
 
 Exact mode: a vertex is the unique solution of its tight constraints. We read the tight set off
 the floating-point vertex (``x_i = 0`` where ``x_i ≈ 0``, the equalities, and the inequality rows
@@ -64,18 +66,39 @@ def _check_game(game: Any) -> ExtensiveFormGame:
 
 
 
-def _maxmin_lp(E: Any, e: np.ndarray, F: Any, f: np.ndarray, A: Any) -> tuple[np.ndarray, np.ndarray, float]:
-    """``max_{x,v} fᵀv  s.t.  Fᵀv − Aᵀx ≤ 0, Ex = e, x ≥ 0``: returns x, v and the value."""
+def _sequence_form_lp(
+    E: Any, e: np.ndarray, F: Any, f: np.ndarray, A: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """Player 1's LP ``max_{x,v} fᵀv  s.t.  Fᵀv − Aᵀx ≤ 0, Ex = e, x ≥ 0`` and, from its duals,
+    player 2's: returns ``x, v, y, -u`` and both optimal values (player 1's value twice, as the
+    primal and the dual objective).
+
+    The multipliers of the inequality rows are player 2's realization plan ``y`` (``F y = f, y ≥ 0``,
+    ``Eᵀu − A y ≥ 0``, minimising ``eᵀu``), those of the equality rows ``u``: LP duality is the
+    minimax theorem here, so one solve gives both players' optimal plans. HiGHS's dual simplex ends
+    at a basis, so both are vertices of their polytopes (the exact mode relies on it). The
+    constraint matrix is assembled once in COO form (no block stacking).
+    """
     from scipy import sparse
 
     nx, nv = E.shape[1], F.shape[0]
-    c = np.concatenate([np.zeros(nx), -f])
-    A_ub = sparse.hstack([-A.T, F.T]).tocsr()
-    A_eq = sparse.hstack([E, sparse.csr_matrix((E.shape[0], nv))]).tocsr()
-    bounds = [(0, None)] * nx + [(None, None)] * nv
-    res = highs_linprog(c, A_ub=A_ub, b_ub=np.zeros(A_ub.shape[0]), A_eq=A_eq, b_eq=e, bounds=bounds,
+    ny, ne = F.shape[1], E.shape[0]
+    Ac, Fc, Ec = A.tocoo(), F.tocoo(), E.tocoo()
+    # rows 0..ny-1: Fᵀv − Aᵀx ≤ 0; rows ny..ny+ne-1: E x = e
+    rows = np.concatenate([Ac.col, Fc.col, ny + Ec.row])
+    cols = np.concatenate([Ac.row, nx + Fc.row, Ec.col])
+    vals = np.concatenate([-Ac.data, Fc.data, Ec.data])
+    M = sparse.csr_matrix((vals, (rows, cols)), shape=(ny + ne, nx + nv))
+    c = np.zeros(nx + nv)
+    c[nx:] = -f
+    bounds = np.zeros((nx + nv, 2))
+    bounds[:nx, 1] = np.inf
+    bounds[nx:, 0], bounds[nx:, 1] = -np.inf, np.inf
+    res = highs_linprog(c, A_ub=M[:ny], b_ub=np.zeros(ny), A_eq=M[ny:], b_eq=e, bounds=bounds,
                         what="the sequence-form LP", method="highs-ds")
-    return res.x[:nx], res.x[nx:], float(-res.fun)
+    y = -np.asarray(res.ineqlin.marginals, dtype=float)
+    neg_u = np.asarray(res.eqlin.marginals, dtype=float)
+    return res.x[:nx], res.x[nx:], y, neg_u, float(-res.fun), float(-(e @ neg_u))
 
 
 def _exact_matrix(game: ExtensiveFormGame, sf: SequenceForm, unit: float) -> dict[tuple[int, int], Fraction]:
@@ -232,13 +255,12 @@ def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[So
     e, f = sf.rhs
     unit = power_of_two_scale(np.asarray(game.terminal_utility, dtype=float))
     A = sf.payoff[0] / unit  # exact: a power of two (see the module docstring)
-    x, v, value = _maxmin_lp(E, e, F, f, A)
-    # player 2 minimises player 1's payoff: max_{y,u} -eᵀu  s.t.  Eᵀu − A y ≥ 0 ⇔ Eᵀ(-u) + A y ≤ 0
-    y, neg_u, neg_value = _maxmin_lp(F, f, E, e, -A.T)
-    if abs(value + neg_value) > 1e-6:
+    # player 2's LP is the dual: max_{y,u} -eᵀu  s.t.  Eᵀu − A y ≥ 0 ⇔ Eᵀ(-u) + A y ≤ 0, F y = f
+    x, v, y, neg_u, value, dual_value = _sequence_form_lp(E, e, F, f, A)
+    if abs(value - dual_value) > 1e-6:
         raise SolverError(
-            f"the two sequence-form LPs disagree on the game value ({value * unit} vs {-neg_value * unit}); "
-            "HiGHS returned an inaccurate solution"
+            f"the sequence-form LP's primal and dual disagree on the game value ({value * unit} vs "
+            f"{dual_value * unit}); HiGHS returned an inaccurate solution"
         )
     value *= unit
     if exact:
