@@ -16,24 +16,30 @@ addition:
 * the per-history regrets are laid out "k-th history of each infoset" by a gather with a zero
   padding row, then added to the cumulative regret k = 0, 1, ... (as ``accumulate_regret``);
 * the scalars that depend on the iteration t (``t``, ``t^γ``, DCFR's two discounts) are computed
-  in Python with the NumPy engine's formulas and passed in, so no power is evaluated by XLA.
+  in Python with the NumPy engine's formulas and passed in, so no power is evaluated by XLA;
+* XLA lets LLVM contract ``a * b + c`` into one fused multiply-add (one rounding instead of NumPy's
+  two) and turns a division by a broadcast into a multiplication by reciprocals. Either changes
+  the last bit, which CFR+ amplifies (1e-16 grows to 1e-4 within 200 Leduc iterations). So every
+  product that is later added passes through ``opaque`` (its bits XOR-ed with a runtime zero, an
+  identity the compiler cannot see through), and regret matching divides by row sums laid out by
+  a gather.
 
 The learner's state stays NumPy (``cumulative_regret``, ``cumulative_policy``, ``sigma``,
 ``reach``): after each iteration the learner holds NumPy views of the results (read-only; no copy
 on a CPU), and the next iteration starts from the JAX arrays behind them as long as the learner
 still holds those views, so checkpoints stay pickle-free ``.npy`` files and a resumed run equals an
-uninterrupted one. `JaxEngine.run` does ``k``
-iterations in one call (``lax.scan``) for benchmarks and long runs on an accelerator.
+uninterrupted one. `CFR.steps` (`JaxEngine.run`) does ``k`` iterations in one call
+(``lax.scan``), paying the dispatch once per k iterations, which is what a small tree needs.
 
 Float64: JAX computes in float32 unless ``jax_enable_x64`` is set. Building the engine sets it
 (``jax.config.update("jax_enable_x64", True)``), which is process-wide: JAX code of the caller that
 creates arrays without an explicit dtype gets float64 afterwards. CFR needs float64 to equal the
 NumPy engine (and OpenSpiel).
 
-On a GPU the same code runs, but XLA may fuse a multiply and an add into one rounding (FMA), so
-the iterates agree with the CPU only to rounding (CFR+ amplifies such differences over
-hundreds of iterations); the tests run on the CPU. JAX is the optional extra
-``pip install equilibria[jax]``; this module imports it only inside its functions.
+On a GPU (JAX's default device when one is present) the same code runs; the measures above
+apply there too, but equality with the CPU has only been tested on the CPU, where the tests run.
+JAX is the optional extra ``pip install equilibria[jax]``; this module imports it only inside its
+functions, and the compiled functions are cached per game and per set of terms (`_COMPILED`).
 """
 
 from __future__ import annotations
@@ -127,8 +133,8 @@ class JaxEngine:
         self._store(learner, self._step(*self._state(learner), self.scalars(t)))
 
     def run(self, learner: Any, k: int) -> None:
-        """``k`` iterations in one compiled call (``lax.scan``); the learner's iteration counter
-        advances by k. Equal to k calls of `step` (same arithmetic)."""
+        """``k`` iterations in one compiled call (``lax.scan``; each new k compiles once); the
+        learner's iteration counter advances by k. Equal to k calls of `step` (same arithmetic)."""
         t0 = learner.iteration + 1
         scal = np.stack([self.scalars(t) for t in range(t0, t0 + k)])
         self._store(learner, self._many(self._state(learner), scal))
