@@ -11,8 +11,9 @@ operation, which is what a small tree (Kuhn poker) is made of.
 Differences of layout from the NumPy engine, none of which changes an operand or an order of
 addition:
 
-* history values live in one array per depth level; a level is filled from the sibling sums of
-  its parents and the constant terminal utilities by one gather (no scatter);
+* history values live in one array per depth level; a level is the sibling sums of its parents
+  (one gather of the children's products, sibling by sibling in node order, then the sums) and
+  the constant terminal utilities elsewhere (no scatter);
 * the per-history regrets are laid out "k-th history of each infoset" by a gather with a zero
   padding row, then added to the cumulative regret k = 0, 1, ... (as ``accumulate_regret``);
 * the scalars that depend on the iteration t (``t``, ``t^γ``, DCFR's two discounts) are computed
@@ -173,15 +174,16 @@ class JaxEngine:
         child_slices = [(lo, hi) for lo, hi, _, _ in H.steps]
         bounds = sorted([(0, min((lo for lo, _ in child_slices), default=N))] + child_slices)
         ending_at = {b: (a, b) for a, b in bounds}
-        level_plan = []  # (parent slice, child slice, pad, select) per step, deepest first
+        level_plan = []  # (parent slice, child slice, sibling index, parent mask) per step, deepest first
         for lo, hi, parents, pad in H.steps:
             plo, phi = ending_at[lo]
-            pad_local = np.where(pad == N, hi - lo, pad - lo)
-            # v for the parents, then the slice's own values: node j takes v[k] if it is the k-th
-            # parent, else its old value (a terminal utility) at len(parents) + (j - plo)
-            select = len(parents) + np.arange(phi - plo)
-            select[parents - plo] = np.arange(len(parents))
-            level_plan.append((plo, phi, lo, hi, jnp.asarray(pad_local), jnp.asarray(select)))
+            # sibling j of every node of the parent slice, in node order: a child's position in
+            # the child slice, or hi - lo (a zero slot) past the last child and at terminals
+            sib = np.full((pad.shape[0], phi - plo), hi - lo, dtype=np.int64)
+            sib[:, parents - plo] = np.where(pad == N, hi - lo, pad - lo)
+            is_parent = np.zeros(phi - plo, dtype=bool)
+            is_parent[parents - plo] = True
+            level_plan.append((plo, phi, lo, hi, jnp.asarray(sib), jnp.asarray(is_parent)))
         per_player = []
         for p in range(n):
             val = H.values[p]  # terminal utilities of p, zero elsewhere (N + 1 entries)
@@ -236,14 +238,14 @@ class JaxEngine:
             P = per_player[p]
             w = jnp.concatenate([sigma.ravel(), edge])[edge_source]
             vals = list(P["terminal"])
-            for plo, phi, lo, hi, pad_local, select in level_plan:
+            for plo, phi, lo, hi, sib, is_parent in level_plan:
                 prod = jnp.concatenate([opaque(w[lo:hi] * vals[index_of[(lo, hi)]], key), jnp.zeros(1)])
-                Q = prod[pad_local]
+                Q = prod[sib]  # the children's products, sibling by sibling; zeros past the last
                 v = Q[0] if len(Q) == 1 else Q[0] + Q[1]
                 for j in range(2, Q.shape[0]):
                     v = v + Q[j]
                 i = index_of[(plo, phi)]
-                vals[i] = jnp.concatenate([v, vals[i]])[select]
+                vals[i] = jnp.where(is_parent, v, vals[i])  # terminals keep their utilities
             val = jnp.concatenate(vals + [jnp.zeros(1)])
             seqs = P["opponent_seq"]
             right = None
