@@ -172,3 +172,39 @@ def test_a_game_without_perfect_recall_is_refused():
     assert not game.has_perfect_recall
     with pytest.raises(PerfectRecallError, match="sequence-form-lp"):
         sequence_form_lp(game)
+
+
+def test_sparse_rational_solve_agrees_with_dense_elimination():
+    # the Markowitz-ordered sparse elimination against plain dense Gauss-Jordan in rationals, on random
+    # sparse systems: consistent ones (b = M z for a random rational z) and inconsistent ones
+    from equilibria.solvers.sequence_form import _solve_exact
+
+    rng = np.random.default_rng(0)
+    for trial in range(40):
+        m, n = int(rng.integers(1, 9)), int(rng.integers(1, 9))
+        dense = [[Fraction(int(rng.integers(-3, 4))) if rng.random() < 0.4 else Fraction(0) for _ in range(n)]
+                 for _ in range(m)]
+        z = [Fraction(int(rng.integers(-5, 6)), int(rng.integers(1, 7))) for _ in range(n)]
+        b = [sum((a * zj for a, zj in zip(row, z, strict=True)), Fraction(0)) for row in dense]
+        if trial % 2:
+            b[int(rng.integers(m))] += 1  # consistent only if that row is spanned by the others
+        rows = [{j: a for j, a in enumerate(row) if a} for row in dense]
+        sol = _solve_exact(rows, b, n)
+        # dense reference: is the system consistent?
+        aug = [row[:] + [bi] for row, bi in zip(dense, b, strict=True)]
+        r = 0
+        for c in range(n):
+            p = next((i for i in range(r, m) if aug[i][c]), None)
+            if p is None:
+                continue
+            aug[r], aug[p] = aug[p], aug[r]
+            aug[r] = [val / aug[r][c] for val in aug[r]]
+            for i in range(m):
+                if i != r and aug[i][c]:
+                    aug[i] = [vi - aug[i][c] * vr for vi, vr in zip(aug[i], aug[r], strict=True)]
+            r += 1
+        consistent = all(any(row[:n]) or row[n] == 0 for row in aug)
+        assert (sol is not None) == consistent
+        if sol is not None:
+            assert all(sum((a * s for a, s in zip(row, sol, strict=True)), Fraction(0)) == bi
+                       for row, bi in zip(dense, b, strict=True))
