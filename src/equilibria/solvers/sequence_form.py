@@ -232,9 +232,11 @@ def _exact_vertex(
 def _exact_solution(
     game: ExtensiveFormGame, sf: SequenceForm, plans: Sequence[np.ndarray], duals: Sequence[np.ndarray],
     A: Any, unit: float,
-) -> tuple[np.ndarray, Fraction] | None:
-    """The exact equilibrium and value near the float vertices of the LPs on ``A = payoff / unit``."""
-    from ..metrics import nash_conv
+) -> tuple[np.ndarray, Fraction, np.ndarray] | None:
+    """The exact equilibrium, value and expected payoffs near the float vertices of the LPs on
+    ``A = payoff / unit``. NashConv is checked as best-response values minus expected payoffs, the
+    same sum `equilibria.nash_conv` forms, keeping the payoffs so they are computed once."""
+    from ..metrics import best_response_values
 
     M = _exact_matrix(game, sf, unit)
     Mt = {(j, i): val for (i, j), val in M.items()}
@@ -251,8 +253,10 @@ def _exact_solution(
         if value != value_2:
             continue
         policy = sf.to_policy([np.array(x, dtype=object), np.array(y, dtype=object)], exact=True)
-        if nash_conv(game, policy, exact=True) == 0:
-            return policy, value * Fraction(unit)
+        payoffs = game.expected_payoffs(policy, exact=True)
+        gains = best_response_values(game, policy, exact=True) - payoffs
+        if sum(gains[1:], gains[0]) == 0:
+            return policy, value * Fraction(unit), payoffs
     return None
 
 
@@ -298,8 +302,7 @@ def sequence_form_lp(game: ExtensiveFormGame, *, exact: bool = False) -> list[So
                 "could not recover an exact equilibrium from the floating-point LP vertex; "
                 "solve without exact=True"
             )
-        policy, exact_value = found
-        payoffs = game.expected_payoffs(policy, exact=True)
+        policy, exact_value, payoffs = found
         info: dict[str, Any] = {"value": exact_value}
         rounded = _float_chance_nodes(game)
         if rounded:
