@@ -15,6 +15,10 @@ from equilibria.dynamics.cfr_ray import deal_of_terminals, partition_terminals
 from equilibria.errors import InvalidParameterError
 from equilibria.metrics import nash_conv
 
+# the Ray modules run in one xdist worker, which starts Ray once (tests/conftest.py ray_session)
+pytestmark = pytest.mark.xdist_group("ray")
+
+
 ITERATIONS = 30
 RTOL = 1e-12
 
@@ -46,14 +50,8 @@ def leduc_reference(leduc):
 
 
 @pytest.fixture(scope="module")
-def ray_local():
-    ray = pytest.importorskip("ray")
-    started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
-    yield ray
-    if started:
-        ray.shutdown()
+def ray_local(ray_session):
+    return ray_session
 
 
 @pytest.mark.parametrize("name", ["kuhn_poker", "leduc_poker"])

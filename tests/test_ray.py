@@ -18,6 +18,9 @@ from equilibria.population.oracles import QLearningOracle
 from equilibria.population.ray_backend import RayBackend, _host_port, check_reachable
 from equilibria.run import run
 
+# the Ray modules run in one xdist worker, which starts Ray once (tests/conftest.py ray_session)
+pytestmark = pytest.mark.xdist_group("ray")
+
 
 def _unused_port() -> int:
     with socket.socket() as s:
@@ -68,12 +71,8 @@ def test_a_listening_address_passes_the_check():
 
 
 @pytest.fixture(scope="module")
-def ray_local():
-    import ray
-
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
-    yield RayBackend(True)
-    ray.shutdown()
+def ray_local(ray_session):
+    return RayBackend(True)
 
 
 def _same_learners(a, b):
