@@ -43,6 +43,8 @@ from ..registry import register_method
 from ..solution import Solution
 
 _TIGHT_TOLERANCES = (1e-9, 1e-7, 1e-11, 1e-6)
+#: LPs with at most this many matrix entries are handed to HiGHS dense (same numbers, less overhead)
+_DENSE_MAX_ENTRIES = 20_000
 
 
 def _integer(x: float) -> Fraction:
@@ -94,6 +96,9 @@ def _sequence_form_lp(
     bounds = np.zeros((nx + nv, 2))
     bounds[:nx, 1] = np.inf
     bounds[nx:, 0], bounds[nx:, 1] = -np.inf, np.inf
+    if M.shape[0] * M.shape[1] <= _DENSE_MAX_ENTRIES:
+        # small trees (Kuhn): scipy's sparse checks and conversions cost more than the solve itself
+        M = M.toarray()
     res = highs_linprog(c, A_ub=M[:ny], b_ub=np.zeros(ny), A_eq=M[ny:], b_eq=e, bounds=bounds,
                         what="the sequence-form LP", method="highs-ds")
     y = -np.asarray(res.ineqlin.marginals, dtype=float)
