@@ -592,11 +592,25 @@ def run(
     if tol is not None and trace.iterations and trace.iterations[-1] == learner.iteration:
         last = trace.nash_conv if output == "average" else trace.nash_conv_last
         stop = stop or last[-1] <= tol
+    # a learner with `steps(k)` (k iterations in one call, e.g. CFR's compiled JAX engine) runs up
+    # to the next evaluation or checkpoint in one call; a time limit needs the per-iteration clock
+    batched = callable(getattr(learner, "steps", None)) and time_limit is None
+
+    def _advance() -> None:
+        if not batched:
+            learner.step()
+            return
+        it = learner.iteration
+        nxt = min(iterations, (it // eval_every + 1) * eval_every)
+        if checkpoint is not None:
+            nxt = min(nxt, (it // ck_every + 1) * ck_every)
+        learner.steps(max(1, nxt - it))
+
     try:
         while learner.iteration < iterations and not stop:
             t0 = time.perf_counter()
             try:
-                learner.step()
+                _advance()
             except (
                 InvalidStrategyError,
                 FloatingPointError,

@@ -8,9 +8,10 @@ game from its parameters alone, in Python integers or floats, before building an
 The per-entry and per-node costs below were measured (peak RSS of the build plus a NashConv
 evaluation, divided by the count) on mid-size instances of our own compiled games:
 
-* extensive-form trees: 400–700 bytes per node (liars_dice(faces=5), kuhn_poker(players=5),
-  leduc_poker, goofspiel(num_cards=5)): the builder's queue of states and label tuples plus the
-  compiled arrays; we count `TREE_NODE_BYTES`;
+* extensive-form trees: 111–219 bytes per node above the imports since the builders generate
+  levels as arrays (liars_dice(faces=8) 111, 3-player Leduc through the OpenSpiel bridge 143,
+  goofspiel(num_cards=6) 219): the walk's few integers per node plus the compiled arrays and
+  labels; we count `TREE_NODE_BYTES`;
 * normal-form payoffs: a float entry costs its own 8 bytes, a copy and the temporaries of the
   generators and of NashConv, about `FLOAT_ENTRY_BYTES`; an exact entry (a `Fraction` object or a
   Python int in an object array, plus its float image) about `EXACT_ENTRY_BYTES`.
@@ -27,7 +28,7 @@ from ..._numbers import to_fraction
 from ...errors import InvalidParameterError
 
 #: bytes per node of a compiled extensive-form tree, builder included (measured, see above)
-TREE_NODE_BYTES = 800
+TREE_NODE_BYTES = 300
 #: bytes per float payoff entry, temporaries included
 FLOAT_ENTRY_BYTES = 32
 #: bytes per exact (object) payoff entry: pointer, the number object, its float image
