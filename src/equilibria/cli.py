@@ -174,7 +174,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="a method option, e.g. -o step_size=0.1 (repeatable; `equilibria methods NAME` lists them)",
     )
-    s.add_argument("--ray", action="store_true", help="distribute over a local Ray instance (PSRO)")
+    s.add_argument("--ray", action="store_true",
+                   help="distribute over a local Ray instance (PSRO, the ray-cfr family)")
     s.add_argument("--ray-address", default=None, metavar="HOST:PORT",
                    help="address of an existing Ray cluster; fails within seconds if nothing listens")
     _add_common(s, max_size=True)
