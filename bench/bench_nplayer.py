@@ -1,10 +1,10 @@
-"""Gambit's n-player solvers: our simpdiv, gnm and enumpoly against pygambit's, on the same games.
+"""Gambit's n-player solvers: our simpdiv, gnm, ipa and enumpoly against pygambit's, on the same games.
 
 Games: Gambit's own three-player file (Nau et al. 2004, section 4, from pygambit's catalog) and random
 3- and 4-player games (payoffs N(0, 1) rounded to 3 decimals, seeds 0..). Each solver runs once per
 game in this process, ours through `equilibria.solve` (with its verification), pygambit's through
 ``pygambit.nash.*_solve`` from the same start (first pure strategies for simpdiv, the default
-perturbation for gnm). Printed per game: both wall times, the number of equilibria each returns and
+perturbation for gnm and ipa). Printed per game: both wall times, the number of equilibria each returns and
 the worst NashConv of ours; per method: the geometric mean of the ratios ours / pygambit (above 1: we
 are slower). pygambit's enumpoly is skipped on games where it does not return (continua).
 
@@ -45,6 +45,8 @@ def peer(method: str, G: gbt.Game) -> list:
         return gbt.nash.simpdiv_solve(start).equilibria
     if method == "gnm":
         return gbt.nash.gnm_solve(G).equilibria
+    if method == "ipa":
+        return gbt.nash.ipa_solve(G).equilibria
     return gbt.nash.enumpoly_solve(G).equilibria
 
 
@@ -57,11 +59,11 @@ def timed(fn) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["simpdiv", "gnm", "enumpoly"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["simpdiv", "gnm", "ipa", "enumpoly"])
     args = parser.parse_args()
     eq.solve(eq.load_game("battle_of_the_sexes"), "simpdiv")  # registry discovery outside the timings
     summary = {}
-    for method in ("simpdiv", "gnm", "enumpoly"):
+    for method in ("simpdiv", "gnm", "ipa", "enumpoly"):
         if method in args.skip:
             continue
         print(f"{method}:")
