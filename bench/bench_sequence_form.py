@@ -16,10 +16,12 @@ ratio a lower bound. (gambit's ``lp_solve`` on Leduc ran for more than 15 minute
 on the 2-core development machine.)
 
 How the costs grow: ours is one sparse LP with (|Σ1| + |I2| + 1) columns and (|Σ2| + |I1| + 1) rows,
-solved by HiGHS's dual simplex, plus, in exact mode, a sparse rational solve of the tight system at
-the vertex and an exact NashConv check, both linear in the tree for a sparse basis. gambit builds
-the same sequence-form LP and solves it with its own dense tableau simplex (cubic in the number of
-sequences per pivot sweep), in rationals for ``rational=True``. OpenSpiel builds the LP through cvxpy
+solved by HiGHS's dual simplex (player 2's plan read off the duals), plus, in exact mode, a sparse
+rational solve of the tight system at the vertex (its cost set by fill-in and by the size of the
+rationals; Markowitz ordering keeps the fill-in small on poker trees) and an exact NashConv check,
+one pass over the tree. gambit builds the sequence-form LP and solves it with its own C++ simplex
+on a dense tableau (its work per pivot grows with the square of the number of sequences), in
+rationals for ``rational=True``. OpenSpiel builds the LP through cvxpy
 (a Python loop over the tree plus cvxpy's canonicalisation) and solves it by an interior-point method.
 
     .venv/bin/python bench/bench_sequence_form.py [--games kuhn_poker leduc_poker] [--repeats 5]
