@@ -70,11 +70,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._checks import check_int, check_positive
-from ..errors import CheckpointError
 from ..games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from ..registry import register_method
 from ..run import Learner
-from .cfr import TreeLayout
+from .cfr import TreeLayout, check_table_shapes, normalised_policy
 
 #: index arrays rebuilt from the game: never checkpointed
 _DERIVED = ("_layout", "_reference", "_log_reference", "_node_row", "_chance_row", "_loss", "_sizes",
@@ -223,15 +222,7 @@ class _TrajectoryFTRL(Learner):
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        shape = self.cumulative_loss.shape
-        for key in ("cumulative_loss", "cumulative_plan", "sigma"):
-            value = state.get(key)
-            if not isinstance(value, np.ndarray) or value.shape != shape:
-                got = getattr(value, "shape", type(value).__name__)
-                raise CheckpointError(
-                    f"checkpoint's {key} has shape {got}, but this game's tree needs {shape}: "
-                    "it was written for another game"
-                )
+        check_table_shapes(state, ("cumulative_loss", "cumulative_plan", "sigma"), self.cumulative_loss.shape)
         super().load_state_dict({k: v for k, v in state.items() if k not in _DERIVED})
 
     # ---- the learner ---------------------------------------------------------------------------
@@ -240,12 +231,7 @@ class _TrajectoryFTRL(Learner):
 
     def average_strategy(self) -> np.ndarray:
         """The average realization plan (1/T) Σ_t μ^t as a behaviour policy (uniform where unreached)."""
-        L = self._layout
-        total = self.cumulative_plan.sum(axis=1)
-        avg = L.uniform.copy()
-        seen = total > 0
-        avg[seen] = self.cumulative_plan[seen] / total[seen, None]
-        return L.to_game_order(avg)
+        return normalised_policy(self._layout, self.cumulative_plan)
 
     def diagnostics(self) -> dict[str, float]:
         return {"trajectories": float(self.trajectories)}

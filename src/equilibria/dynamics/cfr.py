@@ -384,6 +384,28 @@ class HistoryLayout:
 _DERIVED = ("_layout", "_history", "_nodes", "_jax")
 
 
+def check_table_shapes(state: dict[str, Any], keys: tuple[str, ...], shape: tuple[int, ...]) -> None:
+    """`CheckpointError` unless every ``state[key]`` is an array of ``shape`` (this game's tables)."""
+    for key in keys:
+        value = state.get(key)
+        if not isinstance(value, np.ndarray) or value.shape != shape:
+            got = getattr(value, "shape", type(value).__name__)
+            raise CheckpointError(
+                f"checkpoint's {key} has shape {got}, but this game's tree needs {shape}: "
+                "it was written for another game"
+            )
+
+
+def normalised_policy(layout: TreeLayout, sums: np.ndarray) -> np.ndarray:
+    """Per-infoset sums (internal order) normalised to a behaviour policy in the game's order,
+    uniform over legal actions where an infoset's sum is zero."""
+    total = sums.sum(axis=1)
+    avg = layout.uniform.copy()
+    seen = total > 0
+    avg[seen] = sums[seen] / total[seen, None]
+    return layout.to_game_order(avg)
+
+
 class RegretLearner(Learner):
     """State shared by the tabular regret minimizers on a compiled tree (CFR family and MCCFR):
     cumulative regrets, the cumulative (reach-weighted) policy and the current policy, all in the
@@ -418,15 +440,8 @@ class RegretLearner(Learner):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a `state_dict`, refusing one whose tables do not fit this game's tree."""
-        shape = (self._layout.num_infosets, self._layout.max_actions)
-        for key in ("cumulative_regret", "cumulative_policy", "sigma"):
-            value = state.get(key)
-            if not isinstance(value, np.ndarray) or value.shape != shape:
-                got = getattr(value, "shape", type(value).__name__)
-                raise CheckpointError(
-                    f"checkpoint's {key} has shape {got}, but this game's tree needs {shape}: "
-                    "it was written for another game"
-                )
+        check_table_shapes(state, ("cumulative_regret", "cumulative_policy", "sigma"),
+                           (self._layout.num_infosets, self._layout.max_actions))
         super().load_state_dict({k: v for k, v in state.items() if k not in _DERIVED})
 
     def current_strategy(self) -> np.ndarray:
@@ -434,12 +449,7 @@ class RegretLearner(Learner):
 
     def average_strategy(self) -> np.ndarray:
         """The cumulative policy normalised per infoset (uniform where it is still zero)."""
-        L = self._layout
-        total = self.cumulative_policy.sum(axis=1)
-        avg = L.uniform.copy()
-        seen = total > 0
-        avg[seen] = self.cumulative_policy[seen] / total[seen, None]
-        return L.to_game_order(avg)
+        return normalised_policy(self._layout, self.cumulative_policy)
 
 
 class CFR(RegretLearner):

@@ -119,7 +119,9 @@ class ReplicatorODE(_ReplicatorBase):
             y, info = odeint(self._rhs, z0, (0.0, self.step_size), rtol=self.rtol, atol=self.rtol * 1e-2,
                              full_output=True)
             if info["message"] != "Integration successful.":
-                raise SolverError(f"the ODE solver failed: {info['message']}; try a smaller step_size or rtol")
+                raise SolverError(
+                    f"the ODE solver failed: {info['message']}; try a smaller step_size or rtol"
+                )
             return y[-1]
         from scipy.integrate import solve_ivp
 

@@ -117,7 +117,12 @@ def _refine(U: np.ndarray, support: list[np.ndarray], start: list[np.ndarray]) -
         x = x - np.linalg.lstsq(J, F, rcond=None)[0]
         if not np.all(np.isfinite(x)):
             return None
-    sig = unpack(x)
+    return support_profile(unpack(x))
+
+
+def support_profile(sig: list[np.ndarray]) -> list[np.ndarray] | None:
+    """A solved support system's probabilities as a profile: ``None`` if any is below −1e-9 or a
+    player's sum is not positive; otherwise clipped at 0 and renormalised."""
     if any(s.min() < -1e-9 for s in sig):
         return None
     sig = [np.clip(s, 0.0, None) for s in sig]

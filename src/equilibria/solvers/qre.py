@@ -415,13 +415,9 @@ def _refine_on_support(
             return None
         if np.abs(step).max() <= 1e-15 * (1.0 + np.abs(x).max()):
             break
-    sig, _ = unpack(x)
-    if any(s.min() < -1e-9 for s in sig):
-        return None
-    sig = [np.clip(s, 0.0, None) for s in sig]
-    if any(s.sum() <= 0 for s in sig):
-        return None
-    return [s / s.sum() for s in sig]
+    from .nplayer_common import support_profile
+
+    return support_profile(unpack(x)[0])
 
 
 def _same(p: list[np.ndarray], q: list[np.ndarray]) -> bool:

@@ -5,8 +5,9 @@ symmetric bidders (``bidders``) whose values follow ``values`` = ``uniform`` (on
 ``power`` (F(v) = ((v − low)/(high − low))^power), ``normal`` (N(mean, std²) truncated to [low, high])
 or ``samples`` (the sample array ``samples``); ``reserve`` is the reserve price and ``grid`` the
 number of grid values of each bid function (default 129: fine enough that smoothed-gradient's
-temperature from its bias bound also smooths the grid's kinks, see `dynamics.auction`). ``bid_points`` and ``value_points`` set the resolution
-of the ε metric (best responses on that many bids, that many own-value cells).
+temperature from its bias bound also smooths the grid's kinks, see `dynamics.auction`).
+``bid_points`` and ``value_points`` set the resolution of the ε metric (best responses on that
+many bids, that many own-value cells).
 
 ``auction:llg``: the LLG combinatorial auction (two local bidders with U[0, 1] values, one global
 bidder with U[0, 2]) under the payment rule ``rule`` (`games.auction.LLGGame`); ``value_points``
