@@ -220,12 +220,12 @@ def test_issue_examples_refused_before_allocating(spec: str, kwargs: dict[str, A
 
 
 def test_size_limit_is_the_one_knob() -> None:
-    """goofspiel(num_cards=5, order="random") has 3,346,656 nodes (about 2.5 GiB at the measured
-    cost per node): under the default 4 GiB limit it may be built, under 1 GiB it is refused, and a
+    """goofspiel(num_cards=5, order="random") has 3,346,656 nodes (about 1 GB at the measured cost
+    per node): under the default 4 GiB limit it may be built, under 256 MiB it is refused, and a
     raised limit admits goofspiel(num_cards=7)'s estimate."""
     from equilibria._checks import size_limit_set
 
-    with size_limit_set("1G"), pytest.raises(SizeLimitError):
+    with size_limit_set("256M"), pytest.raises(SizeLimitError):
         registry.GAMES.get("goofspiel").factory(num_cards=5, order="random")
     with size_limit_set("1G"), pytest.raises(SizeLimitError):
         registry.GAMES.get("random_uniform").factory(rows=10000, cols=10000)
