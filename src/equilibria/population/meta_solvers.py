@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_int, check_positive, check_probability
-from ..errors import NotApplicableError, UnknownNameError
+from ..errors import NotApplicableError, SolverError, UnknownNameError
 from ..games.normal_form import NormalFormGame
 from ..ops import project_simplex
 from ..ops.zero_sum import solve_matrix_game
@@ -49,6 +49,28 @@ def get_meta_solver(name: str | MetaSolver) -> MetaSolver:
     if key not in META_SOLVERS:
         raise UnknownNameError("meta-solver", str(name), META_SOLVERS)
     return META_SOLVERS[key]
+
+
+def solve_meta_game(name: str | MetaSolver, payoffs: np.ndarray, rng: np.random.Generator,
+                    options: dict[str, Any]) -> list[np.ndarray]:
+    """The meta-solver ``name`` on the meta-game ``payoffs`` (n, k_1, ..., k_n): one distribution per
+    population, checked (finite, non-negative after clipping rounding, positive sum) and normalised;
+    `SolverError` when the meta-solver returns anything else."""
+    meta = NormalFormGame(payoffs)
+    sigma = get_meta_solver(name)(meta, rng, **options)
+    try:
+        out = [np.clip(np.asarray(s, dtype=float).reshape(-1), 0.0, None) for s in sigma]
+    except (TypeError, ValueError):
+        out = []
+    if len(out) != meta.num_players or any(
+        len(s) != k or not np.all(np.isfinite(s)) or not s.sum() > 0
+        for s, k in zip(out, meta.num_actions, strict=False)
+    ):
+        raise SolverError(
+            f"the meta-solver {name!r} did not return one distribution per population "
+            f"(sizes {list(meta.num_actions)})"
+        )
+    return [s / s.sum() for s in out]
 
 
 @register_meta_solver("uniform")

@@ -36,11 +36,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._checks import check_int, check_positive, check_size
-from ..errors import InvalidParameterError, NotApplicableError, SolverError
-from ..games.normal_form import NormalFormGame
+from ..errors import InvalidParameterError, NotApplicableError
 from ..registry import register_method
 from ..run import Learner
-from .meta_solvers import get_meta_solver
+from .meta_solvers import get_meta_solver, solve_meta_game
 from .oracles import make_oracle, policy_space
 
 #: hyper-parameters and derived objects: not checkpointed state
@@ -167,20 +166,7 @@ class NeuPL(Learner):
 
     def _solve(self, payoffs: np.ndarray) -> list[np.ndarray]:
         """A PSRO meta-solver on a (sub-)meta-game: one distribution per player."""
-        meta = NormalFormGame(payoffs)
-        sigma = get_meta_solver(self.meta_solver)(meta, self.rng, **self.meta_solver_options)
-        try:
-            out = [np.clip(np.asarray(s, dtype=float).reshape(-1), 0.0, None) for s in sigma]
-        except (TypeError, ValueError):
-            out = []
-        if len(out) != meta.num_players or any(
-            len(s) != k or not np.all(np.isfinite(s)) or not s.sum() > 0
-            for s, k in zip(out, meta.num_actions, strict=False)
-        ):
-            raise SolverError(
-                f"the meta-solver {self.meta_solver!r} did not return one distribution per population "
-                f"(sizes {list(meta.num_actions)})")
-        return [s / s.sum() for s in out]
+        return solve_meta_game(self.meta_solver, payoffs, self.rng, self.meta_solver_options)
 
     def interaction_graph(self) -> np.ndarray:
         """Step 2, Σ[k, j] = σ_k[j]: row k (k ≥ 1) is the meta-solution of slots 0..k−1, zero-padded

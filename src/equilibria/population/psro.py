@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_int, check_positive
-from ..errors import InvalidParameterError, SolverError
+from ..errors import InvalidParameterError
 from ..games.normal_form import NormalFormGame
 from ..registry import register_method
 from ..run import Learner, atomic_write_bytes
-from .meta_solvers import get_meta_solver
+from .meta_solvers import get_meta_solver, solve_meta_game
 from .oracles import make_oracle, policy_space
 from .ray_backend import make_backend
 
@@ -171,22 +171,7 @@ class PSRO(Learner):
         return M
 
     def _solve_meta(self) -> list[np.ndarray]:
-        solver = get_meta_solver(self.meta_solver)
-        meta = NormalFormGame(self.meta_payoffs)
-        sigma = solver(meta, self.rng, **self.meta_solver_options)
-        try:
-            out = [np.clip(np.asarray(s, dtype=float).reshape(-1), 0.0, None) for s in sigma]
-        except (TypeError, ValueError):
-            out = []
-        if len(out) != meta.num_players or any(
-            len(s) != k or not np.all(np.isfinite(s)) or not s.sum() > 0
-            for s, k in zip(out, meta.num_actions, strict=False)
-        ):
-            raise SolverError(
-                f"the meta-solver {self.meta_solver!r} did not return one distribution per population "
-                f"(sizes {list(meta.num_actions)})"
-            )
-        return [s / s.sum() for s in out]
+        return solve_meta_game(self.meta_solver, self.meta_payoffs, self.rng, self.meta_solver_options)
 
     # ---- the learner protocol ----------------------------------------------------------------------
     def current_strategy(self) -> Any:
