@@ -27,8 +27,30 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import NotApplicableError
+from ..errors import NotApplicableError, SolverError
 from ..games.normal_form import NormalFormGame
+
+#: ratios within this (relative) of the minimum tie, then broken lexicographically
+TIE_TOL = 1e-11
+
+
+def lexmin_ratio_row(num: np.ndarray, den: np.ndarray, rows: np.ndarray, lex: np.ndarray) -> int:
+    """The float lexicographic minimum-ratio test: the row of ``rows`` whose vector
+    ``(num, lex[r, 0], lex[r, 1], ...) / den[r]`` is lexicographically smallest (ties within
+    `TIE_TOL` relative). `SolverError` when the columns of ``lex`` do not resolve the tie (a
+    singular tableau); shared by Lemke-Howson and Lemke's LCP method."""
+    vals = num[rows] / den[rows]
+    best = vals.min()
+    rows = rows[vals <= best + TIE_TOL * max(1.0, abs(best))]
+    c = 0
+    while len(rows) > 1:
+        if c == lex.shape[1]:
+            raise SolverError("lexicographic ties did not resolve (a singular tableau)")
+        vals = lex[rows, c] / den[rows]
+        best = vals.min()
+        rows = rows[vals <= best + TIE_TOL * max(1.0, abs(best))]
+        c += 1
+    return int(rows[0])
 
 
 def two_player_bimatrix(game: Any, method: str, exact: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -37,12 +37,10 @@ from .._checks import check_bool, check_int
 from ..errors import SolverError
 from ..registry import register_method
 from ..solution import Solution
-from ._pivoting import positive_float, positive_integer, two_player_bimatrix
+from ._pivoting import lexmin_ratio_row, positive_float, positive_integer, two_player_bimatrix
 
 #: float mode: a column entry must exceed this to be a pivot candidate
 PIVOT_TOL = 1e-12
-#: float mode: ratios within this of the minimum tie (then broken lexicographically)
-TIE_TOL = 1e-11
 #: float mode: equilibrium check tolerance on the [1, 2]-scaled payoffs
 CHECK_TOL = 1e-9
 
@@ -57,18 +55,11 @@ def _lex_min_ratio_float(T: np.ndarray, c: int, slack0: int) -> int:
     rows = np.flatnonzero(col > PIVOT_TOL)
     if len(rows) == 0:
         raise _Numerics("no pivot row: the polytope looks unbounded")
-    ratios = T[rows, -1] / col[rows]
-    best = ratios.min()
-    rows = rows[ratios <= best + TIE_TOL * max(1.0, best)]
-    s = slack0
-    while len(rows) > 1:
-        if s == T.shape[1] - 1:
-            raise _Numerics("lexicographic ties did not resolve")
-        vals = T[rows, s] / col[rows]
-        best = vals.min()
-        rows = rows[vals <= best + TIE_TOL * max(1.0, abs(best))]
-        s += 1
-    return int(rows[0])
+    # the right-hand side stays ≥ 0 along the path, so the first ratios are ≥ 0
+    try:
+        return lexmin_ratio_row(T[:, -1], col, rows, T[:, slack0:-1])
+    except SolverError:
+        raise _Numerics("lexicographic ties did not resolve") from None
 
 
 def _lex_min_ratio_exact(T: np.ndarray, c: int, slack0: int) -> int:

@@ -30,6 +30,7 @@ from ..games.normal_form import NormalFormGame
 from ..metrics import nash_conv
 from ..registry import register_method
 from ..solution import Solution
+from ._pivoting import lexmin_ratio_row
 from .nplayer_common import as_float_profile, deviation_batch, pair_batch, payoff_range, polish
 from .nplayer_gnm import _perturbation
 
@@ -37,24 +38,6 @@ from .nplayer_gnm import _perturbation
 PIVOT_TOL = 1e-12
 #: weight of the perturbation b breaking ties in the ray of the previous solution
 RAY_TIE = 1e-3
-#: ratios within this (relative) of the minimum tie, then broken lexicographically
-TIE_TOL = 1e-11
-
-
-def _lexmin_rows(num: np.ndarray, den: np.ndarray, rows: np.ndarray, lex: np.ndarray) -> int:
-    """The row of ``rows`` whose vector (num, lex)/den is lexicographically smallest."""
-    vals = num[rows] / den[rows]
-    best = vals.min()
-    rows = rows[vals <= best + TIE_TOL * max(1.0, abs(best))]
-    c = 0
-    while len(rows) > 1:
-        if c == lex.shape[1]:
-            raise SolverError("lemke: lexicographic ties did not resolve (a singular tableau)")
-        vals = lex[rows, c] / den[rows]
-        best = vals.min()
-        rows = rows[vals <= best + TIE_TOL * max(1.0, abs(best))]
-        c += 1
-    return int(rows[0])
 
 
 def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray | None = None, max_pivots: int = 100_000
@@ -86,7 +69,7 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray | None = None, max_pivots:
     basis = np.arange(N)
     # 2. z0 enters: the row with the lexicographically smallest (q_k, e_k)/d_k among d_k > 0
     rows = np.flatnonzero(d > 0)
-    r = _lexmin_rows(q, d, rows, np.eye(N))
+    r = lexmin_ratio_row(q, d, rows, np.eye(N))
     c = 2 * N
     for pivots in range(1, max_pivots + 1):
         T[r] /= T[r, c]
@@ -104,7 +87,7 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray | None = None, max_pivots:
         if len(rows) == 0:
             raise SolverError("lemke: ray termination (no pivot row); the LCP is not solved from this "
                               "covering vector")
-        r = _lexmin_rows(T[:, -1], col, rows, T[:, :N])
+        r = lexmin_ratio_row(T[:, -1], col, rows, T[:, :N])
     raise SolverError(f"lemke: no solution within {max_pivots} pivots")
 
 
