@@ -45,17 +45,19 @@ def deviation_payoffs(game: NormalFormGame | np.ndarray, x: Sequence[np.ndarray]
     n players: one tensor contraction per player.
     """
     u = _payoff_tensor(game)
+    return [deviation_payoff(u, x, i) for i in range(u.shape[0])]
+
+
+def deviation_payoff(u: np.ndarray, x: Sequence[np.ndarray], i: int) -> np.ndarray:
+    """Player i's ``d_i(x)`` alone from the payoff tensor ``u`` (one product with two players)."""
     n = u.shape[0]
     if n == 2:
-        return [u[0] @ x[1], x[0] @ u[1]]
-    out = []
-    for i in range(n):
-        t = u[i]
-        for j in reversed(range(n)):
-            if j != i:
-                t = np.tensordot(t, x[j], axes=([j], [0]))
-        out.append(t)
-    return out
+        return u[0] @ x[1] if i == 0 else x[0] @ u[1]
+    t = u[i]
+    for j in reversed(range(n)):
+        if j != i:
+            t = np.tensordot(t, x[j], axes=([j], [0]))
+    return t
 
 
 def game_operator(game: NormalFormGame | np.ndarray, x: Sequence[np.ndarray]) -> Profile:
@@ -237,7 +239,7 @@ class NormalFormLearner(Learner):
 
 
 __all__ = [
-    "NormalFormLearner", "deviation_payoffs", "entropic_prox", "euclidean_prox", "game_operator",
-    "is_monotone_game", "natural_residual", "operator_lipschitz", "prox_for", "unit_payoffs",
+    "NormalFormLearner", "deviation_payoff", "deviation_payoffs", "entropic_prox", "euclidean_prox",
+    "game_operator", "is_monotone_game", "natural_residual", "operator_lipschitz", "prox_for", "unit_payoffs",
     "user_stacklevel", "warn_if_not_monotone",
 ]

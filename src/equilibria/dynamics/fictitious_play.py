@@ -18,7 +18,7 @@ import numpy as np
 from .._checks import check_bool
 from ..registry import register_method
 from ..run import Learner
-from ._operators import NormalFormLearner, deviation_payoffs
+from ._operators import NormalFormLearner, deviation_payoff, deviation_payoffs
 
 
 class FictitiousPlay(NormalFormLearner):
@@ -49,7 +49,7 @@ class FictitiousPlay(NormalFormLearner):
         n = len(counts)
         if self.alternating:
             for i in range(n):
-                self._play(i, int(deviation_payoffs(self.u, counts)[i].argmax()))
+                self._play(i, int(deviation_payoff(self.u, counts, i).argmax()))
         else:
             best = [int(d.argmax()) for d in deviation_payoffs(self.u, counts)]
             for i, a in enumerate(best):
