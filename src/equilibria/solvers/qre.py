@@ -58,15 +58,17 @@ def _contract_except(t: np.ndarray, sigmas: list[np.ndarray], keep: tuple[int, .
 
 
 _ONE = np.ones(1)
-#: the last payoff tensor's pair matrices (the path calls `_pair_tensors` thousands of times on one)
-_PAIR_CACHE: list = [None, None]
+#: ``(U, pair matrices)`` of the last payoff tensor (the path calls `_pair_tensors` thousands of times
+#: on one); one tuple, swapped whole, so concurrent solves never pair one tensor with another's matrices
+_PAIR_CACHE: list = [None]
 
 
 def _pair_matrices(U: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
     """``M[i, j]``: player i's payoffs with the axes of i and j first, the others flattened in
     player order, as a C-contiguous (A_i·A_j, Π_{k≠i,j} A_k) matrix; built once per tensor."""
-    if _PAIR_CACHE[0] is U:
-        return _PAIR_CACHE[1]
+    cached = _PAIR_CACHE[0]
+    if cached is not None and cached[0] is U:
+        return cached[1]
     n = U.shape[0]
     out = {}
     for i in range(n):
@@ -74,7 +76,7 @@ def _pair_matrices(U: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
             if i != j:
                 m = np.moveaxis(U[i], (i, j), (0, 1))
                 out[i, j] = np.ascontiguousarray(m.reshape(m.shape[0] * m.shape[1], -1))
-    _PAIR_CACHE[:] = [U, out]
+    _PAIR_CACHE[0] = (U, out)
     return out
 
 
