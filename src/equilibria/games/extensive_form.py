@@ -22,6 +22,13 @@ With these, a realization plan (Romanovskii 1962; Koller, Megiddo & von Stengel 
 von Stengel 1996) ``r[1 + I*A + a] = r[parent_seq(I)] * σ[I, a]`` takes one vectorised step per level,
 and the reach of every terminal is a gather. Best responses and counterfactual values are
 bottom-up passes over the same levels. No per-iteration work walks the tree node by node.
+
+Storage: node and sequence indices are int32 while they fit (int64 beyond 2³¹), per-node codes
+(action, depth, player, edge-probability id) in the smallest integer type that holds them, so a
+compiled node costs about 12 bytes; ``edge_chance_prob`` (float per node) and the labels of
+information sets are built on first use. Use these arrays as indices, and cast them to int64
+before arithmetic that could pass 2³¹ (``1 + I * max_actions + a`` never does: the sequence space
+decides the index type).
 """
 
 from __future__ import annotations
@@ -50,6 +57,20 @@ from .base import Game, SumTests
 
 CHANCE = -1
 TERMINAL = -2
+
+
+def small_int_dtype(lo: int, hi: int) -> np.dtype:
+    """The smallest signed integer dtype holding every value in ``[lo, hi]``."""
+    for t in (np.int8, np.int16, np.int32):
+        info = np.iinfo(t)
+        if info.min <= lo and hi <= info.max:
+            return np.dtype(t)
+    return np.dtype(np.int64)
+
+
+def index_dtype(size: int) -> np.dtype:
+    """int32 for indices into arrays of up to 2³¹ − 1 entries, int64 beyond."""
+    return np.dtype(np.int32) if size < 2**31 else np.dtype(np.int64)
 
 
 # ---- the nested description used by the builder, .efg files and hand-written games ------------
@@ -401,7 +422,6 @@ class ExtensiveFormGame(SumTests, Game):
         infoset_player = [infoset_player[i] for i in rank_list]
         infoset_key = [infoset_key[i] for i in rank_list]
         infoset_actions = [infoset_actions[i] for i in rank_list]
-        infoset_first_node = at[first_at][rank].tolist()
         # terminals' payoffs in breadth-first order
         term_bfs = bfs[pushed[kind_pop == TERMINAL]]
         row_order = np.argsort(term_bfs, kind="stable")
@@ -415,7 +435,7 @@ class ExtensiveFormGame(SumTests, Game):
         del bfs, old, pushed, kind_pop
         self._finish(
             arrays, pid, prob_values, chance_labels, util, raw_rows,
-            infoset_player, infoset_key, infoset_actions, infoset_first_node,
+            infoset_player, infoset_key, infoset_actions,
         )
 
     def _finish(
@@ -427,126 +447,157 @@ class ExtensiveFormGame(SumTests, Game):
         util: np.ndarray,
         raw_rows: dict[int, tuple[Any, ...]],
         infoset_player: Sequence[int],
-        infoset_key: Sequence[Hashable],
-        infoset_actions: Sequence[tuple[str, ...]],
-        infoset_first_node: Sequence[int],
+        infoset_key: Sequence[Hashable] | Callable[[], Sequence[Hashable]],
+        infoset_actions: Sequence[tuple[str, ...]] | Callable[[], Sequence[tuple[str, ...]]],
+        infoset_num_actions: np.ndarray | None = None,
     ) -> None:
         """Every compiled array from the node arrays of a tree numbered breadth first.
 
-        ``arrays`` holds int64 ``parent``, ``action``, ``depth``, ``kind`` (player, CHANCE or
-        TERMINAL) and ``infoset`` (discovery index of the node's information set, -1 elsewhere);
-        they are taken over (popped) to keep one copy alive. ``pid[v]`` indexes ``prob_values``,
-        the exact probability of the edge into v (``prob_values[0]`` is the root's Fraction(1),
-        ``prob_values[1]`` the 1 of decision edges); ``util`` holds the terminals' payoffs in node
-        order (``raw_rows`` those not given as floats). Information sets are given in discovery
-        order (``infoset_first_node`` their first node).
+        ``arrays`` holds integer ``parent``, ``action``, ``depth``, ``kind`` (player, CHANCE or
+        TERMINAL) and ``infoset`` (discovery index of the node's information set, -1 elsewhere), of
+        any integer dtype; they are taken over (popped) to keep one copy alive. ``pid[v]`` indexes
+        ``prob_values``, the exact probability of the edge into v (``prob_values[0]`` is the root's
+        Fraction(1), ``prob_values[1]`` the 1 of decision edges); ``util`` holds the terminals'
+        payoffs in node order (``raw_rows`` those not given as floats). Information sets are given
+        in discovery order (the order of their first nodes). ``infoset_key`` and
+        ``infoset_actions`` may be functions that build the labels when they are first asked for
+        (generators of large trees keep integer codes instead of a string per information set);
+        ``infoset_num_actions`` (discovery order) is then required.
         """
         n = self._n
         num_nodes = len(arrays["parent"])
 
         # order information sets by player, keeping discovery order within a player
         num_infosets = len(infoset_player)
-        disc_player = np.array(infoset_player, dtype=np.int64)
-        order = np.argsort(disc_player, kind="stable")
-        remap = np.empty(num_infosets, dtype=np.int64)
-        remap[order] = np.arange(num_infosets)
+        disc_player = np.asarray(infoset_player).astype(small_int_dtype(0, max(n - 1, 0)))
+        inf_idx = index_dtype(num_infosets)
+        order = np.argsort(disc_player, kind="stable").astype(inf_idx)
+        remap = np.empty(num_infosets, dtype=inf_idx)
+        remap[order] = np.arange(num_infosets, dtype=inf_idx)
         self.infoset_player = disc_player[order]
-        order_list = order.tolist()
-        self.infoset_keys: tuple[Hashable, ...] = tuple([infoset_key[i] for i in order_list])
-        self.infoset_labels: tuple[str, ...] = tuple(
-            [k if type(k) is str else str(k) for k in self.infoset_keys]
-        )
-        self.action_labels: tuple[tuple[str, ...], ...] = tuple([infoset_actions[i] for i in order_list])
-        self.infoset_num_actions = np.fromiter(
-            map(len, self.action_labels), dtype=np.int64, count=num_infosets
-        )
+        if infoset_num_actions is None:
+            if callable(infoset_actions):
+                raise TypeError("infoset_num_actions is required when infoset_actions is a function")
+            infoset_num_actions = np.fromiter(map(len, infoset_actions), dtype=np.int64, count=num_infosets)
+        self.infoset_num_actions = np.asarray(infoset_num_actions, dtype=np.int64)[order]
+        # the labels are materialised in this order on first use (`infoset_keys`, `action_labels`)
+        self._label_source = (order, infoset_key, infoset_actions)
         self.num_infosets = num_infosets
         self.max_actions = int(self.infoset_num_actions.max()) if num_infosets else 1
         A = self.max_actions
         self.legal_mask = np.arange(A)[None, :] < self.infoset_num_actions[:, None]
 
-        self.node_parent = arrays.pop("parent")
-        self.node_action = arrays.pop("action")
-        self.node_depth = arrays.pop("depth")
-        self.node_player = arrays.pop("kind")
+        # compact storage: indices int32 while the node and sequence spaces fit, codes smaller
+        idx = index_dtype(max(num_nodes, 1 + num_infosets * A))
+        self.node_parent = arrays.pop("parent").astype(idx, copy=False)
+        act = arrays.pop("action")
+        self.node_action = act.astype(small_int_dtype(-1, int(act.max(initial=0))), copy=False)
+        del act
+        dep = arrays.pop("depth")
+        self.node_depth = dep.astype(small_int_dtype(0, int(dep[-1]) if num_nodes else 0), copy=False)
+        del dep
+        self.node_player = arrays.pop("kind").astype(small_int_dtype(TERMINAL, max(n - 1, 0)), copy=False)
         disc = arrays.pop("infoset")
-        self.node_infoset = np.where(disc >= 0, remap[disc] if num_infosets else -1, -1)
+        disc = disc if disc.dtype == idx and disc.flags.writeable else disc.astype(idx)
+        if num_infosets:
+            at = disc >= 0
+            disc[at] = remap[disc[at]]
+            del at
+        self.node_infoset = disc
         del disc
         self._chance_labels = chance_labels
         self._prob_values = prob_values
-        self._edge_prob_id = pid
-        #: the same as floats
-        self.edge_chance_prob = np.array([float(p) for p in prob_values])[pid]
+        self._edge_prob_id = pid.astype(small_int_dtype(0, len(prob_values)), copy=False)
 
-        # levels of the tree: BFS order puts each depth in one contiguous block
+        # one pass over the levels of the tree (breadth-first order puts each depth in one contiguous
+        # block, whose parents are all in the block above), keeping only the level above alive: each
+        # player's last sequence at every node (kept at terminals; checked for perfect recall at
+        # decisions) and the chance reach (exact, interned per distinct value, when every
+        # probability is exact; kept at terminals)
         cuts = np.searchsorted(self.node_depth, np.arange(int(self.node_depth[-1]) + 2))
-        par, pl, act = self.node_parent, self.node_player, self.node_action
-        # each player's last sequence at every node, one level at a time
-        seq_dtype = np.int32 if 1 + num_infosets * A < 2**31 else np.int64
-        node_seq = np.zeros((n, num_nodes), dtype=seq_dtype)
-        for d in range(1, len(cuts) - 1):
-            lo, hi = int(cuts[d]), int(cuts[d + 1])
-            u = par[lo:hi]
-            node_seq[:, lo:hi] = node_seq[:, u]
-            owner = pl[u]
-            mine = np.flatnonzero(owner >= 0)
-            node_seq[owner[mine], lo + mine] = 1 + self.node_infoset[u[mine]] * A + act[lo + mine]
-
-        # chance reach: exact (interned per distinct value) when every probability is exact
+        par, pl, act, node_inf = self.node_parent, self.node_player, self.node_action, self.node_infoset
         exact_chance = not any(isinstance(p, float) for p in prob_values)
-        term = np.flatnonzero(pl == TERMINAL)
+        float_prob = np.array([float(p) for p in prob_values])
+        P = len(prob_values)
+        num_term = int(np.count_nonzero(pl == TERMINAL))
+        term = np.empty(num_term, dtype=idx)
+        term_seq = np.empty((n, num_term), dtype=idx)
+        reach_values: list[Any] = [Fraction(1)]
+        term_reach = np.empty(num_term, dtype=np.int32 if exact_chance else np.float64)
+        first = np.full(num_infosets, -1, dtype=np.int64)  # each infoset's own sequence at its first node
+        bad_at: tuple[int, int] | None = None  # (infoset, own sequence) of the first node breaking recall
+        seq = np.zeros((n, 1), dtype=idx)
+        reach = np.zeros(1, dtype=np.int32) if exact_chance else np.ones(1)
+        k = 0
+        for d in range(len(cuts) - 1):
+            lo, hi = int(cuts[d]), int(cuts[d + 1])
+            if d:
+                u = par[lo:hi]
+                up = u - int(cuts[d - 1])
+                seq = seq[:, up]
+                owner = pl[u]
+                mine = np.flatnonzero(owner >= 0)
+                seq[owner[mine], mine] = 1 + node_inf[u[mine]] * A + act[lo + mine]
+                del owner, mine
+                reach = reach[up]
+                p_id = pid[lo:hi]
+                if exact_chance:
+                    c = np.flatnonzero(p_id != 1)  # decision edges (probability 1) keep the reach
+                    if c.size:
+                        pair = reach[c].astype(np.int64) * P + p_id[c]
+                        uniq, inv = np.unique(pair, return_inverse=True)
+                        base = len(reach_values)
+                        reach_values.extend([reach_values[q // P] * prob_values[q % P]
+                                             for q in uniq.tolist()])
+                        reach[c] = base + inv.reshape(-1)
+                        del pair, uniq, inv
+                    del c
+                else:
+                    reach = reach * float_prob[p_id]
+                del u, up, p_id
+            kinds = pl[lo:hi]
+            dl = np.flatnonzero(kinds >= 0)
+            if dl.size:  # perfect recall: all nodes of an infoset share the owner's last sequence
+                I = node_inf[lo + dl]
+                own = seq[kinds[dl], dl].astype(np.int64)
+                fresh = np.flatnonzero(first[I] < 0)
+                first[I[fresh[::-1]]] = own[fresh[::-1]]
+                if bad_at is None:
+                    bad = np.flatnonzero(own != first[I])
+                    if bad.size:
+                        bad_at = (int(I[bad[0]]), int(own[bad[0]]))
+                del I, own, fresh
+            tl = np.flatnonzero(kinds == TERMINAL)
+            if tl.size:
+                term[k:k + tl.size] = lo + tl
+                term_seq[:, k:k + tl.size] = seq[:, tl]
+                term_reach[k:k + tl.size] = reach[tl]
+                k += tl.size
+            del kinds, dl, tl
+        del seq, reach
         if exact_chance:
-            reach_values: list[Any] = [Fraction(1)]
-            reach_id = np.zeros(num_nodes, dtype=np.int32)
-            P = len(prob_values)
-            for d in range(1, len(cuts) - 1):
-                lo, hi = int(cuts[d]), int(cuts[d + 1])
-                pair = reach_id[par[lo:hi]].astype(np.int64) * P + pid[lo:hi]
-                uniq, inv = np.unique(pair, return_inverse=True)
-                ids = np.empty(len(uniq), dtype=np.int32)
-                for j, q in enumerate(uniq.tolist()):
-                    val = reach_values[q // P] * prob_values[q % P]
-                    ids[j] = len(reach_values)
-                    reach_values.append(val)
-                reach_id[lo:hi] = ids[inv.reshape(-1)]
-            term_reach = reach_id[term]
             self.terminal_chance = np.array([float(r) for r in reach_values])[term_reach]
             self._reach_values: list[Any] | None = reach_values
-            self._terminal_reach_id = term_reach
-            del reach_id
+            self._terminal_reach_id = term_reach.astype(small_int_dtype(0, len(reach_values)), copy=False)
         else:
-            reach = np.ones(num_nodes)
-            w = self.edge_chance_prob
-            for d in range(1, len(cuts) - 1):
-                lo, hi = int(cuts[d]), int(cuts[d + 1])
-                reach[lo:hi] = reach[par[lo:hi]] * w[lo:hi]
-            self.terminal_chance = reach[term]
+            self.terminal_chance = term_reach
             self._reach_values = None
-            del reach
-
-        # perfect recall: all nodes of an infoset share the owner's last sequence
-        dec = np.flatnonzero(pl >= 0)
-        own_seq = node_seq[pl[dec], dec].astype(np.int64)
-        first = np.full(num_infosets, -1, dtype=np.int64)
-        first[self.node_infoset[dec][::-1]] = own_seq[::-1]
-        bad = np.flatnonzero(own_seq != first[self.node_infoset[dec]])
+        del term_reach
         # a game without perfect recall is a valid game (Gambit loads it): only the methods built on
         # sequences refuse it, through `require_perfect_recall`
         self._recall_violation: str | None = None
-        if bad.size:
-            I = int(self.node_infoset[dec[bad[0]]])
+        if bad_at is not None:
+            I, own_bad = bad_at
             self._recall_violation = (
                 f"information set {self.infoset_labels[I]!r} of player {self.infoset_player[I] + 1} "
                 f"violates perfect recall: the player reaches its nodes after different own histories "
-                f"({self._describe_seq(int(first[I]))} vs {self._describe_seq(int(own_seq[bad[0]]))})"
+                f"({self._describe_seq(int(first[I]))} vs {self._describe_seq(own_bad)})"
             )
             self._recall_infoset = I
-        self._infoset_parent_seq = first
-        del dec, own_seq
-
+        self._infoset_parent_seq = first.astype(idx)
         self.terminal_nodes = term
-        self._terminal_seq = node_seq[:, term].astype(np.int64)
-        del node_seq
+        self._terminal_seq = term_seq
+        del term_seq
         self.num_terminals = len(term)
         if util.shape != (len(term), n):
             raise InvalidGameError(f"{util.shape[0]} payoff rows for {len(term)} terminals")
@@ -574,7 +625,7 @@ class ExtensiveFormGame(SumTests, Game):
             changed = nxt != infoset_level[linked]
             infoset_level[linked] = nxt
             linked = linked[changed]
-        self._infoset_level = infoset_level
+        self._infoset_level = infoset_level.astype(small_int_dtype(0, int(infoset_level.max(initial=0))))
         depth_max = int(infoset_level.max()) + 1 if num_infosets else 0
         self._levels: tuple[np.ndarray, ...] = tuple(
             np.flatnonzero(infoset_level == k) for k in range(depth_max)
@@ -602,6 +653,42 @@ class ExtensiveFormGame(SumTests, Game):
             self._edge_prob_id,
         ):
             arr.setflags(write=False)
+
+    # ---- labels and per-node floats, built on first use ---------------------------------------
+    def _labels_in_order(self, k: int) -> list[Any]:
+        order, *sources = self._label_source
+        src = sources[k]
+        if callable(src):
+            src = src()
+        if len(src) != self.num_infosets:
+            raise InvalidGameError(f"{len(src)} labels for {self.num_infosets} information sets")
+        return [src[i] for i in order.tolist()]
+
+    @cached_property
+    def infoset_keys(self) -> tuple[Hashable, ...]:
+        """The key of each information set as the game gave it (OpenSpiel: the information-state
+        string)."""
+        return tuple(self._labels_in_order(0))
+
+    @cached_property
+    def infoset_labels(self) -> tuple[str, ...]:
+        """The label of each information set: its key as text."""
+        return tuple([k if type(k) is str else str(k) for k in self.infoset_keys])
+
+    @cached_property
+    def action_labels(self) -> tuple[tuple[str, ...], ...]:
+        """The labels of each information set's actions."""
+        labels = tuple(self._labels_in_order(1))
+        if any(len(a) != k for a, k in zip(labels, self.infoset_num_actions.tolist(), strict=True)):
+            raise InvalidGameError("the action labels do not match the information sets' action counts")
+        return labels
+
+    @cached_property
+    def edge_chance_prob(self) -> np.ndarray:
+        """The probability of the edge into each node as a float (1 below decisions)."""
+        out = np.array([float(p) for p in self._prob_values])[self._edge_prob_id]
+        out.setflags(write=False)
+        return out
 
     @cached_property
     def exact_edge_chance_prob(self) -> tuple[Any, ...]:

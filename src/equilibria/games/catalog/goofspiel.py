@@ -19,7 +19,7 @@ import numpy as np
 from ..._checks import check_choice, check_int
 from ...errors import InvalidParameterError
 from ...registry import register_game
-from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
+from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame, index_dtype, small_int_dtype
 from ._limits import call, check_tree
 
 
@@ -108,6 +108,62 @@ def _goofspiel_arrays(num_cards: int, fixed: tuple[int, ...] | None, returns_typ
     return ExtensiveFormGame._from_arrays(2, title=title, **_goofspiel_parts(num_cards, fixed, returns_type))
 
 
+@dataclass(frozen=True, eq=False)
+class _GoofLabels:
+    """The information-set keys (or, with ``actions``, the action labels) of a generated Goofspiel
+    tree, built from integer codes when first asked for: per information set (discovery order) the
+    player, the turn, the bid-history code (base N² digits), the revealed-prizes code (base N
+    digits) and the player's used-card mask. The strings are `_GoofState`'s, character for
+    character."""
+
+    num_cards: int
+    fixed: tuple[int, ...] | None
+    player: np.ndarray
+    turn: np.ndarray
+    hist: np.ndarray
+    pcode: np.ndarray
+    used: np.ndarray
+    actions: bool = False
+
+    def __call__(self) -> list[Any]:
+        N = self.num_cards
+        if self.actions:
+            cache: dict[int, tuple[str, ...]] = {}
+            for u in set(self.used.tolist()):
+                cache[u] = tuple(f"bid {c}" for c in range(1, N + 1) if not u >> (c - 1) & 1)
+            return [cache[u] for u in self.used.tolist()]
+        bids: dict[tuple[int, int], str] = {(0, 0): ""}
+
+        def bid_text(code: int, t: int) -> str:
+            got = bids.get((code, t))
+            if got is None:
+                head, d = divmod(code, N * N)
+                pair = f"{d // N + 1}:{d % N + 1}"
+                prev = bid_text(head, t - 1)
+                got = bids[(code, t)] = f"{prev} {pair}" if prev else pair
+            return got
+
+        prizes: dict[tuple[int, int], str] = {}
+
+        def prize_text(code: int, t: int) -> str:
+            got = prizes.get((code, t))
+            if got is None:
+                if self.fixed is not None:
+                    got = ",".join(map(str, self.fixed[: t + 1]))
+                else:
+                    out, rest = [], code
+                    for _ in range(t + 1):
+                        rest, r = divmod(rest, N)
+                        out.append(str(r + 1))
+                    got = ",".join(out[::-1])
+                prizes[(code, t)] = got
+            return got
+
+        return [f"p{p + 1} prizes {prize_text(c, t)} bids [{bid_text(h, t)}]"
+                for p, t, h, c in zip(self.player.tolist(), self.turn.tolist(), self.hist.tolist(),
+                                      self.pcode.tolist(), strict=True)]
+
+
 def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type: str) -> dict[str, Any]:
     """The tree of `_GoofState`, numbered as `ExtensiveFormGame.from_state` numbers it (breadth
     first, children in action order), generated one level at a time with NumPy.
@@ -116,89 +172,69 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
     level (random order), player 1's bids, player 2's bids; then the terminals. A node is kept as
     the cards each player has used (bit masks), the pending bid, the points so far and two codes:
     the bid history (base N² digits) and the prizes revealed (base N digits), which identify the
-    information sets (prizes and all completed bids; player 2 does not see the pending bid).
+    information sets (prizes and all completed bids; player 2 does not see the pending bid). Every
+    array has the smallest integer type its values need, and the labels of the information sets
+    are kept as these codes (`_GoofLabels`) until they are first asked for.
     """
     N = num_cards
     rand = fixed is None
-    bit = np.int64(1) << np.arange(N, dtype=np.int64)
+    idx = index_dtype(num_histories(N, rand))
+    mask_t = small_int_dtype(0, (1 << N) - 1)
+    pts_t = small_int_dtype(-N * N, N * N)
+    hist_t = small_int_dtype(0, (N * N) ** max(N - 1, 1))
+    pcode_t = small_int_dtype(0, N ** N)
+    bit = (np.int64(1) << np.arange(N, dtype=np.int64)).astype(mask_t)
     prob_values: list[Any] = [Fraction(1), 1]
-    parent, action, depth = [np.array([-1])], [np.array([-1])], [np.zeros(1, np.int64)]
-    kind = [np.array([CHANCE if rand else 0])]
-    pid = [np.zeros(1, np.int32)]
+    parent, action, depth = [np.array([-1], idx)], [np.array([-1], np.int8)], [np.zeros(1, np.int8)]
+    kind = [np.array([CHANCE if rand else 0], np.int8)]
+    pid = [np.zeros(1, np.int8)]
     where: list[np.ndarray] = []
     what: list[np.ndarray] = []
-    infoset_player: list[int] = []
-    infoset_key: list[str] = []
-    infoset_actions: list[tuple[str, ...]] = []
-    infoset_first_node: list[int] = []
+    info: dict[str, list[np.ndarray]] = {k: [] for k in ("player", "turn", "hist", "pcode", "used")}
     chance_labels: dict[int, tuple[str, ...]] = {}
-    acts_cache: dict[int, tuple[str, ...]] = {}
 
-    one = np.zeros(1, np.int64)
-    ids, used0, used1, rev, pts0, pts1, hist, pcode, prize, hs = (one.copy() for _ in range(10))
-    next_id, level = 1, 0
+    ids = np.zeros(1, idx)
+    used0, used1, rev = (np.zeros(1, mask_t) for _ in range(3))
+    pts0, pts1 = np.zeros(1, pts_t), np.zeros(1, pts_t)
+    hist, pcode, prize = np.zeros(1, hist_t), np.zeros(1, pcode_t), np.zeros(1, np.int8)
+    next_id, level, num_infosets = 1, 0, 0
 
     def grow(mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Children of each node over the cards not in ``mask`` (k of them), ascending."""
+        """Children of each node over the cards not in ``mask`` (k of them), ascending: the parent
+        row, the card (1..N) and the action index of each child."""
         rows, cols = np.nonzero((mask[:, None] & bit[None, :]) == 0)
-        return rows, cols + 1, np.tile(np.arange(k), len(mask))
+        return (rows.astype(idx), (cols + 1).astype(np.int8),
+                np.tile(np.arange(k, dtype=np.int8), len(mask)))
 
     def add_level(rows: np.ndarray, acts: np.ndarray, kinds: int, p_id: int) -> np.ndarray:
         nonlocal next_id, level
         total = len(rows)
         parent.append(ids[rows])
         action.append(acts)
-        depth.append(np.full(total, level + 1))
-        kind.append(np.full(total, kinds))
-        pid.append(np.full(total, p_id, np.int32))
-        new = next_id + np.arange(total)
+        depth.append(np.full(total, level + 1, np.int8))
+        kind.append(np.full(total, kinds, np.int8))
+        pid.append(np.full(total, p_id, np.int8))
+        new = np.arange(next_id, next_id + total, dtype=idx)
         next_id += total
         level += 1
         return new
 
-    hstr = [""]  # bid-history strings, one per player-1 information set; nodes point in with ``hs``
-    pstr: dict[int, str] = {}  # revealed prizes, by prize code
-
-    def prizes(code: int, t: int) -> str:
-        if fixed is not None:
-            return ",".join(map(str, fixed[: t + 1]))
-        out = []
-        for _ in range(t + 1):
-            code, r = divmod(code, N)
-            out.append(str(r + 1))
-        return ",".join(out[::-1])
-
     def infosets(player: int, t: int, used: np.ndarray) -> None:
-        key = hist * (N ** (t + 1)) + pcode
+        nonlocal num_infosets
+        key = hist.astype(np.int64) * (N ** (t + 1)) + pcode
         uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        del key
         rank = np.argsort(first, kind="stable")
-        new_id = np.empty(len(uniq), np.int64)
-        base = len(infoset_player)
-        new_id[rank] = base + np.arange(len(uniq))
+        new_id = np.empty(len(uniq), idx)
+        new_id[rank] = num_infosets + np.arange(len(uniq), dtype=idx)
         where.append(ids)
         what.append(new_id[inv.reshape(-1)])
         fj = first[rank]
-        if player == 0:  # extend the parent's history string by the last pair of bids
-            prev = hs[fj].tolist()
-            pairs = (hist[fj] % (N * N)).tolist()
-            pair = [f"{d // N + 1}:{d % N + 1}" for d in pairs] if t else [""] * len(pairs)
-            strs = [f"{hstr[h]} {q}" if hstr[h] else q for h, q in zip(prev, pair, strict=True)]
-            hs[:] = len(hstr) + (new_id[inv.reshape(-1)] - base)
-            hstr.extend(strs)
-        else:
-            strs = [hstr[h] for h in hs[fj].tolist()]
-        codes = pcode[fj].tolist()
-        for c in set(codes).difference(pstr):
-            pstr[c] = prizes(c, t)
-        infoset_key.extend([f"p{player + 1} prizes {pstr[c]} bids [{h}]"
-                            for c, h in zip(codes, strs, strict=True)])
-        pstr.clear()
-        masks = used[fj].tolist()
-        for u in set(masks).difference(acts_cache):
-            acts_cache[u] = tuple(f"bid {c}" for c in range(1, N + 1) if not u >> (c - 1) & 1)
-        infoset_actions.extend([acts_cache[u] for u in masks])
-        infoset_first_node.extend(ids[fj].tolist())
-        infoset_player.extend([player] * len(uniq))
+        for name, values in (("hist", hist[fj]), ("pcode", pcode[fj]), ("used", used[fj])):
+            info[name].append(values)
+        info["player"].append(np.full(len(uniq), player, np.int8))
+        info["turn"].append(np.full(len(uniq), t, np.int8))
+        num_infosets += len(uniq)
 
     turns = N - 1 if N >= 2 else 1
     for t in range(turns):
@@ -209,17 +245,17 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
                 chance_labels[v] = tuple(f"prize {c}" for c in range(1, N + 1) if not r >> (c - 1) & 1)
             rows, cards, acts = grow(rev, k)
             new = add_level(rows, acts, 0, len(prob_values) - 1)
-            ids, used0, used1, pts0, pts1, hist, hs = (
-                a[rows] for a in (ids, used0, used1, pts0, pts1, hist, hs))
-            ids, rev, pcode, prize = new, rev[rows] | bit[cards - 1], pcode[rows] * N + (cards - 1), cards
+            used0, used1, pts0, pts1, hist = (a[rows] for a in (used0, used1, pts0, pts1, hist))
+            ids, rev = new, rev[rows] | bit[cards - 1]
+            pcode, prize = pcode[rows] * N + (cards - 1), cards
         else:
-            prize = np.full(len(ids), fixed[t], np.int64)
+            prize = np.full(len(ids), fixed[t], np.int8)
         # player 1 bids
         infosets(0, t, used0)
         rows, cards, acts = grow(used0, k)
         new = add_level(rows, acts, 1, 1)
-        used0, used1, rev, pts0, pts1, hist, pcode, prize, hs = (
-            a[rows] for a in (used0, used1, rev, pts0, pts1, hist, pcode, prize, hs))
+        used0, used1, rev, pts0, pts1, hist, pcode, prize = (
+            a[rows] for a in (used0, used1, rev, pts0, pts1, hist, pcode, prize))
         ids, pend = new, cards
         # player 2 bids, not seeing player 1's pending bid
         infosets(1, t, used1)
@@ -227,30 +263,38 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
         last = t + 1 >= N - 1
         after = TERMINAL if last else (CHANCE if rand else 0)
         new = add_level(rows, acts, after, 1)
-        used0, rev, pts0, pts1, hist, pcode, prize, pend, hs = (
-            a[rows] for a in (used0, rev, pts0, pts1, hist, pcode, prize, pend, hs))
+        used0, rev, pts0, pts1, hist, pcode, prize, pend = (
+            a[rows] for a in (used0, rev, pts0, pts1, hist, pcode, prize, pend))
         used0, used1 = used0 | bit[pend - 1], used1[rows] | bit[cards - 1]
-        pts0 = pts0 + prize * (pend > cards)
-        pts1 = pts1 + prize * (cards > pend)
-        hist = hist * (N * N) + (pend - 1) * N + (cards - 1)
+        pts0 = pts0 + (prize * (pend > cards)).astype(pts_t)
+        pts1 = pts1 + (prize * (cards > pend)).astype(pts_t)
+        hist = hist * (N * N) + ((pend - 1).astype(hist_t) * N + (cards - 1))
         ids = new
+        del rows, cards, acts, new, pend
+    ids, hist, pcode, prize = (a[:0].copy() for a in (ids, hist, pcode, prize))  # the last level's go
     if N >= 2:  # the forced last turn: the remaining cards bid on the remaining prize
         full = (np.int64(1) << N) - 1
-        a0 = np.log2((full ^ used0).astype(np.float64)).astype(np.int64) + 1
-        a1 = np.log2((full ^ used1).astype(np.float64)).astype(np.int64) + 1
-        p_last = (np.log2((full ^ rev).astype(np.float64)).astype(np.int64) + 1) if rand else fixed[N - 1]
+        a0 = np.log2((full ^ used0).astype(np.float64)).astype(np.int8) + 1
+        a1 = np.log2((full ^ used1).astype(np.float64)).astype(np.int8) + 1
+        p_last = (np.log2((full ^ rev).astype(np.float64)).astype(np.int8) + 1) if rand else fixed[N - 1]
         pts0 = pts0 + p_last * (a0 > a1)
         pts1 = pts1 + p_last * (a1 > a0)
+        del a0, a1
+    del used0, used1, rev
+    util = np.empty((len(pts0), 2))
     if returns_type == "point_difference":
-        d = (pts0 - pts1).astype(np.float64)
-        util = np.stack([d, -d], axis=1)
+        util[:, 0] = pts0 - pts1
+        util[:, 1] = -util[:, 0]
     elif returns_type == "total_points":
-        util = np.stack([pts0, pts1], axis=1).astype(np.float64)
+        util[:, 0], util[:, 1] = pts0, pts1
     else:
-        s = np.sign(pts0 - pts1).astype(np.float64)
-        util = np.stack([s, -s], axis=1)
-    node_infoset = np.full(next_id, -1, np.int64)
-    node_infoset[np.concatenate(where)] = np.concatenate(what)
+        util[:, 0] = np.sign(pts0 - pts1)
+        util[:, 1] = -util[:, 0]
+    util += 0.0  # no -0.0
+    del pts0, pts1
+    node_infoset = np.full(next_id, -1, idx)
+    for w, x in zip(where, what, strict=True):
+        node_infoset[w] = x
     where.clear()
     what.clear()
     # one copy of each array alive at a time: the level chunks go as soon as they are joined
@@ -258,10 +302,17 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
     for name, chunks in (("parent", parent), ("action", action), ("depth", depth), ("kind", kind)):
         arrays[name] = np.concatenate(chunks)
         chunks.clear()
+    codes = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in info.items()}
+    info.clear()
+    keys = _GoofLabels(N, fixed, codes["player"], codes["turn"], codes["hist"], codes["pcode"], codes["used"])
+    masks = codes["used"].astype(np.int64)
+    num_actions = N - np.bitwise_count(masks) if hasattr(np, "bitwise_count") else np.array(
+        [N - bin(m).count("1") for m in masks.tolist()], dtype=np.int64)
     return dict(
         arrays=arrays, pid=np.concatenate(pid), prob_values=prob_values,
-        chance_labels=chance_labels, util=util + 0.0, raw_rows={}, infoset_player=infoset_player,
-        infoset_key=infoset_key, infoset_actions=infoset_actions, infoset_first_node=infoset_first_node,
+        chance_labels=chance_labels, util=util, raw_rows={}, infoset_player=codes["player"],
+        infoset_key=keys, infoset_actions=replace(keys, actions=True),
+        infoset_num_actions=num_actions,
     )
 
 

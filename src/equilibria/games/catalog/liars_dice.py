@@ -17,7 +17,7 @@ import numpy as np
 
 from ..._checks import check_bool, check_int
 from ...registry import register_game
-from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
+from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame, index_dtype, small_int_dtype
 from ._limits import call, check_tree
 
 
@@ -88,6 +88,33 @@ def _liars_dice_arrays(faces: int, wild: bool, title: str) -> ExtensiveFormGame:
     return ExtensiveFormGame._from_arrays(2, title=title, **_liars_dice_parts(faces, wild))
 
 
+@dataclass(frozen=True, eq=False)
+class _DiceLabels:
+    """The information-set keys (or, with ``actions``, the action labels) of a generated liar's
+    dice tree, built from integer codes when first asked for: per information set (discovery order)
+    the own die, the set of bids made (bit mask) and the last bid. The strings are
+    `_LiarsDiceState`'s, character for character."""
+
+    faces: int
+    wild: bool
+    die: np.ndarray
+    mask: np.ndarray
+    last: np.ndarray
+    actions: bool = False
+
+    def __call__(self) -> list[Any]:
+        state = _LiarsDiceState(self.faces, self.wild)
+        B = 2 * self.faces
+        bid_label = [state.action_to_string(0, b) for b in range(B)]
+        if self.actions:
+            acts = {lb: (*bid_label[lb + 1:], *(("liar",) if lb >= 0 else ())) for lb in range(-1, B)}
+            return [acts[lb] for lb in self.last.tolist()]
+        hist: dict[int, str] = {}
+        for m in set(self.mask.tolist()):
+            hist[m] = " ".join(bid_label[b] for b in range(B) if m >> b & 1)
+        return [f"die {o} | {hist[m]}" for o, m in zip(self.die.tolist(), self.mask.tolist(), strict=True)]
+
+
 def _liars_dice_parts(faces: int, wild: bool) -> dict[str, Any]:
     """The tree of `_LiarsDiceState`, numbered as `ExtensiveFormGame.from_state` numbers it
     (breadth first, children in action order), generated one level at a time with NumPy.
@@ -95,97 +122,100 @@ def _liars_dice_parts(faces: int, wild: bool) -> dict[str, Any]:
     Levels 0 and 1 are the two rolls, level 2 the F² first decisions; a decision node whose last
     bid is ``l`` has the children ``l+1 .. 2F-1`` (decisions of the other player) and, once a bid
     was made, "liar" (a terminal). A decision node is (die 1, die 2, last bid, bid set as a bit
-    mask); its information set is (own die, bid set), labelled as the state labels it.
+    mask); its information set is (own die, bid set), labelled as the state labels it when the
+    labels are first asked for (`_DiceLabels`). Every array has the smallest integer type its
+    values need.
     """
     F, B = faces, 2 * faces
     state = _LiarsDiceState(faces, wild)
-    bid_label = [state.action_to_string(0, b) for b in range(B)]
     roll_labels = tuple(state.action_to_string(CHANCE, f) for f in range(1, F + 1))
+    idx = index_dtype(num_histories(faces))
+    die_t, bid_t = small_int_dtype(0, F), small_int_dtype(-1, B)
+    mask_t = small_int_dtype(0, (1 << B) - 1)
     n2 = F * F
-    parent = [np.array([-1]), np.zeros(F, np.int64), 1 + np.arange(n2) // F]
-    action = [np.array([-1]), np.arange(F), np.arange(n2) % F]
-    depth = [np.zeros(1, np.int64), np.ones(F, np.int64), np.full(n2, 2)]
-    kind = [np.full(1 + F, CHANCE, np.int64), np.zeros(n2, np.int64)]
-    pid = [np.zeros(1, np.int32), np.full(F + n2, 2, np.int32)]
+    parent = [np.array([-1], idx), np.zeros(F, idx), (1 + np.arange(n2) // F).astype(idx)]
+    action = [np.array([-1], bid_t), np.arange(F, dtype=bid_t), (np.arange(n2) % F).astype(bid_t)]
+    depth = [np.zeros(1, np.int8), np.ones(F, np.int8), np.full(n2, 2, np.int8)]
+    kind = [np.full(1 + F, CHANCE, np.int8), np.zeros(n2, np.int8)]
+    pid = [np.zeros(1, np.int8), np.full(F + n2, 2, np.int8)]
     util: list[np.ndarray] = []
     where: list[np.ndarray] = []  # decision nodes and their information sets (discovery index)
     what: list[np.ndarray] = []
-    infoset_player: list[int] = []
-    infoset_key: list[str] = []
-    infoset_actions: list[tuple[str, ...]] = []
-    infoset_first_node: list[int] = []
-    hist_cache: dict[int, str] = {}
-    acts_cache: dict[int, tuple[str, ...]] = {}
+    info: dict[str, list[np.ndarray]] = {"player": [], "die": [], "mask": [], "last": []}
     # the decision frontier, in node order: global ids, dice, last bid, bid mask
-    ids = 1 + F + np.arange(n2)
-    d0, d1 = np.arange(n2) // F + 1, np.arange(n2) % F + 1
-    last = np.full(n2, -1, np.int64)
-    mask = np.zeros(n2, np.int64)
-    next_id, k = 1 + F + n2, 2
+    ids = (1 + F + np.arange(n2)).astype(idx)
+    d0, d1 = (np.arange(n2) // F + 1).astype(die_t), (np.arange(n2) % F + 1).astype(die_t)
+    last = np.full(n2, -1, bid_t)
+    mask = np.zeros(n2, mask_t)
+    next_id, k, num_infosets = 1 + F + n2, 2, 0
     while len(ids):
         player = (k - 2) % 2
         own = d0 if player == 0 else d1
-        uniq, first, inv = np.unique(own * (np.int64(1) << B) + mask, return_index=True, return_inverse=True)
+        uniq, first, inv = np.unique(own.astype(np.int64) * (np.int64(1) << B) + mask, return_index=True,
+                                     return_inverse=True)
         rank = np.argsort(first, kind="stable")  # discovery order: by first node
-        new_id = np.empty(len(uniq), np.int64)
-        new_id[rank] = len(infoset_player) + np.arange(len(uniq))
+        new_id = np.empty(len(uniq), idx)
+        new_id[rank] = num_infosets + np.arange(len(uniq), dtype=idx)
         where.append(ids)
         what.append(new_id[inv.reshape(-1)])
         fj = first[rank]
-        masks, lasts = mask[fj].tolist(), last[fj].tolist()
-        for m in set(masks).difference(hist_cache):
-            hist_cache[m] = " ".join(bid_label[b] for b in range(B) if m >> b & 1)
-        for lb in set(lasts).difference(acts_cache):
-            acts_cache[lb] = (*bid_label[lb + 1 :], *(("liar",) if lb >= 0 else ()))
-        owns = own[fj].tolist()
-        infoset_key.extend([f"die {o} | {hist_cache[m]}" for o, m in zip(owns, masks, strict=True)])
-        infoset_actions.extend([acts_cache[lb] for lb in lasts])
-        infoset_first_node.extend(ids[fj].tolist())
-        infoset_player.extend([player] * len(uniq))
+        info["player"].append(np.full(len(uniq), player, np.int8))
+        info["die"].append(own[fj])
+        info["mask"].append(mask[fj])
+        info["last"].append(last[fj])
+        num_infosets += len(uniq)
+        del uniq, first, inv, rank, new_id, fj
         # children: bids last+1 .. B-1, then "liar" once a bid was made
-        nb = B - 1 - last
+        nb = (B - 1 - last).astype(np.int64)
         m_i = nb + (last >= 0)
         total = int(m_i.sum())
-        rep = np.repeat(np.arange(len(ids)), m_i)
-        a = np.arange(total) - (np.cumsum(m_i) - m_i)[rep]
+        rep = np.repeat(np.arange(len(ids), dtype=idx), m_i)
+        a = (np.arange(total, dtype=idx) - (np.cumsum(m_i) - m_i).astype(idx)[rep]).astype(bid_t)
         is_bid = a < nb[rep]
         parent.append(ids[rep])
         action.append(a)
-        depth.append(np.full(total, k + 1))
-        kind.append(np.where(is_bid, (k - 1) % 2, TERMINAL))
-        pid.append(np.ones(total, np.int32))
+        depth.append(np.full(total, k + 1, np.int8))
+        kind.append(np.where(is_bid, np.int8((k - 1) % 2), np.int8(TERMINAL)))
+        pid.append(np.ones(total, np.int8))
         # terminals: the last bid (made by the player before this one) against the dice
         t = rep[~is_bid]
         q, f = last[t] // F + 1, last[t] % F + 1
-        count = np.zeros(len(t), np.int64)
+        count = np.zeros(len(t), np.int8)
         for d in (d0[t], d1[t]):
             count += (d == f) | (wild & (d == F))
         bidder = 1 - player
         winner = np.where(count >= q, bidder, 1 - bidder)
         util.append(np.where(winner[:, None] == np.arange(2)[None, :], 1.0, -1.0))
+        del t, q, f, count, winner
         # the next frontier: the bid children, in order
         b_rep = rep[is_bid]
-        new_bid = last[b_rep] + 1 + a[is_bid]
-        ids = next_id + np.flatnonzero(is_bid)
+        new_bid = (last[b_rep] + 1 + a[is_bid]).astype(bid_t)
+        ids = (next_id + np.flatnonzero(is_bid)).astype(idx)
         next_id += total
         d0, d1, last = d0[b_rep], d1[b_rep], new_bid
-        mask = mask[b_rep] | (np.int64(1) << new_bid)
+        mask = mask[b_rep] | (np.int64(1) << new_bid).astype(mask_t)
+        del rep, a, is_bid, b_rep, nb, m_i
         k += 1
-    node_infoset = np.full(next_id, -1, np.int64)
-    node_infoset[np.concatenate(where)] = np.concatenate(what)
-    del where, what
+    node_infoset = np.full(next_id, -1, idx)
+    for w, x in zip(where, what, strict=True):
+        node_infoset[w] = x
+    where.clear()
+    what.clear()
     # one copy of each array alive at a time: the level chunks go as soon as they are joined
     arrays = {"infoset": node_infoset}
     for name, chunks in (("parent", parent), ("action", action), ("depth", depth), ("kind", kind)):
         arrays[name] = np.concatenate(chunks)
         chunks.clear()
+    codes = {k: np.concatenate(v) for k, v in info.items()}
+    info.clear()
+    keys = _DiceLabels(faces, wild, codes["die"], codes["mask"], codes["last"])
     return dict(
         arrays=arrays, pid=np.concatenate(pid),
         prob_values=[Fraction(1), 1, Fraction(1, F)],
         chance_labels={v: roll_labels for v in range(1 + F)},
         util=np.concatenate(util) if util else np.zeros((0, 2)), raw_rows={},
-        infoset_player=infoset_player, infoset_key=infoset_key,
-        infoset_actions=infoset_actions, infoset_first_node=infoset_first_node,
+        infoset_player=codes["player"], infoset_key=keys, infoset_actions=replace(keys, actions=True),
+        infoset_num_actions=(B - 1 - codes["last"].astype(np.int64)) + (codes["last"] >= 0),
     )
 
 
