@@ -13,10 +13,11 @@ its imports included) never mixes between games or libraries. Per game of the la
   seen and the tables a CFR iteration needs), and its process's peak RSS is the C++ memory.
 
 Ratios are ours / C++ (time ratio < 1 means we compile faster; the goal is ≤ 1 for time and ≤ 3
-for memory). The 10⁷-history rung (``--big``: liar's dice with 8 faces, 8.4 million nodes) also
-runs a few CFR+ iterations (sequence engine) and reports the peak RSS of compile + solver.
+for memory). The 10⁷-history rungs (``--big``: liar's dice with 8 faces, 8.4 million nodes;
+``--huge``: 9 faces, 42 million nodes) also run a few CFR+ iterations (sequence engine) and report
+the peak RSS of compile + solver, which must stay within 16 GB.
 
-    .venv/bin/python bench/bench_compile.py [--games liars_dice,leduc3,goofspiel6] [--big]
+    .venv/bin/python bench/bench_compile.py [--games liars_dice,leduc3,goofspiel6] [--big] [--huge]
 
 How the costs grow: both sides are linear in the number of histories. Ours: the native catalog
 generators (liar's dice, Goofspiel, n-player Leduc) build each level of the tree with NumPy (a few
@@ -44,6 +45,7 @@ LADDER = {
     "goofspiel6": ("goofspiel(num_cards=6)", "goofspiel(num_cards=6,points_order=descending)"),
 }
 BIG = ("liars_dice(faces=8)", "liars_dice(dice_sides=8)")
+HUGE = ("liars_dice(faces=9)", "liars_dice(dice_sides=9)")
 
 _OURS = r"""
 import json, resource, sys, time
@@ -114,13 +116,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--games", default=",".join(LADDER), help="comma-separated subset of " + ",".join(LADDER))
     ap.add_argument("--no-bridge", action="store_true",
                     help="skip the OpenSpiel bridge where a catalog game exists")
-    ap.add_argument("--big", action="store_true", help="also the 10^7-history rung (several GB, minutes)")
+    ap.add_argument("--big", action="store_true", help="also the 10^7-history rung (about 1 GB, a minute)")
+    ap.add_argument("--huge", action="store_true",
+                    help="also liar's dice with 9 faces, 4.2e7 histories (about 5 GB, several minutes)")
     ap.add_argument("--big-iterations", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=1800)
     args = ap.parse_args(argv)
     rungs = [(g, *LADDER[g], 0) for g in args.games.split(",") if g]
     if args.big:
         rungs.append(("liars_dice_8 (10^7)", *BIG, args.big_iterations))
+    if args.huge:
+        rungs.append(("liars_dice_9 (4e7)", *HUGE, args.big_iterations))
     print(f"{'game':22s} {'how':8s} {'nodes':>9s} {'time':>8s} {'C++ load+tables':>16s} {'ratio':>6s} "
           f"{'peak RSS':>10s} {'C++ peak':>10s} {'ratio':>6s}")
     for name, ours_spec, os_spec, iters in rungs:
