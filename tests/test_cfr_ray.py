@@ -138,6 +138,19 @@ def test_cli_ray_flag_reaches_the_method(ray_local, capsys):
     assert float(with_ray["nash_conv"]) == pytest.approx(float(without["nash_conv"]), rel=RTOL)
 
 
+@pytest.mark.parametrize("method", ["cfr+", "dcfr"])
+def test_cli_ray_flag_on_a_cfr_method_runs_its_ray_twin(ray_local, capsys, method):
+    """`--ray` with cfr+ (as with PSRO) distributes it: the ray-cfr+ twin runs, with cfr+'s result."""
+    args = ["solve", "kuhn_poker", "--method", method, "--iterations", "20", "--json"]
+    assert main(args + ["--ray"]) == 0
+    with_ray = json.loads(capsys.readouterr().out)
+    assert with_ray["method"] == f"ray-{method}"
+    assert main(args) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["method"] == method
+    assert float(with_ray["nash_conv"]) == pytest.approx(float(plain["nash_conv"]), rel=RTOL)
+
+
 def test_bad_options_are_refused(leduc):
     with pytest.raises(InvalidParameterError, match="num_workers"):
         make_learner(leduc, "ray-cfr+", num_workers=0)

@@ -175,7 +175,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a method option, e.g. -o step_size=0.1 (repeatable; `equilibria methods NAME` lists them)",
     )
     s.add_argument("--ray", action="store_true",
-                   help="distribute over a local Ray instance (PSRO, the ray-cfr family)")
+                   help="distribute over a local Ray instance (PSRO; cfr, cfr+, linear-cfr and dcfr run as "
+                        "their ray-* twins)")
     s.add_argument("--ray-address", default=None, metavar="HOST:PORT",
                    help="address of an existing Ray cluster; fails within seconds if nothing listens")
     _add_common(s, max_size=True)
@@ -295,6 +296,18 @@ def _check_game_path(spec: str) -> None:
         raise InvalidParameterError(f"{spec} is a folder, not a game file or a catalog name")
 
 
+def _ray_twin(name: str, family: str | None) -> str | None:
+    """``ray-<name>``, the method that distributes ``name`` over Ray workers, where one is registered
+    for ``family`` (None otherwise)."""
+    from .api import method_entry
+    from .errors import EquilibriaError
+
+    try:
+        return method_entry(f"ray-{name}", family).name
+    except EquilibriaError:
+        return None
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
     from .api import load_game, method_entry, solve
 
@@ -321,6 +334,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         raise InvalidParameterError("--method needs a method name; run `equilibria methods` for the list")
     name = args.method or game.default_method()
     entry = method_entry(name, getattr(game, "family", None))
+    if "ray" in options and all(p.name != "ray" for p in entry.parameters()):
+        # --ray on a method that has a distributed twin (cfr+ -> ray-cfr+) runs the twin
+        twin = _ray_twin(name, getattr(game, "family", None))
+        if twin is not None:
+            name, entry = twin, method_entry(twin, getattr(game, "family", None))
     if args.plot and entry.kind != "learner":
         raise InvalidParameterError(f"--plot draws learning curves; {entry.name!r} is an exact solver, "
                                     "use it with a learning method")
