@@ -118,7 +118,7 @@ def test_an_iteration_touches_only_the_sampled_part_of_the_tree(cls, monkeypatch
     touched = []
     real = mccfr._TreeNodes.sample_children
     monkeypatch.setattr(mccfr._TreeNodes, "sample_children",
-                        lambda self, nodes, cdf, u: touched.append(nodes.size) or real(self, nodes, cdf, u))
+                        lambda self, nodes, *a, **k: touched.append(nodes.size) or real(self, nodes, *a, **k))
     learner = cls(game, seed=0)
     learner.step()
     assert 0 < sum(touched) < game.num_nodes / 20

@@ -93,24 +93,32 @@ class _TreeNodes:
         self.spans = layout.spans
         self.uniform = layout.uniform
 
-    def probability_table(self, sigma: np.ndarray, explore: tuple[int, float] | None = None) -> np.ndarray:
-        """Every node's sampling distribution as one table, indexed by `prob_row`: the chance rows
-        first, then σ's rows (player p's mixed with ε-uniform exploration when ``explore = (p, ε)``)."""
+    def sample_children(self, nodes: np.ndarray, sigma: np.ndarray, u: np.ndarray,
+                        explore: tuple[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One action per chance / decision node of ``nodes`` by inverse CDF of ``u``, and its
+        sampling probability: chance nodes by their probabilities, decision nodes by σ's row (player
+        p's mixed with ε-uniform exploration when ``explore = (p, ε)``). Only the rows of ``nodes``
+        are gathered, so the cost is the batch's, not the tree's."""
+        pr = self.prob_row[nodes]
+        nc, kc = self.chance_probs.shape
+        A = sigma.shape[1]
+        table = np.zeros((nodes.size, max(A, kc)))
+        at_chance = pr < nc
+        if at_chance.any():
+            table[at_chance, :kc] = self.chance_probs[pr[at_chance]]
+        dec = np.flatnonzero(~at_chance)
+        rows = pr[dec] - nc
+        mixed = sigma[rows]
         if explore is not None:
             p, eps = explore
-            lo, hi = self.spans[p]
-            sigma = sigma.copy()
-            sigma[lo:hi] = eps * self.uniform[lo:hi] + (1.0 - eps) * sigma[lo:hi]
-        width = max(sigma.shape[1], self.chance_probs.shape[1])
-        table = np.zeros((self.chance_probs.shape[0] + sigma.shape[0], width))
-        table[: self.chance_probs.shape[0], : self.chance_probs.shape[1]] = self.chance_probs
-        table[self.chance_probs.shape[0]:, : sigma.shape[1]] = sigma
-        return np.cumsum(table, axis=1)
-
-    def sample_children(self, nodes: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """One action per chance / decision node of ``nodes``: inverse CDF of ``u`` through the
-        rows of a `probability_table`."""
-        return _sample_rows(cdf[self.prob_row[nodes]], u, self.child_count[nodes])
+            mine = self.player[nodes[dec]] == p
+            mixed[mine] = eps * self.uniform[rows[mine]] + (1.0 - eps) * mixed[mine]
+        table[dec, :A] = mixed
+        cdf = np.cumsum(table, axis=1)
+        a = _sample_rows(cdf, u, self.child_count[nodes])
+        ar = np.arange(nodes.size)
+        prob = cdf[ar, a] - np.where(a > 0, cdf[ar, np.maximum(a - 1, 0)], 0.0)
+        return a, prob
 
 
 def _sample_rows(cdf: np.ndarray, u: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -173,8 +181,7 @@ class ExternalSamplingMCCFR(RegretLearner):
         levels: list[np.ndarray] = []
         starts: list[np.ndarray] = []
         frontier = np.zeros(B, dtype=np.int64)
-        visits = np.zeros(L.num_infosets)
-        cdf = T.probability_table(self.sigma)
+        visited: list[np.ndarray] = []  # rows of q's nodes reached (simple averaging)
         ar = np.arange(A)
         while frontier.size:
             levels.append(frontier)
@@ -184,9 +191,9 @@ class ExternalSamplingMCCFR(RegretLearner):
             if self.average == "simple":
                 mask = player == q
                 if mask.any():
-                    visits += np.bincount(T.row[frontier[mask]], minlength=L.num_infosets)
+                    visited.append(T.row[frontier[mask]])
             s_nodes = frontier[sampled]
-            s_act = T.sample_children(s_nodes, cdf, self.rng.random(s_nodes.size))
+            s_act, _ = T.sample_children(s_nodes, self.sigma, self.rng.random(s_nodes.size))
             o_nodes = frontier[own]
             o_count = T.child_count[o_nodes]
             o_children = (T.first_child[o_nodes][:, None] + ar)[ar < o_count[:, None]]
@@ -197,7 +204,8 @@ class ExternalSamplingMCCFR(RegretLearner):
             frontier = np.concatenate([T.first_child[s_nodes] + s_act, o_children])
         # 2.-3. up
         value_below = np.zeros(0)
-        inst = np.zeros((L.num_infosets, A))
+        own_rows: list[np.ndarray] = []  # p's rows reached and their instantaneous regrets
+        own_regrets: list[np.ndarray] = []
         for nodes, start in zip(reversed(levels), reversed(starts), strict=True):
             player = T.player[nodes]
             value = np.zeros(nodes.size)
@@ -213,14 +221,22 @@ class ExternalSamplingMCCFR(RegretLearner):
                 child_value = np.where(legal > 0, value_below[np.minimum(idx, value_below.size - 1)], 0.0)
                 v = np.einsum("ij,ij->i", child_value, self.sigma[rows])
                 value[own] = v
-                np.add.at(inst, rows, (child_value - v[:, None]) * legal)
+                own_rows.append(rows)
+                own_regrets.append((child_value - v[:, None]) * legal)
             value_below = value
-        lo, hi = L.spans[p]
-        R = self.cumulative_regret[lo:hi]
-        R += inst[lo:hi] / B
-        if self.average == "simple":
-            self.cumulative_policy += (visits / B)[:, None] * self.sigma
-        L.regret_matching(R, self.sigma, lo, hi)
+        # only the rows the traversals reached change (regret matching is a function of the row);
+        # the average takes σ^t, before its update
+        if self.average == "simple" and visited:
+            rows, counts = np.unique(np.concatenate(visited), return_counts=True)
+            self.cumulative_policy[rows] += (counts / B)[:, None] * self.sigma[rows]
+        if own_rows:
+            rows = np.concatenate(own_rows)
+            touched, where = np.unique(rows, return_inverse=True)
+            inst = np.zeros((touched.size, A))
+            np.add.at(inst, where.reshape(-1), np.concatenate(own_regrets))
+            self.cumulative_regret[touched] += inst / B
+            self.sigma[touched] = regret_matching(self.cumulative_regret[touched],
+                                                  fallback=L.uniform[touched])
 
 
 @register_method("mccfr-outcome", families=("extensive_form",))
@@ -270,14 +286,11 @@ class OutcomeSamplingMCCFR(RegretLearner):
         own_reach = np.ones(B)
         q = np.ones(B)
         u = self.rng.random((D, B))
-        cdf = T.probability_table(self.sigma, explore=(p, self.epsilon))
         active = np.flatnonzero(T.player[node] != TERMINAL)
         k = 0
         while active.size:
             nodes = node[active]
-            a = T.sample_children(nodes, cdf, u[k, active])
-            rows_k = T.prob_row[nodes]
-            prob = cdf[rows_k, a] - np.where(a > 0, cdf[rows_k, np.maximum(a - 1, 0)], 0.0)
+            a, prob = T.sample_children(nodes, self.sigma, u[k, active], explore=(p, self.epsilon))
             mine = T.player[nodes] == p
             if mine.any():
                 at = active[mine]
