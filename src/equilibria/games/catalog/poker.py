@@ -112,65 +112,65 @@ def kuhn_poker(players: int = 2) -> ExtensiveFormGame:
 
 @dataclass(frozen=True)
 class _LeducState:
-    """Leduc hold'em for two players: cards 0..5 (rank = card // 2), ante 1, raises of 2 then 4,
-    at most two raises a round, player 1 acts first in both rounds."""
+    """Leduc hold'em (Southey et al. 2005) for n players, with OpenSpiel's n-player rules: cards
+    0..2n+1 (rank = card // 2, two suits), ante 1, raises of 2 then 4, at most two raises a round;
+    a player may fold only when facing a bet; folded players are skipped; a round ends once every
+    remaining player has acted and matched the stakes; the public card is dealt only when more than
+    one player remains; the first remaining player (from player 1) opens both rounds; at a
+    showdown a pair with the public card beats a high card and tied winners split the pot."""
 
+    num_players: int = 2
     private: tuple[int, ...] = ()
     public: int = -1
     rounds: tuple[str, ...] = ("",)  # per round: "c" call/check, "r" raise, "f" fold
-    folded: int = -1
+    contrib: tuple[int, ...] = ()  # chips each player put in (ante included); () = the antes
+    folded: int = 0  # bit mask of the players who folded
+    player: int = 0  # next to act in the current round
+    raises: int = 0  # raises in the current round
+    calls: int = 0  # calls (checks) since the last raise in the current round
 
     # --- betting bookkeeping -------------------------------------------------------------
-    def _round_done(self, h: str) -> bool:
-        if not h:
-            return False
-        if h[-1] == "f":
-            return True
-        if h[-1] == "c":
-            # a check-check, or a call of a raise
-            return len(h) >= 2
-        return False
+    def _stakes(self) -> tuple[int, ...]:
+        return self.contrib or (1,) * self.num_players
 
-    def _contributions(self) -> list[int]:
-        contrib = [1, 1]
-        for rnd, h in enumerate(self.rounds):
-            size = 2 if rnd == 0 else 4
-            for k, a in enumerate(h):
-                p = k % 2
-                if a == "r":
-                    contrib[p] = contrib[1 - p] + size
-                elif a == "c":
-                    contrib[p] = contrib[1 - p]
-        return contrib
+    def _remaining(self) -> int:
+        return self.num_players - self.folded.bit_count()
+
+    def _round_done(self) -> bool:
+        left = self._remaining()
+        return self.calls == (left if self.raises == 0 else left - 1)
+
+    def _next(self, p: int) -> int:
+        """The next player after ``p`` who has not folded."""
+        n = self.num_players
+        p = (p + 1) % n
+        while self.folded >> p & 1:
+            p = (p + 1) % n
+        return p
 
     def is_chance_node(self) -> bool:
-        if len(self.private) < 2:
+        if len(self.private) < self.num_players:
             return True
-        return (
-            self.public < 0 and self.folded < 0 and len(self.rounds) == 1 and self._round_done(self.rounds[0])
-        )
+        return self.public < 0 and self._remaining() > 1 and self._round_done()
 
     def chance_outcomes(self) -> list[tuple[int, Fraction]]:
         used = set(self.private)
-        left = [c for c in range(6) if c not in used]
+        left = [c for c in range(2 * self.num_players + 2) if c not in used]
         return [(c, Fraction(1, len(left))) for c in left]
 
     def is_terminal(self) -> bool:
-        if self.folded >= 0:
-            return True
-        return len(self.rounds) == 2 and self._round_done(self.rounds[1])
+        if len(self.private) < self.num_players:
+            return False
+        return self._remaining() == 1 or (len(self.rounds) == 2 and self._round_done())
 
     def current_player(self) -> int:
-        if self.is_chance_node():
-            return CHANCE
-        return len(self.rounds[-1]) % 2
+        return CHANCE if self.is_chance_node() else self.player
 
     def legal_actions(self) -> list[int]:
-        h = self.rounds[-1]
-        facing_raise = bool(h) and h[-1] == "r"
-        acts = [0] if facing_raise else []  # fold only when facing a bet
+        contrib = self._stakes()
+        acts = [0] if max(contrib) > contrib[self.player] else []  # fold only when facing a bet
         acts.append(1)
-        if h.count("r") < 2:
+        if self.raises < 2:
             acts.append(2)
         return acts
 
@@ -181,15 +181,25 @@ class _LeducState:
 
     def child(self, action: int) -> _LeducState:
         if self.is_chance_node():
-            if len(self.private) < 2:
+            if len(self.private) < self.num_players:
                 return replace(self, private=(*self.private, action))
-            return replace(self, public=action, rounds=(*self.rounds, ""))
-        p = self.current_player()
-        h = self.rounds[-1] + "fcr"[action]
-        state = replace(self, rounds=(*self.rounds[:-1], h))
+            # the public card opens round 2, for the first player still in
+            return replace(self, public=action, rounds=(*self.rounds, ""), raises=0, calls=0,
+                           player=self._next(-1))
+        p = self.player
+        contrib = list(self._stakes())
+        folded, raises, calls = self.folded, self.raises, self.calls
         if action == 0:
-            state = replace(state, folded=p)
-        return state
+            folded |= 1 << p
+        elif action == 1:
+            contrib[p] = max(contrib)
+            calls += 1
+        else:
+            contrib[p] = max(contrib) + (2 if len(self.rounds) == 1 else 4)
+            raises, calls = raises + 1, 0
+        state = replace(self, rounds=(*self.rounds[:-1], self.rounds[-1] + "fcr"[action]),
+                        contrib=tuple(contrib), folded=folded, raises=raises, calls=calls)
+        return replace(state, player=state._next(p)) if state._remaining() > 1 else state
 
     def information_state_string(self, player: int) -> str:
         card = _RANKS[self.private[player] // 2]
@@ -197,20 +207,15 @@ class _LeducState:
         return f"{card}{self.private[player] % 2}|{pub}|{'/'.join(self.rounds)}"
 
     def returns(self) -> list[float]:
-        contrib = self._contributions()
-        if self.folded >= 0:
-            loser = self.folded
-            # the folder loses what it put in; the raise it did not call is returned
-            lost = contrib[loser]
-            return [float(-lost) if p == loser else float(lost) for p in range(2)]
-        ranks = [self.private[p] // 2 for p in range(2)]
-        pub = self.public // 2
-        strength = [(1 if r == pub else 0, r) for r in ranks]
-        pot = contrib[0]  # both put in the same amount at a showdown
-        if strength[0] == strength[1]:
-            return [0.0, 0.0]
-        winner = 0 if strength[0] > strength[1] else 1
-        return [float(pot) if p == winner else float(-pot) for p in range(2)]
+        n, contrib = self.num_players, self._stakes()
+        live = [p for p in range(n) if not self.folded >> p & 1]
+        if len(live) > 1:  # showdown: a pair with the public card, else the higher private card
+            pub = self.public // 2
+            strength = {p: (self.private[p] // 2 == pub, self.private[p] // 2) for p in live}
+            best = max(strength.values())
+            live = [p for p in live if strength[p] == best]
+        share = sum(contrib) / len(live)
+        return [share - contrib[p] if p in live else float(-contrib[p]) for p in range(n)]
 
 
 @register_game("leduc_poker", family="extensive_form")
