@@ -37,7 +37,7 @@ import sys
 LADDER = {
     # name: (our catalog spec or None, OpenSpiel spec)
     "liars_dice": ("liars_dice(faces=6)", "liars_dice"),
-    "leduc3": (None, "leduc_poker(players=3)"),
+    "leduc3": ("leduc_poker(players=3)", "leduc_poker(players=3)"),
     "goofspiel6": ("goofspiel(num_cards=6)", "goofspiel(num_cards=6,points_order=descending)"),
 }
 BIG = ("liars_dice(faces=8)", "liars_dice(dice_sides=8)")

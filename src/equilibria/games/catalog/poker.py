@@ -260,13 +260,17 @@ def leduc_histories(n: int) -> int:
 class _BettingTree:
     """The betting of Leduc hold'em without the cards (it does not depend on them): one node per
     betting history, the public card's chance node with its one child (the real tree has one per
-    public card). ``kind`` is the player to act, CHANCE or TERMINAL; ``child[v, a]`` the child by
-    action a (the chance node's child in every column); ``num`` the children in the real tree;
-    ``contrib`` and ``folded`` each player's chips in and whether they folded."""
+    public card). ``kind`` is the player to act, CHANCE or TERMINAL; a node's children in the real
+    tree are ``num`` (n + 2 public cards at the chance node), its betting children ``first``,
+    ``first + step``, ... (``step`` 0 at the chance node: every public card leads to the same
+    betting node); ``copies`` counts the node's copies per deal (one per public card in round 2);
+    ``contrib`` and ``folded`` (a bit mask) are the players' chips in and who folded."""
 
     kind: np.ndarray
-    child: np.ndarray
     num: np.ndarray
+    first: np.ndarray
+    step: np.ndarray
+    copies: np.ndarray
     contrib: np.ndarray
     folded: np.ndarray
     history: list[str]
@@ -277,10 +281,11 @@ def _betting_tree(n: int) -> _BettingTree:
     """The betting tree of `_LeducState` (breadth first from the end of the deal)."""
     states = [_LeducState(n, private=tuple(range(n)))]
     kind: list[int] = []
-    child: list[list[int]] = []
     num: list[int] = []
+    first: list[int] = []
+    copies = [1]
     actions: list[tuple[str, ...]] = []
-    for s in states:  # grows while it is walked
+    for v, s in enumerate(states):  # grows while it is walked
         if s.is_terminal():
             k, kids, acts = TERMINAL, [], ()
         elif s.is_chance_node():
@@ -289,31 +294,41 @@ def _betting_tree(n: int) -> _BettingTree:
             k, legal = s.player, s.legal_actions()
             kids, acts = [s.child(a) for a in legal], tuple(s.action_to_string(k, a) for a in legal)
         kind.append(k)
-        first = len(states)
-        child.append([first + j for j in range(len(kids))] or [-1])
         num.append(n + 2 if k == CHANCE else len(kids))
+        first.append(len(states))
+        copies.extend([copies[v] * (n + 2 if k == CHANCE else 1)] * len(kids))
         actions.append(acts)
         states.extend(kids)
-    width = max(map(len, child))
-    table = np.array([c + [c[-1]] * (width - len(c)) for c in child], np.int32)
+    kinds = np.array(kind, np.int8)
     return _BettingTree(
-        kind=np.array(kind, np.int8), child=table, num=np.array(num, np.int64),
+        kind=kinds, num=np.array(num, np.int32), first=np.array(first, np.int32),
+        step=(kinds >= 0).astype(np.int32), copies=np.array(copies, np.int64),
         contrib=np.array([s._stakes() for s in states], np.float64),
-        folded=np.array([[s.folded >> p & 1 for p in range(n)] for s in states], bool),
+        folded=np.array([s.folded for s in states], np.int32),
         history=["/".join(s.rounds) for s in states], actions=actions,
     )
 
 
-def _leduc_payoffs(contrib: np.ndarray, folded: np.ndarray, private: np.ndarray, public: np.ndarray,
-                   ) -> np.ndarray:
-    """Terminal payoffs, one row per terminal: the players still in with the best hand (a pair with
-    the public card, then the higher rank; the only player left after folds) split the pot."""
-    rank = private // 2
-    pair = rank == (public // 2)[:, None]  # no public card (-1): no pair
-    strength = np.where(folded, -1, pair * (private.shape[1] + 1) + rank)
-    win = strength == strength.max(axis=1, keepdims=True)
-    share = contrib.sum(axis=1) / win.sum(axis=1)
-    return np.where(win, share[:, None] - contrib, -contrib)
+def _leduc_payoff_tables(n: int, tree: _BettingTree, private: np.ndarray,
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Lookup tables of the terminal payoffs, small next to the tree: ``winners[deal, public + 1,
+    folded]``, the bit mask of the players still in with the best hand (a pair with the public
+    card, then the higher rank; the only player left after folds), and ``pay[betting node,
+    winners]``, the payoff row when those winners split the pot."""
+    C = 2 * n + 2
+    bits = 1 << np.arange(n)
+    rank = (private // 2).astype(np.int16)  # (deals, n)
+    pub_rank = np.arange(-1, C) // 2  # no public card (-1): no pair
+    strength = (rank[:, None, :] == pub_rank[None, :, None]) * (n + 1) + rank[:, None, :]
+    folded = (np.arange(2**n)[:, None] & bits[None, :]) != 0
+    strength = np.where(folded[None, None], -1, strength[:, :, None, :])  # (deals, C+1, 2^n, n)
+    win = strength == strength.max(axis=3, keepdims=True)
+    winners = (win * bits).sum(axis=3).astype(np.int8 if n < 7 else np.int16)
+    del strength, win
+    won = (np.arange(2**n)[:, None] & bits[None, :]) != 0  # (2^n, n)
+    share = tree.contrib.sum(axis=1)[:, None] / np.maximum(won.sum(axis=1), 1)[None, :]  # (A, 2^n)
+    pay = np.where(won[None], share[:, :, None] - tree.contrib[:, None, :], -tree.contrib[:, None, :])
+    return winners, pay
 
 
 def _leduc_arrays(players: int, title: str) -> ExtensiveFormGame:
@@ -327,22 +342,29 @@ def _leduc_parts(n: int) -> dict[str, Any]:
 
     The first n levels deal the private cards (each node keeps the dealt cards as a bit mask).
     Below, a node is (betting node of `_betting_tree`, deal, public card or -1): a decision node's
-    children follow the betting tree's child table with the same cards, the public card's chance
-    node has one child per card left, a terminal none. Information sets are (betting node, own
-    card, public card), labelled as the state labels them; payoffs come from the betting node's
-    contributions and folds and the cards, all in array operations.
+    children are its betting node's children with the same cards, the public card's chance node
+    has one child per card left, a terminal none. Information sets are (betting node, own card,
+    public card), labelled as the state labels them; payoffs are looked up by betting node and
+    winners (`_leduc_payoff_tables`). The sizes are known from the betting tree, so every output
+    array is allocated once, compact, and filled level by level.
     """
     C = 2 * n + 2
     tree = _betting_tree(n)
+    deal_nodes, deals = _deals(n)
+    num_nodes = deal_nodes + deals * int(tree.copies.sum())
+    num_terminals = deals * int(tree.copies[tree.kind == TERMINAL].sum())
     card_label = [f"card {c}" for c in range(C)]
     own_label = [f"{_RANKS[c // 2]}{c % 2}" for c in range(C)]
     pub_label = ["?", *own_label]  # by public card + 1
     prob_values: list[Any] = [Fraction(1), 1, *(Fraction(1, C - i) for i in range(n)), Fraction(1, n + 2)]
-    parent = [np.array([-1], np.int32)]
-    action = [np.array([-1], np.int8)]
-    depth = [np.zeros(1, np.int8)]
-    kind = [np.array([CHANCE], np.int8)]
-    pid = [np.zeros(1, np.int32)]
+    parent = np.empty(num_nodes, np.int32)
+    action = np.empty(num_nodes, np.int8)
+    depth = np.empty(num_nodes, np.int8)
+    kind = np.empty(num_nodes, np.int8)
+    pid = np.empty(num_nodes, np.int32)
+    node_infoset = np.full(num_nodes, -1, np.int32)
+    util = np.empty((num_terminals, n))
+    parent[0], action[0], depth[0], kind[0], pid[0] = -1, -1, 0, CHANCE, 0
     chance_labels: dict[int, tuple[str, ...]] = {}
     left_labels: dict[int, tuple[str, ...]] = {}  # the labels of the cards not in a dealt mask
 
@@ -352,41 +374,38 @@ def _leduc_parts(n: int) -> dict[str, Any]:
         return left_labels[mask]
 
     # the deal: one card per player in turn, among the cards not dealt
-    ids = np.zeros(1, np.int32)
+    lo, hi = 0, 1  # the current level's nodes
     mask = np.zeros(1, np.int32)
     private = np.zeros((1, 0), np.int8)
-    next_id = 1
     for i in range(n):
-        chance_labels.update(zip(ids.tolist(), [labels(m) for m in mask.tolist()], strict=True))
+        chance_labels.update(zip(range(lo, hi), [labels(m) for m in mask.tolist()], strict=True))
         rows, cards, acts = free_children(mask, C - i, C)
-        total = len(rows)
-        parent.append(ids[rows])
-        action.append(acts.astype(np.int8))
-        depth.append(np.full(total, i + 1, np.int8))
-        kind.append(np.full(total, CHANCE if i < n - 1 else tree.kind[0], np.int8))
-        pid.append(np.full(total, 2 + i, np.int32))
-        ids = np.arange(next_id, next_id + total, dtype=np.int32)
-        next_id += total
+        level = slice(hi, hi + len(rows))
+        parent[level] = lo + rows
+        action[level] = acts
+        depth[level] = i + 1
+        kind[level] = CHANCE if i < n - 1 else tree.kind[0]
+        pid[level] = 2 + i
+        lo, hi = hi, hi + len(rows)
         mask = mask[rows] | (np.int32(1) << cards.astype(np.int32))
         private = np.column_stack([private[rows], cards.astype(np.int8)])
-    deals = len(ids)
+    assert hi - lo == deals
     left = free_children(mask, n + 2, C)[1].reshape(deals, n + 2).astype(np.int8)  # cards not dealt
     deal_labels = [labels(m) for m in mask.tolist()]
-    del mask
+    winners, pay = _leduc_payoff_tables(n, tree, private)
+    del mask, rows, cards, acts
 
     # the betting, with the public card between the rounds
     bet = np.zeros(deals, np.int32)  # node of the betting tree
     deal = np.arange(deals, dtype=np.int32)
     pub = np.full(deals, -1, np.int8)
-    where: list[np.ndarray] = []  # decision nodes and their information sets (discovery index)
-    what: list[np.ndarray] = []
     infoset_player: list[int] = []
     infoset_key: list[str] = []
     infoset_actions: list[tuple[str, ...]] = []
     infoset_first_node: list[int] = []
-    util: list[np.ndarray] = []
-    level = n
-    while len(ids):
+    num_pay, t = 2**n, 0
+    d = n
+    while lo < hi:
         kinds = tree.kind[bet]
         dec = np.flatnonzero(kinds >= 0)
         if len(dec):
@@ -394,55 +413,53 @@ def _leduc_parts(n: int) -> dict[str, Any]:
             own = private[deal[dec], pl]
             key = (b.astype(np.int64) * C + own) * (C + 1) + (p + 1)
             node_set, first = discovery_ids(key, len(infoset_player))
-            where.append(ids[dec])
-            what.append(node_set)
+            node_infoset[lo + dec] = node_set
             fb = b[first].tolist()
             infoset_key.extend([f"{own_label[o]}|{pub_label[q + 1]}|{tree.history[v]}" for o, q, v in zip(
                 own[first].tolist(), p[first].tolist(), fb, strict=True)])
             infoset_actions.extend([tree.actions[v] for v in fb])
-            infoset_first_node.extend(ids[dec][first].tolist())
+            infoset_first_node.extend((lo + dec[first]).tolist())
             infoset_player.extend(pl[first].tolist())
             del b, p, pl, own, key, node_set, first
+        del dec
         chance = kinds == CHANCE
         ch = np.flatnonzero(chance)
-        chance_labels.update(zip(ids[ch].tolist(), [deal_labels[d] for d in deal[ch].tolist()], strict=True))
+        chance_labels.update(zip((lo + ch).tolist(), [deal_labels[j] for j in deal[ch].tolist()],
+                                 strict=True))
         te = np.flatnonzero(kinds == TERMINAL)
         if len(te):
-            b = bet[te]
-            util.append(_leduc_payoffs(tree.contrib[b], tree.folded[b], private[deal[te]], pub[te]))
+            b, j = bet[te], deal[te]
+            won = winners[j, pub[te] + 1, tree.folded[b]]
+            util[t : t + len(te)] = pay.reshape(-1, n)[b * num_pay + won]
+            t += len(te)
+            del b, j, won
+        del ch, te, kinds
         m = tree.num[bet]
         total = int(m.sum())
         if not total:
             break
-        rep = np.repeat(np.arange(len(ids), dtype=np.int32), m)
-        a = np.arange(total, dtype=np.int32) - (np.cumsum(m) - m).astype(np.int32)[rep]
-        bet_rep = bet[rep]
-        bet = tree.child[bet_rep, np.minimum(a, tree.child.shape[1] - 1)]
-        del bet_rep
-        from_chance = chance[rep]
-        deal, pub = deal[rep], pub[rep]
+        level = slice(hi, hi + total)
+        parent[level] = np.repeat(np.arange(lo, hi, dtype=np.int32), m)
+        a = np.arange(total, dtype=np.int32)
+        a -= np.repeat(np.cumsum(m, dtype=np.int32) - m, m)
+        action[level] = a
+        depth[level] = d + 1
+        from_chance = np.repeat(chance, m)
+        bet = np.repeat(tree.first[bet], m) + a * np.repeat(tree.step[bet], m)
+        kind[level] = tree.kind[bet]
+        pid[level] = np.where(from_chance, np.int8(len(prob_values) - 1), np.int8(1))
+        deal, pub = np.repeat(deal, m), np.repeat(pub, m)
         ci = np.flatnonzero(from_chance)
         pub[ci] = left[deal[ci], a[ci]]
-        parent.append(ids[rep])
-        action.append(a.astype(np.int8))
-        depth.append(np.full(total, level + 1, np.int8))
-        kind.append(tree.kind[bet])
-        pid.append(np.where(from_chance, np.int32(len(prob_values) - 1), np.int32(1)))
-        del rep, a, from_chance, ci, kinds, chance
-        ids = np.arange(next_id, next_id + total, dtype=np.int32)
-        next_id += total
-        level += 1
-    node_infoset = np.full(next_id, -1, np.int32)
-    node_infoset[np.concatenate(where)] = np.concatenate(what)
-    del where, what, ids, bet, deal, pub
-    # one copy of each array alive at a time: the level chunks go as soon as they are joined
-    arrays = {"infoset": node_infoset}
-    for name, chunks in (("parent", parent), ("action", action), ("depth", depth), ("kind", kind)):
-        arrays[name] = np.concatenate(chunks)
-        chunks.clear()
+        del a, m, from_chance, ci, chance
+        lo, hi = hi, hi + total
+        d += 1
+    assert hi == num_nodes and t == num_terminals
+    del bet, deal, pub
     return dict(
-        arrays=arrays, pid=np.concatenate(pid), prob_values=prob_values, chance_labels=chance_labels,
-        util=np.concatenate(util), raw_rows={}, infoset_player=infoset_player, infoset_key=infoset_key,
+        arrays={"parent": parent, "action": action, "depth": depth, "kind": kind, "infoset": node_infoset},
+        pid=pid, prob_values=prob_values, chance_labels=chance_labels,
+        util=util, raw_rows={}, infoset_player=infoset_player, infoset_key=infoset_key,
         infoset_actions=infoset_actions, infoset_first_node=infoset_first_node,
     )
 
