@@ -20,6 +20,7 @@ from ..._checks import check_choice, check_int
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
+from ._arrays import discovery_ids, free_children
 from ._limits import call, check_tree
 
 
@@ -140,8 +141,8 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
 
     def grow(mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Children of each node over the cards not in ``mask`` (k of them), ascending."""
-        rows, cols = np.nonzero((mask[:, None] & bit[None, :]) == 0)
-        return rows, cols + 1, np.tile(np.arange(k), len(mask))
+        rows, cols, acts = free_children(mask, k, N)
+        return rows, cols + 1, acts
 
     def add_level(rows: np.ndarray, acts: np.ndarray, kinds: int, p_id: int) -> np.ndarray:
         nonlocal next_id, level
@@ -169,21 +170,16 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
         return ",".join(out[::-1])
 
     def infosets(player: int, t: int, used: np.ndarray) -> None:
-        key = hist * (N ** (t + 1)) + pcode
-        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        rank = np.argsort(first, kind="stable")
-        new_id = np.empty(len(uniq), np.int64)
         base = len(infoset_player)
-        new_id[rank] = base + np.arange(len(uniq))
+        node_set, fj = discovery_ids(hist * (N ** (t + 1)) + pcode, base)
         where.append(ids)
-        what.append(new_id[inv.reshape(-1)])
-        fj = first[rank]
+        what.append(node_set)
         if player == 0:  # extend the parent's history string by the last pair of bids
             prev = hs[fj].tolist()
             pairs = (hist[fj] % (N * N)).tolist()
             pair = [f"{d // N + 1}:{d % N + 1}" for d in pairs] if t else [""] * len(pairs)
             strs = [f"{hstr[h]} {q}" if hstr[h] else q for h, q in zip(prev, pair, strict=True)]
-            hs[:] = len(hstr) + (new_id[inv.reshape(-1)] - base)
+            hs[:] = len(hstr) + (node_set - base)
             hstr.extend(strs)
         else:
             strs = [hstr[h] for h in hs[fj].tolist()]
@@ -198,7 +194,7 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
             acts_cache[u] = tuple(f"bid {c}" for c in range(1, N + 1) if not u >> (c - 1) & 1)
         infoset_actions.extend([acts_cache[u] for u in masks])
         infoset_first_node.extend(ids[fj].tolist())
-        infoset_player.extend([player] * len(uniq))
+        infoset_player.extend([player] * len(fj))
 
     turns = N - 1 if N >= 2 else 1
     for t in range(turns):

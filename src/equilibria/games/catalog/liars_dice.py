@@ -18,6 +18,7 @@ import numpy as np
 from ..._checks import check_bool, check_int
 from ...registry import register_game
 from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
+from ._arrays import discovery_ids
 from ._limits import call, check_tree
 
 
@@ -125,13 +126,9 @@ def _liars_dice_parts(faces: int, wild: bool) -> dict[str, Any]:
     while len(ids):
         player = (k - 2) % 2
         own = d0 if player == 0 else d1
-        uniq, first, inv = np.unique(own * (np.int64(1) << B) + mask, return_index=True, return_inverse=True)
-        rank = np.argsort(first, kind="stable")  # discovery order: by first node
-        new_id = np.empty(len(uniq), np.int64)
-        new_id[rank] = len(infoset_player) + np.arange(len(uniq))
+        node_set, fj = discovery_ids(own * (np.int64(1) << B) + mask, len(infoset_player))
         where.append(ids)
-        what.append(new_id[inv.reshape(-1)])
-        fj = first[rank]
+        what.append(node_set)
         masks, lasts = mask[fj].tolist(), last[fj].tolist()
         for m in set(masks).difference(hist_cache):
             hist_cache[m] = " ".join(bid_label[b] for b in range(B) if m >> b & 1)
@@ -141,7 +138,7 @@ def _liars_dice_parts(faces: int, wild: bool) -> dict[str, Any]:
         infoset_key.extend([f"die {o} | {hist_cache[m]}" for o, m in zip(owns, masks, strict=True)])
         infoset_actions.extend([acts_cache[lb] for lb in lasts])
         infoset_first_node.extend(ids[fj].tolist())
-        infoset_player.extend([player] * len(uniq))
+        infoset_player.extend([player] * len(fj))
         # children: bids last+1 .. B-1, then "liar" once a bid was made
         nb = B - 1 - last
         m_i = nb + (last >= 0)
