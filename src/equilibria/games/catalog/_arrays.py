@@ -19,13 +19,25 @@ def free_children(mask: np.ndarray, k: int, width: int) -> tuple[np.ndarray, np.
     return rows, items, np.tile(np.arange(k), len(mask))
 
 
-def discovery_ids(key: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+def discovery_ids(key: np.ndarray, base: int, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Information sets of one level of nodes keyed by ``key`` (equal keys, one set), numbered
     ``base, base+1, ...`` in order of their first node: each node's set, and the position of each
-    set's first node (in the sets' order)."""
-    uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    rank = np.argsort(first, kind="stable")
-    dtype = np.int32 if base + len(uniq) < 2**31 else np.int64
-    new_id = np.empty(len(uniq), dtype)
-    new_id[rank] = base + np.arange(len(uniq))
-    return new_id[inv.reshape(-1)], first[rank]
+    set's first node (in the sets' order).
+
+    With ``size`` (every key is below it, and a table of ``size`` entries is affordable) the sets
+    are found with a table indexed by key instead of sorting the keys.
+    """
+    if size is None:
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        rank = np.argsort(first, kind="stable")
+        first, inv = first[rank], inv.reshape(-1)
+        table = np.empty(len(uniq), np.int32 if base + len(uniq) < 2**31 else np.int64)
+        table[rank] = base + np.arange(len(uniq))
+        return table[inv], first
+    pos = np.full(size, len(key), np.int64)
+    np.minimum.at(pos, key, np.arange(len(key)))  # each key's first node
+    first = np.sort(pos[pos < len(key)])
+    del pos
+    table = np.empty(size, np.int32 if base + len(first) < 2**31 else np.int64)
+    table[key[first]] = base + np.arange(len(first))
+    return table[key], first

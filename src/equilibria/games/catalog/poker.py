@@ -404,6 +404,7 @@ def _leduc_parts(n: int) -> dict[str, Any]:
     infoset_actions: list[tuple[str, ...]] = []
     infoset_first_node: list[int] = []
     num_pay, t = 2**n, 0
+    num_keys = len(tree.kind) * C * (C + 1)  # information-set keys (betting node, own card, public)
     d = n
     while lo < hi:
         kinds = tree.kind[bet]
@@ -412,7 +413,7 @@ def _leduc_parts(n: int) -> dict[str, Any]:
             b, p, pl = bet[dec], pub[dec], kinds[dec]
             own = private[deal[dec], pl]
             key = (b.astype(np.int64) * C + own) * (C + 1) + (p + 1)
-            node_set, first = discovery_ids(key, len(infoset_player))
+            node_set, first = discovery_ids(key, len(infoset_player), num_keys)
             node_infoset[lo + dec] = node_set
             fb = b[first].tolist()
             infoset_key.extend([f"{own_label[o]}|{pub_label[q + 1]}|{tree.history[v]}" for o, q, v in zip(
