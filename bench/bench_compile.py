@@ -3,8 +3,8 @@
 Every measurement runs in a fresh subprocess, so that peak RSS (``ru_maxrss`` of that process,
 its imports included) never mixes between games or libraries. Per game of the ladder:
 
-* ours: the time of the catalog factory (``eq.load_game``; liar's dice and Goofspiel have native
-  catalog games) and of the OpenSpiel bridge (``from_pyspiel``), each to a compiled
+* ours: the time of the catalog factory (``eq.load_game``; liar's dice, n-player Leduc and
+  Goofspiel have native catalog games) and of the OpenSpiel bridge (``from_pyspiel``), each to a compiled
   `ExtensiveFormGame`, and the peak RSS of the process;
 * OpenSpiel: ``pyspiel.load_game`` (which does NOT expand the tree: it parses parameters and
   builds the game object, so it is milliseconds), then ``pyspiel.CFRPlusSolver(game)``, whose
@@ -19,8 +19,9 @@ runs a few CFR+ iterations (sequence engine) and reports the peak RSS of compile
     .venv/bin/python bench/bench_compile.py [--games liars_dice,leduc3,goofspiel6] [--big]
 
 How the costs grow: both sides are linear in the number of histories. Ours: the native catalog
-generators (liar's dice) build each level of the tree with NumPy (a few array operations per
-level, plus Python work per information set for its label); the state-machine catalog games and the
+generators (liar's dice, Leduc, Goofspiel) build each level of the tree with NumPy (a few array
+operations per level, plus Python work per information set for its label); the state-machine
+catalog games and the
 bridge make one Python call per history (the bridge several pyspiel calls: child, legal actions,
 information-state string). The compiled game keeps about 60 bytes per node (six int64/float arrays)
 plus the labels per information set. OpenSpiel keeps a C++ state per history only while walking,

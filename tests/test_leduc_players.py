@@ -105,7 +105,8 @@ def test_bad_player_counts_are_refused(players):
         leduc_poker(players=players)
 
 
-def test_too_many_players_for_the_size_limit():
-    assert leduc_histories(4) == 349_388_741
-    with pytest.raises(SizeLimitError, match=r"leduc_poker\(players=5\)"):
-        eq.load_game("leduc_poker(players=5)")
+@pytest.mark.parametrize("players", [4, MAX_LEDUC_PLAYERS])
+def test_too_many_players_for_the_size_limit(players):
+    assert leduc_histories(2) == 9457 and leduc_histories(4) == 349_388_741
+    with pytest.raises(SizeLimitError, match=rf"leduc_poker\(players={players}\)"):
+        eq.load_game(f"leduc_poker(players={players})")

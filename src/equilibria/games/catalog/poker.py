@@ -2,11 +2,14 @@
 
 * Kuhn poker (Kuhn 1950, "A simplified two-person poker"); the n-player generalisation with
   n + 1 cards is from Abou Risk & Szafron 2010.
-* Leduc hold'em (Southey et al. 2005, "Bayes' Bluff: Opponent Modelling in Poker").
+* Leduc hold'em (Southey et al. 2005, "Bayes' Bluff: Opponent Modelling in Poker"), for n
+  players with OpenSpiel's n-player rules (2n + 2 cards).
 
-Both are written as small state machines with OpenSpiel's state interface and compiled by
-`ExtensiveFormGame.from_state`. Chance deals the private cards one player at a time, as OpenSpiel
-does, so the trees (and every algorithm's iterates) coincide with OpenSpiel's.
+Both are written as small state machines with OpenSpiel's state interface. Kuhn poker is compiled
+by `ExtensiveFormGame.from_state`; Leduc hold'em by a NumPy generator that builds the same tree
+level by level (`_leduc_parts`), the state machine being its reference. Chance deals the private
+cards one player at a time, as OpenSpiel does, so the trees (and every algorithm's iterates)
+coincide with OpenSpiel's.
 """
 
 from __future__ import annotations
@@ -323,7 +326,7 @@ def _leduc_payoff_tables(n: int, tree: _BettingTree, private: np.ndarray,
     folded = (np.arange(2**n)[:, None] & bits[None, :]) != 0
     strength = np.where(folded[None, None], -1, strength[:, :, None, :])  # (deals, C+1, 2^n, n)
     win = strength == strength.max(axis=3, keepdims=True)
-    winners = (win * bits).sum(axis=3).astype(np.int8 if n < 7 else np.int16)
+    winners = (win * bits).sum(axis=3).astype(np.int8)  # masks of at most MAX_LEDUC_PLAYERS bits
     del strength, win
     won = (np.arange(2**n)[:, None] & bits[None, :]) != 0  # (2^n, n)
     share = tree.contrib.sum(axis=1)[:, None] / np.maximum(won.sum(axis=1), 1)[None, :]  # (A, 2^n)
