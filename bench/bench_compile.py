@@ -3,8 +3,8 @@
 Every measurement runs in a fresh subprocess, so that peak RSS (``ru_maxrss`` of that process,
 its imports included) never mixes between games or libraries. Per game of the ladder:
 
-* ours: the time of the catalog factory (``eq.load_game``; liar's dice and Goofspiel have native
-  catalog games) and of the OpenSpiel bridge (``from_pyspiel``), each to a compiled
+* ours: the time of the catalog factory (``eq.load_game``; liar's dice, n-player Leduc and
+  Goofspiel have native catalog games) and of the OpenSpiel bridge (``from_pyspiel``), each to a compiled
   `ExtensiveFormGame`, and the peak RSS of the process;
 * OpenSpiel: ``pyspiel.load_game`` (which does NOT expand the tree: it parses parameters and
   builds the game object, so it is milliseconds), then ``pyspiel.CFRPlusSolver(game)``, whose
@@ -41,7 +41,7 @@ import sys
 LADDER = {
     # name: (our catalog spec or None, OpenSpiel spec)
     "liars_dice": ("liars_dice(faces=6)", "liars_dice"),
-    "leduc3": (None, "leduc_poker(players=3)"),
+    "leduc3": ("leduc_poker(players=3)", "leduc_poker(players=3)"),
     "goofspiel6": ("goofspiel(num_cards=6)", "goofspiel(num_cards=6,points_order=descending)"),
 }
 BIG = ("liars_dice(faces=8)", "liars_dice(dice_sides=8)")

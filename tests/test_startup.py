@@ -51,3 +51,34 @@ def test_lazy_public_names_resolve_to_the_real_objects():
         assert "no_such_name" in str(exc)
     else:  # pragma: no cover - the check above must raise
         raise AssertionError("an unknown attribute must raise AttributeError")
+
+
+def test_the_catalog_index_names_every_game_and_its_module():
+    """`equilibria.games.catalog._index` is what lets a lookup import one module: it must name every
+    registered game and the module that registers it."""
+    from equilibria.games.catalog._index import GAME_MODULES
+    from equilibria.registry import GAMES
+
+    found = {key: entry.factory.__module__.rsplit(".", 1)[1] for key, entry in
+             ((normalised, GAMES.get(normalised)) for normalised in [e.name for e in GAMES])}
+    assert GAME_MODULES == found
+
+
+def test_loading_one_game_imports_its_catalog_module_only():
+    code = ("import sys\nimport equilibria as eq\neq.load_game('kuhn_poker')\n"
+            "print(sorted(m for m in sys.modules if m.startswith('equilibria.games.catalog.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 - our own probe's list literal
+    assert loaded == ["equilibria.games.catalog._arrays", "equilibria.games.catalog._index",
+                      "equilibria.games.catalog._limits", "equilibria.games.catalog.poker"]
+    # a name the index does not hold still resolves through full discovery (and unknown names fail)
+    from equilibria.errors import UnknownNameError
+    from equilibria.registry import GAMES
+
+    assert GAMES.get("leduc_poker").name == "leduc_poker"
+    try:
+        GAMES.get("no_such_game")
+    except UnknownNameError as exc:
+        assert "unknown game 'no_such_game'" in str(exc)
+    else:  # pragma: no cover - the lookup above must raise
+        raise AssertionError("an unknown game must raise UnknownNameError")

@@ -28,7 +28,6 @@ wrong version, wrong dtypes or shapes) raises `CheckpointError`.
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib
 import io
 import json
@@ -36,15 +35,20 @@ import math
 import numbers
 import os
 import re
-import zipfile
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import CheckpointError
+
+if TYPE_CHECKING:
+    import zipfile
+
+# hashlib (OpenSSL, ~3.5 MB resident) and zipfile are imported where a digest or a file is made, so
+# that `import equilibria` does not load them
 
 FORMAT_NAME = "equilibria-checkpoint"
 #: version 1 was a pickle (never loaded again); version 2 is this zip of .npy arrays + JSON
@@ -477,6 +481,8 @@ def game_digest(game: Any) -> str:
             value = None
         if isinstance(value, str) and value:
             return value
+    import hashlib
+
     h = hashlib.sha256()
     _hash_into(h, game, 0, set(), top=True)
     return "sha256:" + h.hexdigest()
@@ -557,6 +563,8 @@ def _hash_into(h: Any, v: Any, depth: int, seen: set[int], top: bool = False) ->
             _hash_into(h, k, depth + 1, seen)
             _hash_into(h, v[k], depth + 1, seen)
     elif isinstance(v, (set, frozenset)):
+        import hashlib
+
         sub = []
         for x in v:
             hx = hashlib.sha256()
@@ -600,6 +608,8 @@ def _hash_into(h: Any, v: Any, depth: int, seen: set[int], top: bool = False) ->
 
 def write_checkpoint_bytes(document: dict[str, Any], arrays: list[np.ndarray]) -> bytes:
     """The checkpoint file's bytes: ``checkpoint.json`` and ``a<k>.npy`` members in a stored zip."""
+    import zipfile
+
     doc = dict(document)
     doc["arrays"] = [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays]
     try:
@@ -618,6 +628,8 @@ def write_checkpoint_bytes(document: dict[str, Any], arrays: list[np.ndarray]) -
 
 def read_checkpoint_file(path: str | os.PathLike) -> tuple[dict[str, Any], list[np.ndarray]]:
     """The JSON document and the arrays of a checkpoint file; `CheckpointError` for anything else."""
+    import zipfile
+
     from ._checks import size_limit
 
     where = os.fspath(path)
@@ -711,7 +723,7 @@ def _read_member(zf: zipfile.ZipFile, name: str, spec: Any, where: str) -> np.nd
         or not isinstance(spec.get("shape"), list)
     ):
         raise CheckpointError(f"{where}: the description of {name} is malformed")
-    if zf.getinfo(name).compress_type != zipfile.ZIP_STORED:
+    if zf.getinfo(name).compress_type != 0:  # zipfile.ZIP_STORED
         raise CheckpointError(f"{where}: {name} is compressed; equilibria writes stored members only")
     with zf.open(name) as f:
         data = f.read()

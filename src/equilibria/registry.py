@@ -259,9 +259,12 @@ class Registry:
     """Named games (one entry a name). ``packages``: the plug-in packages whose modules register
     this kind of entry, imported on the first lookup (`discover`)."""
 
-    def __init__(self, kind: str, packages: tuple[str, ...] = ()):
+    def __init__(self, kind: str, packages: tuple[str, ...] = (), index: tuple[str, str] | None = None):
         self.kind = kind
         self.packages = packages
+        #: (module, attribute) of a dict name -> module (relative to the first package) that registers
+        #: it: a lookup by name imports that module only, not every plug-in (start-up time, memory)
+        self.index = index
         self._entries: dict[str, Any] = {}
 
     def add(self, name: str, entry: Any) -> None:
@@ -271,8 +274,14 @@ class Registry:
         self._entries[name] = entry
 
     def get(self, name: str) -> Any:
-        discover(self.packages)
         key = normalise_name(name)
+        if key not in self._entries and self.index is not None:
+            module, attr = self.index
+            where = getattr(importlib.import_module(module), attr).get(key)
+            if where is not None:
+                importlib.import_module(f"{self.packages[0]}.{where}")
+        if key not in self._entries:
+            discover(self.packages)
         if key not in self._entries:
             raise UnknownNameError(self.kind, name, [_display(e) for e in self._entries.values()])
         return self._entries[key]
@@ -340,7 +349,8 @@ def _qualname(entry: GameEntry | MethodEntry) -> str:
 
 
 # games are registered by the catalog only, so listing or loading one never imports a learner
-GAMES = Registry("game", ("equilibria.games.catalog",))
+GAMES = Registry("game", ("equilibria.games.catalog",),
+                 index=("equilibria.games.catalog._index", "GAME_MODULES"))
 METHODS = MethodRegistry("method", PLUGIN_PACKAGES)
 
 

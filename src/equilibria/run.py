@@ -17,7 +17,6 @@ import math
 import numbers
 import os
 import sys
-import tempfile
 import time
 import weakref
 from abc import ABC, abstractmethod
@@ -185,6 +184,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` so that ``path`` holds either the old or the new content, never a torn file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

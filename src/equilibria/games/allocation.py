@@ -37,7 +37,6 @@ choice); it is ≥ 0 for every profile.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any
 
@@ -179,6 +178,8 @@ class AllocationGame(Game):
     def digest(self) -> str:
         """SHA-256 of the data that defines the game (checkpoints compare it), leaving out the
         hindsight-LP cache, which fills as the game is evaluated."""
+        import hashlib  # here, not at import: OpenSSL is ~3.5 MB resident
+
         h = hashlib.sha256()
         for a in (self.rewards, self.costs, self.budgets, self.running):
             h.update(f"{a.dtype.str}{a.shape}".encode())

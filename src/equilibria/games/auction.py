@@ -30,7 +30,6 @@ Known Bayes-Nash equilibria (`AuctionGame.equilibrium`), symmetric bidders:
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -257,6 +256,8 @@ class Empirical(ValueDistribution):
         return float(np.max(np.diff(self._levels) / np.diff(self._knots)))
 
     def describe(self) -> dict[str, Any]:
+        import hashlib  # here, not at import: OpenSSL is ~3.5 MB resident
+
         return {
             "kind": self.kind,
             "samples": len(self.samples),
@@ -721,6 +722,8 @@ class AuctionGame(Game):
             self.bid_points,
             self.value_points,
         ]
+        import hashlib  # here, not at import: OpenSSL is ~3.5 MB resident
+
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
     def __repr__(self) -> str:
@@ -906,6 +909,8 @@ class LLGGame(AuctionGame):
         import json
 
         data = ["llg", self.rule, self.grid_points, self.bid_points, self.value_points]
+        import hashlib  # here, not at import: OpenSSL is ~3.5 MB resident
+
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
     def __repr__(self) -> str:

@@ -520,20 +520,23 @@ class ExtensiveFormGame(SumTests, Game):
         float_prob = np.array([float(p) for p in prob_values])
         P = len(prob_values)
         num_term = int(np.count_nonzero(pl == TERMINAL))
-        term = np.empty(num_term, dtype=idx)
         term_seq = np.empty((n, num_term), dtype=idx)
         reach_values: list[Any] = [Fraction(1)]
-        term_reach = np.empty(num_term, dtype=np.int32 if exact_chance else np.float64)
+        # exact: an index into reach_values, in the smallest type that holds it (widened as they come)
+        term_reach = np.empty(num_term, dtype=np.int8 if exact_chance else np.float64)
         first = np.full(num_infosets, -1, dtype=np.int64)  # each infoset's own sequence at its first node
         bad_at: tuple[int, int] | None = None  # (infoset, own sequence) of the first node breaking recall
+        # the level above: its non-terminal nodes' sequences and reaches (terminals have no children),
+        # and where each of its nodes sits among them
         seq = np.zeros((n, 1), dtype=idx)
         reach = np.zeros(1, dtype=np.int32) if exact_chance else np.ones(1)
+        pos = np.zeros(1, dtype=idx)
         k = 0
         for d in range(len(cuts) - 1):
             lo, hi = int(cuts[d]), int(cuts[d + 1])
             if d:
                 u = par[lo:hi]
-                up = u - int(cuts[d - 1])
+                up = pos[u - int(cuts[d - 1])]
                 seq = seq[:, up]
                 owner = pl[u]
                 mine = np.flatnonzero(owner >= 0)
@@ -551,6 +554,8 @@ class ExtensiveFormGame(SumTests, Game):
                                              for q in uniq.tolist()])
                         reach[c] = base + inv.reshape(-1)
                         del pair, uniq, inv
+                        if len(reach_values) > np.iinfo(term_reach.dtype).max:
+                            term_reach = term_reach.astype(small_int_dtype(0, 2 * len(reach_values)))
                     del c
                 else:
                     reach = reach * float_prob[p_id]
@@ -569,18 +574,22 @@ class ExtensiveFormGame(SumTests, Game):
                 del I, own, fresh
             tl = np.flatnonzero(kinds == TERMINAL)
             if tl.size:
-                term[k:k + tl.size] = lo + tl
                 term_seq[:, k:k + tl.size] = seq[:, tl]
                 term_reach[k:k + tl.size] = reach[tl]
                 k += tl.size
+                inner = kinds != TERMINAL
+                pos = (np.cumsum(inner, dtype=idx) - 1).astype(idx, copy=False)
+                seq, reach = seq[:, inner], reach[inner]
+                del inner
+            else:
+                pos = np.arange(hi - lo, dtype=idx)
             del kinds, dl, tl
-        del seq, reach
+        del seq, reach, pos
         if exact_chance:
-            self.terminal_chance = np.array([float(r) for r in reach_values])[term_reach]
             self._reach_values: list[Any] | None = reach_values
-            self._terminal_reach_id = term_reach.astype(small_int_dtype(0, len(reach_values)), copy=False)
+            self._terminal_reach_id = term_reach
         else:
-            self.terminal_chance = term_reach
+            self._float_terminal_chance = term_reach
             self._reach_values = None
         del term_reach
         # a game without perfect recall is a valid game (Gambit loads it): only the methods built on
@@ -595,22 +604,21 @@ class ExtensiveFormGame(SumTests, Game):
             )
             self._recall_infoset = I
         self._infoset_parent_seq = first.astype(idx)
-        self.terminal_nodes = term
         self._terminal_seq = term_seq
         del term_seq
-        self.num_terminals = len(term)
-        if util.shape != (len(term), n):
-            raise InvalidGameError(f"{util.shape[0]} payoff rows for {len(term)} terminals")
+        self.num_terminals = num_term
+        if util.shape != (num_term, n):
+            raise InvalidGameError(f"{util.shape[0]} payoff rows for {num_term} terminals")
         if not np.isfinite(util).all():
             k = int(np.argwhere(~np.isfinite(util))[0][0])
-            z = int(term[k])
+            z = int(self.terminal_nodes[k])
             shown = raw_rows.get(k, tuple(util[k].tolist()))
             raise InvalidGameError(f"terminal node {z} has a non-finite payoff {shown}")
         util.setflags(write=False)
         self.terminal_utility = util
         self._raw_rows = raw_rows
         #: whether every payoff was given exactly (no floats): exact solvers then use them as given
-        self._exact_payoffs = len(raw_rows) == len(term) and not any(
+        self._exact_payoffs = len(raw_rows) == num_term and not any(
             isinstance(x, float) for row in raw_rows.values() for x in row
         )
 
@@ -645,9 +653,7 @@ class ExtensiveFormGame(SumTests, Game):
             self.node_depth,
             self.node_player,
             self.node_infoset,
-            self.terminal_nodes,
             self._terminal_seq,
-            self.terminal_chance,
             self._infoset_parent_seq,
             self._infoset_level,
             self._edge_prob_id,
@@ -682,6 +688,24 @@ class ExtensiveFormGame(SumTests, Game):
         if any(len(a) != k for a, k in zip(labels, self.infoset_num_actions.tolist(), strict=True)):
             raise InvalidGameError("the action labels do not match the information sets' action counts")
         return labels
+
+    @cached_property
+    def terminal_nodes(self) -> np.ndarray:
+        """The terminal nodes, ascending (the order of ``terminal_utility``'s rows)."""
+        out = np.flatnonzero(self.node_player == TERMINAL).astype(self.node_parent.dtype)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def terminal_chance(self) -> np.ndarray:
+        """The chance reach of each terminal as a float (kept as interned exact values and an index
+        per terminal when every probability is exact, expanded on first use)."""
+        if self._reach_values is None:
+            out = self._float_terminal_chance
+        else:
+            out = np.array([float(r) for r in self._reach_values])[self._terminal_reach_id]
+        out.setflags(write=False)
+        return out
 
     @cached_property
     def edge_chance_prob(self) -> np.ndarray:

@@ -20,6 +20,7 @@ from ..._checks import check_choice, check_int
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame, index_dtype, small_int_dtype
+from ._arrays import discovery_ids, free_children
 from ._limits import call, check_tree
 
 
@@ -202,9 +203,8 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
     def grow(mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Children of each node over the cards not in ``mask`` (k of them), ascending: the parent
         row, the card (1..N) and the action index of each child."""
-        rows, cols = np.nonzero((mask[:, None] & bit[None, :]) == 0)
-        return (rows.astype(idx), (cols + 1).astype(np.int8),
-                np.tile(np.arange(k, dtype=np.int8), len(mask)))
+        rows, cols, acts = free_children(mask, k, N)
+        return rows.astype(idx), (cols + 1).astype(np.int8), acts.astype(np.int8)
 
     def add_level(rows: np.ndarray, acts: np.ndarray, kinds: int, p_id: int) -> np.ndarray:
         nonlocal next_id, level
@@ -221,20 +221,14 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
 
     def infosets(player: int, t: int, used: np.ndarray) -> None:
         nonlocal num_infosets
-        key = hist.astype(np.int64) * (N ** (t + 1)) + pcode
-        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        del key
-        rank = np.argsort(first, kind="stable")
-        new_id = np.empty(len(uniq), idx)
-        new_id[rank] = num_infosets + np.arange(len(uniq), dtype=idx)
+        node_set, fj = discovery_ids(hist.astype(np.int64) * (N ** (t + 1)) + pcode, num_infosets)
         where.append(ids)
-        what.append(new_id[inv.reshape(-1)])
-        fj = first[rank]
+        what.append(node_set)
         for name, values in (("hist", hist[fj]), ("pcode", pcode[fj]), ("used", used[fj])):
             info[name].append(values)
-        info["player"].append(np.full(len(uniq), player, np.int8))
-        info["turn"].append(np.full(len(uniq), t, np.int8))
-        num_infosets += len(uniq)
+        info["player"].append(np.full(len(fj), player, np.int8))
+        info["turn"].append(np.full(len(fj), t, np.int8))
+        num_infosets += len(fj)
 
     turns = N - 1 if N >= 2 else 1
     for t in range(turns):

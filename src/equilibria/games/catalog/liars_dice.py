@@ -18,6 +18,7 @@ import numpy as np
 from ..._checks import check_bool, check_int
 from ...registry import register_game
 from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame, index_dtype, small_int_dtype
+from ._arrays import discovery_ids
 from ._limits import call, check_tree
 
 
@@ -151,20 +152,15 @@ def _liars_dice_parts(faces: int, wild: bool) -> dict[str, Any]:
     while len(ids):
         player = (k - 2) % 2
         own = d0 if player == 0 else d1
-        uniq, first, inv = np.unique(own.astype(np.int64) * (np.int64(1) << B) + mask, return_index=True,
-                                     return_inverse=True)
-        rank = np.argsort(first, kind="stable")  # discovery order: by first node
-        new_id = np.empty(len(uniq), idx)
-        new_id[rank] = num_infosets + np.arange(len(uniq), dtype=idx)
+        node_set, fj = discovery_ids(own.astype(np.int64) * (np.int64(1) << B) + mask, num_infosets)
         where.append(ids)
-        what.append(new_id[inv.reshape(-1)])
-        fj = first[rank]
-        info["player"].append(np.full(len(uniq), player, np.int8))
+        what.append(node_set)
+        info["player"].append(np.full(len(fj), player, np.int8))
         info["die"].append(own[fj])
         info["mask"].append(mask[fj])
         info["last"].append(last[fj])
-        num_infosets += len(uniq)
-        del uniq, first, inv, rank, new_id, fj
+        num_infosets += len(fj)
+        del node_set, fj
         # children: bids last+1 .. B-1, then "liar" once a bid was made
         nb = (B - 1 - last).astype(np.int64)
         m_i = nb + (last >= 0)

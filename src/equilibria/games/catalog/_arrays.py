@@ -1,0 +1,43 @@
+"""Small NumPy steps shared by the catalog's level-by-level tree generators (goofspiel, liar's dice,
+Leduc hold'em); no games registered here.
+
+The generators number nodes as `ExtensiveFormGame.from_state` does (breadth first, children in
+action order) and hand the arrays to `ExtensiveFormGame._from_arrays`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def free_children(mask: np.ndarray, k: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Children of each node over the items ``0 .. width-1`` whose bit is not set in its ``mask``,
+    ascending, when every node has exactly ``k`` such items: the parent row of each child, its item
+    and its action index (position among its siblings)."""
+    bit = np.int64(1) << np.arange(width, dtype=np.int64)
+    rows, items = np.nonzero((mask.astype(np.int64)[:, None] & bit[None, :]) == 0)
+    return rows, items, np.tile(np.arange(k), len(mask))
+
+
+def discovery_ids(key: np.ndarray, base: int, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Information sets of one level of nodes keyed by ``key`` (equal keys, one set), numbered
+    ``base, base+1, ...`` in order of their first node: each node's set, and the position of each
+    set's first node (in the sets' order).
+
+    With ``size`` (every key is below it, and a table of ``size`` entries is affordable) the sets
+    are found with a table indexed by key instead of sorting the keys.
+    """
+    if size is None:
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        rank = np.argsort(first, kind="stable")
+        first, inv = first[rank], inv.reshape(-1)
+        table = np.empty(len(uniq), np.int32 if base + len(uniq) < 2**31 else np.int64)
+        table[rank] = base + np.arange(len(uniq))
+        return table[inv], first
+    pos = np.full(size, len(key), np.int64)
+    np.minimum.at(pos, key, np.arange(len(key)))  # each key's first node
+    first = np.sort(pos[pos < len(key)])
+    del pos
+    table = np.empty(size, np.int32 if base + len(first) < 2**31 else np.int64)
+    table[key[first]] = base + np.arange(len(first))
+    return table[key], first
