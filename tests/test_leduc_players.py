@@ -21,17 +21,6 @@ from equilibria.solvers.sequence_form import sequence_form_lp
 from test_compile_scale import assert_same_game
 
 
-def assert_same_tree(gen: ExtensiveFormGame, walk: ExtensiveFormGame) -> None:
-    """`assert_same_game`, the generator's compact integer node arrays read in the walk's dtypes
-    (which dtypes the compiled game stores is `_finish`'s choice, not the generator's)."""
-    for k, v in vars(walk).items():
-        w = vars(gen).get(k)
-        if isinstance(v, np.ndarray) and isinstance(w, np.ndarray) and v.dtype != w.dtype:
-            assert v.dtype.kind == w.dtype.kind == "i", k
-            object.__setattr__(gen, k, w.astype(v.dtype))
-    assert_same_game(gen, walk)
-
-
 def random_profile(game: ExtensiveFormGame, seed: int = 0) -> np.ndarray:
     pol = np.random.default_rng(seed).random(game.legal_mask.shape) * game.legal_mask
     return pol / pol.sum(axis=1, keepdims=True)
@@ -42,10 +31,10 @@ def test_two_players_generator_equals_the_state_walk():
     assert walk.num_nodes == 9457 and walk.num_infosets == 936
     assert walk.infoset_labels[:2] == ("J0|?|", "J1|?|") and "K1|J0|crrc/crr" in walk.infoset_labels
     gen = _leduc_arrays(2, "Leduc poker")
-    assert_same_tree(gen, walk)
+    assert_same_game(gen, walk)
     game = eq.load_game("leduc_poker")
     assert game.title == "Leduc poker" and eq.load_game("leduc_poker(players=2)").num_nodes == 9457
-    assert_same_tree(game, walk)
+    assert_same_game(game, walk)
 
 
 def test_two_players_value():
