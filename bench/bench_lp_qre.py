@@ -10,7 +10,7 @@
 
 Times are medians over the games of each size. Shared machines are noisy; rerun before quoting.
 
-    .venv/bin/python bench/bench_lp_qre.py [--games 5]
+    .venv/bin/python bench/bench_lp_qre.py [--games 5] [--only lp|logit|correlated ...]
 """
 
 from __future__ import annotations
@@ -101,13 +101,17 @@ def bench_correlated(games: int) -> None:
               f"{statistics.median(ts) * 1e3:>9.1f} {max(gaps):>11.1e}")
 
 
+SECTIONS = {"lp": bench_lp, "logit": bench_logit, "correlated": bench_correlated}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--games", type=int, default=5, help="games per size")
+    ap.add_argument("--only", choices=tuple(SECTIONS), action="append",
+                    help="run only this section (repeatable); default: all")
     args = ap.parse_args()
-    bench_lp(args.games)
-    bench_logit(args.games)
-    bench_correlated(args.games)
+    for name in args.only or SECTIONS:
+        SECTIONS[name](args.games)
 
 
 if __name__ == "__main__":
