@@ -115,48 +115,32 @@ class _PairPayoffs:
         else:
             rows_c = cols_c = np.zeros(0, dtype=np.intp)
             vals_c = np.zeros(0)
-        self._coo = (rows_c, cols_c, vals_c)
-        self._G = self._build(rows_c, cols_c, vals_c, K * K)
-        # Gd: rows (i, a) minus rows (i, 0), a ≥ 1, in the order of rows_a
-        r_of = rows_c // K
-        c_of = rows_c % K
-        slot = np.full(K, -1, dtype=np.intp)
-        slot[self.rows_a] = np.arange(self.rows_a.size)
-        zero_row = np.zeros(K, dtype=bool)
-        zero_row[off[:-1]] = True
-        drows, dcols, dvals = [], [], []
-        for i in range(n):
-            if sizes[i] == 1:
-                continue
-            mine = self.player_of[r_of] == i
-            a_sel = mine & ~zero_row[r_of]
-            drows.append(slot[r_of[a_sel]] * K + c_of[a_sel])
-            dcols.append(cols_c[a_sel])
-            dvals.append(vals_c[a_sel])
-            # minus row (i, 0), repeated for every a ≥ 1
-            z_sel = mine & zero_row[r_of]
-            for a in range(1, sizes[i]):
-                drows.append(slot[off[i] + a] * K + c_of[z_sel])
-                dcols.append(cols_c[z_sel])
-                dvals.append(-vals_c[z_sel])
         nd = self.rows_a.size
-        if not drows:  # every player has one action
-            drows, dcols, dvals = [np.zeros(0, np.intp)], [np.zeros(0, np.intp)], [np.zeros(0)]
-        self._Gd = self._build(np.concatenate(drows), np.concatenate(dcols), np.concatenate(dvals), nd * K)
-        self._const_P = self._G[:, 0].reshape(K, K).copy() if n == 2 else None
-        self._const_D = self._Gd[:, 0].reshape(nd, K).copy() if n == 2 else None
-        if n == 2:
-            self._G = self._Gd = None  # P is constant: the operator is the matrix itself
+        cols_k = np.arange(K)
+        sel_a = (self.rows_a[:, None] * K + cols_k).ravel()
+        sel_0 = (self.rows_0[:, None] * K + cols_k).ravel()
+        self._G = self._Gd = self._const_P = self._const_D = None
+        if n <= 2:  # w = (1) (or no pairs): P is constant, the operator is the matrix itself
+            P = np.zeros(K * K)
+            P[rows_c] = vals_c
+            self._const_P = P.reshape(K, K)
+            self._const_D = (P[sel_a] - P[sel_0]).reshape(nd, K)
+            return
+        self._G = self._build(rows_c, cols_c, vals_c, K * K)
+        # Gd: the rows of G for P[(i,a),·] minus those for P[(i,0),·], a ≥ 1, in the order of rows_a
+        self._Gd = self._G[sel_a] - self._G[sel_0]
 
     def _build(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, nrows: int) -> Any:
         ncols = max(self.wlen, 1)
-        if self.n == 2 or nrows * ncols <= max(_DENSE_LIMIT, 4 * vals.size):
+        if nrows * ncols <= max(_DENSE_LIMIT, 4 * vals.size):
             G = np.zeros((nrows, ncols))
-            np.add.at(G, (rows, cols), vals)
+            G[rows, cols] = vals  # each entry of P has one payoff per column of its pair
             return G
         from scipy.sparse import csr_array
 
-        return csr_array((vals, (rows, cols)), shape=(nrows, ncols))
+        G = csr_array((vals, (rows, cols)), shape=(nrows, ncols))
+        G.sum_duplicates()
+        return G
 
     def weights(self, sig: np.ndarray) -> np.ndarray:
         """The stacked outer products ``w`` of the others' σ for every pair (step 1)."""
@@ -170,16 +154,12 @@ class _PairPayoffs:
         """``P(σ)`` for the concatenated profile ``sig`` (K × K)."""
         if self._const_P is not None:
             return self._const_P
-        if self.n == 1:
-            return np.zeros((self.K, self.K))
         return (self._G @ self.weights(sig)).reshape(self.K, self.K)
 
     def diff_matrix(self, sig: np.ndarray) -> np.ndarray:
         """``P[(i,a),·] − P[(i,0),·]`` for the rows (i, a ≥ 1) in order (``(K − n) × K``)."""
         if self._const_D is not None:
             return self._const_D
-        if self.n == 1:
-            return np.zeros((self.rows_a.size, self.K))
         return (self._Gd @ self.weights(sig)).reshape(self.rows_a.size, self.K)
 
     def deviation(self, sig: np.ndarray, P: np.ndarray | None = None) -> np.ndarray:
@@ -356,7 +336,8 @@ class _Tracer:
         self._A = np.empty((lay.K + 1, lay.K + 1))
         self._rhs = np.zeros((lay.K + 1, 2))
         self._rhs[-1, 1] = 1.0
-        _, J = _system(U, lay, self.w)
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, J = self.sys(self.w)
         self.t = self._tangent(J)
         if self.t[-1] < 0:
             self.t = -self.t
@@ -567,6 +548,11 @@ def _supports(profile: list[np.ndarray], threshold: float) -> list[np.ndarray]:
     return [np.flatnonzero(s >= threshold * s.max()) for s in profile]
 
 
+#: payoff differences (per unit of payoff range) treated as rounding: the uniform profile starts a
+#: constant branch when every player's payoffs against it are this flat
+_FLAT = 1e-14
+
+
 def logit_qre_path(
     game: NormalFormGame,
     *,
@@ -602,6 +588,16 @@ def logit_qre_path(
         prof = game.uniform_profile()
         return LogitPathResult(prof, 0.0, 0.0, 0, [np.arange(k) for k in game.num_actions])
     lay = _Layout(tuple(game.num_actions))
+    # every player indifferent against the uniform profile: H(z_0, λ) = 0 for every λ, so the
+    # branch is the constant uniform profile and that is its limit
+    n = game.num_players
+    flat = all(float(np.ptp(U[i].mean(axis=tuple(k for k in range(n) if k != i)))) <= _FLAT
+               for i in range(n))  # d_i against the uniform profile: the mean over the others
+    if flat:
+        uniform = game.uniform_profile()
+        nc = nash_conv(game, uniform)
+        if nc <= tol_f:
+            return LogitPathResult(uniform, 0.0, nc, 0, [np.arange(k) for k in game.num_actions])
     tracer = _Tracer(U, lay, max_steps=max_steps)
     path: list[tuple[float, list[np.ndarray]]] = []
     next_check = 4.0
