@@ -102,7 +102,7 @@ def catalog_games(min_players: int = 3) -> list[tuple[str, np.ndarray]]:
     cat = pathlib.Path(gbt.__file__).parent / "catalog_data"
     ours = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "nfg"
     out = []
-    for root, label in ((cat, "pygambit catalog_data/"), (ours, "tests/data/nfg/")):
+    for root, label in ((cat, "gambit/"), (ours, "tests/data/nfg/")):
         for f in sorted([*root.rglob("*.nfg"), *root.rglob("*.efg")]):
             try:
                 g = gbt.read_nfg(str(f)) if f.suffix == ".nfg" else gbt.read_efg(str(f))

@@ -317,6 +317,11 @@ class LogitPathResult:
     path: list[tuple[float, list[np.ndarray]]] = field(default_factory=list)
 
 
+#: the arc-length step below which a change of orientation is taken for a bifurcation point
+#: crossed (above it, for a jump to another stretch of the branch, and the step is halved)
+_H_FLIP = 1e-4
+
+
 class _Tracer:
     """Predictor-corrector continuation of the principal logit branch (Allgower & Georg 2003, ch. 2-6)."""
 
@@ -341,6 +346,11 @@ class _Tracer:
         self.t = self._tangent(J)
         if self.t[-1] < 0:
             self.t = -self.t
+        # the orientation sign(det [J; tᵀ]) is constant along a smooth traversal of the curve
+        # (Allgower & Georg 2003, §2.1); a corrector that lands on another stretch of the branch
+        # traversed the other way (a jump across a fold) flips it
+        self.orient = float(np.linalg.det(np.vstack([J, self.t])) > 0)
+        self._flipped = False
 
     @staticmethod
     def _tangent(J: np.ndarray) -> np.ndarray:
@@ -357,6 +367,7 @@ class _Tracer:
         Georg 2003, §2.1), taken at the last iterate (one Newton step of size ≤ 1e-9 from the
         point); ``None`` where the system is singular."""
         prev = None
+        self._flipped = False
         A = self._A
         A[-1] = self.t
         rhs = self._rhs
@@ -377,9 +388,7 @@ class _Tracer:
                 return w, False, None
             w = w - step
             if norm <= 1e-9 * (1.0 + float(np.abs(w).max())):
-                x = sol[:, 1]
-                xn = math.sqrt(float(x @ x))
-                return w, True, (x / xn if math.isfinite(xn) and xn > 0 else None)
+                return w, True, self._oriented(sol[:, 1], A)
             prev = norm
             H, _ = self.sys(w, out=A)
         if float(np.abs(H).max()) > 1e-9 * (1.0 + float(np.abs(w).max())):
@@ -388,8 +397,23 @@ class _Tracer:
             x = np.linalg.solve(A, rhs[:, 1])
         except np.linalg.LinAlgError:
             return w, True, None
+        return w, True, self._oriented(x, A)
+
+    def _oriented(self, x: np.ndarray, A: np.ndarray) -> np.ndarray | None:
+        """``x`` normalised: the next tangent, or ``None`` if it is not finite or the orientation
+        ``sign det [J; t_oldᵀ]`` (the sign of ``det [J; t_newᵀ]``, since t_new ∝ x and
+        ``t_old · x = 1``) differs from the curve's."""
         xn = math.sqrt(float(x @ x))
-        return w, True, (x / xn if math.isfinite(xn) and xn > 0 else None)
+        if not (math.isfinite(xn) and xn > 0):
+            return None
+        if float(np.linalg.det(A) > 0) != self.orient:
+            if self.h > _H_FLIP:
+                return None
+            # the flip persists at the smallest steps: a simple bifurcation point crossed along the
+            # branch (the orientation changes sign there; Allgower & Georg 2003, §8.1), taken up
+            # if the step is accepted
+            self._flipped = True
+        return x / xn
 
     def step(self) -> None:
         """One accepted predictor-corrector step (halving the step until the corrector contracts)."""
@@ -405,6 +429,8 @@ class _Tracer:
                     self.h *= 0.5
                     continue
                 self.w, self.t = w, t
+                if self._flipped:
+                    self.orient = 1.0 - self.orient
                 self.steps += 1
                 self.h *= 1.5
                 return
