@@ -15,13 +15,27 @@ is the zero set of
     H_ia = z_i(a) − z_i(0) − λ (d_i(a) − d_i(0)),   a ≥ 1,   d_i(a) = u_i(a, σ_{-i}),
 
 a curve in (z, λ) traced by predictor-corrector continuation (Allgower & Georg, *Introduction to
-Numerical Continuation Methods*, SIAM 2003): an Euler step along the tangent (the null vector of
-the Jacobian, from a QR factorisation) and Gauss-Newton corrections with the Moore-Penrose inverse,
-with arc-length step control by the contraction of the corrector. Log-probabilities keep the
-actions that vanish in the limit well scaled (their z falls linearly in λ).
+Numerical Continuation Methods*, SIAM 2003): an Euler step along the tangent and Newton
+corrections on the hyperplane orthogonal to it (the augmented square system ``[J; tᵀ]``, whose
+one LU factorisation per iterate also gives the next tangent). Log-probabilities keep the actions
+that vanish in the limit well scaled (their z falls linearly in λ).
+
+Step control (`_Tracer`): a step is accepted when the first correction is at most 0.05 × the step
+(curvature · h / 2 ≤ 0.05), the corrector contracts by 0.3 per iteration to 1e-9, successive
+tangents have cosine ≥ 0.995, and the orientation ``sign det [J; tᵀ]`` is unchanged (A&G §2.1: a
+flip means the corrector landed on another stretch of the branch, across a fold; one that persists
+at steps below `_H_FLIP` is a bifurcation point crossed, A&G §8.1); the step then grows by 1.5,
+else it is halved. Gambit's ``logit_solve`` (Turocy 2005; gambit ``src/solvers/logit/path.cc``)
+uses a chord corrector to 1e-4 with the steps growing by at most 1.1 and runs until the path
+point's regret is below 1e-8 (λ ≈ 1e6-1e7 for a mixed limit, about 180 steps on random 3- and
+4-player games); this path stops at a far smaller λ (about 1e2-1e3, 25-100 steps) because the
+support refinement below certifies the limit exactly.
 
 The Jacobian is analytic: ``∂d_i(a)/∂σ_j(b) = u_i(a, b, σ_{-ij})``, the payoff tensor contracted
-against every player but i and j.
+against every player but i and j. All those pair payoffs form one K × K matrix ``P(σ)``
+(`_PairPayoffs`), the product of a precomputed matrix with the stacked outer products of the other
+players' σ, so an evaluation of H and its Jacobian is a fixed number of NumPy calls whatever the
+number of players (`_LogitSystem`), and the deviation payoffs are ``P σ / (n − 1)``.
 
 Certification: along the way the path's profile is refined by Newton's method on the Nash
 conditions of its apparent support (equal payoffs on the support, probabilities summing to one;
@@ -591,13 +605,18 @@ def logit_qre_path(
 ) -> LogitPathResult:
     """A Nash equilibrium with NashConv ≤ ``tol``, the limit of the logit QRE branch (Turocy 2005).
 
-    Follows the principal branch from λ = 0 and, each time λ (per unit of payoff range) doubles
-    past 4, tries Newton's method on the Nash conditions of the path's apparent support. A refined
-    profile is the branch's limit when it lies within ``near / λ`` of the path point (the branch
-    converges at rate O(1/λ)) or the path approaches it over successive checks; past
-    ``λ = loose`` any refined profile is taken (degenerate games have continua of equilibria).
-    The first one whose NashConv is at most ``tol`` (default ``1e-9 · max |u|``) is
-    returned. ``record`` keeps the accepted path points ``(λ, profile)`` in game units. Raises
+    1. If every player is indifferent among their actions against the uniform profile (to 1e-14
+       of the payoff range), that profile is a QRE at every λ: the branch is constant and the
+       uniform profile is returned (if its NashConv is at most ``tol``).
+    2. Otherwise the principal branch is followed from λ = 0 (`_Tracer`).
+    3. Each time λ (per unit of payoff range) doubles past 4, Newton's method is tried on the Nash
+       conditions of the path's apparent supports (`_refine_on_support`). A refined profile is
+       the branch's limit when it lies within ``near / λ`` of the path point (the branch
+       converges at rate O(1/λ)) or the path approaches it over successive checks; past
+       ``λ = loose`` any refined profile is taken (degenerate games have continua of equilibria).
+    4. The first one whose NashConv is at most ``tol`` (default ``1e-9 · max |u|``) is returned.
+
+    ``record`` keeps the accepted path points ``(λ, profile)`` in game units. Raises
     `SolverError` if λ exceeds ``lam_max`` (per unit of payoff range), or the curve is lost,
     before a profile is certified.
     """
