@@ -20,16 +20,16 @@ corrections on the hyperplane orthogonal to it (the augmented square system ``[J
 one LU factorisation per iterate also gives the next tangent). Log-probabilities keep the actions
 that vanish in the limit well scaled (their z falls linearly in λ).
 
-Step control (`_Tracer`): a step is accepted when the first correction is at most 0.05 × the step
-(curvature · h / 2 ≤ 0.05), the corrector contracts by 0.3 per iteration to 1e-9, successive
-tangents have cosine ≥ 0.995, and the orientation ``sign det [J; tᵀ]`` is unchanged (A&G §2.1: a
-flip means the corrector landed on another stretch of the branch, across a fold; one that persists
-at steps below `_H_FLIP` is a bifurcation point crossed, A&G §8.1); the step then grows by 1.5,
-else it is halved. Gambit's ``logit_solve`` (Turocy 2005; gambit ``src/solvers/logit/path.cc``)
-uses a chord corrector to 1e-4 with the steps growing by at most 1.1 and runs until the path
-point's regret is below 1e-8 (λ ≈ 1e6-1e7 for a mixed limit, about 180 steps on random 3- and
-4-player games); this path stops at a far smaller λ (about 1e2-1e3, 25-100 steps) because the
-support refinement below certifies the limit exactly.
+Step control (`_Tracer`): a step is accepted when the first correction is at most 0.05 × the
+step (curvature · h / 2 ≤ 0.05), the corrector contracts by 0.3 per iteration to an estimated
+1e-9, successive tangents have cosine ≥ 0.995, and the orientation ``sign det [J; tᵀ]`` is
+unchanged (A&G §2.1: a flip means the corrector landed on another stretch of the branch, across a
+fold; one that persists at steps below `_H_FLIP` is a bifurcation point crossed, A&G §8.1); the
+step then grows by 1.5, else it is halved. Gambit's ``logit_solve`` (Turocy 2005; gambit
+``src/solvers/logit/path.cc``) uses a chord corrector to 1e-4 with the steps growing by at most
+1.1 and runs until the path point's regret is below 1e-8 (λ ≈ 1e6-1e7 for a mixed limit, about 180
+steps on random 3- and 4-player games); this path stops at a far smaller λ (about 1e2-1e3, 25-100
+steps) because the support refinement below certifies the limit exactly.
 
 The Jacobian is analytic: ``∂d_i(a)/∂σ_j(b) = u_i(a, b, σ_{-ij})``, the payoff tensor contracted
 against every player but i and j. All those pair payoffs form one K × K matrix ``P(σ)``
@@ -378,8 +378,11 @@ class _Tracer:
         Georg 2003, §2.2-2.3); fails fast on slow contraction. Returns the point, whether it
         converged, and the next tangent: the same factorisation also solves ``[J; tᵀ] x = e_{K+1}``,
         whose normalised solution is the null vector of ``J`` on the side of ``t`` (Allgower &
-        Georg 2003, §2.1), taken at the last iterate (one Newton step of size ≤ 1e-9 from the
-        point); ``None`` where the system is singular."""
+        Georg 2003, §2.1), taken at the last iterate (one Newton step from the point); ``None``
+        where the system is singular. Converged when the next correction, estimated from the last
+        one and the observed contraction rate (``‖Δ_k‖² / ‖Δ_{k−1}‖``, an upper bound while
+        Newton's method contracts at least linearly at that rate; Allgower & Georg 2003, §6.1),
+        is at most 1e-9 · (1 + max |w|), which saves the last, confirming iteration."""
         prev = None
         self._flipped = False
         A = self._A
@@ -401,7 +404,10 @@ class _Tracer:
             if prev is not None and norm > 0.3 * prev and norm > 1e-12:
                 return w, False, None
             w = w - step
-            if norm <= 1e-9 * (1.0 + float(np.abs(w).max())):
+            # the next correction, estimated at the observed (at least linear) contraction rate
+            # norm / prev, is below the tolerance: w is already that close to the curve
+            est = norm if prev is None else norm * (norm / prev)
+            if est <= 1e-9 * (1.0 + float(np.abs(w).max())):
                 return w, True, self._oriented(sol[:, 1], A)
             prev = norm
             H, _ = self.sys(w, out=A)
