@@ -261,6 +261,7 @@ class _LogitSystem:
         self.o0 = op.offsets[:-1]
         self.base_a = lay.jacobian_base[self.ra, :K].copy()
         self.cols = np.arange(K)
+        self.own0 = op.offsets[op.player_of]  # the sum row (i, 0) of each column's player
         self.inv = 1.0 / max(op.n - 1, 1)
         # one player: d_0 = u_0 does not depend on σ
         self.dd1 = (U[0][1:] - U[0][0]) if op.n == 1 else None
@@ -284,7 +285,7 @@ class _LogitSystem:
             return H, None
         J = np.zeros((K, K + 1)) if out is None else out
         J[self.o0] = 0.0
-        J[self.op.offsets[self.op.player_of], self.cols] = sig
+        J[self.own0, self.cols] = sig
         J[ra, :K] = self.base_a - lam * D * sig
         J[ra, K] = -Dd
         return H, J[:K]
