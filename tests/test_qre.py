@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import equilibria as eq
 from equilibria.errors import InvalidParameterError
 from equilibria.games.normal_form import NormalFormGame
+from equilibria.solvers import qre
 from equilibria.solvers.qre import _Layout, _normalised, _system, logit_qre, logit_qre_path
 
 
@@ -178,3 +179,98 @@ def test_path_default_tolerance_is_relative_to_the_payoffs(scale):
     assert eq.nash_conv(g, res.profile) <= 1e-9 * g.payoff_scale
     for a, b in zip(res.profile, ref.profile, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-9)
+
+
+def _pair_payoffs_brute(u: np.ndarray, sigmas: list[np.ndarray]) -> np.ndarray:
+    """``P[(i,a),(j,b)] = u_i(a, b, σ_{-ij})`` by contracting one axis at a time."""
+    n = len(sigmas)
+    blocks = [[np.zeros((sigmas[i].size, sigmas[j].size)) for j in range(n)] for i in range(n)]
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            t = u[i]
+            for k in reversed(range(n)):
+                if k not in (i, j):
+                    t = np.tensordot(t, sigmas[k], axes=([k], [0]))
+            blocks[i][j] = t if i < j else t.T
+    return np.block(blocks)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (2, 3, 2), (3, 2, 2, 2), (2, 1, 3, 2, 2)])
+@pytest.mark.parametrize("dense_limit", [None, 0])
+def test_pair_payoffs_match_brute_force_dense_and_sparse(shape, dense_limit, monkeypatch):
+    # dense_limit=0 forces the CSR form of the stacked pair matrix wherever it is smaller
+    if dense_limit is not None:
+        monkeypatch.setattr(qre, "_DENSE_LIMIT", dense_limit)
+    rng = np.random.default_rng(len(shape))
+    u = rng.normal(size=(len(shape), *shape))
+    sigmas = [rng.dirichlet(np.ones(k)) for k in shape]
+    op = qre._PairPayoffs(u, shape)
+    sig = np.concatenate(sigmas)
+    P = op.matrix(sig)
+    ref = _pair_payoffs_brute(u, sigmas) if len(shape) > 1 else np.zeros((shape[0], shape[0]))
+    np.testing.assert_allclose(P, ref, atol=1e-12)
+    np.testing.assert_allclose(op.diff_matrix(sig), P[op.rows_a] - P[op.rows_0], atol=1e-12)
+    d = NormalFormGame(u).deviation_payoffs(sigmas)
+    np.testing.assert_allclose(op.deviation(sig), np.concatenate(d), atol=1e-12)
+
+
+def test_path_with_sparse_pair_matrix_reaches_the_same_endpoint(monkeypatch):
+    u = np.random.default_rng(3).normal(size=(4, 3, 2, 2, 2))
+    ref = logit_qre_path(NormalFormGame(u))
+    monkeypatch.setattr(qre, "_DENSE_LIMIT", 0)
+    qre._OP_CACHE[0] = qre._SYS_CACHE[0] = None
+    g = NormalFormGame(u)
+    assert not isinstance(qre._PairPayoffs(_normalised(g)[0], (3, 2, 2, 2))._G, np.ndarray)
+    res = logit_qre_path(g)
+    assert res.nash_conv <= 1e-9 * g.payoff_scale
+    for a, b in zip(res.profile, ref.profile, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", [35, 175])
+def test_path_does_not_jump_back_across_a_fold(seed):
+    # these branches fold back near λ = 18 (per unit payoff range); large steps let the corrector
+    # land on the earlier stretch of the same branch, which was then followed backwards through
+    # λ = 0 (SolverError at λ = -6e169) until the orientation of the curve was checked
+    u = np.random.default_rng(seed).normal(size=(4, 3, 2, 2, 2))
+    g = NormalFormGame(u)
+    res = logit_qre_path(g, record=True)
+    assert res.nash_conv <= 1e-9 * g.payoff_scale
+    assert min(lam for lam, _ in res.path) > 0
+    gg = _gambit(u)
+    theirs = _gambit_profile(gg, gbt.nash.logit_solve(gg).equilibria[0])
+    for a, b in zip(res.profile, theirs, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from([(2, 2, 2), (3, 3, 3), (3, 2, 2), (2, 3, 4), (4, 4, 2)]), st.integers(0, 10**6))
+def test_path_points_are_qre_and_endpoint_is_certified_on_three_player_games(shape, seed):
+    u = np.random.default_rng(seed).normal(size=(3, *shape))
+    g = NormalFormGame(u)
+    res = logit_qre_path(g, record=True)
+    assert res.nash_conv <= 1e-9 * g.payoff_scale
+    assert eq.nash_conv(g, res.profile) <= 1e-9 * g.payoff_scale
+    # every recorded point is a logit QRE at its λ > 0: the tracer never runs back to λ = 0, where
+    # the QRE is unique (the uniform profile)
+    assert min(lam for lam, _ in res.path) > 0
+    for lam, prof in res.path[:: max(1, len(res.path) // 8)]:
+        assert _residual(g, prof, lam) <= 1e-7
+
+
+def test_uniform_equilibrium_is_the_constant_branch():
+    # every player indifferent against the uniform profile: it is a QRE at every λ, so the branch is
+    # constant and the path returns it without stepping
+    u = np.random.default_rng(4).normal(size=(3, 2, 3, 4))
+    for i in range(3):
+        others = tuple(k for k in range(3) if k != i)
+        u[i] -= np.expand_dims(u[i].mean(axis=others), others)
+    g = NormalFormGame(u)
+    res = logit_qre_path(g)
+    assert res.steps == 0 and res.lam == 0.0 and res.nash_conv <= 1e-15
+    for s, k in zip(res.profile, (2, 3, 4), strict=True):
+        np.testing.assert_allclose(s, np.full(k, 1 / k), atol=1e-15)
+    for s, k in zip(logit_qre(g, 3.0), (2, 3, 4), strict=True):
+        np.testing.assert_allclose(s, np.full(k, 1 / k), atol=1e-9)
