@@ -53,15 +53,19 @@ def test_lazy_public_names_resolve_to_the_real_objects():
         raise AssertionError("an unknown attribute must raise AttributeError")
 
 
-def test_the_catalog_index_names_every_game_and_its_module():
-    """`equilibria.games.catalog._index` is what lets a lookup import one module: it must name every
-    registered game and the module that registers it."""
-    from equilibria.games.catalog._index import GAME_MODULES
+def test_the_catalog_index_is_in_step_with_the_registrations():
+    """`equilibria.games.catalog._index` is what lets a lookup import one module and `equilibria games`
+    import none: it must name every registered game, the module that registers it and its listing
+    row. Out of step: run ``python -m equilibria.games.catalog._index``."""
+    from pathlib import Path
+
+    from equilibria.games.catalog import _index
     from equilibria.registry import GAMES
 
-    found = {key: entry.factory.__module__.rsplit(".", 1)[1] for key, entry in
-             ((normalised, GAMES.get(normalised)) for normalised in [e.name for e in GAMES])}
-    assert GAME_MODULES == found
+    found = {e.name: e.factory.__module__.rsplit(".", 1)[1] for e in GAMES}
+    assert _index.GAME_MODULES == found
+    assert list(_index.GAME_ROWS) == _index.listing_rows(list(GAMES))
+    assert _index.render() == Path(_index.__file__).read_text()
 
 
 def test_loading_one_game_imports_its_catalog_module_only():
