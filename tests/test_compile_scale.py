@@ -101,3 +101,47 @@ def test_compile_keeps_given_numbers():
     )
     assert exact._exact_chance == [Fraction(1, 3), Fraction(2, 3)]
     assert exact.is_zero_sum
+
+
+def _semantics(game: ExtensiveFormGame) -> dict:
+    """What a compiled game means, independent of how exact chance reaches are interned."""
+    return {
+        "terminal_seq": game._terminal_seq, "parent_seq": game._infoset_parent_seq,
+        "terminal_chance": game.terminal_chance, "exact_chance": game._exact_chance,
+        "terminal_nodes": game.terminal_nodes, "recall": game._recall_violation,
+        "levels": game._levels, "utility": game.terminal_utility,
+    }
+
+
+@pytest.mark.parametrize("build", [
+    lambda: eq.load_game("leduc_poker"),
+    lambda: eq.load_game("goofspiel(num_cards=4, order=random)"),
+    lambda: eq.load_game("liars_dice(faces=3)"),
+    lambda: ExtensiveFormGame.from_tree(Chance([
+        ("a", 0.25, Decision(0, "x", [("l", Decision(0, "y", [("u", Terminal([1.0, -1.0])),
+                                                              ("v", Terminal([0.0, 0.0]))])),
+                                      ("r", Terminal([2.0, -2.0]))])),
+        ("b", 0.75, Decision(0, "z", [("l", Decision(0, "y", [("u", Terminal([0.5, -0.5])),
+                                                              ("v", Terminal([1.0, -1.0]))])),
+                                      ("r", Terminal([0.0, 0.0]))])),
+    ]), 2),  # float chance, and "y" reached after different own histories: no perfect recall
+    lambda: ExtensiveFormGame.from_tree(Terminal([1, -1]), 2),  # a root that is a terminal
+])
+def test_levels_walked_in_chunks_compile_the_same_game(build, monkeypatch):
+    """`_finish` walks big levels in chunks of `_LEVEL_CHUNK` nodes: tiny chunks (levels cut
+    anywhere, several per level) give the same sequences, reaches, recall verdict and levels."""
+    from equilibria.games import extensive_form
+
+    whole = build()
+    monkeypatch.setattr(extensive_form, "_LEVEL_CHUNK", 3)
+    chunked = build()
+    a, b = _semantics(whole), _semantics(chunked)
+    for key in a:
+        if isinstance(a[key], tuple) and a[key] and isinstance(a[key][0], np.ndarray):
+            assert all(np.array_equal(x, y) for x, y in zip(a[key], b[key], strict=True)), key
+        elif isinstance(a[key], np.ndarray):
+            assert np.array_equal(a[key], b[key]) and a[key].dtype == b[key].dtype, key
+        else:
+            assert a[key] == b[key], key
+    if not whole.has_perfect_recall:  # only the hand-made game above lacks it
+        assert whole.num_nodes == 11 and "'y'" in whole._recall_violation

@@ -59,6 +59,10 @@ CHANCE = -1
 TERMINAL = -2
 
 
+#: nodes of one level handled at a time while compiling (bounds the temporaries of huge levels)
+_LEVEL_CHUNK = 1 << 16
+
+
 def small_int_dtype(lo: int, hi: int) -> np.dtype:
     """The smallest signed integer dtype holding every value in ``[lo, hi]``."""
     for t in (np.int8, np.int16, np.int32):
@@ -527,63 +531,80 @@ class ExtensiveFormGame(SumTests, Game):
         first = np.full(num_infosets, -1, dtype=np.int64)  # each infoset's own sequence at its first node
         bad_at: tuple[int, int] | None = None  # (infoset, own sequence) of the first node breaking recall
         # the level above: its non-terminal nodes' sequences and reaches (terminals have no children),
-        # and where each of its nodes sits among them
+        # and where each of its nodes sits among them; a level is walked in chunks of _LEVEL_CHUNK
+        # nodes, so that the temporaries stay small whatever its size
         seq = np.zeros((n, 1), dtype=idx)
         reach = np.zeros(1, dtype=np.int32) if exact_chance else np.ones(1)
         pos = np.zeros(1, dtype=idx)
         k = 0
         for d in range(len(cuts) - 1):
             lo, hi = int(cuts[d]), int(cuts[d + 1])
-            if d:
-                u = par[lo:hi]
-                up = pos[u - int(cuts[d - 1])]
-                seq = seq[:, up]
-                owner = pl[u]
-                mine = np.flatnonzero(owner >= 0)
-                seq[owner[mine], mine] = 1 + node_inf[u[mine]] * A + act[lo + mine]
-                del owner, mine
-                reach = reach[up]
-                p_id = pid[lo:hi]
-                if exact_chance:
-                    c = np.flatnonzero(p_id != 1)  # decision edges (probability 1) keep the reach
-                    if c.size:
-                        pair = reach[c].astype(np.int64) * P + p_id[c]
-                        uniq, inv = np.unique(pair, return_inverse=True)
-                        base = len(reach_values)
-                        reach_values.extend([reach_values[q // P] * prob_values[q % P]
-                                             for q in uniq.tolist()])
-                        reach[c] = base + inv.reshape(-1)
-                        del pair, uniq, inv
-                        if len(reach_values) > np.iinfo(term_reach.dtype).max:
-                            term_reach = term_reach.astype(small_int_dtype(0, 2 * len(reach_values)))
-                    del c
+            inner = pl[lo:hi] != TERMINAL
+            num_inner = int(np.count_nonzero(inner))
+            next_seq = np.empty((n, num_inner), dtype=idx)
+            next_reach = np.empty(num_inner, dtype=reach.dtype)
+            j = 0
+            for c0 in range(lo, hi, _LEVEL_CHUNK):
+                c1 = min(c0 + _LEVEL_CHUNK, hi)
+                kinds = pl[c0:c1]
+                if d:
+                    u = par[c0:c1]
+                    up = pos[u - int(cuts[d - 1])]
+                    cseq = seq[:, up]
+                    owner = pl[u]
+                    mine = np.flatnonzero(owner >= 0)
+                    cseq[owner[mine], mine] = 1 + node_inf[u[mine]] * A + act[c0 + mine]
+                    del owner, mine
+                    creach = reach[up]
+                    p_id = pid[c0:c1]
+                    if exact_chance:
+                        ch = np.flatnonzero(p_id != 1)  # decision edges (probability 1) keep the reach
+                        if ch.size:
+                            pair = creach[ch].astype(np.int64) * P + p_id[ch]
+                            uniq, inv = np.unique(pair, return_inverse=True)
+                            base = len(reach_values)
+                            reach_values.extend([reach_values[q // P] * prob_values[q % P]
+                                                 for q in uniq.tolist()])
+                            if len(reach_values) > np.iinfo(creach.dtype).max:
+                                creach = creach.astype(np.int64)
+                            creach[ch] = base + inv.reshape(-1)
+                            del pair, uniq, inv
+                        del ch
+                    else:
+                        creach = creach * float_prob[p_id]
+                    del u, up, p_id
                 else:
-                    reach = reach * float_prob[p_id]
-                del u, up, p_id
-            kinds = pl[lo:hi]
-            dl = np.flatnonzero(kinds >= 0)
-            if dl.size:  # perfect recall: all nodes of an infoset share the owner's last sequence
-                I = node_inf[lo + dl]
-                own = seq[kinds[dl], dl].astype(np.int64)
-                fresh = np.flatnonzero(first[I] < 0)
-                first[I[fresh[::-1]]] = own[fresh[::-1]]
-                if bad_at is None:
-                    bad = np.flatnonzero(own != first[I])
-                    if bad.size:
-                        bad_at = (int(I[bad[0]]), int(own[bad[0]]))
-                del I, own, fresh
-            tl = np.flatnonzero(kinds == TERMINAL)
-            if tl.size:
-                term_seq[:, k:k + tl.size] = seq[:, tl]
-                term_reach[k:k + tl.size] = reach[tl]
-                k += tl.size
-                inner = kinds != TERMINAL
-                pos = (np.cumsum(inner, dtype=idx) - 1).astype(idx, copy=False)
-                seq, reach = seq[:, inner], reach[inner]
-                del inner
-            else:
-                pos = np.arange(hi - lo, dtype=idx)
-            del kinds, dl, tl
+                    cseq, creach = seq, reach
+                dl = np.flatnonzero(kinds >= 0)
+                if dl.size:  # perfect recall: all nodes of an infoset share the owner's last sequence
+                    I = node_inf[c0 + dl]
+                    own = cseq[kinds[dl], dl]
+                    fresh = np.flatnonzero(first[I] < 0)
+                    first[I[fresh[::-1]]] = own[fresh[::-1]]
+                    if bad_at is None:
+                        bad = np.flatnonzero(own != first[I])
+                        if bad.size:
+                            bad_at = (int(I[bad[0]]), int(own[bad[0]]))
+                    del I, own, fresh
+                keep = inner[c0 - lo:c1 - lo]
+                tl = np.flatnonzero(~keep)
+                if tl.size:
+                    if exact_chance and len(reach_values) > np.iinfo(term_reach.dtype).max:
+                        term_reach = term_reach.astype(small_int_dtype(0, 2 * len(reach_values)))
+                    term_seq[:, k:k + tl.size] = cseq[:, tl]
+                    term_reach[k:k + tl.size] = creach[tl]
+                    k += tl.size
+                m = int(np.count_nonzero(keep))
+                if m:
+                    if creach.dtype != next_reach.dtype:
+                        next_reach = next_reach.astype(creach.dtype)
+                    next_seq[:, j:j + m] = cseq[:, keep] if tl.size else cseq
+                    next_reach[j:j + m] = creach[keep] if tl.size else creach
+                    j += m
+                del kinds, dl, tl, keep, cseq, creach
+            seq, reach = next_seq, next_reach
+            pos = (np.cumsum(inner, dtype=idx) - 1).astype(idx, copy=False)
+            del next_seq, next_reach, inner
         del seq, reach, pos
         if exact_chance:
             self._reach_values: list[Any] | None = reach_values
