@@ -298,7 +298,6 @@ class ExtensiveFormGame(SumTests, Game):
         infoset_key: list[Hashable] = []
         infoset_acts: list[Any] = []
         infoset_actions: list[tuple[str, ...]] = []
-        infoset_first_node: list[int] = []
         # depth first, so that only one path's siblings are alive (a breadth-first queue holds a
         # whole level of states); nodes are numbered when pushed and renumbered breadth first below
         stack: list[tuple[int, Any]] = [(0, root)]
@@ -359,7 +358,6 @@ class ExtensiveFormGame(SumTests, Game):
                     infoset_key.append(key)
                     infoset_acts.append(acts)
                     infoset_actions.append(tuple(labels(obj, k, acts)))
-                    infoset_first_node.append(idx)
                 elif infoset_acts[I] != acts:
                     raise InvalidGameError(
                         f"information set {key!r} of player {k + 1} offers actions "
