@@ -145,3 +145,22 @@ def test_levels_walked_in_chunks_compile_the_same_game(build, monkeypatch):
             assert a[key] == b[key], key
     if not whole.has_perfect_recall:  # only the hand-made game above lacks it
         assert whole.num_nodes == 11 and "'y'" in whole._recall_violation
+
+
+def test_compact_codes_have_headroom_and_wide_games_compile():
+    """Stored codes use the smallest integer type with one unit of headroom: a chance node with 127
+    outcomes (the int8 edge) and a decision with 300 actions (int16 actions) compile and solve."""
+    from equilibria.games.extensive_form import small_int_dtype
+
+    assert small_int_dtype(-1, 126) == np.int8 and small_int_dtype(-1, 127) == np.int16
+    assert small_int_dtype(0, 2**31 - 2) == np.int32 and small_int_dtype(0, 2**31 - 1) == np.int64
+    wide = ExtensiveFormGame.from_tree(Chance([
+        (f"c{k}", Fraction(1, 127), Decision(0, f"i{k % 2}", [(f"a{a}", Terminal([a / 300, -a / 300]))
+                                                          for a in range(300)]))
+        for k in range(127)]), 2)
+    assert wide.node_action.dtype == np.int16 and int(wide.node_action.max()) == 299
+    assert wide.num_nodes == 1 + 127 + 127 * 300
+    best = np.zeros(wide.legal_mask.shape)
+    best[:, 299] = 1.0
+    assert eq.nash_conv(wide, best) == pytest.approx(0.0, abs=1e-12)
+    assert wide.expected_payoffs(best)[0] == pytest.approx(299 / 300, rel=1e-12)

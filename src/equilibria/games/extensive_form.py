@@ -64,10 +64,11 @@ _LEVEL_CHUNK = 1 << 16
 
 
 def small_int_dtype(lo: int, hi: int) -> np.dtype:
-    """The smallest signed integer dtype holding every value in ``[lo, hi]``."""
+    """The smallest signed integer dtype holding every value in ``[lo - 1, hi + 1]`` (one unit of
+    headroom, so that ``x + 1`` or ``x - 1`` on a stored code cannot wrap around)."""
     for t in (np.int8, np.int16, np.int32):
         info = np.iinfo(t)
-        if info.min <= lo and hi <= info.max:
+        if info.min < lo and hi < info.max:
             return np.dtype(t)
     return np.dtype(np.int64)
 

@@ -78,7 +78,7 @@ class ExtensiveFormEnv(_GameEnv):
     def __init__(self, game: Any, render_mode: str | None = None):
         super().__init__(game, render_mode)
         g = game
-        width = int(max(g.node_action.max() + 1, g.max_actions))
+        width = max(int(g.node_action.max()) + 1, g.max_actions)
         self._child = np.full((g.num_nodes, width), -1, dtype=np.int64)
         self._child[g.node_parent[1:], g.node_action[1:]] = np.arange(1, g.num_nodes)
         self._edge_prob = g.edge_chance_prob
