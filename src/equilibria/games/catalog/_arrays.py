@@ -41,3 +41,20 @@ def discovery_ids(key: np.ndarray, base: int, size: int | None = None) -> tuple[
     table = np.empty(size, np.int32 if base + len(first) < 2**31 else np.int64)
     table[key[first]] = base + np.arange(len(first))
     return table[key], first
+
+
+def join_levels(num_nodes: int, index: np.dtype, where: list[np.ndarray], what: list[np.ndarray],
+                chunks: dict[str, list[np.ndarray]]) -> dict[str, np.ndarray]:
+    """The node arrays of a tree generated one level at a time: ``infoset`` (the sets ``what`` at
+    the decision nodes ``where``, −1 elsewhere) and each list of ``chunks`` joined into one array.
+    The lists are emptied as they are joined, so one copy of each array is alive at a time."""
+    node_infoset = np.full(num_nodes, -1, index)
+    for w, x in zip(where, what, strict=True):
+        node_infoset[w] = x
+    where.clear()
+    what.clear()
+    arrays = {"infoset": node_infoset}
+    for name, parts in chunks.items():
+        arrays[name] = np.concatenate(parts)
+        parts.clear()
+    return arrays

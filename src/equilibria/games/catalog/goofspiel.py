@@ -20,7 +20,7 @@ from ..._checks import check_choice, check_int
 from ...errors import InvalidParameterError
 from ...registry import register_game
 from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame, index_dtype, small_int_dtype
-from ._arrays import discovery_ids, free_children
+from ._arrays import discovery_ids, free_children, join_levels
 from ._limits import call, check_tree
 
 
@@ -286,16 +286,8 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
         util[:, 1] = -util[:, 0]
     util += 0.0  # no -0.0
     del pts0, pts1
-    node_infoset = np.full(next_id, -1, idx)
-    for w, x in zip(where, what, strict=True):
-        node_infoset[w] = x
-    where.clear()
-    what.clear()
-    # one copy of each array alive at a time: the level chunks go as soon as they are joined
-    arrays = {"infoset": node_infoset}
-    for name, chunks in (("parent", parent), ("action", action), ("depth", depth), ("kind", kind)):
-        arrays[name] = np.concatenate(chunks)
-        chunks.clear()
+    arrays = join_levels(next_id, idx, where, what,
+                         {"parent": parent, "action": action, "depth": depth, "kind": kind})
     codes = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in info.items()}
     info.clear()
     keys = _GoofLabels(N, fixed, codes["player"], codes["turn"], codes["hist"], codes["pcode"], codes["used"])

@@ -18,7 +18,7 @@ import numpy as np
 from ..._checks import check_bool, check_int
 from ...registry import register_game
 from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame, index_dtype, small_int_dtype
-from ._arrays import discovery_ids
+from ._arrays import discovery_ids, join_levels
 from ._limits import call, check_tree
 
 
@@ -192,16 +192,8 @@ def _liars_dice_parts(faces: int, wild: bool) -> dict[str, Any]:
         mask = mask[b_rep] | (np.int64(1) << new_bid).astype(mask_t)
         del rep, a, is_bid, b_rep, nb, m_i
         k += 1
-    node_infoset = np.full(next_id, -1, idx)
-    for w, x in zip(where, what, strict=True):
-        node_infoset[w] = x
-    where.clear()
-    what.clear()
-    # one copy of each array alive at a time: the level chunks go as soon as they are joined
-    arrays = {"infoset": node_infoset}
-    for name, chunks in (("parent", parent), ("action", action), ("depth", depth), ("kind", kind)):
-        arrays[name] = np.concatenate(chunks)
-        chunks.clear()
+    arrays = join_levels(next_id, idx, where, what,
+                         {"parent": parent, "action": action, "depth": depth, "kind": kind})
     codes = {k: np.concatenate(v) for k, v in info.items()}
     info.clear()
     keys = _DiceLabels(faces, wild, codes["die"], codes["mask"], codes["last"])
