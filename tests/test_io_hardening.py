@@ -317,3 +317,34 @@ def test_normal_form_game_refuses_bad_labels():
         NormalFormGame(np.zeros((2, 1, 1)), player_labels="ab")
     with pytest.raises(InvalidGameError, match="action_labels"):
         NormalFormGame(np.zeros((2, 1, 1)), action_labels=[5, ["a"]])
+
+
+def test_row_from_json_reads_labelled_numbers_and_names_what_is_wrong():
+    """The one reader of `{label: number}` tables behind the market, preference, bandit and
+    verifiable-reward profile formats."""
+    from fractions import Fraction
+
+    import numpy as np
+    import pytest
+
+    from equilibria.errors import InvalidStrategyError
+    from equilibria.games.base import row_from_json
+
+    index = {f"a{k}": k for k in range(12)}
+    row = row_from_json({"a0": "1/3", "a11": 0.5, "a3": Fraction(1, 6)}, index, 12, where="here", item="arm")
+    expected = np.zeros(12)
+    expected[[0, 3, 11]] = [1 / 3, 1 / 6, 0.5]
+    assert np.array_equal(row, expected)
+    cases = [
+        ([0.5], "here: expected an object {arm: number}, not list"),
+        ({"zz": 1}, "here: unknown arm 'zz' (the arms are 'a0', 'a1', "),
+        ({3: 1}, "here: unknown arm 3"),
+        ({"a1": "x"}, "here: the value for arm 'a1' is not a number"),
+        ({"a1": None}, "here: the value for arm 'a1' is not a number"),
+    ]
+    for data, message in cases:
+        with pytest.raises(InvalidStrategyError) as info:
+            row_from_json(data, index, 12, where="here", item="arm")
+        assert str(info.value).startswith(message), str(info.value)
+    with pytest.raises(InvalidStrategyError, match=r"\.\.\.\)$"):  # a long label list is cut
+        row_from_json({"zz": 1}, index, 12, where="here", item="arm")

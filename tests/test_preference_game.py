@@ -142,7 +142,7 @@ def test_profile_json_round_trip_and_errors():
     assert np.allclose(g.profile_from_json(json.loads(json.dumps(data))), pi)
     pair = g.profile_to_json([pi, g.reference])
     assert isinstance(pair, list) and len(pair) == 2
-    with pytest.raises(InvalidStrategyError, match="no response"):
+    with pytest.raises(InvalidStrategyError, match="unknown response"):
         g.profile_from_json({"x0": {"nope": 1.0}, "x1": {"y0": 1.0}})
     with pytest.raises(InvalidStrategyError, match="sums to"):
         g.validate_policy(pi * 2)

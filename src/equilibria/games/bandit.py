@@ -52,7 +52,7 @@ import numpy as np
 
 from .._numbers import parse_number
 from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
-from .base import Game
+from .base import Game, row_from_json
 
 #: largest number of arms (a strategy is a dense vector over them)
 MAX_ARMS = 10**6
@@ -236,15 +236,8 @@ class BanditGame(Game):
         if not isinstance(data, dict):
             raise InvalidStrategyError("a bandit strategy is a JSON object {arm: probability} or a list")
         index = {lab: i for i, lab in enumerate(self.arm_labels)}
-        p = np.zeros(self.num_arms)
-        for lab, x in data.items():
-            if lab not in index:
-                raise InvalidStrategyError(f"unknown arm {lab!r}; the arms are {self.arm_labels[:10]!r}")
-            try:
-                p[index[lab]] = float(parse_number(x))
-            except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-                raise InvalidStrategyError(f"the probability of arm {lab!r} is not a number") from None
-        return self.validate_profile(p)
+        return self.validate_profile(row_from_json(data, index, self.num_arms, where="the bandit strategy",
+                                                   item="arm"))
 
     def expected_payoffs(self, profile: Any, exact: bool = False) -> np.ndarray:
         """``[⟨p, μ⟩]``: the expected reward per round of playing p."""

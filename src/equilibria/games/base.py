@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
+
+import numpy as np
 
 
 class Game(ABC):
@@ -57,3 +60,29 @@ class SumTests:
     @cached_property
     def is_zero_sum(self) -> bool:
         return self._sums_equal(zero=True)
+
+
+def row_from_json(data: Any, index: Mapping[str, int], size: int, *, where: str, item: str) -> np.ndarray:
+    """A JSON object ``{label: number}`` as a vector of ``size`` floats (0 where a label is absent),
+    ``index`` giving each label's position: the innermost table of every labelled profile format
+    (a market's shares of a buyer, a preference policy's probabilities in a context, a bandit
+    strategy, a verifiable-reward policy at a prefix). `InvalidStrategyError` naming ``where`` for
+    anything else: not an object, a label that is not an ``item`` of the game, a value that is not a
+    number (numbers may be given as ``"1/3"`` strings)."""
+    from .._numbers import parse_number
+    from ..errors import InvalidStrategyError
+
+    if not isinstance(data, dict):
+        raise InvalidStrategyError(
+            f"{where}: expected an object {{{item}: number}}, not {type(data).__name__}")
+    row = np.zeros(size)
+    for label, value in data.items():
+        k = index.get(label) if isinstance(label, str) else None
+        if k is None:
+            known = ", ".join(map(repr, list(index)[:10])) + (", ..." if len(index) > 10 else "")
+            raise InvalidStrategyError(f"{where}: unknown {item} {label!r} (the {item}s are {known})")
+        try:
+            row[k] = float(parse_number(value))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            raise InvalidStrategyError(f"{where}: the value for {item} {label!r} is not a number") from None
+    return row

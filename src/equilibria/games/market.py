@@ -29,9 +29,8 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_real
-from .._numbers import parse_number
 from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
-from .base import Game
+from .base import Game, row_from_json
 
 #: a share row must sum to 1 within this (the profile check)
 SHARE_ATOL = 1e-9
@@ -176,16 +175,9 @@ class FisherMarket(Game):
         S = np.zeros(self.valuations.shape)
         good_index = {g: j for j, g in enumerate(self.good_labels)}
         for i, b in enumerate(self.buyer_labels):
-            row = data.get(b)
-            if not isinstance(row, dict):
+            if not isinstance(data.get(b), dict):
                 raise InvalidStrategyError(f"the profile has no spending shares for {b!r}")
-            for g, v in row.items():
-                if g not in good_index:
-                    raise InvalidStrategyError(f"{b!r} bids on an unknown good {g!r}")
-                try:
-                    S[i, good_index[g]] = float(parse_number(v))
-                except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-                    raise InvalidStrategyError(f"the share of {b!r} on {g!r} is not a number") from None
+            S[i] = row_from_json(data[b], good_index, S.shape[1], where=f"buyer {b!r}", item="good")
         unknown = set(data) - set(self.buyer_labels)
         if unknown:
             raise InvalidStrategyError(f"unknown buyer(s) {sorted(unknown)!r}")

@@ -36,9 +36,8 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_positive
-from .._numbers import parse_number
 from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
-from .base import Game
+from .base import Game, row_from_json
 
 #: tolerance of the checks P + Pᵀ = 1 and Σ_y π_ref(y|x) = 1
 PREFERENCE_ATOL = 1e-12
@@ -308,13 +307,8 @@ class PreferenceGame(Game):
             if cx not in data or not isinstance(data[cx], dict):
                 raise InvalidStrategyError(f"the policy has no distribution for context {cx!r}")
             index = {lab: y for y, lab in enumerate(self.response_labels[x]) if self.mask[x, y]}
-            for lab, p in data[cx].items():
-                if lab not in index:
-                    raise InvalidStrategyError(f"context {cx!r} has no response {lab!r}")
-                try:
-                    pi[x, index[lab]] = float(parse_number(p))
-                except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-                    raise InvalidStrategyError(f"probability of {cx!r}/{lab!r} is not a number") from None
+            pi[x] = row_from_json(data[cx], index, self.num_responses, where=f"context {cx!r}",
+                                  item="response")
         unknown = set(data) - set(self.context_labels)
         if unknown:
             raise InvalidStrategyError(f"unknown context(s) {sorted(unknown)!r}")

@@ -33,9 +33,8 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_int, check_size
-from .._numbers import parse_number
 from ..errors import InvalidGameError, InvalidStrategyError, NotApplicableError
-from .base import Game
+from .base import Game, row_from_json
 
 #: the label of the end token in answers and JSON profiles
 END_TOKEN = "<eos>"
@@ -410,17 +409,8 @@ class VerifiableRewardGame(Game):
             for nl, dist in rows.items():
                 if nl not in nidx:
                     raise InvalidStrategyError(f"prompt {px!r}: {nl!r} is not a prefix of this game")
-                if not isinstance(dist, dict):
-                    raise InvalidStrategyError(f"prompt {px!r}, prefix {nl!r}: expected {{token: p}}")
-                for a, p in dist.items():
-                    if a not in aidx:
-                        raise InvalidStrategyError(f"prompt {px!r}, prefix {nl!r}: unknown token {a!r}")
-                    try:
-                        pi[x, nidx[nl], aidx[a]] = float(parse_number(p))
-                    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-                        raise InvalidStrategyError(
-                            f"prompt {px!r}, prefix {nl!r}, token {a!r}: probability is not a number"
-                        ) from None
+                pi[x, nidx[nl]] = row_from_json(dist, aidx, self.num_actions,
+                                                where=f"prompt {px!r}, prefix {nl!r}", item="token")
         return self.validate_policy(pi)
 
     # -- exact evaluation --------------------------------------------------------------------------
