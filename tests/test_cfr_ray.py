@@ -160,3 +160,15 @@ def test_bad_options_are_refused(leduc):
         make_learner(leduc, "ray-cfr+", ray=3)
     with pytest.raises(InvalidParameterError, match="engine"):
         make_learner(leduc, "ray-cfr+", engine="history")
+
+
+def test_three_players_one_shard_is_the_single_process_run_and_two_shards_agree_to_rounding():
+    """n > 2 players: the opponent weights multiply two other players' reaches in the shards too.
+    One shard is the single-process arithmetic bit for bit; two shards sum the terminal values in
+    two parts, equal to rounding on 3-player Kuhn (where no regret-matching tie is broken)."""
+    game = eq.load_game("kuhn_poker(players=3)")
+    ref, _ = _nash_conv_sequence(game, "cfr+", iterations=20, engine="sequence")
+    one, _ = _nash_conv_sequence(game, "ray-cfr+", iterations=20, num_workers=1)
+    two, _ = _nash_conv_sequence(game, "ray-cfr+", iterations=20, num_workers=2)
+    assert np.array_equal(one, ref)
+    _assert_close(two, ref)
