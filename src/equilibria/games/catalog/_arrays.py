@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..extensive_form import index_dtype
+
 
 def free_children(mask: np.ndarray, k: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Children of each node over the items ``0 .. width-1`` whose bit is not set in its ``mask``,
@@ -31,14 +33,14 @@ def discovery_ids(key: np.ndarray, base: int, size: int | None = None) -> tuple[
         uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
         rank = np.argsort(first, kind="stable")
         first, inv = first[rank], inv.reshape(-1)
-        table = np.empty(len(uniq), np.int32 if base + len(uniq) < 2**31 else np.int64)
+        table = np.empty(len(uniq), index_dtype(base + len(uniq)))
         table[rank] = base + np.arange(len(uniq))
         return table[inv], first
     pos = np.full(size, len(key), np.int64)
     np.minimum.at(pos, key, np.arange(len(key)))  # each key's first node
     first = np.sort(pos[pos < len(key)])
     del pos
-    table = np.empty(size, np.int32 if base + len(first) < 2**31 else np.int64)
+    table = np.empty(size, index_dtype(base + len(first)))
     table[key[first]] = base + np.arange(len(first))
     return table[key], first
 

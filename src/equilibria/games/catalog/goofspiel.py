@@ -291,9 +291,7 @@ def _goofspiel_parts(num_cards: int, fixed: tuple[int, ...] | None, returns_type
     codes = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in info.items()}
     info.clear()
     keys = _GoofLabels(N, fixed, codes["player"], codes["turn"], codes["hist"], codes["pcode"], codes["used"])
-    masks = codes["used"].astype(np.int64)
-    num_actions = N - np.bitwise_count(masks) if hasattr(np, "bitwise_count") else np.array(
-        [N - bin(m).count("1") for m in masks.tolist()], dtype=np.int64)
+    num_actions = N - codes["turn"].astype(np.int64)  # at turn t each player has bid t cards
     return dict(
         arrays=arrays, pid=np.concatenate(pid), prob_values=prob_values,
         chance_labels=chance_labels, util=util, raw_rows={}, infoset_player=codes["player"],

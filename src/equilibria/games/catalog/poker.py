@@ -23,7 +23,7 @@ import numpy as np
 
 from ..._checks import check_int
 from ...registry import register_game
-from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
+from ..extensive_form import CHANCE, TERMINAL, ExtensiveFormGame, index_dtype
 from ._arrays import discovery_ids, free_children
 from ._limits import call, check_tree
 
@@ -382,12 +382,13 @@ def _leduc_parts(n: int) -> dict[str, Any]:
     num_terminals = deals * int(tree.copies[tree.kind == TERMINAL].sum())
     card_label = [f"card {c}" for c in range(C)]
     prob_values: list[Any] = [Fraction(1), 1, *(Fraction(1, C - i) for i in range(n)), Fraction(1, n + 2)]
-    parent = np.empty(num_nodes, np.int32)
+    idx = index_dtype(num_nodes)
+    parent = np.empty(num_nodes, idx)
     action = np.empty(num_nodes, np.int8)
     depth = np.empty(num_nodes, np.int8)
     kind = np.empty(num_nodes, np.int8)
     pid = np.empty(num_nodes, np.int8)
-    node_infoset = np.full(num_nodes, -1, np.int32)
+    node_infoset = np.full(num_nodes, -1, idx)
     util = np.empty((num_terminals, n))
     parent[0], action[0], depth[0], kind[0], pid[0] = -1, -1, 0, CHANCE, 0
     chance_labels: dict[int, tuple[str, ...]] = {}
@@ -460,9 +461,9 @@ def _leduc_parts(n: int) -> dict[str, Any]:
         if not total:
             break
         level = slice(hi, hi + total)
-        parent[level] = np.repeat(np.arange(lo, hi, dtype=np.int32), m)
-        a = np.arange(total, dtype=np.int32)
-        a -= np.repeat(np.cumsum(m, dtype=np.int32) - m, m)
+        parent[level] = np.repeat(np.arange(lo, hi, dtype=idx), m)
+        a = np.arange(total, dtype=idx)
+        a -= np.repeat(np.cumsum(m, dtype=idx) - m, m)
         action[level] = a
         depth[level] = d + 1
         from_chance = np.repeat(chance, m)
