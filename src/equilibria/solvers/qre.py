@@ -202,14 +202,6 @@ def _pair_payoffs(U: np.ndarray, sizes: tuple[int, ...]) -> _PairPayoffs:
     return op
 
 
-def _deviation(U: np.ndarray, sigmas: list[np.ndarray]) -> list[np.ndarray]:
-    """``[d_i]``: every player's payoff to each of their actions against ``sigmas``."""
-    sizes = tuple(s.size for s in sigmas)
-    op = _pair_payoffs(U, sizes)
-    d = op.deviation(np.concatenate(sigmas))
-    return [d[op.offsets[i]:op.offsets[i + 1]] for i in range(len(sizes))]
-
-
 @dataclass
 class _Layout:
     sizes: tuple[int, ...]
