@@ -717,13 +717,15 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _read_member(zf: zipfile.ZipFile, name: str, spec: Any, where: str) -> np.ndarray:
+    import zipfile  # loaded already: the caller opened the file with it
+
     if (
         not isinstance(spec, dict)
         or not isinstance(spec.get("dtype"), str)
         or not isinstance(spec.get("shape"), list)
     ):
         raise CheckpointError(f"{where}: the description of {name} is malformed")
-    if zf.getinfo(name).compress_type != 0:  # zipfile.ZIP_STORED
+    if zf.getinfo(name).compress_type != zipfile.ZIP_STORED:
         raise CheckpointError(f"{where}: {name} is compressed; equilibria writes stored members only")
     with zf.open(name) as f:
         data = f.read()
