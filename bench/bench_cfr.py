@@ -12,8 +12,9 @@ Games (``--games``, comma-separated; default ``kuhn_poker,leduc_poker``). Ours /
 * ``goofspiel5`` (26,931 nodes): catalog ``goofspiel(num_cards=5)`` /
   ``goofspiel(num_cards=5,points_order=descending)`` made turn-based (``convert_to_turn_based``);
 * ``goofspiel6`` (969,523 nodes): the same with 6 cards;
-* ``leduc3`` (1.8M nodes): ``leduc_poker(players=3)`` from the catalog where it has it, else the
-  OpenSpiel bridge ``from_pyspiel``  / ``leduc_poker(players=3)``.
+* ``leduc3`` (1.8M nodes): catalog ``leduc_poker(players=3)`` / the same.
+
+The ladder's specs are `bench_compile.LADDER`'s, so both benchmarks time the same games.
 
 The four ladder rungs skip OpenSpiel's Python solver and the JAX engine (said so in the output);
 liar's dice, goofspiel6 and leduc3 time fewer iterations (``--big-iterations``, ``--big-repeats``,
@@ -42,8 +43,8 @@ Columns:
   player), information sets, array entries each of our engines reads or writes, ns per tree node.
   Ours touches, per player pass, every terminal once (a gather and a scatter-add) and that player's
   sequences and infosets once per level operation.
-* setup: ``build`` the time to obtain our `ExtensiveFormGame` (catalog generator, ``from_state``
-  or the bridge; how is printed), ``+hist`` / ``+seq`` constructing ``CFRPlus(game, engine=...)``
+* setup: ``build`` the time to obtain our `ExtensiveFormGame` (catalog generator or
+  ``from_state``; how is printed), ``+hist`` / ``+seq`` constructing ``CFRPlus(game, engine=...)``
   on a fresh copy of that game (each engine's own index layouts); ``C++`` ``pyspiel.load_game``
   (+ ``convert_to_turn_based``) + ``CFRPlusSolver(game)``, whose construction walks the whole tree
   to build its information-state tables. ``1st it`` is the first (warm-up) iteration of each side,
@@ -54,8 +55,8 @@ Columns:
   the process's peak so far (cumulative over the games run before).
 
 How the costs grow with the tree: setup on both sides is linear in the number of histories. Our
-native catalog generators build each tree level with NumPy (under a second at 10^6 nodes); the
-bridge makes several pyspiel calls per history (about 13 s for leduc3's 1.8M); constructing
+native catalog generators build each tree level with NumPy (under a second at 10^6 nodes; the
+OpenSpiel bridge, not used here, makes several pyspiel calls per history); constructing
 ``CFRPlus`` builds index arrays over nodes and infosets (the history engine's are the larger:
 about a second at 10^6 nodes, the sequence engine's a tenth of that); OpenSpiel walks the tree in
 C++ once for its tables (1-2 s at 10^6 nodes), and its first iteration costs about two more. An
@@ -90,6 +91,7 @@ import time
 import warnings
 
 import pyspiel
+from bench_compile import LADDER as COMPILE_LADDER  # bench/ is on the path of its scripts
 from open_spiel.python.algorithms import cfr as os_cfr
 
 import equilibria as eq
@@ -97,14 +99,13 @@ from equilibria.dynamics.cfr import CFRPlus
 from equilibria.games.extensive_form import ExtensiveFormGame
 from equilibria.metrics import nash_conv
 
-#: name: (our catalog spec, or None for ``from_state`` on the pyspiel game; OpenSpiel spec)
+#: name: (our catalog spec, or None for ``from_state`` on the pyspiel game; OpenSpiel spec); the
+#: ladder's rungs are bench_compile's
 GAMES = {
     "kuhn_poker": (None, "kuhn_poker"),
     "leduc_poker": (None, "leduc_poker"),
-    "liars_dice": ("liars_dice(faces=6)", "liars_dice"),
     "goofspiel5": ("goofspiel(num_cards=5)", "goofspiel(num_cards=5,points_order=descending)"),
-    "goofspiel6": ("goofspiel(num_cards=6)", "goofspiel(num_cards=6,points_order=descending)"),
-    "leduc3": ("leduc_poker(players=3)", "leduc_poker(players=3)"),
+    **COMPILE_LADDER,
 }
 #: printed under the NashConv table when the game is run
 NOTES = {
@@ -169,15 +170,9 @@ def build_ours(name: str) -> tuple[ExtensiveFormGame, str, float]:
         t0 = time.perf_counter()
         game = ExtensiveFormGame.from_state(spiel.new_initial_state())
         return game, "from_state", time.perf_counter() - t0
-    try:
-        t0 = time.perf_counter()
-        game = eq.load_game(ours_spec)
-        return game, "catalog", time.perf_counter() - t0
-    except Exception:  # noqa: BLE001 - no native generator (yet): OpenSpiel's tree through the bridge
-        from equilibria.io.openspiel import from_pyspiel
-        t0 = time.perf_counter()
-        game = from_pyspiel(os_spec, max_nodes=10**8)
-        return game, "bridge", time.perf_counter() - t0
+    t0 = time.perf_counter()
+    game = eq.load_game(ours_spec)
+    return game, "catalog", time.perf_counter() - t0
 
 
 def cpp_nash_conv(spiel, cpp, timeout: float | None) -> tuple[float | None, float]:
